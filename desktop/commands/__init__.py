@@ -1,0 +1,1 @@
+"""Sub-commands of ``linkdesk``; see ``desktop.cli``."""

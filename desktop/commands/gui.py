@@ -1,0 +1,22 @@
+"""``linkdesk gui``: the desktop app."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("gui", help="open the desktop app (the default)")
+    p.add_argument(
+        "--sandbox", action="store_true", help="use the embedded Codat sandbox even if an API key is set"
+    )
+    p.add_argument(
+        "--smoke", action="store_true", help="show the main window, let it paint once, exit 0"
+    )
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from desktop.app import run_gui
+
+    return run_gui(args)

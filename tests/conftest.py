@@ -1,0 +1,67 @@
+"""Shared fixtures. Every test gets its own LINKDESK_HOME and an in-memory keyring."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Coroutine, Iterator
+from pathlib import Path
+from typing import Any, TypeVar
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before any QApplication exists
+os.environ.setdefault("QT_API", "pyside6")
+os.environ.setdefault("LANG", "C.UTF-8")
+
+import keyring  # noqa: E402
+import pytest  # noqa: E402
+
+from tests.memkeyring import MemoryKeyring  # noqa: E402
+
+T = TypeVar("T")
+
+
+@pytest.fixture(autouse=True)
+def linkdesk_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    home = tmp_path / "linkdesk-home"
+    monkeypatch.setenv("LINKDESK_HOME", str(home))
+    monkeypatch.delenv("LINKDESK_API_KEY", raising=False)
+    return home
+
+
+@pytest.fixture(autouse=True)
+def memory_keyring() -> Iterator[MemoryKeyring]:
+    previous = keyring.get_keyring()
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    yield backend
+    keyring.set_keyring(previous)
+
+
+@pytest.fixture
+def qloop(qapp: Any, qtbot: Any) -> Iterator[asyncio.AbstractEventLoop]:
+    """A qasync loop marked as running for the whole test; qtbot waits make its callbacks run.
+
+    Never call loop.stop() here: it calls QApplication.exit() outside exec(), after which every
+    later qtbot.waitSignal returns at once (see the environment notes).
+    """
+    import qasync
+
+    loop = qasync.QEventLoop(qapp)
+    asyncio.set_event_loop(loop)
+    asyncio.events._set_running_loop(loop)
+    yield loop
+    pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
+    for t in pending:
+        t.cancel()
+    qtbot.waitUntil(lambda: all(t.done() for t in pending), timeout=5000)
+    asyncio.events._set_running_loop(None)
+    loop.run_until_complete(loop.shutdown_asyncgens())
+    loop.close()
+    asyncio.set_event_loop(None)
+
+
+def run_in_qloop(qtbot: Any, coro: Coroutine[Any, Any, T], timeout: int = 10000) -> T:
+    """Run a coroutine on the qloop fixture's loop by letting Qt spin until it is done."""
+    task = asyncio.ensure_future(coro)
+    qtbot.waitUntil(task.done, timeout=timeout)
+    return task.result()
