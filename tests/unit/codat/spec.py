@@ -1,0 +1,63 @@
+"""Examples taken straight from Codat's published Platform spec.
+
+The spec is not vendored (codatio/oas carries no licence); tests read the unmodified copy named by
+CODAT_PLATFORM_SPEC, by default the shared reference copy, and skip when it is absent.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+SPEC_PATH = Path(os.environ.get("CODAT_PLATFORM_SPEC", "/work/shared/codat/Codat-Platform.json"))
+
+
+@cache
+def spec() -> dict[str, Any]:
+    if not SPEC_PATH.is_file():
+        pytest.skip(f"Codat's Platform spec is not at {SPEC_PATH} (set CODAT_PLATFORM_SPEC)")
+    data: dict[str, Any] = json.loads(SPEC_PATH.read_text(encoding="utf-8"))
+    return data
+
+
+def _resolve(node: dict[str, Any]) -> dict[str, Any]:
+    ref = node.get("$ref")
+    if not isinstance(ref, str):
+        return node
+    target: Any = spec()
+    for part in ref.lstrip("#/").split("/"):
+        target = target[part.replace("~1", "/").replace("~0", "~")]
+    return _resolve(target)
+
+
+def response_examples(path: str, method: str, status: str) -> dict[str, Any]:
+    """Every named example of one response, by name."""
+    response = _resolve(spec()["paths"][path][method]["responses"][status])
+    examples = response["content"]["application/json"].get("examples", {})
+    return {name: _resolve(ex)["value"] for name, ex in examples.items()}
+
+
+def response_example(path: str, method: str, status: str) -> Any:
+    return next(iter(response_examples(path, method, status).values()))
+
+
+def error_example(component: str) -> dict[str, Any]:
+    """The example body of a shared error response such as ``Unauthorized``."""
+    response = spec()["components"]["responses"][component]
+    examples = response["content"]["application/json"]["examples"]
+    value: dict[str, Any] = next(iter(examples.values()))["value"]
+    return value
+
+
+def schema_example(name: str) -> dict[str, Any]:
+    schema = spec()["components"]["schemas"][name]
+    if "examples" in schema:
+        value: dict[str, Any] = schema["examples"][0]
+        return value
+    value = schema["example"]
+    return value
