@@ -1,0 +1,150 @@
+"""The services one running LinkDesk shares: settings, secrets, tasks, the HTTP client, the API target.
+
+Qt-free on purpose: the GUI and the CLI both build one of these. The embedded sandbox is started here
+(lazily, in its own thread) when no API key is configured, so a fresh install shows a working app.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets as pysecrets
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
+
+from desktop.core.crash import CrashHandler
+from desktop.core.logs import SECRET_FILTER
+from desktop.core.paths import Paths
+from desktop.core.secrets import SecretStore, resolve_api_key
+from desktop.core.settings import Settings
+from desktop.core.tasks import BackgroundTasks
+
+if TYPE_CHECKING:
+    import httpx
+
+    from desktop.core.codat import CodatClient
+
+log = logging.getLogger(__name__)
+HTTP_TIMEOUT_SECONDS = 15.0
+
+
+@dataclass(frozen=True)
+class ApiTarget:
+    kind: Literal["sandbox", "codat"]
+    base_url: str | None  # None while the embedded sandbox is starting
+    profile: str
+
+    @property
+    def label(self) -> str:
+        if self.kind == "sandbox":
+            where = self.base_url or "starting…"
+            return f"Embedded sandbox ({where})"
+        return f"Codat at {self.base_url}"
+
+
+class AppContext:
+    def __init__(
+        self,
+        paths: Paths,
+        settings: Settings,
+        *,
+        profile: str | None = None,
+        force_sandbox: bool = False,
+        api_base_override: str | None = None,
+        secrets: SecretStore | None = None,
+        crash: CrashHandler | None = None,
+    ) -> None:
+        self.paths = paths
+        self.settings = settings
+        self.secrets = secrets or SecretStore()
+        self.crash = crash or CrashHandler()
+        self.tasks = BackgroundTasks(on_error=self.crash.handle)
+        self.profile = profile or settings.current_profile
+        self.force_sandbox = force_sandbox
+        self.api_base_override = api_base_override
+        self._http: httpx.AsyncClient | None = None
+        self._sandbox: Any = None
+        self._sandbox_key: str | None = None
+        self._sandbox_lock = asyncio.Lock()
+        self._closed = False
+
+    # -- the API target -------------------------------------------------------------------------
+    def api_key(self) -> str | None:
+        key = resolve_api_key(self.profile, self.secrets)
+        SECRET_FILTER.add_secret(key)
+        return key
+
+    def uses_sandbox(self) -> bool:
+        return self.force_sandbox or not self.api_key()
+
+    @property
+    def target(self) -> ApiTarget:
+        if self.uses_sandbox():
+            base = self._sandbox.base_url if self._sandbox is not None else None
+            return ApiTarget("sandbox", base, self.profile)
+        base = self.api_base_override or str(self.settings.get("api_base", self.profile))
+        return ApiTarget("codat", base.rstrip("/"), self.profile)
+
+    async def ensure_sandbox(self, **options: Any) -> str:
+        """Start the embedded sandbox once, off the UI thread; returns its base URL."""
+        async with self._sandbox_lock:
+            if self._sandbox is None:
+                from desktop.sandbox.server import SandboxServer
+
+                self._sandbox_key = pysecrets.token_urlsafe(24)
+                SECRET_FILTER.add_secret(self._sandbox_key)
+                server = SandboxServer(api_key=self._sandbox_key, **options)
+                await asyncio.to_thread(server.start)
+                self._sandbox = server
+                log.info("Embedded sandbox listening at %s", server.base_url)
+            return str(self._sandbox.base_url)
+
+    @property
+    def sandbox(self) -> Any:
+        return self._sandbox
+
+    @property
+    def sandbox_key(self) -> str | None:
+        return self._sandbox_key
+
+    def http(self) -> httpx.AsyncClient:
+        """The one HTTP client of this process, created on first use."""
+        if self._http is None:
+            import httpx
+
+            self._http = httpx.AsyncClient(
+                timeout=httpx.Timeout(HTTP_TIMEOUT_SECONDS, connect=5.0),
+                limits=httpx.Limits(max_connections=20, max_keepalive_connections=10),
+                trust_env=False,
+            )
+        return self._http
+
+    async def codat(self) -> CodatClient:
+        from desktop.core.codat import CodatClient
+
+        if self.uses_sandbox():
+            base = await self.ensure_sandbox()
+            key = self._sandbox_key or ""
+        else:
+            target = self.target
+            base = target.base_url or ""
+            key = self.api_key() or ""
+        return CodatClient(self.http(), base, key)
+
+    # -- shutdown ---------------------------------------------------------------------------------
+    async def aclose(self) -> None:
+        """Idempotent: safe to call from aboutToQuit, from a window close and from a test."""
+        if self._closed:
+            return
+        self._closed = True
+        await self.tasks.cancel_all()
+        if self._http is not None:
+            await self._http.aclose()
+            self._http = None
+        if self._sandbox is not None:
+            await asyncio.to_thread(self._sandbox.stop)
+            self._sandbox = None
+        try:
+            self.settings.save()
+        except OSError as exc:
+            log.error("Could not save settings: %s", exc)

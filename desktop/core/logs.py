@@ -1,0 +1,97 @@
+"""Logging to a rotating file, with every secret scrubbed from every record.
+
+The filter sits on the handlers, not on loggers, so records from any library (httpx logs request
+headers at DEBUG) pass through it before they reach a file or the console.
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+import logging.handlers
+import re
+import threading
+from pathlib import Path
+
+REDACTED = "[redacted]"
+# An Authorization header's value, however it was formatted into the message.
+_AUTH_HEADER = re.compile(r"(?i)(authorization['\"]?\s*[:=,]\s*\(?\s*b?['\"]?)([^'\"\s,)]+(?:\s+[^'\"\s,)]+)?)")
+_BASIC = re.compile(r"(?i)\bBasic\s+[A-Za-z0-9+/=_-]{8,}")
+
+
+class SecretFilter(logging.Filter):
+    """Removes registered secrets (and their base64 forms) and Authorization values from records."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._lock = threading.Lock()
+        self._secrets: tuple[str, ...] = ()
+
+    def add_secret(self, secret: str | None) -> None:
+        if not secret:
+            return
+        forms = {secret, base64.b64encode(secret.encode()).decode()}
+        forms.add(base64.b64encode(secret.encode()).decode().rstrip("="))
+        with self._lock:
+            # Longest first, so a base64 form is removed before any shorter form inside it.
+            self._secrets = tuple(sorted(set(self._secrets) | forms, key=len, reverse=True))
+
+    def scrub(self, text: str) -> str:
+        for secret in self._secrets:
+            if secret in text:
+                text = text.replace(secret, REDACTED)
+        text = _AUTH_HEADER.sub(lambda m: m.group(1) + REDACTED, text)
+        return _BASIC.sub("Basic " + REDACTED, text)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cleaned = self.scrub(message)
+        if record.exc_info and record.exc_info[1] is not None:
+            # Format the traceback now, scrubbed, so no handler formats the raw one later.
+            formatter = logging.Formatter()
+            record.exc_text = self.scrub(formatter.formatException(record.exc_info))
+            record.exc_info = None
+        elif record.exc_text:
+            record.exc_text = self.scrub(record.exc_text)
+        if cleaned != message or record.args:
+            record.msg = cleaned
+            record.args = None
+        return True
+
+
+SECRET_FILTER = SecretFilter()
+_FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
+
+
+def setup_logging(log_file: Path, *, level: int = logging.INFO, console: bool = False) -> None:
+    """Idempotent: a second call replaces LinkDesk's handlers instead of adding more."""
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        if getattr(handler, "_linkdesk", False):
+            root.removeHandler(handler)
+            handler.close()
+    log_file.parent.mkdir(parents=True, exist_ok=True)
+    handlers: list[logging.Handler] = [
+        logging.handlers.RotatingFileHandler(
+            log_file, maxBytes=2_000_000, backupCount=5, encoding="utf-8", delay=True
+        )
+    ]
+    if console:
+        handlers.append(logging.StreamHandler())
+    for handler in handlers:
+        handler.setFormatter(logging.Formatter(_FORMAT))
+        handler.addFilter(SECRET_FILTER)
+        handler._linkdesk = True  # type: ignore[attr-defined]
+        root.addHandler(handler)
+    root.setLevel(level)
+    # httpx/httpcore log every request line at INFO/DEBUG; keep them out unless debugging.
+    for noisy in ("httpx", "httpcore", "uvicorn.access"):
+        logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
+
+
+def close_logging() -> None:
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        if getattr(handler, "_linkdesk", False):
+            root.removeHandler(handler)
+            handler.close()

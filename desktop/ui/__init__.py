@@ -1,0 +1,1 @@
+"""PySide6 widgets. Widgets show and collect; decisions live in desktop.core."""

@@ -1,0 +1,142 @@
+"""The main window: navigation between Guides, Call and Companies, and the status bar."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtWidgets import QLabel, QMainWindow, QStackedWidget, QToolBar, QWidget
+
+from desktop import APP_NAME
+from desktop.ui.empty_state import EmptyState
+from desktop.ui.icons import app_icon, icon
+
+PAGES: tuple[tuple[str, str, str], ...] = (
+    # (key, title, shortcut)
+    ("guides", "Guides", "Ctrl+1"),
+    ("call", "Call", "Ctrl+2"),
+    ("companies", "Companies", "Ctrl+3"),
+)
+
+
+class MainWindow(QMainWindow):
+    presentation_changed = Signal(bool)
+    settings_requested = Signal()
+    about_requested = Signal()
+    closing = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(APP_NAME)
+        self.setWindowIcon(app_icon())
+        self.setObjectName("MainWindow")
+        self.resize(1180, 760)
+        self.stack = QStackedWidget()
+        self.stack.setAccessibleName("Pages")
+        self.setCentralWidget(self.stack)
+        self.pages: dict[str, QWidget] = {}
+        self.page_actions: dict[str, QAction] = {}
+        self._build_navigation()
+        self._build_status_bar()
+        self.set_page("guides", EmptyState("Guides", "The platform guides are loading."))
+        self.set_page(
+            "call",
+            EmptyState(
+                "No call yet",
+                "Start a call to create or find the customer's company, share the Link URL and "
+                "follow their connection step by step.",
+            ),
+        )
+        self.set_page(
+            "companies",
+            EmptyState("Companies", "The companies in your Codat account will be listed here."),
+        )
+        self.show_page("guides")
+
+    # -- navigation -------------------------------------------------------------------------------
+    def _build_navigation(self) -> None:
+        bar = QToolBar("Navigation")
+        bar.setObjectName("Navigation")
+        bar.setAccessibleName("Navigation")
+        bar.setMovable(False)
+        bar.setIconSize(QSize(24, 24))
+        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextUnderIcon)
+        self.addToolBar(Qt.ToolBarArea.LeftToolBarArea, bar)
+        group = QActionGroup(self)
+        group.setExclusive(True)
+        for key, title, shortcut in PAGES:
+            action = QAction(icon(key), title, self)
+            action.setCheckable(True)
+            action.setShortcut(QKeySequence(shortcut))
+            action.setToolTip(f"{title} ({shortcut})")
+            action.triggered.connect(lambda _checked=False, k=key: self.show_page(k))
+            group.addAction(action)
+            bar.addAction(action)
+            self.page_actions[key] = action
+        bar.addSeparator()
+        self.presentation_action = QAction(icon("present"), "Present", self)
+        self.presentation_action.setCheckable(True)
+        self.presentation_action.setShortcut(QKeySequence("Ctrl+Shift+P"))
+        self.presentation_action.setToolTip(
+            "Presentation mode (Ctrl+Shift+P): larger type, high contrast, hides internal details"
+        )
+        self.presentation_action.toggled.connect(self.presentation_changed)
+        bar.addAction(self.presentation_action)
+        spacer = QWidget()
+        spacer.setSizePolicy(spacer.sizePolicy().horizontalPolicy(), spacer.sizePolicy().Policy.Expanding)
+        bar.addWidget(spacer)
+        self.settings_action = QAction(icon("settings"), "Settings", self)
+        self.settings_action.setShortcut(QKeySequence("Ctrl+,"))
+        self.settings_action.setToolTip("Settings (Ctrl+,)")
+        self.settings_action.triggered.connect(self.settings_requested)
+        bar.addAction(self.settings_action)
+        self.about_action = QAction(icon("about"), "About", self)
+        self.about_action.setShortcut(QKeySequence(QKeySequence.StandardKey.HelpContents))
+        self.about_action.setToolTip("About LinkDesk (F1)")
+        self.about_action.triggered.connect(self.about_requested)
+        bar.addAction(self.about_action)
+        self.navigation = bar
+
+    def set_page(self, key: str, widget: QWidget) -> None:
+        """Put a page in its navigation slot, replacing what was there."""
+        old = self.pages.get(key)
+        index = self.stack.indexOf(old) if old is not None else -1
+        if index >= 0:
+            self.stack.insertWidget(index, widget)
+            self.stack.removeWidget(old)
+            if old is not None:
+                old.deleteLater()
+        else:
+            self.stack.addWidget(widget)
+        self.pages[key] = widget
+        if self.current_page() == key or index < 0 and len(self.pages) == 1:
+            self.stack.setCurrentWidget(widget)
+
+    def show_page(self, key: str) -> None:
+        self.stack.setCurrentWidget(self.pages[key])
+        self.page_actions[key].setChecked(True)
+
+    def current_page(self) -> str | None:
+        current = self.stack.currentWidget()
+        for key, widget in self.pages.items():
+            if widget is current:
+                return key
+        return None
+
+    # -- status bar -------------------------------------------------------------------------------
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        self.target_label = QLabel()
+        self.target_label.setAccessibleName("API target")
+        self.target_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.profile_label = QLabel()
+        self.profile_label.setAccessibleName("Profile")
+        bar.addPermanentWidget(self.target_label)
+        bar.addPermanentWidget(self.profile_label)
+
+    def set_target(self, label: str, profile: str) -> None:
+        self.target_label.setText(label)
+        self.profile_label.setText(f"Profile: {profile}")
+
+    def closeEvent(self, event: object) -> None:  # noqa: N802 (Qt's name)
+        self.closing.emit()
+        super().closeEvent(event)  # type: ignore[arg-type]

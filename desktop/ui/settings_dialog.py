@@ -1,0 +1,213 @@
+"""Settings: profile, API base URL, API key (keyring only, masked), theme and text size."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.core.secrets import SecretStore, SecretStoreError
+from desktop.core.settings import Settings, SettingsError
+
+# (base_url, api_key) -> (ok, message): the app injects a check against the Codat client.
+ConnectionTester = Callable[[str, str], Awaitable[tuple[bool, str]]]
+
+
+class SettingsDialog(QDialog):
+    applied = Signal()
+    test_requested = Signal(str, str)  # base URL, key: the app runs the check and calls show_test_result
+
+    def __init__(
+        self,
+        settings: Settings,
+        secrets: SecretStore,
+        profile: str,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Settings")
+        self.settings = settings
+        self.secrets = secrets
+        self.setMinimumWidth(560)
+        layout = QVBoxLayout(self)
+
+        connection = QGroupBox("Codat connection")
+        form = QFormLayout(connection)
+        profile_row = QHBoxLayout()
+        self.profile_combo = QComboBox()
+        self.profile_combo.setAccessibleName("Profile")
+        self.profile_combo.addItems(list(settings.profiles))
+        self.profile_combo.setCurrentText(profile)
+        self.add_profile_button = QPushButton("Add…")
+        self.add_profile_button.setAccessibleName("Add profile")
+        profile_row.addWidget(self.profile_combo, 1)
+        profile_row.addWidget(self.add_profile_button)
+        form.addRow("&Profile", profile_row)
+
+        self.api_base = QLineEdit()
+        self.api_base.setAccessibleName("API base URL")
+        self.api_base.setPlaceholderText("https://api.codat.io")
+        form.addRow("API &base URL", self.api_base)
+
+        key_row = QHBoxLayout()
+        self.api_key = QLineEdit()
+        self.api_key.setAccessibleName("API key")
+        self.api_key.setEchoMode(QLineEdit.EchoMode.Password)
+        self.api_key.setPlaceholderText("Paste the key from the Codat Portal (Developers › API keys)")
+        self.reveal_button = QPushButton("Show")
+        self.reveal_button.setCheckable(True)
+        self.reveal_button.setAccessibleName("Show API key")
+        self.reveal_button.toggled.connect(self._reveal)
+        key_row.addWidget(self.api_key, 1)
+        key_row.addWidget(self.reveal_button)
+        form.addRow("API &key", key_row)
+
+        backend = secrets.backend()
+        self.keyring_label = QLabel(f"Stored in: {backend.description}")
+        self.keyring_label.setWordWrap(True)
+        self.keyring_label.setAccessibleName("Keyring")
+        form.addRow("", self.keyring_label)
+        self.session_only = QCheckBox("Keep the key for this session only (not saved anywhere)")
+        self.session_only.setAccessibleName("Keep key for this session only")
+        self.session_only.setChecked(not backend.usable)
+        self.session_only.setVisible(not backend.usable)
+        form.addRow("", self.session_only)
+
+        test_row = QHBoxLayout()
+        self.test_button = QPushButton("&Test connection")
+        self.test_button.setAccessibleName("Test connection")
+        self.test_result = QLabel("")
+        self.test_result.setWordWrap(True)
+        self.test_result.setAccessibleName("Connection test result")
+        self.copy_result = QPushButton("Copy")
+        self.copy_result.setAccessibleName("Copy connection test result")
+        self.copy_result.setVisible(False)
+        self.copy_result.clicked.connect(
+            lambda: QGuiApplication.clipboard().setText(self.test_result.text())
+        )
+        test_row.addWidget(self.test_button)
+        test_row.addWidget(self.test_result, 1)
+        test_row.addWidget(self.copy_result)
+        form.addRow("", test_row)
+        self.test_button.clicked.connect(self._request_test)
+        layout.addWidget(connection)
+
+        appearance = QGroupBox("Appearance")
+        look = QFormLayout(appearance)
+        self.theme = QComboBox()
+        self.theme.setAccessibleName("Theme")
+        for value, text in (("system", "Follow the system"), ("light", "Light"), ("dark", "Dark")):
+            self.theme.addItem(text, value)
+        self.theme.setCurrentIndex(max(0, self.theme.findData(settings.get("theme"))))
+        look.addRow("T&heme", self.theme)
+        self.font_scale = QDoubleSpinBox()
+        self.font_scale.setAccessibleName("Text size")
+        self.font_scale.setRange(0.75, 3.0)
+        self.font_scale.setSingleStep(0.25)
+        self.font_scale.setSuffix("×")
+        self.font_scale.setValue(float(settings.get("font_scale")))
+        look.addRow("Text &size", self.font_scale)
+        self.agent_name = QLineEdit(str(settings.get("agent_name")))
+        self.agent_name.setAccessibleName("Your name")
+        look.addRow("Your &name", self.agent_name)
+        layout.addWidget(appearance)
+
+        self.error = QLabel("")
+        self.error.setWordWrap(True)
+        self.error.setAccessibleName("Settings error")
+        self.error.setStyleSheet("color: palette(bright-text);")
+        layout.addWidget(self.error)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.buttons.accepted.connect(self._apply)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+
+        self.profile_combo.currentTextChanged.connect(self._load_profile)
+        self.add_profile_button.clicked.connect(self._add_profile)
+        self._load_profile(profile)
+
+    def _load_profile(self, profile: str) -> None:
+        if not profile:
+            return
+        self.api_base.setText(str(self.settings.get("api_base", profile)))
+        self.api_key.clear()
+        has_key = self.secrets.get(profile) is not None
+        self.api_key.setPlaceholderText(
+            "A key is stored (leave empty to keep it)"
+            if has_key
+            else "No key: LinkDesk uses its embedded sandbox"
+        )
+
+    def _reveal(self, shown: bool) -> None:
+        self.api_key.setEchoMode(QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password)
+        self.reveal_button.setText("Hide" if shown else "Show")
+
+    def _add_profile(self) -> None:
+        dialog = QInputDialog(self)
+        dialog.setWindowTitle("New profile")
+        dialog.setLabelText("Name of the new profile (e.g. production, sandbox):")
+        dialog.textValueSelected.connect(self._create_profile)
+        dialog.open()
+
+    def _create_profile(self, name: str) -> None:
+        try:
+            self.settings.add_profile(name)
+        except SettingsError as exc:
+            self.error.setText(str(exc))
+            return
+        self.error.clear()
+        self.profile_combo.addItem(name.strip())
+        self.profile_combo.setCurrentText(name.strip())
+
+    def _request_test(self) -> None:
+        key = self.api_key.text().strip() or (self.secrets.get(self.selected_profile()) or "")
+        self.test_result.setText("Testing…")
+        self.copy_result.setVisible(False)
+        self.test_button.setEnabled(False)
+        self.test_requested.emit(self.api_base.text().strip(), key)
+
+    def show_test_result(self, ok: bool, message: str) -> None:
+        self.test_button.setEnabled(True)
+        self.test_result.setText(("✓ " if ok else "✗ ") + message)
+        self.copy_result.setVisible(True)
+
+    def selected_profile(self) -> str:
+        return self.profile_combo.currentText()
+
+    def _apply(self) -> None:
+        profile = self.selected_profile()
+        try:
+            self.settings.set("api_base", self.api_base.text().strip() or "https://api.codat.io", profile)
+            self.settings.set("theme", self.theme.currentData())
+            self.settings.set("font_scale", float(self.font_scale.value()))
+            self.settings.set("agent_name", self.agent_name.text().strip())
+            key = self.api_key.text().strip()
+            if key:
+                self.secrets.set(profile, key, session_only=self.session_only.isChecked())
+            self.settings.use_profile(profile)
+            self.settings.save()
+        except (SettingsError, SecretStoreError, OSError) as exc:
+            self.error.setText(str(exc))
+            return
+        self.api_key.clear()
+        self.applied.emit()
+        self.accept()

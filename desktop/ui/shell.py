@@ -1,0 +1,80 @@
+"""Wires the main window to the services: dialogs, presentation mode, the status bar."""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from desktop.context import AppContext
+from desktop.ui.about_dialog import AboutDialog
+from desktop.ui.crash_dialog import show_crash
+from desktop.ui.main_window import MainWindow
+from desktop.ui.settings_dialog import SettingsDialog
+from desktop.ui.theme import apply_theme
+
+log = logging.getLogger(__name__)
+
+
+class Shell(QObject):
+    def __init__(self, app: QApplication, ctx: AppContext, window: MainWindow) -> None:
+        super().__init__(window)
+        self.app = app
+        self.ctx = ctx
+        self.window = window
+        self.settings_dialog: SettingsDialog | None = None
+        ctx.crash.set_show(lambda report: show_crash(report, window))
+        window.settings_requested.connect(self.open_settings)
+        window.about_requested.connect(self.open_about)
+        self.refresh_target()
+
+    def start(self) -> None:
+        """Work deferred until the window is on screen, so the first frame is not kept waiting."""
+        self.tell_startup_warnings()
+        if self.ctx.uses_sandbox():
+            self.ctx.tasks.spawn(self._start_sandbox(), name="start embedded sandbox")
+
+    async def _start_sandbox(self) -> None:
+        self.window.statusBar().showMessage("Starting the embedded sandbox…")
+        await self.ctx.ensure_sandbox()
+        self.window.statusBar().showMessage("Embedded sandbox ready: no API key is configured.", 8000)
+        self.refresh_target()
+
+    def refresh_target(self) -> None:
+        self.window.set_target(self.ctx.target.label, self.ctx.profile)
+
+    def tell_startup_warnings(self) -> None:
+        warning = self.ctx.settings.warning
+        if warning:
+            self.ctx.settings.warning = None
+            box = QMessageBox(QMessageBox.Icon.Warning, "Settings reset", warning, parent=self.window)
+            box.open()  # never exec(): we may be inside a coroutine
+
+    def open_settings(self) -> None:
+        dialog = SettingsDialog(self.ctx.settings, self.ctx.secrets, self.ctx.profile, self.window)
+        dialog.applied.connect(lambda: self._settings_applied(dialog))
+        dialog.test_requested.connect(
+            lambda base, key: self.ctx.tasks.spawn(
+                self._test_connection(dialog, base, key), name="settings: test connection"
+            )
+        )
+        self.settings_dialog = dialog
+        dialog.open()
+
+    def _settings_applied(self, dialog: SettingsDialog) -> None:
+        self.ctx.profile = dialog.selected_profile()
+        apply_theme(self.app, str(self.ctx.settings.get("theme")), float(self.ctx.settings.get("font_scale")))
+        self.refresh_target()
+
+    async def _test_connection(self, dialog: SettingsDialog, base: str, key: str) -> None:
+        from desktop.core.connection_check import test_connection
+
+        if not key:
+            base = await self.ctx.ensure_sandbox()
+            key = self.ctx.sandbox_key or ""
+        ok, message = await test_connection(self.ctx.http(), base, key)
+        dialog.show_test_result(ok, message)
+
+    def open_about(self) -> None:
+        AboutDialog(self.ctx.secrets.backend().name, self.window).open()

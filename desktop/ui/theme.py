@@ -1,0 +1,58 @@
+"""Light and dark palettes (resources/themes/*.json), the font scale for screen share."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QFont, QGuiApplication, QPalette
+from PySide6.QtWidgets import QApplication
+
+from desktop.core.assets import asset
+
+THEMES = ("system", "light", "dark")
+_BASE_POINT_SIZE: float | None = None
+
+
+@cache
+def _palette_spec(name: str) -> dict[str, str]:
+    data: dict[str, str] = json.loads(asset("themes", f"{name}.json").read_text(encoding="utf-8"))
+    return data
+
+
+def resolve_theme(choice: str) -> str:
+    if choice in ("light", "dark"):
+        return choice
+    hints = QGuiApplication.styleHints()
+    return "dark" if hints.colorScheme() == Qt.ColorScheme.Dark else "light"
+
+
+def build_palette(name: str) -> QPalette:
+    palette = QPalette()
+    for role_name, color in _palette_spec(name).items():
+        role = getattr(QPalette.ColorRole, role_name)
+        palette.setColor(QPalette.ColorGroup.All, role, QColor(color))
+    disabled = QColor(_palette_spec(name)["PlaceholderText"])
+    for role in (QPalette.ColorRole.Text, QPalette.ColorRole.ButtonText, QPalette.ColorRole.WindowText):
+        palette.setColor(QPalette.ColorGroup.Disabled, role, disabled)
+    return palette
+
+
+def apply_theme(app: QApplication, choice: str, font_scale: float = 1.0) -> str:
+    """Apply a theme and text size to the whole app; returns the theme actually used."""
+    global _BASE_POINT_SIZE
+    name = resolve_theme(choice)
+    app.setStyle("Fusion")
+    app.setPalette(build_palette(name))
+    font = QFont(app.font())
+    if _BASE_POINT_SIZE is None:
+        _BASE_POINT_SIZE = font.pointSizeF() if font.pointSizeF() > 0 else 10.0
+    font.setPointSizeF(_BASE_POINT_SIZE * max(0.75, min(font_scale, 3.0)))
+    app.setFont(font)
+    app.setProperty("linkdesk_theme", name)
+    return name
+
+
+def is_dark(app: QApplication) -> bool:
+    return app.property("linkdesk_theme") == "dark"
