@@ -1,5 +1,6 @@
 """Codat Platform API: wire models, the error type and the async client."""
 
+from desktop.core.codat.client import CodatClient
 from desktop.core.codat.errors import CodatError, ErrorKind
 from desktop.core.codat.models import (
     PULL_DONE,
@@ -19,11 +20,13 @@ from desktop.core.codat.models import (
     ShapeError,
     SourceType,
 )
+from desktop.core.codat.names import NameCheck, check_company_name
 
 __all__ = [
     "PULL_DONE",
     "PULL_ERROR",
     "PULL_RUNNING",
+    "CodatClient",
     "CodatError",
     "Company",
     "Connection",
@@ -32,6 +35,7 @@ __all__ = [
     "DataStatus",
     "ErrorKind",
     "Integration",
+    "NameCheck",
     "Page",
     "Profile",
     "PullOperation",
@@ -39,4 +43,5 @@ __all__ = [
     "RateLimit",
     "ShapeError",
     "SourceType",
+    "check_company_name",
 ]
