@@ -1,0 +1,74 @@
+"""The command line as a user runs it: a separate process, its own LINKDESK_HOME."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from desktop import __version__
+
+
+def _run(*args: str, home: Path, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "LINKDESK_HOME": str(home), "QT_QPA_PLATFORM": "offscreen"}
+    env.pop("LINKDESK_API_KEY", None)
+    # A keyring that exists everywhere and stores nothing: the test never touches a real one.
+    env["PYTHON_KEYRING_BACKEND"] = "keyring.backends.null.Keyring"
+    return subprocess.run(
+        [sys.executable, "-m", "desktop", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env,
+    )
+
+
+def test_help_lists_the_commands(linkdesk_home: Path) -> None:
+    out = _run("--help", home=linkdesk_home)
+    assert out.returncode == 0
+    for word in ("gui", "--api-base", "--profile", "--version"):
+        assert word in out.stdout
+
+
+def test_version(linkdesk_home: Path) -> None:
+    out = _run("--version", home=linkdesk_home)
+    assert out.returncode == 0
+    assert out.stdout.strip() == f"LinkDesk {__version__}"
+
+
+def test_gui_smoke_paints_and_exits_zero(linkdesk_home: Path) -> None:
+    out = _run("gui", "--smoke", home=linkdesk_home)
+    assert out.returncode == 0, out.stderr
+    assert "smoke: window painted" in out.stdout
+    assert "keyring backend keyring.backends.null.Keyring" in out.stdout
+    assert "Embedded sandbox" in out.stdout  # no key configured
+    assert (linkdesk_home / "logs" / "linkdesk.log").exists()
+
+
+def test_gui_smoke_with_a_key_targets_codat(linkdesk_home: Path) -> None:
+    env_home = linkdesk_home
+    out = subprocess.run(
+        [sys.executable, "-m", "desktop", "--api-base", "http://127.0.0.1:9", "gui", "--smoke"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={
+            **os.environ,
+            "LINKDESK_HOME": str(env_home),
+            "QT_QPA_PLATFORM": "offscreen",
+            "LINKDESK_API_KEY": "sk_cli_smoke_key",
+            "PYTHON_KEYRING_BACKEND": "keyring.backends.null.Keyring",
+        },
+    )
+    assert out.returncode == 0, out.stderr
+    assert "Codat at http://127.0.0.1:9" in out.stdout
+    for path in env_home.rglob("*"):
+        if path.is_file():
+            assert "sk_cli_smoke_key" not in path.read_text(errors="replace")
+
+
+def test_bad_profile_name_is_refused(linkdesk_home: Path) -> None:
+    out = _run("--profile", "bad/name", "gui", "--smoke", home=linkdesk_home)
+    assert out.returncode == 2
+    assert "profile name" in out.stderr

@@ -1,0 +1,74 @@
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QAbstractButton, QApplication, QComboBox, QLineEdit, QWidget
+
+from desktop.ui.main_window import PAGES, MainWindow
+
+
+def _controls(root: QWidget) -> list[QWidget]:
+    kinds = (QAbstractButton, QLineEdit, QComboBox)
+    return [w for w in root.findChildren(QWidget) if isinstance(w, kinds) and w.isVisibleTo(root)]
+
+
+def test_navigation_by_keyboard(qtbot: Any) -> None:
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    assert window.current_page() == "guides"
+    for key, _title, shortcut in PAGES:
+        action = window.page_actions[key]
+        assert action.shortcut().toString() == shortcut
+        action.trigger()
+        assert window.current_page() == key
+        assert action.isChecked()
+    window.windowHandle().requestActivate()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    qtbot.keyClick(window, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
+    assert window.current_page() == "guides"
+
+
+def test_status_bar_says_which_api_and_profile(qtbot: Any) -> None:
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.set_target("Codat at https://api.codat.io", "production")
+    assert window.target_label.text() == "Codat at https://api.codat.io"
+    assert window.profile_label.text() == "Profile: production"
+
+
+def test_set_page_replaces_the_slot(qtbot: Any) -> None:
+    window = MainWindow()
+    qtbot.addWidget(window)
+    page = QWidget()
+    window.set_page("companies", page)
+    window.show_page("companies")
+    assert window.stack.currentWidget() is page
+    assert window.stack.count() == len(PAGES)
+
+
+def test_every_action_has_a_shortcut_and_every_control_a_name(qtbot: Any) -> None:
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.show()
+    actions = [a for a in window.navigation.actions() if isinstance(a, QAction) and a.text()]
+    assert len(actions) >= 6
+    for action in actions:
+        if action.isSeparator() or not action.text():
+            continue
+        assert not action.shortcut().isEmpty(), action.text()
+    for control in _controls(window):
+        assert control.accessibleName() or (
+            isinstance(control, QAbstractButton) and control.text()
+        ), control
+
+
+def test_presentation_toggle_emits(qtbot: Any) -> None:
+    window = MainWindow()
+    qtbot.addWidget(window)
+    with qtbot.waitSignal(window.presentation_changed) as blocker:
+        window.presentation_action.trigger()
+    assert blocker.args == [True]
