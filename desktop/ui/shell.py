@@ -28,6 +28,19 @@ class Shell(QObject):
         window.settings_requested.connect(self.open_settings)
         window.about_requested.connect(self.open_about)
         self.refresh_target()
+        self._install_guides()
+        self._install_call()
+        self._install_companies()
+
+    # Each page installs itself into its navigation slot; one function per page keeps them apart.
+    def _install_guides(self) -> None:
+        pass
+
+    def _install_call(self) -> None:
+        pass
+
+    def _install_companies(self) -> None:
+        pass
 
     def start(self) -> None:
         """Work deferred until the window is on screen, so the first frame is not kept waiting."""
