@@ -1,0 +1,78 @@
+"""The connection journey: what the customer has done, as far as the API and the agent can tell.
+
+Pure: observations in, an immutable ``JourneyState`` and the ``JourneyEvent``s that changed it out.
+"""
+
+from desktop.core.journey.model import (
+    ACTIVE_PHASES,
+    FINAL_PROBLEMS,
+    INVISIBLE_STEPS,
+    STATUS_RANK,
+    STEP_TITLES,
+    ConnectionView,
+    EventKind,
+    JourneyConfig,
+    JourneyEvent,
+    JourneyState,
+    Phase,
+    Platform,
+    Problem,
+    ProblemKey,
+    Provenance,
+    Reason,
+    Step,
+    StepState,
+    StepStatus,
+    SyncItem,
+    SyncStatus,
+    iso,
+)
+from desktop.core.journey.observations import (
+    AgentConfirmed,
+    CompanySeen,
+    ConnectionsSeen,
+    DataStatusSeen,
+    Observation,
+    PullOperationsSeen,
+    RequestFailed,
+    TimePassed,
+)
+from desktop.core.journey.problems import classify_reason
+from desktop.core.journey.reducer import apply, replay, start
+
+__all__ = [
+    "ACTIVE_PHASES",
+    "FINAL_PROBLEMS",
+    "INVISIBLE_STEPS",
+    "STATUS_RANK",
+    "STEP_TITLES",
+    "AgentConfirmed",
+    "CompanySeen",
+    "ConnectionView",
+    "ConnectionsSeen",
+    "DataStatusSeen",
+    "EventKind",
+    "JourneyConfig",
+    "JourneyEvent",
+    "JourneyState",
+    "Observation",
+    "Phase",
+    "Platform",
+    "Problem",
+    "ProblemKey",
+    "Provenance",
+    "PullOperationsSeen",
+    "Reason",
+    "RequestFailed",
+    "Step",
+    "StepState",
+    "StepStatus",
+    "SyncItem",
+    "SyncStatus",
+    "TimePassed",
+    "apply",
+    "classify_reason",
+    "iso",
+    "replay",
+    "start",
+]

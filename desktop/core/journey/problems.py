@@ -1,0 +1,162 @@
+"""Plain words for each problem, and the reason behind a connection error when its text says."""
+
+from __future__ import annotations
+
+import re
+
+from desktop.core.journey.model import Problem, ProblemKey, Reason, Step
+
+# Checked in order: the first match wins, so the narrow patterns come before the broad ones
+# ("pop-up blocked" must not be read as a firewall block).
+_REASON_PATTERNS: tuple[tuple[Reason, re.Pattern[str]], ...] = (
+    (
+        Reason.TBA_DISABLED,
+        re.compile(r"token[\s-]*based[\s-]*auth|\btba\b|tba_disabled", re.IGNORECASE),
+    ),
+    (Reason.POPUP_BLOCKED, re.compile(r"pop[\s-]?ups?\b|popup_blocked", re.IGNORECASE)),
+    (
+        Reason.TRIAL_ACCOUNT,
+        re.compile(r"\btrial\b|trial_account", re.IGNORECASE),
+    ),
+    (
+        Reason.WRONG_PASSWORD,
+        re.compile(
+            r"password|credentials|incorrect (user ?name|login)|login failed|wrong_password",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        Reason.NOT_ADMIN,
+        re.compile(
+            r"admin|insufficient (privileges|permissions)|not (authori[sz]ed|permitted) to|"
+            r"permission|\brole\b|not_admin",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        Reason.FIREWALL,
+        re.compile(r"firewall|blacklist|blocklist|proxy|blocked|network", re.IGNORECASE),
+    ),
+)
+
+_REASON_WORDS: dict[Reason, str] = {
+    Reason.TBA_DISABLED: "Token-based Authentication is turned off in NetSuite",
+    Reason.NOT_ADMIN: "the login used does not have administrator rights",
+    Reason.TRIAL_ACCOUNT: "a trial account cannot be connected",
+    Reason.WRONG_PASSWORD: "the username or password was not accepted",
+    Reason.FIREWALL: "the customer's network blocked the connection",
+    Reason.POPUP_BLOCKED: "the browser blocked the sign-in window",
+    Reason.SLOW_FIRST_SYNC: "the first sync is taking a long time",
+}
+
+
+def classify_reason(*texts: str | None) -> Reason | None:
+    joined = " ".join(t for t in texts if t)
+    if not joined:
+        return None
+    for reason, pattern in _REASON_PATTERNS:
+        if pattern.search(joined):
+            return reason
+    return None
+
+
+def _platform(name: str | None) -> str:
+    return name or "their software"
+
+
+def cancelled(at: float, step: Step | None, platform: str | None, detail: str | None) -> Problem:
+    return Problem(
+        key=ProblemKey.CANCELLED,
+        message=(
+            f"The customer left the connection to {_platform(platform)} before finishing. "
+            "They can pick up where they stopped by opening the link again."
+        ),
+        since=at,
+        detail=detail,
+        step=step,
+    )
+
+
+def connection_error(
+    at: float, step: Step | None, platform: str | None, detail: str | None, reason: Reason | None
+) -> Problem:
+    why = f": {_REASON_WORDS[reason]}" if reason else ""
+    return Problem(
+        key=ProblemKey.CONNECTION_ERROR,
+        message=(
+            f"Connecting to {_platform(platform)} failed{why}. "
+            "Fix the cause with the customer, then ask them to try the link again."
+        ),
+        since=at,
+        reason=reason,
+        detail=detail,
+        step=step,
+    )
+
+
+def deauthorized(at: float, platform: str | None, detail: str | None) -> Problem:
+    return Problem(
+        key=ProblemKey.DEAUTHORIZED,
+        message=(
+            f"Access to {_platform(platform)} was lost: the customer or the software revoked it, "
+            "or it expired. The customer must connect again from the link."
+        ),
+        since=at,
+        detail=detail,
+        step=Step.COMPLETE,
+    )
+
+
+def unlinked(at: float, platform: str | None) -> Problem:
+    return Problem(
+        key=ProblemKey.UNLINKED,
+        message=(
+            f"The connection to {_platform(platform)} was unlinked on our side (in the Portal or "
+            "through the API). Data already fetched stays readable; it can be linked again."
+        ),
+        since=at,
+        step=Step.COMPLETE,
+    )
+
+
+def sync_failed(at: float, failed: tuple[str, ...], detail: str | None) -> Problem:
+    listed = ", ".join(failed[:5]) + (" and more" if len(failed) > 5 else "")
+    return Problem(
+        key=ProblemKey.SYNC_FAILED,
+        message=(
+            f"The connection works, but the first sync could not fetch {listed}. "
+            "Quote Codat's message below to support; a new sync can be queued once it is fixed."
+        ),
+        since=at,
+        detail=detail,
+        step=Step.COMPLETE,
+    )
+
+
+def stalled(at: float, step: Step, quiet_for: float, step_title: str) -> Problem:
+    minutes = max(1, round(quiet_for / 60))
+    reason = Reason.SLOW_FIRST_SYNC if step is Step.COMPLETE else None
+    if step is Step.COMPLETE:
+        text = (
+            f"The first sync has shown no progress for about {minutes} min. "
+            "Large accounts can take hours; nothing is wrong yet, and the customer "
+            "does not need to wait on the call."
+        )
+    else:
+        text = (
+            f"Nothing has changed for about {minutes} min at “{step_title}”. Ask the customer "
+            "what they see on their screen."
+        )
+    return Problem(key=ProblemKey.STALLED, message=text, since=at, reason=reason, step=step)
+
+
+def api_unreachable(since: float, detail: str | None) -> Problem:
+    return Problem(
+        key=ProblemKey.API_UNREACHABLE,
+        message=(
+            "LinkDesk cannot reach Codat right now, so what is shown may be out of date. "
+            "It keeps trying by itself."
+        ),
+        since=since,
+        detail=detail,
+    )
