@@ -31,9 +31,8 @@ def run_gui(args: argparse.Namespace) -> int:
             print(f"linkdesk: {exc}", file=sys.stderr)
             return 2
 
-    from PySide6.QtWidgets import QApplication
-
     import qasync  # after PySide6, so qasync binds to it
+    from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication([sys.argv[0]])
     assert isinstance(app, QApplication)

@@ -53,6 +53,6 @@ class BackgroundTasks:
         for task in tasks:
             task.cancel()
         if tasks:
-            done, pending = await asyncio.wait(tasks, timeout=timeout)
+            _done, pending = await asyncio.wait(tasks, timeout=timeout)
             for task in pending:
                 log.warning("Background task %s did not stop within %.0f s", task.get_name(), timeout)
