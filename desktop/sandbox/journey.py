@@ -1,0 +1,261 @@
+"""The customer's moves in Link and what each does to a company: the rules behind the control API,
+the hosted Link pages and the autopilot alike. A move out of order raises ``Conflict``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any, Protocol
+
+from desktop.sandbox import model as m
+from desktop.sandbox.platforms import BY_KEY
+from desktop.sandbox.sync import finish_now, latest_run, plan_sync
+
+CANCEL_ERROR = ("403", "User cancelled linking", "User cancelled")
+DEAUTH_ERROR = ("401", "Unauthorized", "The integration de-authorized access to the connection.")
+
+ACTIONS = (
+    "open_link",
+    "select_platform",
+    "consent",
+    "approve",
+    "cancel",
+    "fail",
+    "deauthorize",
+    "complete_sync",
+    # Beyond the contract: the sign-in page's wrong password and the connection linkUrl's resume.
+    "wrong_password",
+    "resume",
+)
+
+
+class Conflict(Exception):
+    """The move does not fit where the journey is (HTTP 409)."""
+
+
+class BadMove(Exception):
+    """The move itself is malformed: unknown action or platform, missing reason (HTTP 400)."""
+
+
+class World(Protocol):
+    speed: float
+
+    def emit(
+        self,
+        kind: str,
+        company: m.Company,
+        connection_id: str | None,
+        detail: dict[str, Any],
+        at: float,
+    ) -> None: ...
+
+
+def stage_of(company: m.Company, now: float) -> str:
+    """The stored stage, refined for a linked company by how far its first sync has got."""
+    if company.stage != m.STAGE_LINKED:
+        return company.stage
+    run = latest_run(company.pulls, company.current_connection_id)
+    if not run:
+        return m.STAGE_LINKED
+    return m.STAGE_SYNCED if all(op.done_at(now) for op in run) else m.STAGE_SYNCING
+
+
+def apply(world: World, company: m.Company, action: str, params: dict[str, Any], at: float) -> None:
+    handler = _HANDLERS.get(action)
+    if handler is None:
+        raise BadMove(f"unknown action {action!r}; expected one of: {', '.join(ACTIONS)}")
+    handler(world, company, params, at)
+    company.modified = at
+
+
+def _need_stage(company: m.Company, allowed: tuple[str, ...], action: str, hint: str) -> None:
+    if company.stage not in allowed:
+        raise Conflict(f"{action} is not possible at stage {company.stage!r}: {hint}")
+
+
+def _pending_current(company: m.Company, action: str) -> m.Connection:
+    conn = company.current
+    if conn is None:
+        raise Conflict(f"{action} needs a connection: select a platform first")
+    if conn.status == m.LINKED:
+        raise Conflict(f"{action} is not possible: connection {conn.id} is already Linked")
+    return conn
+
+
+def _open_link(world: World, company: m.Company, params: dict[str, Any], at: float) -> None:
+    conn = company.current
+    if conn is not None and conn.status == m.LINKED:
+        raise Conflict(f"the company is already linked through connection {conn.id}")
+    company.stage = m.STAGE_LINK_OPENED
+    world.emit("link_opened", company, None, {}, at)
+
+
+def _select_platform(world: World, company: m.Company, params: dict[str, Any], at: float) -> None:
+    key = str(params.get("platformKey") or "")
+    if key not in BY_KEY:
+        raise BadMove(f"platformKey {key!r} is not an integration this sandbox offers")
+    _need_stage(
+        company,
+        (m.STAGE_LINK_OPENED,),
+        "select_platform",
+        "the software list shows after open_link",
+    )
+    conn = next(
+        (c for c in company.connections if c.platform_key == key and c.status == m.PENDING), None
+    )
+    created = conn is None
+    if conn is None:
+        conn = m.Connection(
+            id=str(uuid.uuid4()),
+            company_id=company.id,
+            platform_key=key,
+            status=m.PENDING,
+            created=at,
+            modified=at,
+        )
+        company.connections.append(conn)
+    company.current_connection_id = conn.id
+    company.stage = m.STAGE_PLATFORM_SELECTED
+    detail = {"platformKey": key, "platformName": BY_KEY[key].name, "status": m.PENDING}
+    world.emit(
+        "connection_created" if created else "platform_selected", company, conn.id, detail, at
+    )
+
+
+def _resume(world: World, company: m.Company, params: dict[str, Any], at: float) -> None:
+    """Opening a connection's own linkUrl: straight to that platform's consent screen."""
+    conn = company.connection(str(params.get("connectionId") or ""))
+    if conn is None:
+        raise BadMove("resume needs the connectionId of one of the company's connections")
+    if conn.status == m.LINKED:
+        raise Conflict(f"connection {conn.id} is already Linked")
+    company.current_connection_id = conn.id
+    company.stage = m.STAGE_PLATFORM_SELECTED
+    world.emit("link_resumed", company, conn.id, {"platformKey": conn.platform_key}, at)
+
+
+def _consent(world: World, company: m.Company, params: dict[str, Any], at: float) -> None:
+    _need_stage(
+        company,
+        (m.STAGE_PLATFORM_SELECTED,),
+        "consent",
+        "the consent screen follows select_platform",
+    )
+    conn = _pending_current(company, "consent")
+    company.stage = m.STAGE_CONSENTED
+    world.emit("consented", company, conn.id, {}, at)
+
+
+def _wrong_password(world: World, company: m.Company, params: dict[str, Any], at: float) -> None:
+    _need_stage(company, (m.STAGE_CONSENTED,), "wrong_password", "the sign-in follows consent")
+    conn = _pending_current(company, "wrong_password")
+    world.emit("sign_in_failed", company, conn.id, {"reason": "wrong password"}, at)
+
+
+def _approve(world: World, company: m.Company, params: dict[str, Any], at: float) -> None:
+    _need_stage(company, (m.STAGE_CONSENTED,), "approve", "approval follows consent and sign-in")
+    conn = _pending_current(company, "approve")
+    previous = conn.status
+    conn.status = m.LINKED
+    conn.modified = at
+    for err in conn.errors:
+        if err.status == "Active":
+            err.status, err.resolved_on = "Resolved", at
+    company.stage = m.STAGE_LINKED
+    kind = "linked" if previous == m.PENDING else "reconnected"
+    world.emit(kind, company, conn.id, {"status": m.LINKED, "previous": previous}, at)
+    ops = plan_sync(
+        company_id=company.id,
+        connection_id=conn.id,
+        start=at,
+        speed=world.speed,
+        pace=company.sync_pace,
+        failing_data_type=company.failing_data_type,
+    )
+    company.pulls.extend(ops)
+    world.emit("sync_started", company, conn.id, {"dataTypes": [op.data_type for op in ops]}, at)
+
+
+def _cancel(world: World, company: m.Company, params: dict[str, Any], at: float) -> None:
+    _need_stage(
+        company,
+        (m.STAGE_LINK_OPENED, m.STAGE_PLATFORM_SELECTED, m.STAGE_CONSENTED),
+        "cancel",
+        "there is no Link session in progress to cancel",
+    )
+    conn = company.current
+    connection_id = None
+    if company.stage != m.STAGE_LINK_OPENED and conn is not None and conn.status != m.LINKED:
+        code, text, message = CANCEL_ERROR
+        conn.errors.append(m.LinkError(code, text, message, at))
+        conn.modified = at
+        connection_id = conn.id
+    screen = company.stage
+    company.stage = m.STAGE_CANCELLED
+    world.emit("cancelled", company, connection_id, {"screen": screen}, at)
+
+
+def _fail(world: World, company: m.Company, params: dict[str, Any], at: float) -> None:
+    reason = str(params.get("reason") or "").strip()
+    if not reason:
+        raise BadMove("fail needs a non-empty 'reason'")
+    _need_stage(
+        company,
+        (m.STAGE_PLATFORM_SELECTED, m.STAGE_CONSENTED),
+        "fail",
+        "linking can fail only once a platform is selected",
+    )
+    conn = _pending_current(company, "fail")
+    code = str(params.get("statusCode") or "400")
+    conn.errors.append(m.LinkError(code, "Linking failed", reason, at))
+    conn.modified = at
+    company.stage = m.STAGE_FAILED
+    world.emit("failed", company, conn.id, {"reason": reason, "statusCode": code}, at)
+
+
+def _deauthorize(world: World, company: m.Company, params: dict[str, Any], at: float) -> None:
+    conn = company.current
+    if conn is None or conn.status != m.LINKED:
+        raise Conflict("deauthorize needs a Linked connection")
+    end_pulls(company, conn.id, at, "AuthError")
+    conn.status = m.DEAUTHORIZED
+    conn.modified = at
+    code, text, message = DEAUTH_ERROR
+    conn.errors.append(m.LinkError(code, text, message, at))
+    company.stage = m.STAGE_DEAUTHORIZED
+    world.emit("deauthorized", company, conn.id, {"status": m.DEAUTHORIZED}, at)
+
+
+def _complete_sync(world: World, company: m.Company, params: dict[str, Any], at: float) -> None:
+    conn = company.current
+    if conn is None or conn.status != m.LINKED:
+        raise Conflict("complete_sync needs a Linked connection with a sync running")
+    run = latest_run(company.pulls, conn.id)
+    if not run or all(op.done_at(at) for op in run):
+        raise Conflict("complete_sync: no sync is running for this company")
+    finish_now(run, at)
+    world.emit("sync_forced", company, conn.id, {}, at)
+
+
+def end_pulls(company: m.Company, connection_id: str, at: float, outcome: str) -> None:
+    """Stop a connection's unfinished pulls now (access lost or unlinked)."""
+    for op in company.pulls:
+        if op.connection_id == connection_id and not op.done_at(at):
+            op.fetch_start = min(op.fetch_start, at)
+            op.fetch_end = at
+            op.outcome = outcome
+            op.error_message = "The connection lost access before the pull finished."
+
+
+_HANDLERS = {
+    "open_link": _open_link,
+    "select_platform": _select_platform,
+    "resume": _resume,
+    "consent": _consent,
+    "wrong_password": _wrong_password,
+    "approve": _approve,
+    "cancel": _cancel,
+    "fail": _fail,
+    "deauthorize": _deauthorize,
+    "complete_sync": _complete_sync,
+}

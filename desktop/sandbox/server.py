@@ -1,0 +1,176 @@
+"""The sandbox as an ASGI app (``create_app``) and as a loopback server on a thread (``SandboxServer``)."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from typing import Any
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+
+from desktop.sandbox import api, control, link_pages
+from desktop.sandbox import errors as e
+from desktop.sandbox.faults import FaultConfig, FaultInjector, parse_spec
+from desktop.sandbox.gate import CodatGate, is_api_path
+from desktop.sandbox.ratelimit import RateLimiter
+from desktop.sandbox.state import Clock, SandboxState
+
+DEFAULT_API_KEY = "linkdesk-sandbox"
+
+
+async def _not_found(request: Request, exc: Exception) -> Response:
+    status = exc.status_code if isinstance(exc, HTTPException) else 404
+    path = request.url.path
+    if path.startswith("/link"):
+        return HTMLResponse(link_pages.error_page("This page does not exist."), status_code=status)
+    if not is_api_path(path):
+        return JSONResponse(
+            {"error": f"{request.method} {path}: no such route"}, status_code=status
+        )
+    if status == 405:
+        return e.error_response(405, f"The method {request.method} is not allowed on {path}.")
+    return e.error_response(404, f"The resource {path} was not found.")
+
+
+def create_app(
+    *,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    api_key: str = DEFAULT_API_KEY,
+    scenario: str | None = None,
+    speed: float = 1.0,
+    faults: str | FaultConfig | None = None,
+    seed: int | None = None,
+    state_file: str | os.PathLike[str] | None = None,
+    clock: Clock | None = None,
+    latency: float = 0.0,
+    daily_quota: int | None = None,
+) -> Starlette:
+    """Build the app; ``host``/``port`` are accepted so every option of SandboxServer fits here."""
+    del host, port
+    clock = clock or time.time
+    state = SandboxState(clock=clock, speed=speed, scenario=scenario, state_file=state_file)
+    config = parse_spec(faults) if isinstance(faults, str) or faults is None else faults
+    if latency and not config.latency:
+        config.latency = latency
+    if daily_quota is not None:
+        config.quota = daily_quota
+    injector = FaultInjector(config, seed)
+    limiter = RateLimiter(clock, state.linked_company_count)
+    app = Starlette(
+        routes=[*api.ROUTES, *control.ROUTES, *link_pages.ROUTES],
+        middleware=[Middleware(CodatGate, api_key=api_key, faults=injector, limiter=limiter)],
+        exception_handlers={404: _not_found, 405: _not_found},
+    )
+    app.state.sandbox = state
+    app.state.faults = injector
+    app.state.limiter = limiter
+    app.state.api_key = api_key
+    return app
+
+
+class SandboxServer:
+    """Serve the sandbox on a daemon thread with its own event loop; ``start()`` gives the base URL."""
+
+    def __init__(
+        self,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        api_key: str = DEFAULT_API_KEY,
+        scenario: str | None = None,
+        speed: float = 1.0,
+        faults: str | FaultConfig | None = None,
+        seed: int | None = None,
+        state_file: str | os.PathLike[str] | None = None,
+        clock: Clock | None = None,
+        latency: float = 0.0,
+        daily_quota: int | None = None,
+    ) -> None:
+        self.host = host
+        self.port = port
+        self.api_key = api_key
+        self.app = create_app(
+            api_key=api_key,
+            scenario=scenario,
+            speed=speed,
+            faults=faults,
+            seed=seed,
+            state_file=state_file,
+            clock=clock,
+            latency=latency,
+            daily_quota=daily_quota,
+        )
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+        self._base_url: str | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def state(self) -> SandboxState:
+        state: SandboxState = self.app.state.sandbox
+        return state
+
+    @property
+    def faults(self) -> FaultInjector:
+        injector: FaultInjector = self.app.state.faults
+        return injector
+
+    @property
+    def base_url(self) -> str:
+        if self._base_url is None:
+            raise RuntimeError("the sandbox is not running: call start() first")
+        return self._base_url
+
+    def start(self, timeout: float = 10.0) -> str:
+        with self._lock:
+            if self._base_url is not None:
+                return self._base_url
+            config = uvicorn.Config(
+                self.app,
+                host=self.host,
+                port=self.port,
+                log_level="warning",
+                access_log=False,
+                lifespan="off",
+                timeout_graceful_shutdown=1,
+            )
+            server = uvicorn.Server(config)
+            thread = threading.Thread(target=server.run, name="linkdesk-sandbox", daemon=True)
+            thread.start()
+            deadline = time.monotonic() + timeout
+            while not server.started:
+                if not thread.is_alive():
+                    raise RuntimeError(f"the sandbox could not listen on {self.host}:{self.port}")
+                if time.monotonic() > deadline:
+                    server.should_exit = True
+                    raise RuntimeError("the sandbox did not start in time")
+                time.sleep(0.01)
+            port = server.servers[0].sockets[0].getsockname()[1]
+            shown = f"[{self.host}]" if ":" in self.host else self.host
+            self._server, self._thread = server, thread
+            self._base_url = f"http://{shown}:{port}"
+            return self._base_url
+
+    def stop(self, timeout: float = 10.0) -> None:
+        with self._lock:
+            server, thread = self._server, self._thread
+            self._server = self._thread = None
+            self._base_url = None
+        if server is None or thread is None:
+            return
+        server.should_exit = True
+        thread.join(timeout)
+
+    def __enter__(self) -> SandboxServer:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.stop()
