@@ -1,0 +1,64 @@
+"""``linkdesk guides check [PATH]`` and ``linkdesk guides list``: the guide library from the shell."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("guides", help="check or list the platform guides")
+    actions = p.add_subparsers(dest="guides_action", metavar="ACTION", required=True)
+    check = actions.add_parser("check", help="validate guide files; exit 1 on any error")
+    check.add_argument(
+        "path",
+        nargs="?",
+        default=None,
+        help="a guide file or folder (default: the built-in guides)",
+    )
+    listing = actions.add_parser("list", help="list the guides with their platform keys")
+    listing.add_argument(
+        "--team", metavar="DIR", default=None, help="also merge this team guides folder"
+    )
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.guides_action == "check":
+        return _check(args.path)
+    return _list(args.team)
+
+
+def _check(path_text: str | None) -> int:
+    from pathlib import Path
+
+    from desktop.core.guides import builtin_guides_dir, guide_files, parse_file
+    from desktop.core.guides.library import load_library
+
+    path = Path(path_text) if path_text else builtin_guides_dir()
+    if not path.exists():
+        print(f"{path}:0: no such file or folder")
+        return 1
+    files = guide_files(path)
+    # A folder goes through the loader, which also catches clashes between files.
+    errors = parse_file(path)[1] if path.is_file() else load_library(path).errors
+    for error in errors:
+        print(error)
+    if errors:
+        print(f"{len(errors)} error(s) in {len(files)} file(s)")
+        return 1
+    print(f"ok: {len(files)} file(s) checked, no errors")
+    return 0
+
+
+def _list(team: str | None) -> int:
+    from pathlib import Path
+
+    from desktop.core.guides import builtin_guides_dir, load_library
+
+    library = load_library(builtin_guides_dir(), Path(team) if team else None)
+    for guide in library.guides:
+        mark = " (team)" if guide.origin == "team" else ""
+        print(f"{guide.key:36} {','.join(guide.platform_keys):10} {guide.name}{mark}")
+    for error in library.errors:
+        print(error)
+    return 1 if library.errors else 0
