@@ -76,10 +76,13 @@ class _Checker:
     def __init__(self, path: Path, front: str, first_line: int) -> None:
         self.path = path
         self.errors: list[GuideError] = []
-        self._lines = KeyLines(front)
+        self._front = front
+        self._lines: KeyLines | None = None  # scanned only when there is an error to place
         self._first = first_line  # file line of the opening fence
 
     def line(self, *key: PathPart) -> int:
+        if self._lines is None:
+            self._lines = KeyLines(self._front)
         found = self._lines.line(*key)
         return self._first + found if found is not None else self._first
 
