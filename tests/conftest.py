@@ -12,10 +12,10 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before any QApplication
 os.environ.setdefault("QT_API", "pyside6")
 os.environ.setdefault("LANG", "C.UTF-8")
 
-import keyring  # noqa: E402
-import pytest  # noqa: E402
+import keyring
+import pytest
 
-from tests.memkeyring import MemoryKeyring  # noqa: E402
+from tests.memkeyring import MemoryKeyring
 
 T = TypeVar("T")
 

@@ -14,7 +14,7 @@ class _PaintWatcher(QObject):
         super().__init__()
         self.future = future
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Paint and not self.future.done():
             # Resolve after this paint completes, not before it runs.
             self.future.get_loop().call_soon(self._done)

@@ -108,7 +108,7 @@ class MainWindow(QMainWindow):
         else:
             self.stack.addWidget(widget)
         self.pages[key] = widget
-        if self.current_page() == key or index < 0 and len(self.pages) == 1:
+        if self.current_page() == key or (index < 0 and len(self.pages) == 1):
             self.stack.setCurrentWidget(widget)
 
     def show_page(self, key: str) -> None:
@@ -137,6 +137,6 @@ class MainWindow(QMainWindow):
         self.target_label.setText(label)
         self.profile_label.setText(f"Profile: {profile}")
 
-    def closeEvent(self, event: object) -> None:  # noqa: N802 (Qt's name)
+    def closeEvent(self, event: object) -> None:
         self.closing.emit()
         super().closeEvent(event)  # type: ignore[arg-type]

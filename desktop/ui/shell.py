@@ -8,6 +8,8 @@ from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from desktop.context import AppContext
+from desktop.core.codat.models import Page
+from desktop.core.companies import CompanyRow, company_row, search_query
 from desktop.ui.about_dialog import AboutDialog
 from desktop.ui.crash_dialog import show_crash
 from desktop.ui.main_window import MainWindow
@@ -40,7 +42,35 @@ class Shell(QObject):
         pass
 
     def _install_companies(self) -> None:
-        pass
+        from desktop.ui.companies import CompaniesPage
+        from desktop.ui.companies.page import PAGE_SIZE
+
+        async def load(text: str, page: int) -> Page[CompanyRow]:
+            client = await self.ctx.codat()
+            found = await client.list_companies(
+                page=page, page_size=PAGE_SIZE, query=search_query(text), order_by="-created"
+            )
+            rows = tuple(company_row(c) for c in found.results)
+            return Page(rows, found.page_number, found.page_size, found.total_results, found.links)
+
+        page = CompaniesPage(load, lambda coro, name: self.ctx.tasks.spawn(coro, name=name))
+        page.open_company.connect(self.open_company_in_call)
+        self.companies_page = page
+        self.window.set_page("companies", page)
+        self._companies_loaded = False
+        self.window.page_actions["companies"].triggered.connect(self._first_companies_load)
+
+    def _first_companies_load(self) -> None:
+        if not self._companies_loaded:
+            self._companies_loaded = True
+            self.companies_page.load(1)
+
+    def open_company_in_call(self, company_id: str, name: str) -> None:
+        """Open a company from the Companies page into a call (the call page handles it)."""
+        workspace = getattr(self, "call_workspace", None)
+        self.window.show_page("call")
+        if workspace is not None:
+            workspace.open_company(company_id, name)
 
     def start(self) -> None:
         """Work deferred until the window is on screen, so the first frame is not kept waiting."""

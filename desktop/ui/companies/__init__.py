@@ -1,0 +1,3 @@
+from desktop.ui.companies.page import CompaniesPage
+
+__all__ = ["CompaniesPage"]

@@ -1,0 +1,223 @@
+"""The Companies page: the account's companies, paged and searchable, each one a call away."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.core.codat.models import Page
+from desktop.core.companies import CompanyRow
+
+# (search text, page number) -> a page of rows; the app binds it to the Codat client.
+Loader = Callable[[str, int], Awaitable[Page[CompanyRow]]]
+Spawn = Callable[[Awaitable[Any], str], Any]
+PAGE_SIZE = 50
+HEADERS = ("Company", "Connection", "Platform", "Created")
+
+
+class CompaniesModel(QAbstractTableModel):
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[CompanyRow] = []
+
+    def set_rows(self, rows: list[CompanyRow]) -> None:
+        self.beginResetModel()
+        self.rows = rows
+        self.endResetModel()
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return len(HEADERS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return HEADERS[section]
+        return None
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = 0) -> Any:
+        if not index.isValid():
+            return None
+        row = self.rows[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            created = row.created.strftime("%Y-%m-%d %H:%M") if row.created else ""
+            return (row.name, row.status, row.platform, created)[index.column()]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return f"{row.name}\nCompany id: {row.id}\nLink URL: {row.link_url}"
+        if role == Qt.ItemDataRole.UserRole:
+            return row
+        return None
+
+
+class CompaniesPage(QWidget):
+    open_company = Signal(str, str)  # company id, name
+
+    def __init__(
+        self, loader: Loader, spawn: Spawn, *, page_size: int = PAGE_SIZE, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self._loader = loader
+        self.page_size = page_size
+        self._spawn = spawn
+        self.page_number = 1
+        self.total = 0
+        self._generation = 0  # answers to superseded searches are dropped
+
+        layout = QVBoxLayout(self)
+        top = QHBoxLayout()
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Search companies by name…")
+        self.search.setAccessibleName("Search companies")
+        self.search.setClearButtonEnabled(True)
+        self.refresh_button = QPushButton("&Refresh")
+        self.refresh_button.setAccessibleName("Refresh companies")
+        top.addWidget(self.search, 1)
+        top.addWidget(self.refresh_button)
+        layout.addLayout(top)
+
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 0)
+        self.progress.setMaximumHeight(4)
+        self.progress.setTextVisible(False)
+        self.progress.setAccessibleName("Loading companies")
+        self.progress.hide()
+        layout.addWidget(self.progress)
+
+        self.model = CompaniesModel()
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setAccessibleName("Companies")
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.table.setAlternatingRowColors(True)
+        layout.addWidget(self.table, 1)
+
+        self.error = QLabel()
+        self.error.setWordWrap(True)
+        self.error.setAccessibleName("Companies error")
+        self.error.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.copy_error = QPushButton("Copy error")
+        self.copy_error.setAccessibleName("Copy companies error")
+        self.copy_error.clicked.connect(lambda: QGuiApplication.clipboard().setText(self.error.text()))
+        error_row = QHBoxLayout()
+        error_row.addWidget(self.error, 1)
+        error_row.addWidget(self.copy_error)
+        layout.addLayout(error_row)
+        self._show_error("")
+
+        bottom = QHBoxLayout()
+        self.prev_button = QPushButton("‹ &Previous")
+        self.prev_button.setAccessibleName("Previous page")
+        self.next_button = QPushButton("&Next ›")
+        self.next_button.setAccessibleName("Next page")
+        self.page_label = QLabel()
+        self.page_label.setAccessibleName("Page")
+        self.open_button = QPushButton("&Open in a call")
+        self.open_button.setAccessibleName("Open company in a call")
+        self.copy_link = QPushButton("Copy &Link URL")
+        self.copy_link.setAccessibleName("Copy Link URL")
+        bottom.addWidget(self.prev_button)
+        bottom.addWidget(self.page_label)
+        bottom.addWidget(self.next_button)
+        bottom.addStretch(1)
+        bottom.addWidget(self.copy_link)
+        bottom.addWidget(self.open_button)
+        layout.addLayout(bottom)
+
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(300)
+        self._debounce.timeout.connect(lambda: self.load(1))
+        self.search.textChanged.connect(lambda _text: self._debounce.start())
+        self.refresh_button.clicked.connect(lambda: self.load(self.page_number))
+        self.prev_button.clicked.connect(lambda: self.load(self.page_number - 1))
+        self.next_button.clicked.connect(lambda: self.load(self.page_number + 1))
+        self.open_button.clicked.connect(self._open_selected)
+        self.copy_link.clicked.connect(self._copy_selected_link)
+        self.table.doubleClicked.connect(lambda _index: self._open_selected())
+        QShortcut(QKeySequence("Ctrl+F"), self, activated=self.search.setFocus)
+        QShortcut(QKeySequence(Qt.Key.Key_Return), self.table, activated=self._open_selected)
+        self._update_buttons()
+
+    # -- loading ----------------------------------------------------------------------------------
+    def load(self, page: int = 1) -> None:
+        self._generation += 1
+        self.progress.show()
+        self._spawn(self._load(max(1, page), self.search.text(), self._generation), "companies: load")
+
+    async def _load(self, page: int, text: str, generation: int) -> None:
+        try:
+            result = await self._loader(text, page)
+        except Exception as exc:  # the loader turns API failures into CodatError; show any plainly
+            if generation == self._generation:
+                self.progress.hide()
+                self._show_error(getattr(exc, "plain_message", str(exc)))
+            return
+        if generation != self._generation:
+            return
+        self.progress.hide()
+        self._show_error("")
+        self.page_number = page
+        self.total = result.total_results
+        self.model.set_rows(list(result.results))
+        if self.model.rows:
+            self.table.selectRow(0)
+        self._update_buttons()
+
+    def _show_error(self, text: str) -> None:
+        self.error.setText(text)
+        self.error.setVisible(bool(text))
+        self.copy_error.setVisible(bool(text))
+
+    def _update_buttons(self) -> None:
+        pages = max(1, -(-self.total // self.page_size))
+        self.page_label.setText(f"Page {self.page_number} of {pages} · {self.total} companies")
+        self.prev_button.setEnabled(self.page_number > 1)
+        self.next_button.setEnabled(self.page_number < pages)
+        has = bool(self.model.rows)
+        self.open_button.setEnabled(has)
+        self.copy_link.setEnabled(has)
+
+    # -- actions ----------------------------------------------------------------------------------
+    def selected(self) -> CompanyRow | None:
+        index = self.table.currentIndex()
+        if not index.isValid():
+            return None
+        row: CompanyRow = self.model.rows[index.row()]
+        return row
+
+    def _open_selected(self) -> None:
+        row = self.selected()
+        if row is not None:
+            self.open_company.emit(row.id, row.name)
+
+    def _copy_selected_link(self) -> None:
+        row = self.selected()
+        if row is not None:
+            QGuiApplication.clipboard().setText(row.link_url)
