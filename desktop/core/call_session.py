@@ -1,0 +1,407 @@
+"""One customer's call, and the calls an agent follows at once. Qt-free: the widgets only show this.
+
+A ``CallSession`` ties together the company, its Link URL, the journey as the tracker sees it, the
+agent's confirmations of the steps the API cannot see, the checklist ticks and the notes. Every
+journey event and every agent action goes to the store as it happens, so a crash loses nothing but
+the last second of typing. ``CallManager`` holds the sessions, follows them in the one shared tracker
+and, on start, reopens the calls still open in the store.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from desktop.core.journey import (
+    INVISIBLE_STEPS,
+    STEP_TITLES,
+    EventKind,
+    JourneyConfig,
+    JourneyEvent,
+    JourneyState,
+    Problem,
+    ProblemKey,
+    Step,
+    StepState,
+    StepStatus,
+    SyncItem,
+    SyncStatus,
+    start,
+)
+
+log = logging.getLogger(__name__)
+
+# What to ask the customer when a step has gone quiet, in the words an agent would use.
+STALL_QUESTIONS: dict[Step, str] = {
+    Step.OPEN_LINK: "Ask whether the link opened, and what their browser shows.",
+    Step.CHOOSE_SOFTWARE: (
+        "Ask whether they can find their accounting software in the list; typing its name in "
+        "the search box helps."
+    ),
+    Step.REVIEW_AND_START: (
+        "Ask whether they are on the page that explains what will be shared, and whether a "
+        "button is greyed out."
+    ),
+    Step.SIGN_IN: (
+        "Ask whether a sign-in window opened: it may be hidden behind the browser or blocked as a "
+        "pop-up."
+    ),
+    Step.COMPLETE: (
+        "Nothing is needed from the customer: the first sync carries on after the call."
+    ),
+}
+
+PROVENANCE_WORDS: dict[str, str] = {
+    "observed": "seen by the API",
+    "inferred": "inferred",
+    "agent-confirmed": "confirmed by you",
+}
+
+
+class CallStoreLike(Protocol):
+    """What a session needs from the store (``desktop.core.store.CallStore`` fits)."""
+
+    def open_call(self, company_id: str, company_name: str, link_url: str, at: float) -> int: ...
+
+    def add_event(
+        self,
+        call_id: int,
+        at: float,
+        kind: str,
+        message: str,
+        data: Mapping[str, Any] | None = None,
+    ) -> None: ...
+
+    def set_tick(self, call_id: int, key: str, ticked: bool, at: float) -> None: ...
+
+    def save_notes(self, call_id: int, notes: str, at: float) -> None: ...
+
+
+class ClockLike(Protocol):
+    def now(self) -> float: ...
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: float
+    kind: str  # a journey EventKind value, or "agent" for what the agent did
+    message: str
+
+
+@dataclass(frozen=True)
+class StepView:
+    """One row of the journey view, in words."""
+
+    step: Step
+    title: str
+    status: StepStatus
+    provenance: str | None  # plain words, see PROVENANCE_WORDS
+    at: float | None
+    duration: float | None  # seconds from becoming current to being seen done or failed
+    can_confirm: bool
+
+
+@dataclass
+class CallSnapshot:
+    """Everything one call's screen shows (plain values)."""
+
+    call_id: int
+    company_id: str
+    company_name: str
+    link_url: str
+    steps: list[StepView]
+    current: Step | None
+    platform_key: str | None
+    platform_name: str | None
+    sync: list[SyncItem]
+    problem: Problem | None
+    correlation_id: str | None
+    retry_text: str | None
+    stall_prompt: str | None
+    ticks: dict[str, bool]
+    notes: str
+    timeline: list[TimelineEntry]
+    finished: bool
+
+
+Listener = Callable[["CallSession"], None]
+
+
+@dataclass
+class StoredCall:
+    """A call as the store gives it back on start."""
+
+    call_id: int
+    company_id: str
+    company_name: str
+    link_url: str
+    opened_at: float
+    notes: str = ""
+    ticks: dict[str, bool] = field(default_factory=dict)
+    timeline: list[TimelineEntry] = field(default_factory=list)
+    confirmed: list[tuple[Step, float]] = field(default_factory=list)
+
+
+class CallSession:
+    def __init__(
+        self,
+        *,
+        call_id: int,
+        company_id: str,
+        company_name: str,
+        link_url: str,
+        store: CallStoreLike,
+        clock: ClockLike,
+        opened_at: float | None = None,
+        config: JourneyConfig | None = None,
+        confirm: Callable[[str, Step, float], None] | None = None,
+    ) -> None:
+        self.call_id = call_id
+        self.company_id = company_id
+        self.company_name = company_name
+        self.link_url = link_url
+        self.store = store
+        self.clock = clock
+        self.config = config or JourneyConfig()
+        self.opened_at = opened_at if opened_at is not None else clock.now()
+        self.state: JourneyState = start(company_id, self.opened_at, self.config)
+        self.ticks: dict[str, bool] = {}
+        self.notes = ""
+        self.timeline: list[TimelineEntry] = []
+        self.confirmed: dict[Step, float] = {}
+        self.retry_at: float | None = None
+        self.retry_reason: str | None = None
+        self.correlation_id: str | None = None
+        self.stopped_reason: str | None = None
+        self._confirm_hook = confirm
+        self._listeners: list[Listener] = []
+        # After a restart the tracker starts from nothing and tells again what was already told.
+        self._known: set[tuple[str, str]] = set()
+
+    # -- listeners ---------------------------------------------------------------------------------
+    def subscribe(self, listener: Listener) -> Callable[[], None]:
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener) if listener in self._listeners else None
+
+    def _changed(self) -> None:
+        for listener in list(self._listeners):
+            listener(self)
+
+    # -- from the tracker --------------------------------------------------------------------------
+    def on_update(self, state: JourneyState, events: Sequence[JourneyEvent] = ()) -> None:
+        """A new journey state from the tracker, with the events that led to it."""
+        self.state = state
+        self.retry_at = None
+        self.retry_reason = None
+        for event in events:
+            self._record(event.at, event.kind.value, event.message, event.to_json())
+        self._changed()
+
+    def on_retry(self, next_try_at: float, reason: str, correlation_id: str | None = None) -> None:
+        """A request failed; the tracker tries again at ``next_try_at`` (epoch seconds)."""
+        first = self.retry_at is None
+        self.retry_at = next_try_at
+        self.retry_reason = reason
+        if correlation_id:
+            self.correlation_id = correlation_id
+        if first:
+            self._record(self.clock.now(), "retry", f"Codat did not answer: {reason}")
+        self._changed()
+
+    def on_stopped(self, reason: str) -> None:
+        """The tracker gave up on this company (401/403/404): said once, in the timeline."""
+        self.stopped_reason = reason
+        self.retry_at = None
+        self._record(self.clock.now(), "stopped", reason)
+        self._changed()
+
+    # -- from the agent ----------------------------------------------------------------------------
+    def confirm_step(self, step: Step | int) -> None:
+        step = Step(step)
+        if step not in INVISIBLE_STEPS or step in self.confirmed:
+            return
+        at = self.clock.now()
+        self.confirmed[step] = at
+        self._record(
+            at,
+            "agent",
+            f"You confirmed step {int(step)} “{STEP_TITLES[step]}”.",
+            {"action": "confirm", "step": int(step)},
+        )
+        if self._confirm_hook is not None:
+            self._confirm_hook(self.company_id, step, at)
+        self._changed()
+
+    def set_tick(self, key: str, ticked: bool) -> None:
+        if self.ticks.get(key, False) == ticked:
+            return
+        at = self.clock.now()
+        self.ticks[key] = ticked
+        self.store.set_tick(self.call_id, key, ticked, at)
+        self._changed()
+
+    def save_notes(self, text: str) -> bool:
+        """Store the notes if they changed; True if something was written."""
+        if text == self.notes:
+            return False
+        self.notes = text
+        self.store.save_notes(self.call_id, text, self.clock.now())
+        return True
+
+    def note_action(self, message: str) -> None:
+        """Something the agent did that belongs in the timeline (copied the link, ...)."""
+        self._record(self.clock.now(), "agent", message, {"action": "note"})
+        self._changed()
+
+    def _record(
+        self, at: float, kind: str, message: str, data: Mapping[str, Any] | None = None
+    ) -> None:
+        if (kind, message) in self._known and kind != "agent":
+            self._known.discard((kind, message))
+            return
+        self.timeline.append(TimelineEntry(at, kind, message))
+        try:
+            self.store.add_event(self.call_id, at, kind, message, data)
+        except Exception:  # the store reports its own failures; the call goes on
+            log.exception("Could not save an event of call %s", self.call_id)
+
+    # -- restore after a restart -------------------------------------------------------------------
+    def restore(self, stored: StoredCall) -> None:
+        self.notes = stored.notes
+        self.ticks = dict(stored.ticks)
+        self.timeline = list(stored.timeline)
+        self.confirmed = dict(stored.confirmed)
+        self._known = {(e.kind, e.message) for e in stored.timeline if e.kind != "agent"}
+
+    # -- what the screen shows ---------------------------------------------------------------------
+    def step_views(self) -> list[StepView]:
+        return [self._step_view(s) for s in self.state.steps]
+
+    def _step_view(self, s: StepState) -> StepView:
+        at = s.seen_at if s.seen_at is not None else s.started_at
+        duration = None
+        if s.started_at is not None and s.seen_at is not None:
+            duration = max(0.0, s.seen_at - s.started_at)
+        return StepView(
+            step=s.step,
+            title=s.title,
+            status=s.status,
+            provenance=PROVENANCE_WORDS.get(s.provenance.value) if s.provenance else None,
+            at=at,
+            duration=duration,
+            can_confirm=s.step in INVISIBLE_STEPS
+            and s.status in (StepStatus.CURRENT, StepStatus.WAITING)
+            and s.step not in self.confirmed,
+        )
+
+    @property
+    def current_step(self) -> Step | None:
+        current = self.state.current_step
+        return current.step if current else None
+
+    @property
+    def problem(self) -> Problem | None:
+        problem = self.state.problem
+        if problem is None or problem.key is ProblemKey.STALLED:
+            return None
+        return problem
+
+    def retry_text(self, now: float | None = None) -> str | None:
+        if self.retry_at is None:
+            return None
+        now = self.clock.now() if now is None else now
+        seconds = max(0, round(self.retry_at - now))
+        return f"Codat is not answering, next try in {seconds} s"
+
+    def stall_prompt(self) -> str | None:
+        problem = self.state.problem
+        if problem is None or problem.key is not ProblemKey.STALLED:
+            return None
+        step = problem.step or self.current_step
+        ask = STALL_QUESTIONS.get(step) if step else None
+        return f"{problem.message} {ask}" if ask else problem.message
+
+    def sync_progress(self) -> list[tuple[str, int, str]]:
+        """(data type, percent, status) per data type of the first sync."""
+        out: list[tuple[str, int, str]] = []
+        for item in self.state.sync:
+            if item.status is SyncStatus.DONE:
+                percent = 100
+            elif item.progress is not None:
+                percent = max(0, min(100, item.progress))
+            else:
+                percent = 0
+            out.append((item.data_type, percent, item.status.value))
+        return out
+
+    def summary(self) -> str:
+        """One line for the list of open calls: where the customer is, and any problem."""
+        problem = self.state.problem
+        if self.state.synced:
+            where = "Connected, first sync done"
+        else:
+            current = self.state.current_step
+            where = f"Step {int(current.step)}: {current.title}" if current else "Waiting"
+        if self.retry_at is not None:
+            return f"{where} · Codat not answering"
+        if problem is not None:
+            return f"{where} · {problem.key.value.replace('_', ' ')}"
+        return where
+
+    def snapshot(self) -> CallSnapshot:
+        platform = self.state.platform
+        return CallSnapshot(
+            call_id=self.call_id,
+            company_id=self.company_id,
+            company_name=self.company_name,
+            link_url=self.link_url,
+            steps=self.step_views(),
+            current=self.current_step,
+            platform_key=platform.key if platform else None,
+            platform_name=platform.name if platform else None,
+            sync=list(self.state.sync),
+            problem=self.problem,
+            correlation_id=self.correlation_id,
+            retry_text=self.retry_text(),
+            stall_prompt=self.stall_prompt(),
+            ticks=dict(self.ticks),
+            notes=self.notes,
+            timeline=list(self.timeline),
+            finished=self.state.synced,
+        )
+
+
+def format_duration(seconds: float | None) -> str:
+    if seconds is None:
+        return ""
+    whole = round(seconds)
+    if whole < 60:
+        return f"{whole} s"
+    minutes, secs = divmod(whole, 60)
+    if minutes < 60:
+        return f"{minutes} min {secs:02d} s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes:02d} min"
+
+
+def journey_config(stall_seconds: Mapping[str, Any] | None) -> JourneyConfig:
+    """The journey's stall thresholds from the ``stall_seconds`` setting (keys are step numbers)."""
+    if not stall_seconds:
+        return JourneyConfig()
+    base = dict(JourneyConfig().stall_seconds)
+    for key, value in stall_seconds.items():
+        try:
+            base[int(key)] = float(value)
+        except (TypeError, ValueError):
+            continue
+    return JourneyConfig(stall_seconds=base)
+
+
+def is_change(events: Sequence[JourneyEvent]) -> bool:
+    """Worth a notification: a step, a problem, or the connection changed."""
+    return any(
+        e.kind in (EventKind.STEP, EventKind.PROBLEM, EventKind.CONNECTION, EventKind.FOLLOWING)
+        for e in events
+    )
