@@ -158,7 +158,8 @@ class CodatClient:
             "POST",
             f"/companies/{_seg(company_id)}/connections",
             json_body={"platformKey": platform_key},
-            resource=f"a {platform_key!r} connection for {self._company(company_id)}",
+            # A 404 here may mean either one; Codat's own text says which.
+            resource=f"{self._company(company_id)} or the platform {platform_key!r}",
         )
         return self._parse(Connection.from_json, data)
 

@@ -190,7 +190,7 @@ class CodatError(Exception):
             if self.resource:
                 return (
                     f"Codat could not find {self.resource} (404). It may have been deleted, "
-                    "or the ID is wrong."
+                    "or the ID is wrong." + self._codat_said()
                 )
             return "Codat could not find what was asked for (404)." + self._codat_said()
         if status == 409:
