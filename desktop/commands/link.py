@@ -69,6 +69,8 @@ def _profile_and_base(args: argparse.Namespace) -> tuple[str, str]:
     from desktop.core.settings import CODAT_API_BASE, Settings
 
     settings = Settings.load(default_paths())
+    if settings.warning:
+        _say(settings.warning)
     profile: str = args.profile or settings.current_profile
     base = args.api_base or settings.get("api_base", profile) or CODAT_API_BASE
     return profile, str(base)
