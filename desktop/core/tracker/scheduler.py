@@ -1,0 +1,515 @@
+"""Follow the journeys of one or many companies with a single scheduler task.
+
+One request in flight per company, at most ``concurrency`` over all of them, always the one that
+has waited longest first (so a busy journey never starves a quiet one), within the hourly budget.
+Each company's next request is chosen by its journey's phase: connections while the customer is in
+Link, data status (and now and then pull operations) once linked.
+
+The tracker reports through plain callbacks and an async iterator; it knows nothing of Qt.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import random
+from collections.abc import AsyncIterator, Callable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Protocol
+
+from desktop.core.clock import Clock
+from desktop.core.codat.errors import CodatError, ErrorKind
+from desktop.core.codat.models import (
+    Company,
+    Connection,
+    DataStatus,
+    Page,
+    PullOperation,
+    RateLimit,
+)
+from desktop.core.journey import (
+    AgentConfirmed,
+    CompanySeen,
+    ConnectionsSeen,
+    DataStatusSeen,
+    JourneyConfig,
+    JourneyEvent,
+    JourneyState,
+    Observation,
+    Phase,
+    PullOperationsSeen,
+    RequestFailed,
+    Step,
+    SyncStatus,
+    TimePassed,
+    apply,
+    start,
+)
+from desktop.core.tracker.budget import Budget
+from desktop.core.tracker.policy import TrackerSettings, backoff, base_interval
+
+
+class TrackerClient(Protocol):
+    last_rate_limit: RateLimit | None
+
+    async def get_company(self, company_id: str) -> Company: ...
+
+    async def list_connections(
+        self,
+        company_id: str,
+        page: int = 1,
+        page_size: int = 100,
+        query: str | None = None,
+        order_by: str | None = None,
+    ) -> Page[Connection]: ...
+
+    async def get_data_status(self, company_id: str) -> dict[str, DataStatus]: ...
+
+    async def list_pull_operations(
+        self,
+        company_id: str,
+        page: int = 1,
+        page_size: int = 100,
+        query: str | None = None,
+        order_by: str | None = None,
+    ) -> Page[PullOperation]: ...
+
+
+class Ask(StrEnum):
+    COMPANY = "company"
+    CONNECTIONS = "connections"
+    DATA_STATUS = "dataStatus"
+    PULL_OPERATIONS = "data/history"
+
+
+class StopReason(StrEnum):
+    FINISHED = "finished"
+    FAILED = "failed"
+    UNAUTHORIZED = "unauthorized"  # 401
+    FORBIDDEN = "forbidden"  # 403
+    NOT_FOUND = "not_found"  # 404
+    REMOVED = "removed"  # untracked by the caller
+
+
+@dataclass(frozen=True)
+class Stop:
+    reason: StopReason
+    message: str
+    at: float
+    error: CodatError | None = None
+
+
+@dataclass(frozen=True)
+class TrackerUpdate:
+    company_id: str
+    state: JourneyState
+    events: tuple[JourneyEvent, ...]
+    stop: Stop | None = None
+
+
+UpdateCallback = Callable[[str, JourneyState, tuple[JourneyEvent, ...]], None]
+RetryCallback = Callable[[str, Exception, float], None]
+StopCallback = Callable[[str, Stop], None]
+
+
+@dataclass
+class _Tracked:
+    company_id: str
+    state: JourneyState
+    config: JourneyConfig
+    keep_watching: bool
+    next_at: float
+    order: int
+    polls: int = 0
+    failures: int = 0
+    in_flight: bool = False
+    stop: Stop | None = None
+    asked: dict[Ask, float] = field(default_factory=dict)  # when each kind was last answered
+    history_wanted: bool = False
+    failed_types_seen: frozenset[str] = frozenset()
+    requests: int = 0
+
+
+_STOPPING_STATUS = {
+    401: StopReason.UNAUTHORIZED,
+    403: StopReason.FORBIDDEN,
+    404: StopReason.NOT_FOUND,
+}
+
+
+class Tracker:
+    def __init__(
+        self,
+        client: TrackerClient,
+        *,
+        clock: Clock,
+        settings: TrackerSettings | None = None,
+        rng: random.Random | None = None,
+        on_update: UpdateCallback | None = None,
+        on_retry: RetryCallback | None = None,
+        on_stop: StopCallback | None = None,
+    ) -> None:
+        self.client = client
+        self.clock = clock
+        self.settings = settings or TrackerSettings()
+        self.rng = rng or random.Random()
+        self.on_update = on_update
+        self.on_retry = on_retry
+        self.on_stop = on_stop
+        self.budget = Budget(self.settings.budget_per_hour)
+        self.requests = 0
+        self.requests_by_kind: dict[Ask, int] = dict.fromkeys(Ask, 0)
+        # Bugs caught so that one journey cannot bring the others down; tests assert it stays empty.
+        self.internal_errors: list[BaseException] = []
+        self._companies: dict[str, _Tracked] = {}
+        self._order = 0
+        self._last_first_poll = float("-inf")
+        self._wake = asyncio.Event()
+        self._polls: set[asyncio.Task[None]] = set()
+        self._runner: asyncio.Task[None] | None = None
+        self._closed = False
+        self._subscribers: list[asyncio.Queue[TrackerUpdate | None]] = []
+        # With a simulated clock, time may only jump while no request is on the wire, or the
+        # journey on the other side would move on between question and answer.
+        self._settle = bool(getattr(clock, "virtual", False))
+
+    # -- public API ------------------------------------------------------------------------
+
+    def track(
+        self,
+        company_id: str,
+        *,
+        keep_watching: bool | None = None,
+        preselected_platform: str | None = None,
+        state: JourneyState | None = None,
+    ) -> JourneyState:
+        """Start following a company (again); returns the journey as it stands."""
+        if self._closed:
+            raise RuntimeError("the tracker is closed")
+        now = self.clock.now()
+        config = JourneyConfig(
+            stall_seconds=self.settings.stall_seconds, preselected_platform=preselected_platform
+        )
+        existing = self._companies.get(company_id)
+        if existing is not None and existing.stop is None:
+            return existing.state
+        first = max(now, self._last_first_poll + self.settings.stagger)
+        self._last_first_poll = first
+        self._order += 1
+        tracked = _Tracked(
+            company_id=company_id,
+            state=state or start(company_id, now, config),
+            config=config,
+            keep_watching=self.settings.keep_watching if keep_watching is None else keep_watching,
+            next_at=first,
+            order=self._order,
+        )
+        self._companies[company_id] = tracked
+        self._ensure_running()
+        self._wake.set()
+        return tracked.state
+
+    def untrack(self, company_id: str) -> None:
+        tracked = self._companies.pop(company_id, None)
+        if tracked is not None and tracked.stop is None:
+            self._emit_stop(
+                tracked, Stop(StopReason.REMOVED, "No longer followed.", self.clock.now())
+            )
+        self._wake.set()
+
+    def confirm(self, company_id: str, step: Step) -> JourneyState:
+        """The agent saw the customer finish step 1 or 3 on the shared screen."""
+        tracked = self._companies[company_id]
+        self._apply(tracked, AgentConfirmed(self.clock.now(), step))
+        # A confirmation may mean a change is now expected: ask again soon.
+        tracked.next_at = min(tracked.next_at, self._next_poll_at(tracked, self.clock.now()))
+        self._wake.set()
+        return tracked.state
+
+    def state(self, company_id: str) -> JourneyState | None:
+        tracked = self._companies.get(company_id)
+        return tracked.state if tracked else None
+
+    def stopped(self, company_id: str) -> Stop | None:
+        tracked = self._companies.get(company_id)
+        return tracked.stop if tracked else None
+
+    def requests_for(self, company_id: str) -> int:
+        tracked = self._companies.get(company_id)
+        return tracked.requests if tracked else 0
+
+    def next_poll_at(self, company_id: str) -> float | None:
+        tracked = self._companies.get(company_id)
+        if tracked is None or tracked.stop is not None:
+            return None
+        return tracked.next_at
+
+    @property
+    def active(self) -> tuple[str, ...]:
+        return tuple(c for c, t in self._companies.items() if t.stop is None)
+
+    @property
+    def tasks(self) -> tuple[asyncio.Task[None], ...]:
+        """Every task the tracker owns right now (empty after ``aclose``)."""
+        runner = (self._runner,) if self._runner is not None and not self._runner.done() else ()
+        return runner + tuple(t for t in self._polls if not t.done())
+
+    async def updates(self) -> AsyncIterator[TrackerUpdate]:
+        """Every change, as it happens, until the tracker is closed."""
+        queue: asyncio.Queue[TrackerUpdate | None] = asyncio.Queue()
+        self._subscribers.append(queue)
+        try:
+            while True:
+                item = await queue.get()
+                if item is None:
+                    return
+                yield item
+        finally:
+            with contextlib.suppress(ValueError):
+                self._subscribers.remove(queue)
+
+    async def __aenter__(self) -> Tracker:
+        self._ensure_running()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Cancel the scheduler and every request in flight, and wait until all have ended."""
+        self._closed = True
+        tasks = list(self._polls)
+        if self._runner is not None:
+            tasks.append(self._runner)
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            await asyncio.gather(*tasks, return_exceptions=True)
+        self._polls.clear()
+        self._runner = None
+        for queue in self._subscribers:
+            queue.put_nowait(None)
+
+    # -- scheduling ------------------------------------------------------------------------
+
+    def _ensure_running(self) -> None:
+        if self._closed:
+            return
+        if self._runner is None or self._runner.done():
+            self._runner = asyncio.get_running_loop().create_task(self._run(), name="tracker")
+
+    async def _run(self) -> None:
+        while not self._closed:
+            self._wake.clear()
+            now = self.clock.now()
+            wake_at = self._launch_due(now)
+            if self._settle and self._polls:
+                wake_at = None  # let the answers arrive before time moves on
+            await self._wait(None if wake_at is None else max(0.0, wake_at - now))
+
+    def _launch_due(self, now: float) -> float | None:
+        """Start every request that is due and allowed; return when to look again."""
+        waiting = sorted(
+            (t for t in self._companies.values() if t.stop is None and not t.in_flight),
+            key=lambda t: (t.next_at, t.order),
+        )
+        for tracked in waiting:
+            if tracked.next_at > now:
+                return tracked.next_at
+            if len(self._polls) >= self.settings.concurrency:
+                return None  # a slot frees when a request ends, which wakes the scheduler
+            allowed = self.budget.next_allowed(now)
+            if allowed > now:
+                return allowed
+            self._launch(tracked, now)
+        return None
+
+    def _launch(self, tracked: _Tracked, now: float) -> None:
+        tracked.in_flight = True
+        self.budget.record(now)
+        ask = self._plan(tracked, now)
+        task = asyncio.get_running_loop().create_task(
+            self._poll(tracked, ask), name=f"tracker:{tracked.company_id}"
+        )
+        self._polls.add(task)
+        task.add_done_callback(self._poll_done)
+
+    def _poll_done(self, task: asyncio.Task[None]) -> None:
+        self._polls.discard(task)
+        self._wake.set()
+
+    async def _wait(self, delay: float | None) -> None:
+        pending: set[asyncio.Future[object]] = {asyncio.ensure_future(self._wait_wake())}
+        if delay is not None:
+            pending.add(asyncio.ensure_future(self._sleep(delay)))
+        try:
+            await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for fut in pending:
+                fut.cancel()
+            await asyncio.gather(*pending, return_exceptions=True)
+
+    async def _wait_wake(self) -> object:
+        return await self._wake.wait()
+
+    async def _sleep(self, delay: float) -> object:
+        await self.clock.sleep(delay)
+        return None
+
+    def _plan(self, tracked: _Tracked, now: float) -> Ask:
+        state = tracked.state
+        if tracked.polls == 0:
+            return Ask.COMPANY  # proves the company exists and gives its name and connections
+        if not state.linked_seen:
+            return Ask.CONNECTIONS
+        if tracked.history_wanted:
+            return Ask.PULL_OPERATIONS
+        recheck = max(self.settings.connections_recheck, 1.5 * self._interval(tracked, now))
+        if now - tracked.asked.get(Ask.CONNECTIONS, float("-inf")) >= recheck:
+            return Ask.CONNECTIONS
+        return Ask.DATA_STATUS
+
+    def _interval(self, tracked: _Tracked, now: float) -> float:
+        return base_interval(tracked.state, now, self.settings) * self.budget.factor(now)
+
+    def _next_poll_at(self, tracked: _Tracked, now: float) -> float:
+        if tracked.history_wanted:
+            return now
+        return now + self._interval(tracked, now)
+
+    # -- one request -----------------------------------------------------------------------
+
+    async def _fetch(self, ask: Ask, company_id: str) -> Observation:
+        client = self.client
+        if ask is Ask.COMPANY:
+            company = await client.get_company(company_id)
+            return CompanySeen(
+                self.clock.now(), company, includes_connections="dataConnections" in company.raw
+            )
+        if ask is Ask.CONNECTIONS:
+            page = await client.list_connections(company_id, page_size=100)
+            return ConnectionsSeen(self.clock.now(), page.results)
+        if ask is Ask.DATA_STATUS:
+            statuses = await client.get_data_status(company_id)
+            return DataStatusSeen(self.clock.now(), statuses)
+        ops = await client.list_pull_operations(company_id, page_size=100, order_by="-requested")
+        return PullOperationsSeen(self.clock.now(), ops.results)
+
+    async def _poll(self, tracked: _Tracked, ask: Ask) -> None:
+        try:
+            self.requests += 1
+            self.requests_by_kind[ask] += 1
+            tracked.requests += 1
+            try:
+                obs = await self._fetch(ask, tracked.company_id)
+            finally:
+                self.budget.observe(self.client.last_rate_limit, self.clock.now())
+        except CodatError as err:
+            self._failed(tracked, err)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # a bug, or an answer nobody foresaw: keep the others going
+            self.internal_errors.append(exc)
+            self._failed(tracked, exc)
+        else:
+            self._answered(tracked, ask, obs)
+        finally:
+            tracked.in_flight = False
+
+    def _answered(self, tracked: _Tracked, ask: Ask, obs: Observation) -> None:
+        now = obs.at
+        tracked.polls += 1
+        tracked.failures = 0
+        tracked.asked[ask] = now
+        if isinstance(obs, CompanySeen):
+            tracked.asked[Ask.CONNECTIONS] = now
+        if ask is Ask.PULL_OPERATIONS:
+            tracked.history_wanted = False
+        if tracked.company_id not in self._companies:
+            return
+        self._apply(tracked, obs)
+        state = tracked.state
+        self._want_history(tracked, ask, now)
+        ending = state.phase in (Phase.FINISHED, Phase.FAILED) and not tracked.keep_watching
+        if ending and not tracked.history_wanted:
+            reason = StopReason.FINISHED if state.phase is Phase.FINISHED else StopReason.FAILED
+            text = (
+                "The connection is linked and the first sync is done."
+                if reason is StopReason.FINISHED
+                else (state.problem.message if state.problem else "The journey failed.")
+            )
+            self._emit_stop(tracked, Stop(reason, text, now))
+            return
+        tracked.next_at = self._next_poll_at(tracked, now)
+
+    def _want_history(self, tracked: _Tracked, ask: Ask, now: float) -> None:
+        """Pull operations carry progress and Codat's error texts; ask for them when they matter."""
+        state = tracked.state
+        if not state.sync or ask is Ask.PULL_OPERATIONS:
+            return
+        failed = frozenset(i.data_type for i in state.sync if i.status is SyncStatus.FAILED)
+        if failed - tracked.failed_types_seen:
+            tracked.failed_types_seen = failed
+            tracked.history_wanted = True
+            return
+        last = tracked.asked.get(Ask.PULL_OPERATIONS)
+        if state.phase is Phase.SYNCING and (
+            last is None or now - last >= self.settings.history_every
+        ):
+            tracked.history_wanted = True
+
+    def _failed(self, tracked: _Tracked, err: Exception) -> None:
+        now = self.clock.now()
+        if isinstance(err, CodatError) and err.kind is ErrorKind.HTTP:
+            reason = _STOPPING_STATUS.get(err.status_code or 0)
+            if reason is not None:
+                self._apply(tracked, RequestFailed(now, err))
+                self._emit_stop(tracked, Stop(reason, err.plain_message, now, err))
+                return
+        tracked.failures += 1
+        retry_after = err.retry_after if isinstance(err, CodatError) else None
+        if retry_after is not None:
+            delay = retry_after  # Codat said exactly when; neither sooner nor jittered
+            if isinstance(err, CodatError) and err.status_code == 429:
+                self.budget.hold(now + retry_after)  # the quota is the organisation's, not ours
+        else:
+            delay = backoff(tracked.failures, self.settings, self.rng)
+        tracked.next_at = now + delay
+        if isinstance(err, CodatError):
+            self._apply(tracked, RequestFailed(now, err))
+        else:
+            self._apply(tracked, TimePassed(now))
+        if self.on_retry is not None:
+            self._call(self.on_retry, tracked.company_id, err, tracked.next_at)
+
+    # -- reporting -------------------------------------------------------------------------
+
+    def _apply(self, tracked: _Tracked, obs: Observation) -> None:
+        tracked.state, events = apply(tracked.state, obs, tracked.config)
+        if events:
+            self._publish(tracked, events, None)
+
+    def _emit_stop(self, tracked: _Tracked, stop: Stop) -> None:
+        tracked.stop = stop
+        if self.on_stop is not None:
+            self._call(self.on_stop, tracked.company_id, stop)
+        self._publish(tracked, (), stop)
+
+    def _publish(
+        self, tracked: _Tracked, events: tuple[JourneyEvent, ...], stop: Stop | None
+    ) -> None:
+        if events and self.on_update is not None:
+            self._call(self.on_update, tracked.company_id, tracked.state, events)
+        update = TrackerUpdate(tracked.company_id, tracked.state, events, stop)
+        for queue in self._subscribers:
+            queue.put_nowait(update)
+
+    def _call(self, callback: Callable[..., object], *args: object) -> None:
+        try:
+            callback(*args)
+        except Exception as exc:  # a listener's bug must not stop the tracking
+            self.internal_errors.append(exc)
+
+    def snapshot(self) -> Mapping[str, JourneyState]:
+        return {c: t.state for c, t in self._companies.items()}
