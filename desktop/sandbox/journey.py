@@ -85,7 +85,7 @@ def _pending_current(company: m.Company, action: str) -> m.Connection:
 def _open_link(world: World, company: m.Company, params: dict[str, Any], at: float) -> None:
     conn = company.current
     if conn is not None and conn.status == m.LINKED:
-        raise Conflict(f"the company is already linked through connection {conn.id}")
+        raise Conflict(f"open_link: the company is already linked through connection {conn.id}")
     company.stage = m.STAGE_LINK_OPENED
     world.emit("link_opened", company, None, {}, at)
 
