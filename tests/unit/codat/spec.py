@@ -1,27 +1,21 @@
 """Examples taken straight from Codat's published Platform spec.
 
 The spec is not vendored (codatio/oas carries no licence); tests read the unmodified copy named by
-CODAT_PLATFORM_SPEC, by default the shared reference copy, and skip when it is absent.
+CODAT_PLATFORM_SPEC, by default the shared reference copy beside the checkout (tests/codat_spec.py).
 """
 
 from __future__ import annotations
 
 import json
-import os
 from functools import cache
-from pathlib import Path
 from typing import Any
 
-import pytest
-
-SPEC_PATH = Path(os.environ.get("CODAT_PLATFORM_SPEC", "/work/shared/codat/Codat-Platform.json"))
+from tests.codat_spec import require_spec
 
 
 @cache
 def spec() -> dict[str, Any]:
-    if not SPEC_PATH.is_file():
-        pytest.skip(f"Codat's Platform spec is not at {SPEC_PATH} (set CODAT_PLATFORM_SPEC)")
-    data: dict[str, Any] = json.loads(SPEC_PATH.read_text(encoding="utf-8"))
+    data: dict[str, Any] = json.loads(require_spec().read_text(encoding="utf-8"))
     return data
 
 

@@ -1,0 +1,28 @@
+"""Where Codat's official Platform spec is, for the tests that check us against it.
+
+The spec is not vendored (codatio/oas carries no licence). It sits in the shared reference folder
+beside the checkout (`../shared/codat/`), as on every developer machine and in CI;
+CODAT_PLATFORM_SPEC names another copy. Without it the conformance tests skip on a developer's
+machine, and fail in CI, where skipping them would hide drift from Codat.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SPEC_PATH = Path(
+    os.environ.get("CODAT_PLATFORM_SPEC", ROOT.parent / "shared" / "codat" / "Codat-Platform.json")
+)
+
+
+def require_spec() -> Path:
+    if not SPEC_PATH.is_file():
+        message = f"Codat's Platform spec is not at {SPEC_PATH} (set CODAT_PLATFORM_SPEC)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return SPEC_PATH
