@@ -30,6 +30,7 @@ from desktop.core.journey import (
     SyncStatus,
     start,
 )
+from desktop.core.store import CallStore, Event
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +53,9 @@ STALL_QUESTIONS: dict[Step, str] = {
         "Nothing is needed from the customer: the first sync carries on after the call."
     ),
 }
+
+AGENT_CONFIRM = "agent.confirm_step"
+AGENT_ACTION = "agent.action"
 
 PROVENANCE_WORDS: dict[str, str] = {
     "observed": "seen by the API",
@@ -86,7 +90,7 @@ class ClockLike(Protocol):
 @dataclass(frozen=True)
 class TimelineEntry:
     at: float
-    kind: str  # a journey EventKind value, or "agent" for what the agent did
+    kind: str  # a journey EventKind value, or "agent.*" for what the agent did
     message: str
 
 
@@ -226,7 +230,7 @@ class CallSession:
         self.confirmed[step] = at
         self._record(
             at,
-            "agent",
+            AGENT_CONFIRM,
             f"You confirmed step {int(step)} “{STEP_TITLES[step]}”.",
             {"action": "confirm", "step": int(step)},
         )
@@ -239,7 +243,10 @@ class CallSession:
             return
         at = self.clock.now()
         self.ticks[key] = ticked
+        # The store puts the tick on the saved timeline itself; mirror it on screen.
         self.store.set_tick(self.call_id, key, ticked, at)
+        verb, kind = ("Ticked", "agent.tick") if ticked else ("Unticked", "agent.untick")
+        self.timeline.append(TimelineEntry(at, kind, f"{verb} “{key}” on the checklist."))
         self._changed()
 
     def save_notes(self, text: str) -> bool:
@@ -252,13 +259,13 @@ class CallSession:
 
     def note_action(self, message: str) -> None:
         """Something the agent did that belongs in the timeline (copied the link, ...)."""
-        self._record(self.clock.now(), "agent", message, {"action": "note"})
+        self._record(self.clock.now(), AGENT_ACTION, message)
         self._changed()
 
     def _record(
         self, at: float, kind: str, message: str, data: Mapping[str, Any] | None = None
     ) -> None:
-        if (kind, message) in self._known and kind != "agent":
+        if (kind, message) in self._known and not kind.startswith("agent."):
             self._known.discard((kind, message))
             return
         self.timeline.append(TimelineEntry(at, kind, message))
@@ -273,7 +280,9 @@ class CallSession:
         self.ticks = dict(stored.ticks)
         self.timeline = list(stored.timeline)
         self.confirmed = dict(stored.confirmed)
-        self._known = {(e.kind, e.message) for e in stored.timeline if e.kind != "agent"}
+        self._known = {
+            (e.kind, e.message) for e in stored.timeline if not e.kind.startswith("agent.")
+        }
 
     # -- what the screen shows ---------------------------------------------------------------------
     def step_views(self) -> list[StepView]:
@@ -405,3 +414,242 @@ def is_change(events: Sequence[JourneyEvent]) -> bool:
         e.kind in (EventKind.STEP, EventKind.PROBLEM, EventKind.CONNECTION, EventKind.FOLLOWING)
         for e in events
     )
+
+
+class TrackerLike(Protocol):
+    """What the manager needs of ``desktop.core.tracker.Tracker``."""
+
+    def track(self, company_id: str) -> JourneyState: ...
+
+    def untrack(self, company_id: str) -> None: ...
+
+    def confirm(self, company_id: str, step: Step) -> JourneyState: ...
+
+
+class CallRepository(CallStoreLike, Protocol):
+    """The store seen by the manager: what a session writes, plus the calls to reopen."""
+
+    def open_calls(self) -> list[StoredCall]: ...
+
+    def close_call(self, call_id: int, at: float) -> None: ...
+
+
+ManagerListener = Callable[["CallManager", "CallSession | None"], None]
+
+
+class CallManager:
+    """The calls an agent follows at once, each tracked in the one shared tracker.
+
+    The tracker calls back by company id; several calls never follow the same company, since
+    opening a company that already has a call gives that call back.
+    """
+
+    def __init__(
+        self,
+        store: CallRepository,
+        tracker: TrackerLike,
+        clock: ClockLike,
+        config: JourneyConfig | None = None,
+    ) -> None:
+        self.store = store
+        self.tracker = tracker
+        self.clock = clock
+        self.config = config or JourneyConfig()
+        self.sessions: dict[int, CallSession] = {}
+        self._listeners: list[ManagerListener] = []
+
+    def subscribe(self, listener: ManagerListener) -> None:
+        self._listeners.append(listener)
+
+    def _changed(self, session: CallSession | None) -> None:
+        for listener in list(self._listeners):
+            listener(self, session)
+
+    def by_company(self, company_id: str) -> CallSession | None:
+        return next((s for s in self.sessions.values() if s.company_id == company_id), None)
+
+    def _session(
+        self, call_id: int, company_id: str, name: str, link: str, at: float
+    ) -> CallSession:
+        return CallSession(
+            call_id=call_id,
+            company_id=company_id,
+            company_name=name,
+            link_url=link,
+            store=self.store,
+            clock=self.clock,
+            opened_at=at,
+            config=self.config,
+            confirm=self._confirm,
+        )
+
+    def open_call(self, company_id: str, company_name: str, link_url: str) -> CallSession:
+        existing = self.by_company(company_id)
+        if existing is not None:
+            return existing
+        at = self.clock.now()
+        call_id = self.store.open_call(company_id, company_name, link_url, at)
+        session = self._session(call_id, company_id, company_name, link_url, at)
+        self.sessions[call_id] = session
+        session.state = self.tracker.track(company_id)
+        self._changed(session)
+        return session
+
+    def close_call(self, call_id: int) -> None:
+        session = self.sessions.pop(call_id, None)
+        if session is None:
+            return
+        if self.by_company(session.company_id) is None:
+            self.tracker.untrack(session.company_id)
+        self.store.close_call(call_id, self.clock.now())
+        self._changed(None)
+
+    def resume(self) -> list[CallSession]:
+        """Reopen the calls the store still has open (after a restart or a crash); track them."""
+        resumed: list[CallSession] = []
+        for stored in self.store.open_calls():
+            if stored.call_id in self.sessions or self.by_company(stored.company_id):
+                continue
+            session = self._session(
+                stored.call_id,
+                stored.company_id,
+                stored.company_name,
+                stored.link_url,
+                stored.opened_at,
+            )
+            session.restore(stored)
+            self.sessions[stored.call_id] = session
+            session.state = self.tracker.track(stored.company_id)
+            for step, _at in stored.confirmed:
+                session.state = self.tracker.confirm(stored.company_id, step)
+            resumed.append(session)
+            self._changed(session)
+        return resumed
+
+    def _confirm(self, company_id: str, step: Step, at: float) -> None:
+        del at  # the tracker stamps the confirmation with its own clock
+        try:
+            state = self.tracker.confirm(company_id, step)
+        except KeyError:
+            log.warning("Confirmed step %s of %s, which is not tracked", int(step), company_id)
+            return
+        session = self.by_company(company_id)
+        if session is not None:
+            session.state = state
+
+    # -- tracker callbacks (Tracker(on_update=..., on_retry=..., on_stop=...)) -----------------------
+    def on_update(
+        self, company_id: str, state: JourneyState, events: Sequence[JourneyEvent]
+    ) -> None:
+        session = self.by_company(company_id)
+        if session is None:
+            return
+        before = session.state.platform
+        session.on_update(state, events)
+        if state.platform is not None and state.platform != before:
+            set_platform = getattr(self.store, "set_platform", None)
+            if set_platform is not None:
+                set_platform(session.call_id, state.platform.key, state.platform.name)
+        self._changed(session)
+
+    def on_retry(self, company_id: str, error: Exception, next_try_at: float) -> None:
+        session = self.by_company(company_id)
+        if session is None:
+            return
+        reason = getattr(error, "plain_message", None) or str(error) or type(error).__name__
+        session.on_retry(next_try_at, reason, getattr(error, "correlation_id", None))
+        self._changed(session)
+
+    def on_stop(self, company_id: str, stop: Any) -> None:
+        session = self.by_company(company_id)
+        reason = str(getattr(stop, "reason", ""))
+        if session is None or reason in ("removed", "finished"):
+            return
+        session.on_stopped(getattr(stop, "message", reason))
+        self._changed(session)
+
+
+def _stored_timeline(events: Sequence[Event]) -> list[TimelineEntry]:
+    return [TimelineEntry(e.time, e.kind, e.summary) for e in events]
+
+
+class StoreAdapter:
+    """``CallStore`` seen as the ``CallRepository`` the sessions and the manager use."""
+
+    def __init__(self, store: CallStore, profile: str, api_kind: str = "codat") -> None:
+        self.store = store
+        self.profile = profile
+        self.api_kind = api_kind
+
+    def open_call(self, company_id: str, company_name: str, link_url: str, at: float) -> int:
+        call = self.store.open_call(
+            company_id=company_id,
+            company_name=company_name,
+            profile=self.profile,
+            api_kind=self.api_kind,
+            link_url=link_url,
+            opened_at=at,
+        )
+        return call.id
+
+    def add_event(
+        self,
+        call_id: int,
+        at: float,
+        kind: str,
+        message: str,
+        data: Mapping[str, Any] | None = None,
+    ) -> None:
+        data = data or {}
+        problem = data.get("problem")
+        step = data.get("step")
+        self.store.add_event(
+            call_id,
+            at,
+            kind,
+            message,
+            step=step if isinstance(step, int) else None,
+            status=data.get("status"),
+            provenance=data.get("provenance"),
+            problem_key=problem.get("key") if isinstance(problem, Mapping) else None,
+            data=dict(data) or None,
+        )
+
+    def set_tick(self, call_id: int, key: str, ticked: bool, at: float) -> None:
+        del at  # the store stamps it
+        self.store.set_tick(call_id, key, ticked)
+
+    def save_notes(self, call_id: int, notes: str, at: float) -> None:
+        del at
+        self.store.save_notes(call_id, notes)
+
+    def set_platform(self, call_id: int, key: str | None, name: str | None) -> None:
+        self.store.update_call(call_id, platform_key=key, platform_name=name)
+
+    def close_call(self, call_id: int, at: float) -> None:
+        del at
+        self.store.close_call(call_id, None)
+
+    def open_calls(self) -> list[StoredCall]:
+        out: list[StoredCall] = []
+        for call in self.store.open_calls():
+            events = self.store.events(call.id)
+            confirmed = [
+                (Step(int(e.step)), e.time)
+                for e in events
+                if e.kind == AGENT_CONFIRM and e.step is not None
+            ]
+            out.append(
+                StoredCall(
+                    call_id=call.id,
+                    company_id=call.company_id,
+                    company_name=call.company_name,
+                    link_url=call.link_url or "",
+                    opened_at=call.opened_at,
+                    notes=self.store.notes(call.id),
+                    ticks=self.store.ticks(call.id),
+                    timeline=_stored_timeline(events),
+                    confirmed=confirmed,
+                )
+            )
+        return out

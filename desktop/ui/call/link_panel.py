@@ -1,0 +1,114 @@
+"""The Link URL: copy it, show it as a QR code, copy the invitation text, open it in the browser."""
+
+from __future__ import annotations
+
+import io
+
+import segno
+from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices, QGuiApplication, QPixmap
+from PySide6.QtWidgets import (
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+# At this size each QR module is about 7 px: readable by a phone camera over a shared screen.
+QR_PIXELS = 240
+
+
+def qr_pixmap(text: str, pixels: int = QR_PIXELS) -> QPixmap:
+    code = segno.make(text, error="m", micro=False)
+    width = code.symbol_size(scale=1, border=2)[0]
+    scale = max(4, pixels // width)
+    buffer = io.BytesIO()
+    code.save(buffer, kind="png", scale=scale, border=2, dark="#000000", light="#ffffff")
+    pixmap = QPixmap()
+    pixmap.loadFromData(buffer.getvalue(), "PNG")
+    return pixmap
+
+
+def render_invitation(template: str, company: str, link: str, checklist: str, agent: str) -> str:
+    values = {"company": company, "link": link, "checklist": checklist, "agent": agent}
+    try:
+        return template.format_map(values)
+    except (KeyError, ValueError, IndexError):
+        # A hand-edited template with a stray brace: fill what we can rather than fail the call.
+        out = template
+        for key, value in values.items():
+            out = out.replace("{" + key + "}", value)
+        return out
+
+
+class LinkPanel(QGroupBox):
+    copied = Signal(str)  # what was copied, in words for the timeline
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("Link URL", parent)
+        self.url = ""
+        self.invitation = ""
+        self.url_edit = QLineEdit()
+        self.url_edit.setReadOnly(True)
+        self.url_edit.setAccessibleName("Link URL")
+        self.copy_button = QPushButton("Copy link")
+        self.copy_button.setAccessibleName("Copy Link URL")
+        self.copy_button.setToolTip("Copy the Link URL (Ctrl+L)")
+        self.copy_button.clicked.connect(self.copy_link)
+        self.invite_button = QPushButton("Copy invitation")
+        self.invite_button.setAccessibleName("Copy invitation text")
+        self.invite_button.setToolTip("Copy the invitation text (Ctrl+Shift+I)")
+        self.invite_button.clicked.connect(self.copy_invitation)
+        self.open_button = QPushButton("Open in browser")
+        self.open_button.setAccessibleName("Open Link URL in the browser")
+        self.open_button.clicked.connect(self.open_in_browser)
+        self.qr_button = QPushButton("QR code")
+        self.qr_button.setAccessibleName("Show QR code")
+        self.qr_button.setCheckable(True)
+        self.qr_button.toggled.connect(self._toggle_qr)
+        self.qr = QLabel()
+        self.qr.setAccessibleName("QR code of the Link URL")
+        self.qr.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.qr.setVisible(False)
+        row = QHBoxLayout()
+        row.addWidget(self.url_edit, 1)
+        row.addWidget(self.copy_button)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.invite_button)
+        buttons.addWidget(self.qr_button)
+        buttons.addWidget(self.open_button)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(row)
+        layout.addLayout(buttons)
+        layout.addWidget(self.qr)
+
+    def set_link(self, url: str, invitation: str) -> None:
+        self.url = url
+        self.invitation = invitation
+        self.url_edit.setText(url)
+        self.url_edit.setCursorPosition(0)
+        if url:
+            self.qr.setPixmap(qr_pixmap(url))
+        for button in (self.copy_button, self.invite_button, self.open_button, self.qr_button):
+            button.setEnabled(bool(url))
+
+    def _toggle_qr(self, shown: bool) -> None:
+        self.qr.setVisible(shown)
+
+    def copy_link(self) -> None:
+        if self.url:
+            QGuiApplication.clipboard().setText(self.url)
+            self.copied.emit("You copied the Link URL.")
+
+    def copy_invitation(self) -> None:
+        if self.invitation:
+            QGuiApplication.clipboard().setText(self.invitation)
+            self.copied.emit("You copied the invitation text.")
+
+    def open_in_browser(self) -> None:
+        if self.url:
+            QDesktopServices.openUrl(QUrl(self.url))
