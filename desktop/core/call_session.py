@@ -10,10 +10,19 @@ and, on start, reopens the calls still open in the store.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from desktop.core.codat.client import CodatClient
+from desktop.core.codat.models import (
+    Company,
+    Connection,
+    DataStatus,
+    Page,
+    PullOperation,
+    RateLimit,
+)
 from desktop.core.journey import (
     INVISIBLE_STEPS,
     STEP_TITLES,
@@ -653,3 +662,63 @@ class StoreAdapter:
                 )
             )
         return out
+
+
+class LazyClient:
+    """The tracker's client, asking the app for the real one on every call.
+
+    The app's client may not exist yet when the tracker is built (the embedded sandbox starts in
+    the background), and it changes when the agent switches profile.
+    """
+
+    def __init__(self, factory: Callable[[], Awaitable[CodatClient]]) -> None:
+        self._factory = factory
+        self.last_rate_limit: RateLimit | None = None
+
+    async def _client(self) -> CodatClient:
+        return await self._factory()
+
+    def _seen(self, client: CodatClient) -> None:
+        self.last_rate_limit = client.last_rate_limit
+
+    async def get_company(self, company_id: str) -> Company:
+        client = await self._client()
+        try:
+            return await client.get_company(company_id)
+        finally:
+            self._seen(client)
+
+    async def list_connections(
+        self,
+        company_id: str,
+        page: int = 1,
+        page_size: int = 100,
+        query: str | None = None,
+        order_by: str | None = None,
+    ) -> Page[Connection]:
+        client = await self._client()
+        try:
+            return await client.list_connections(company_id, page, page_size, query, order_by)
+        finally:
+            self._seen(client)
+
+    async def get_data_status(self, company_id: str) -> dict[str, DataStatus]:
+        client = await self._client()
+        try:
+            return await client.get_data_status(company_id)
+        finally:
+            self._seen(client)
+
+    async def list_pull_operations(
+        self,
+        company_id: str,
+        page: int = 1,
+        page_size: int = 100,
+        query: str | None = None,
+        order_by: str | None = None,
+    ) -> Page[PullOperation]:
+        client = await self._client()
+        try:
+            return await client.list_pull_operations(company_id, page, page_size, query, order_by)
+        finally:
+            self._seen(client)

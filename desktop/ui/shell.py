@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from PySide6.QtCore import QObject
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox, QSystemTrayIcon
 
 from desktop.context import AppContext
-from desktop.core.codat.models import Page
-from desktop.core.companies import CompanyRow, company_row, search_query
 from desktop.ui.about_dialog import AboutDialog
 from desktop.ui.crash_dialog import show_crash
 from desktop.ui.main_window import MainWindow
@@ -30,18 +29,61 @@ class Shell(QObject):
         window.settings_requested.connect(self.open_settings)
         window.about_requested.connect(self.open_about)
         self.refresh_target()
-        self._install_guides()
-        self._install_call()
-        self._install_companies()
+        self._install_guides()  # the first frame shows the guide tiles
 
     # Each page installs itself into its navigation slot; one function per page keeps them apart.
+    # Only the guides are needed for the first frame; the others are built right after it.
+
     def _install_guides(self) -> None:
         pass
 
     def _install_call(self) -> None:
-        pass
+        from desktop.core.store import StoreError
+        from desktop.ui.call.assembly import build_call_parts
+
+        tray = None
+        if QSystemTrayIcon.isSystemTrayAvailable():
+            tray = QSystemTrayIcon(self.app.windowIcon(), self)
+            tray.setToolTip("LinkDesk")
+            tray.show()
+        library = getattr(self, "guide_library", None)
+        try:
+            parts = build_call_parts(self.ctx, library=library, tray=tray)
+        except StoreError as exc:
+            log.error("Call database unavailable: %s", exc)
+            box = QMessageBox(
+                QMessageBox.Icon.Warning,
+                "Calls cannot be saved",
+                exc.plain_message,
+                parent=self.window,
+            )
+            box.open()
+            return
+        self.call_parts = parts
+        self.call_workspace = parts.workspace
+        self.window.set_page("call", parts.workspace)
+        warning = parts.store.open_warning
+        if warning:
+            QMessageBox(
+                QMessageBox.Icon.Warning, "Call database", warning, parent=self.window
+            ).open()
+        self.ctx.tasks.spawn(self._run_calls(), name="calls: resume and keep")
+
+    async def _run_calls(self) -> None:
+        """Reopen the calls left open (after a restart or a crash); close it all on shutdown."""
+        parts = self.call_parts
+        try:
+            if parts.manager.resume():
+                self.window.show_page("call")
+            await asyncio.Event().wait()
+        finally:
+            parts.workspace.save_all_notes()
+            await parts.tracker.aclose()
+            parts.store.close()
 
     def _install_companies(self) -> None:
+        from desktop.core.codat.models import Page
+        from desktop.core.companies import CompanyRow, company_row, search_query
         from desktop.ui.companies import CompaniesPage
         from desktop.ui.companies.page import PAGE_SIZE
 
@@ -74,6 +116,8 @@ class Shell(QObject):
 
     def start(self) -> None:
         """Work deferred until the window is on screen, so the first frame is not kept waiting."""
+        self._install_call()
+        self._install_companies()
         self.tell_startup_warnings()
         if self.ctx.uses_sandbox():
             self.ctx.tasks.spawn(self._start_sandbox(), name="start embedded sandbox")

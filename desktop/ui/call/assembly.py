@@ -1,0 +1,112 @@
+"""Builds the call page from the app's services; the Shell, the tests and the crash driver share it."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtWidgets import QSystemTrayIcon, QWidget
+
+from desktop.context import AppContext
+from desktop.core.call_session import CallManager, LazyClient, StoreAdapter, journey_config
+from desktop.core.clock import SystemClock
+from desktop.core.codat.models import Company, Page
+from desktop.core.companies import search_query
+from desktop.core.guides.library import GuideLibrary, builtin_guides_dir, load_library
+from desktop.core.store import CallStore
+from desktop.core.tracker import Tracker, TrackerSettings
+from desktop.ui.call.start_panel import StartPanel
+from desktop.ui.call.workspace import CallWorkspace
+
+log = logging.getLogger(__name__)
+SEARCH_PAGE_SIZE = 20
+
+
+@dataclass
+class CallParts:
+    workspace: CallWorkspace
+    manager: CallManager
+    tracker: Tracker
+    store: CallStore
+
+
+def default_library(ctx: AppContext) -> GuideLibrary:
+    team = str(ctx.settings.get("team_guides_dir") or "")
+    return load_library(builtin_guides_dir(), Path(team) if team else ctx.paths.team_guides)
+
+
+def build_call_parts(
+    ctx: AppContext,
+    *,
+    library: GuideLibrary | None = None,
+    store: CallStore | None = None,
+    tracker_overrides: dict[str, Any] | None = None,
+    guide_factory: Callable[[], QWidget | None] | None = None,
+    tray: QSystemTrayIcon | None = None,
+) -> CallParts:
+    library = library if library is not None else default_library(ctx)
+    store = store or CallStore(ctx.paths.database)
+    clock = SystemClock()
+    settings = TrackerSettings.from_settings(ctx.settings, **(tracker_overrides or {}))
+    tracker = Tracker(LazyClient(ctx.codat), clock=clock, settings=settings)
+    api_kind = "sandbox" if ctx.uses_sandbox() else "codat"
+    manager = CallManager(
+        StoreAdapter(store, ctx.profile, api_kind),
+        tracker,
+        clock,
+        journey_config(ctx.settings.get("stall_seconds")),
+    )
+    tracker.on_update = manager.on_update
+    tracker.on_retry = manager.on_retry
+    tracker.on_stop = manager.on_stop
+
+    async def search(text: str, page: int) -> Page[Company]:
+        client = await ctx.codat()
+        return await client.list_companies(
+            page=page, page_size=SEARCH_PAGE_SIZE, query=search_query(text), order_by="-created"
+        )
+
+    async def create(name: str) -> Company:
+        client = await ctx.codat()
+        return await client.create_company(name)
+
+    def spawn(coro: Any, name: str) -> Any:
+        return ctx.tasks.spawn(coro, name=name)
+
+    if guide_factory is None:
+        guide_factory = _guide_viewer_factory(library)
+    panel = StartPanel(search, create, spawn)
+    workspace = CallWorkspace(
+        manager,
+        panel,
+        library,
+        invitation_template=lambda: str(ctx.settings.get("invitation_template")),
+        agent_name=lambda: str(ctx.settings.get("agent_name") or ""),
+        guide_factory=guide_factory,
+        tray=tray,
+    )
+
+    async def open_by_id(company_id: str) -> None:
+        client = await ctx.codat()
+        company = await client.get_company(company_id)
+        session = manager.open_call(company.id, company.name, company.redirect)
+        workspace.show_call(session.call_id)
+
+    workspace.open_company_requested.connect(
+        lambda company_id, _name: spawn(open_by_id(company_id), "call: open company")
+    )
+    return CallParts(workspace, manager, tracker, store)
+
+
+def _guide_viewer_factory(library: GuideLibrary) -> Callable[[], QWidget | None]:
+    def make() -> QWidget | None:
+        try:
+            from desktop.ui.guides.viewer import GuideViewer
+        except ImportError:
+            return None  # the plain guide text of the journey view is used instead
+        return GuideViewer(library)
+
+    return make
