@@ -93,9 +93,11 @@ async def main(app: object, ctx: AppContext, *, smoke: bool = False) -> int:
     window.show()
     await first_paint(window)
     if smoke:
+        window.close()
+        # The keyring is resolved after the frame, as in a normal start; the frozen-build check
+        # needs to see that its backends load.
         backend = ctx.secrets.backend()
         print(f"smoke: window painted; keyring backend {backend.name}; {ctx.target.label}", flush=True)
-        window.close()
         await ctx.aclose()
         return 0
 

@@ -1,4 +1,8 @@
-"""Icons from resources/icons (SVG, so they stay sharp at any device pixel ratio)."""
+"""Icons from resources/icons/png, pre-rendered from the SVGs at several sizes.
+
+Qt picks the size that fits the device pixel ratio, so icons stay sharp on high-DPI screens, without
+loading Qt's SVG module for the first frame (scripts/render_icons.py explains).
+"""
 
 from __future__ import annotations
 
@@ -11,7 +15,12 @@ from desktop.core.assets import asset
 
 @cache
 def icon(name: str) -> QIcon:
-    return QIcon(str(asset("icons", f"{name}.svg")))
+    result = QIcon()
+    for path in sorted(asset("icons", "png").glob(f"{name}-*.png")):
+        result.addFile(str(path))
+    if result.isNull():  # a new SVG not yet rendered: fall back to the vector file
+        result = QIcon(str(asset("icons", f"{name}.svg")))
+    return result
 
 
 def app_icon() -> QIcon:

@@ -28,7 +28,8 @@ class Shell(QObject):
         ctx.crash.set_show(lambda report: show_crash(report, window))
         window.settings_requested.connect(self.open_settings)
         window.about_requested.connect(self.open_about)
-        self.refresh_target()
+        # Asking the keyring for a key loads its backends: leave that until after the first frame.
+        window.set_target("Checking for an API key…", ctx.profile)
         self._install_guides()  # the first frame shows the guide tiles
 
     # Each page installs itself into its navigation slot; one function per page keeps them apart.
@@ -116,6 +117,7 @@ class Shell(QObject):
 
     def start(self) -> None:
         """Work deferred until the window is on screen, so the first frame is not kept waiting."""
+        self.refresh_target()
         self._install_call()
         self._install_companies()
         self.tell_startup_warnings()
