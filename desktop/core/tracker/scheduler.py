@@ -255,19 +255,25 @@ class Tracker:
         runner = (self._runner,) if self._runner is not None and not self._runner.done() else ()
         return runner + tuple(t for t in self._polls if not t.done())
 
-    async def updates(self) -> AsyncIterator[TrackerUpdate]:
-        """Every change, as it happens, until the tracker is closed."""
+    def updates(self) -> AsyncIterator[TrackerUpdate]:
+        """Every change from now on (subscribed at this call), until the tracker is closed."""
         queue: asyncio.Queue[TrackerUpdate | None] = asyncio.Queue()
         self._subscribers.append(queue)
-        try:
-            while True:
-                item = await queue.get()
-                if item is None:
-                    return
-                yield item
-        finally:
-            with contextlib.suppress(ValueError):
-                self._subscribers.remove(queue)
+        if self._closed:
+            queue.put_nowait(None)
+
+        async def follow() -> AsyncIterator[TrackerUpdate]:
+            try:
+                while True:
+                    item = await queue.get()
+                    if item is None:
+                        return
+                    yield item
+            finally:
+                with contextlib.suppress(ValueError):
+                    self._subscribers.remove(queue)
+
+        return follow()
 
     async def __aenter__(self) -> Tracker:
         self._ensure_running()

@@ -1,0 +1,212 @@
+"""``linkdesk track COMPANY_ID``: follow a customer's connection journey headless, one line per change."""
+
+from __future__ import annotations
+
+import argparse
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from desktop.core.journey import JourneyEvent, JourneyState
+
+EXIT_REACHED = 0
+EXIT_INPUT = 1
+EXIT_AUTH = 2
+EXIT_FAILED = 3
+EXIT_TIMEOUT = 4
+EXIT_NOT_FOUND = 5
+
+_EPILOG = """\
+exit codes:
+  0  the --until state was reached
+  1  unusable input (options, settings)
+  2  no API key, or Codat refused it (401 Unauthorized / 403 Forbidden)
+  3  the journey failed (access lost, connection unlinked, or the first sync failed)
+  4  --timeout passed before the --until state was reached
+  5  Codat does not know this company (404 Not Found)
+Every non-zero exit says why on stderr. Retries (Codat unreachable, rate limited) are announced
+on stderr with the time of the next try, and do not end tracking.
+"""
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "track",
+        help="follow a company's connection journey, one line per change",
+        description=(
+            "Follow a company's connection journey by polling Codat, and print one line per "
+            "change with the time it was observed. Steps the API cannot show (opening the link, "
+            "reviewing and starting) are marked inferred."
+        ),
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("company_id", metavar="COMPANY_ID", help="the Codat company id")
+    p.add_argument(
+        "--json",
+        action="store_true",
+        help=(
+            "print one JSON object per line: observed, kind, message, step, step_title, status, "
+            "provenance, phase, problem (null or {key, reason, message, detail, ...})"
+        ),
+    )
+    p.add_argument(
+        "--until",
+        choices=("linked", "synced"),
+        default="synced",
+        help="stop with exit 0 once the connection is linked, or its first sync is done "
+        "(default: synced)",
+    )
+    p.add_argument(
+        "--timeout",
+        type=float,
+        metavar="SECONDS",
+        default=None,
+        help="give up with exit 4 after this many seconds (default: never)",
+    )
+    p.add_argument(
+        "--fast-interval",
+        type=float,
+        metavar="S",
+        default=None,
+        help="seconds between requests while a change is expected (default: the setting, 2); "
+        "while waiting for the customer to start, at most 5 times this",
+    )
+    p.set_defaults(run=run)
+
+
+def _say(message: str) -> None:
+    import sys
+
+    print(f"linkdesk track: {message}", file=sys.stderr, flush=True)
+
+
+def _line(company_id: str, state: JourneyState, event: JourneyEvent) -> dict[str, Any]:
+    step = state.step(event.step) if event.step else state.current_step
+    doc = event.to_json()
+    doc["company_id"] = company_id
+    doc["step"] = int(step.step) if step else None
+    doc["step_title"] = step.title if step else None
+    doc["status"] = step.status.value if step else None
+    doc["provenance"] = step.provenance.value if step and step.provenance else None
+    doc["phase"] = state.phase.value
+    doc["problem"] = state.problem.to_json() if state.problem else None
+    doc["platform"] = state.platform.to_json() if state.platform else None
+    return doc
+
+
+def _text(doc: dict[str, Any]) -> str:
+    clock = str(doc["observed"])[11:19]
+    return f"{clock}  {doc['message']}"
+
+
+def _settings(args: argparse.Namespace) -> tuple[str, str, Any] | int:
+    from desktop.core.paths import default_paths
+    from desktop.core.settings import CODAT_API_BASE, Settings
+    from desktop.core.tracker import TrackerSettings
+
+    settings = Settings.load(default_paths())
+    if settings.warning:
+        _say(settings.warning)
+    profile: str = args.profile or settings.current_profile
+    base = str(args.api_base or settings.get("api_base", profile) or CODAT_API_BASE)
+    overrides: dict[str, float] = {}
+    if args.fast_interval is not None:
+        if args.fast_interval <= 0:
+            _say("--fast-interval must be more than 0 seconds")
+            return EXIT_INPUT
+        overrides["fast_interval"] = args.fast_interval
+        # The pace is set by the fast interval: waiting for the customer is at most 5x slower.
+        medium = float(settings.get("medium_interval"))
+        overrides["medium_interval"] = max(args.fast_interval, min(medium, 5 * args.fast_interval))
+    if args.timeout is not None and args.timeout <= 0:
+        _say("--timeout must be more than 0 seconds")
+        return EXIT_INPUT
+    return profile, base, TrackerSettings.from_settings(settings, **overrides)
+
+
+def run(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from desktop.core.secrets import resolve_api_key
+
+    resolved = _settings(args)
+    if isinstance(resolved, int):
+        return resolved
+    profile, api_base, tracker_settings = resolved
+    api_key = resolve_api_key(profile)
+    if not api_key:
+        _say(
+            f"No Codat API key for profile {profile!r}. Set LINKDESK_API_KEY, or save the key "
+            "in LinkDesk under Settings."
+        )
+        return EXIT_AUTH
+    try:
+        return asyncio.run(_track(args, api_base, api_key, tracker_settings))
+    except KeyboardInterrupt:
+        return 130
+
+
+async def _track(args: argparse.Namespace, api_base: str, api_key: str, settings: Any) -> int:
+    import asyncio
+    import json
+    from urllib.parse import urlsplit
+
+    import httpx
+
+    from desktop.core.clock import SystemClock
+    from desktop.core.codat import CodatClient
+    from desktop.core.journey import iso
+    from desktop.core.tracker import Stop, StopReason, Tracker
+
+    clock = SystemClock()
+    queue: asyncio.Queue[tuple[JourneyState, tuple[JourneyEvent, ...]] | Stop] = asyncio.Queue()
+
+    def retried(company_id: str, error: Exception, next_at: float) -> None:
+        what = getattr(error, "plain_message", None) or repr(error)
+        _say(f"{what} Next try at {iso(next_at)}.")
+
+    loopback = urlsplit(api_base).hostname in ("127.0.0.1", "localhost", "::1")
+    async with httpx.AsyncClient(trust_env=not loopback) as http:
+        client = CodatClient(http, api_base, api_key)
+        tracker = Tracker(
+            client,
+            clock=clock,
+            settings=settings,
+            on_update=lambda c, s, e: queue.put_nowait((s, e)),
+            on_retry=retried,
+            on_stop=lambda c, stop: queue.put_nowait(stop),
+        )
+        deadline = None if args.timeout is None else clock.now() + args.timeout
+        async with tracker:
+            tracker.track(args.company_id)
+            while True:
+                left = None if deadline is None else deadline - clock.now()
+                if left is not None and left <= 0:
+                    _say(f"timed out after {args.timeout:g} s before the journey was {args.until}.")
+                    return EXIT_TIMEOUT
+                try:
+                    item = await asyncio.wait_for(queue.get(), left)
+                except TimeoutError:
+                    continue
+                if isinstance(item, Stop):
+                    if item.reason in (StopReason.UNAUTHORIZED, StopReason.FORBIDDEN):
+                        _say(item.message)
+                        return EXIT_AUTH
+                    if item.reason is StopReason.NOT_FOUND:
+                        _say(item.message)
+                        return EXIT_NOT_FOUND
+                    if item.reason is StopReason.FAILED:
+                        _say(f"the journey failed: {item.message}")
+                        return EXIT_FAILED
+                    continue  # finished: the state lines below decide
+                state, events = item
+                for event in events:
+                    doc = _line(args.company_id, state, event)
+                    print(json.dumps(doc) if args.json else _text(doc), flush=True)
+                reached = state.linked if args.until == "linked" else state.synced
+                if reached:
+                    return EXIT_REACHED
+                if state.phase.value == "failed":
+                    message = state.problem.message if state.problem else "the journey failed"
+                    _say(f"the journey failed: {message}")
+                    return EXIT_FAILED

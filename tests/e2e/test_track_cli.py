@@ -1,0 +1,171 @@
+"""``linkdesk track`` as a subprocess against the sandbox, the customer driven through its control API."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from desktop.sandbox.server import SandboxServer
+
+KEY = "linkdesk-sandbox"
+
+
+@pytest.fixture
+def sandbox() -> Iterator[SandboxServer]:
+    with SandboxServer(api_key=KEY, speed=20.0) as server:
+        yield server
+
+
+@pytest.fixture
+def api(sandbox: SandboxServer) -> Iterator[httpx.Client]:
+    token = base64.b64encode(KEY.encode()).decode()
+    with httpx.Client(
+        base_url=sandbox.base_url, trust_env=False, headers={"Authorization": f"Basic {token}"}
+    ) as client:
+        yield client
+
+
+def _company(api: httpx.Client) -> str:
+    response = api.post("/companies", json={"name": "Track Test"})
+    response.raise_for_status()
+    return str(response.json()["id"])
+
+
+def _track(sandbox: SandboxServer, home: Path, *args: str, key: str = KEY) -> subprocess.Popen[str]:
+    env = dict(os.environ, LINKDESK_API_KEY=key, LINKDESK_HOME=str(home))
+    return subprocess.Popen(
+        [sys.executable, "-m", "desktop", "--api-base", sandbox.base_url, "track", *args],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def _act(api: httpx.Client, company: str, action: str, **params: str) -> None:
+    response = api.post(f"/_sandbox/companies/{company}/journey", json={"action": action, **params})
+    assert response.status_code == 200, response.text
+
+
+def _let_it_start() -> None:
+    """Give the subprocess time to start and take its first look (the test holds either way)."""
+    time.sleep(2.0)
+
+
+def test_track_follows_a_journey_to_the_first_sync(
+    sandbox: SandboxServer, api: httpx.Client, linkdesk_home: Path
+) -> None:
+    company = _company(api)
+    proc = _track(
+        sandbox, linkdesk_home, company, "--json", "--timeout", "60", "--fast-interval", "0.2"
+    )
+    _let_it_start()
+    _act(api, company, "open_link")
+    _act(api, company, "select_platform", platformKey="gbol")
+    time.sleep(1.0)  # long enough for the tracker to see PendingAuth on its own
+    _act(api, company, "consent")
+    _act(api, company, "approve")
+    out, err = proc.communicate(timeout=90)
+    assert proc.returncode == 0, err
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert lines and all(line["observed"].endswith("Z") for line in lines)
+    steps = {(d["step"], d["status"]): d["provenance"] for d in lines if d["kind"] == "step"}
+    assert steps[(2, "done")] == "observed"
+    assert steps[(1, "done")] == "inferred"
+    assert steps[(3, "done")] == "inferred"
+    assert steps[(4, "done")] == "observed"
+    assert steps[(5, "done")] == "observed"
+    assert lines[-1]["phase"] == "finished" or any(d["phase"] == "finished" for d in lines)
+    assert {d["platform"]["key"] for d in lines if d["platform"]} == {"gbol"}
+
+
+def test_track_until_linked_stops_at_the_link(
+    sandbox: SandboxServer, api: httpx.Client, linkdesk_home: Path
+) -> None:
+    company = _company(api)
+    for action, params in (("open_link", {}), ("select_platform", {"platformKey": "gbol"})):
+        _act(api, company, action, **params)
+    proc = _track(
+        sandbox,
+        linkdesk_home,
+        company,
+        "--until",
+        "linked",
+        "--timeout",
+        "60",
+        "--fast-interval",
+        "0.2",
+    )
+    _let_it_start()
+    _act(api, company, "consent")
+    _act(api, company, "approve")
+    out, err = proc.communicate(timeout=90)
+    assert proc.returncode == 0, err
+    assert "Sign in and approve" in out and "done (observed)" in out
+
+
+def test_a_failed_first_sync_exits_3(
+    sandbox: SandboxServer, api: httpx.Client, linkdesk_home: Path
+) -> None:
+    company = _company(api)
+    response = api.post(f"/_sandbox/companies/{company}/scenario", json={"scenario": "sync-error"})
+    assert response.status_code == 200, response.text
+    proc = _track(
+        sandbox, linkdesk_home, company, "--json", "--timeout", "60", "--fast-interval", "0.2"
+    )
+    out, err = proc.communicate(timeout=90)
+    assert proc.returncode == 3, (out, err)
+    assert "failed" in err
+    last = json.loads(out.splitlines()[-1])
+    problems = [json.loads(line)["problem"] for line in out.splitlines()]
+    assert any(p and p["key"] == "sync_failed" for p in problems)
+    assert last["phase"] == "failed"
+
+
+def test_timeout_exits_4(sandbox: SandboxServer, api: httpx.Client, linkdesk_home: Path) -> None:
+    company = _company(api)
+    proc = _track(sandbox, linkdesk_home, company, "--timeout", "1.5", "--fast-interval", "0.2")
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 4
+    assert "timed out" in err
+
+
+def test_unknown_company_exits_5(sandbox: SandboxServer, linkdesk_home: Path) -> None:
+    proc = _track(sandbox, linkdesk_home, "00000000-0000-4000-8000-000000000000", "--timeout", "20")
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 5
+    assert "404" in err
+
+
+def test_rejected_key_exits_2(
+    sandbox: SandboxServer, api: httpx.Client, linkdesk_home: Path
+) -> None:
+    company = _company(api)
+    proc = _track(sandbox, linkdesk_home, company, "--timeout", "20", key="not-the-key")
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 2
+    assert "401" in err
+
+
+def test_missing_key_exits_2(sandbox: SandboxServer, linkdesk_home: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "LINKDESK_API_KEY"}
+    env["LINKDESK_HOME"] = str(linkdesk_home)
+    env["PYTHON_KEYRING_BACKEND"] = "keyring.backends.null.Keyring"
+    proc = subprocess.run(
+        [sys.executable, "-m", "desktop", "--api-base", sandbox.base_url, "track", "x"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 2
+    assert "No Codat API key" in proc.stderr
