@@ -220,7 +220,10 @@ def export_call(
         writer.paragraph("None.")
 
     writer.heading("Checklist")
-    checklist = _checklist(ticks, checklist_labels or _labels_from_timeline(events))
+    labels = dict(checklist_labels or {})
+    for key, label in _labels_from_timeline(events).items():
+        labels.setdefault(key, label)
+    checklist = _checklist(ticks, labels)
     if checklist:
         writer.checklist(checklist)
     else:
