@@ -21,6 +21,7 @@ PAGES: tuple[tuple[str, str, str], ...] = (
 class MainWindow(QMainWindow):
     presentation_changed = Signal(bool)
     settings_requested = Signal()
+    practice_requested = Signal()
     about_requested = Signal()
     closing = Signal()
 
@@ -73,6 +74,13 @@ class MainWindow(QMainWindow):
             bar.addAction(action)
             self.page_actions[key] = action
         bar.addSeparator()
+        self.practice_action = QAction(icon("call"), "Practice", self)
+        self.practice_action.setShortcut(QKeySequence("Ctrl+Shift+N"))
+        self.practice_action.setToolTip(
+            "Practice call on the embedded sandbox, with a simulated customer (Ctrl+Shift+N)"
+        )
+        self.practice_action.triggered.connect(self.practice_requested)
+        bar.addAction(self.practice_action)
         self.presentation_action = QAction(icon("present"), "Present", self)
         self.presentation_action.setCheckable(True)
         self.presentation_action.setShortcut(QKeySequence("Ctrl+Shift+P"))

@@ -28,6 +28,7 @@ class Shell(QObject):
         ctx.crash.set_show(lambda report: show_crash(report, window))
         window.settings_requested.connect(self.open_settings)
         window.about_requested.connect(self.open_about)
+        window.practice_requested.connect(self.open_practice)
         # Asking the keyring for a key loads its backends: leave that until after the first frame.
         window.set_target("Checking for an API key…", ctx.profile)
         self._install_guides()  # the first frame shows the guide tiles
@@ -164,6 +165,57 @@ class Shell(QObject):
             key = self.ctx.sandbox_key or ""
         ok, message = await test_connection(self.ctx.http(), base, key)
         dialog.show_test_result(ok, message)
+
+    # -- practice calls -----------------------------------------------------------------------------
+    def open_practice(self) -> None:
+        self.ctx.tasks.spawn(self._practice_dialog(), name="practice: choose scenario")
+
+    async def _practice_dialog(self) -> None:
+        from desktop.core.practice import PracticeError, list_scenarios
+        from desktop.ui.practice_dialog import PracticeDialog
+
+        if not self.ctx.uses_sandbox():
+            QMessageBox(
+                QMessageBox.Icon.Information,
+                "Practice call",
+                "Practice calls run on the embedded sandbox, and this profile uses Codat. "
+                "Start LinkDesk with 'linkdesk gui --sandbox', or pick a profile without an API key.",
+                parent=self.window,
+            ).open()
+            return
+        self.window.statusBar().showMessage("Preparing the practice sandbox…")
+        base = await self.ctx.ensure_sandbox()
+        self.refresh_target()
+        try:
+            scenarios = await list_scenarios(self.ctx.http(), base)
+        except PracticeError as exc:
+            self.window.statusBar().showMessage(str(exc), 10000)
+            return
+        self.window.statusBar().clearMessage()
+        dialog = PracticeDialog(scenarios, self.window)
+        dialog.chosen.connect(
+            lambda scenario, platform: self.ctx.tasks.spawn(
+                self._start_practice(scenario, platform), name="practice: start"
+            )
+        )
+        self.practice_dialog = dialog
+        dialog.open()
+
+    async def _start_practice(self, scenario: object, platform: str) -> None:
+        from desktop.core.practice import Scenario, start_practice
+
+        assert isinstance(scenario, Scenario)
+        parts = getattr(self, "call_parts", None)
+        if parts is None:
+            return
+        base = await self.ctx.ensure_sandbox()
+        company = await start_practice(await self.ctx.codat(), self.ctx.http(), base, scenario, platform)
+        session = parts.manager.open_call(company.id, company.name, company.redirect)
+        parts.workspace.show_call(session.call_id)
+        self.window.show_page("call")
+        self.window.statusBar().showMessage(
+            f"Practice call started: scenario {scenario.name}. The customer is on autopilot.", 10000
+        )
 
     def open_about(self) -> None:
         AboutDialog(self.ctx.secrets.backend().name, self.window).open()
