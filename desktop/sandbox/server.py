@@ -124,13 +124,14 @@ class SandboxServer:
 
     @property
     def base_url(self) -> str:
+        """The URL of the running server (after stop(), the URL it had)."""
         if self._base_url is None:
             raise RuntimeError("the sandbox is not running: call start() first")
         return self._base_url
 
     def start(self, timeout: float = 10.0) -> str:
         with self._lock:
-            if self._base_url is not None:
+            if self._server is not None and self._base_url is not None:
                 return self._base_url
             config = uvicorn.Config(
                 self.app,
@@ -162,7 +163,6 @@ class SandboxServer:
         with self._lock:
             server, thread = self._server, self._thread
             self._server = self._thread = None
-            self._base_url = None
         if server is None or thread is None:
             return
         server.should_exit = True
