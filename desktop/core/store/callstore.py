@@ -77,6 +77,7 @@ class CallStore:
         self._pending: deque[PendingWrite] = deque()
         # Set when the file could not be opened at all and was moved aside for a fresh one.
         self.moved_aside: Path | None = None
+        self._closed = False
         self._conn = self._open()
 
     # -- opening -------------------------------------------------------------------------------
@@ -176,6 +177,8 @@ class CallStore:
 
     def close(self) -> None:
         """Writes what is still pending if it can, then closes the file. Idempotent."""
+        if self._closed:
+            return
         if self._pending:
             try:
                 self.retry_pending()
@@ -186,6 +189,7 @@ class CallStore:
                     exc,
                 )
         self._conn.close()
+        self._closed = True
 
     def __enter__(self) -> CallStore:
         return self
@@ -476,6 +480,8 @@ class CallStore:
             write = self._pending[0]
             try:
                 self._execute(write)
+            except sqlite3.ProgrammingError:
+                raise
             except sqlite3.IntegrityError as exc:
                 # Its call no longer exists; retrying would never succeed.
                 log.error("Dropping unsaved %s: %s", write.description, exc)
@@ -494,6 +500,8 @@ class CallStore:
                 raise StoreError(exc.kind, exc.detail, path=exc.path, queued=True) from exc
         try:
             ids, touched = self._execute(write)
+        except sqlite3.ProgrammingError:
+            raise
         except sqlite3.IntegrityError as exc:
             if "FOREIGN KEY" in str(exc).upper():
                 raise UnknownCallError(write.call_id) from exc
@@ -550,5 +558,7 @@ class CallStore:
     def _guarded(self) -> Iterator[None]:
         try:
             yield
+        except sqlite3.ProgrammingError:
+            raise  # a bug (wrong thread, closed store), not a problem with the disk
         except sqlite3.Error as exc:
             raise from_sqlite(exc, path=str(self.path)) from exc
