@@ -155,6 +155,7 @@ class StoredCall:
     ticks: dict[str, bool] = field(default_factory=dict)
     timeline: list[TimelineEntry] = field(default_factory=list)
     confirmed: list[tuple[Step, float]] = field(default_factory=list)
+    followed: str | None = None  # the connection followed when the call was last saved
 
 
 class CallSession:
@@ -192,6 +193,7 @@ class CallSession:
         self._listeners: list[Listener] = []
         # After a restart the tracker starts from nothing and tells again what was already told.
         self._known: set[tuple[str, str]] = set()
+        self._followed: str | None = None
 
     # -- listeners ---------------------------------------------------------------------------------
     def subscribe(self, listener: Listener) -> Callable[[], None]:
@@ -209,7 +211,15 @@ class CallSession:
         self.retry_at = None
         self.retry_reason = None
         for event in events:
+            if (
+                event.kind is EventKind.FOLLOWING
+                and self._followed is not None
+                and event.connection_id == self._followed
+            ):
+                continue  # a restarted tracker finding the same connection again
             self._record(event.at, event.kind.value, event.message, event.to_json())
+        if state.connection_id is not None:
+            self._followed = state.connection_id
         self._changed()
 
     def on_retry(self, next_try_at: float, reason: str, correlation_id: str | None = None) -> None:
@@ -289,6 +299,7 @@ class CallSession:
         self.ticks = dict(stored.ticks)
         self.timeline = list(stored.timeline)
         self.confirmed = dict(stored.confirmed)
+        self._followed = stored.followed
         self._known = {
             (e.kind, e.message) for e in stored.timeline if not e.kind.startswith("agent.")
         }
@@ -648,6 +659,11 @@ class StoreAdapter:
                 for e in events
                 if e.kind == AGENT_CONFIRM and e.step is not None
             ]
+            followed = [
+                e.data.get("connection_id")
+                for e in events
+                if e.kind == EventKind.FOLLOWING.value and e.data
+            ]
             out.append(
                 StoredCall(
                     call_id=call.id,
@@ -659,6 +675,7 @@ class StoreAdapter:
                     ticks=self.store.ticks(call.id),
                     timeline=_stored_timeline(events),
                     confirmed=confirmed,
+                    followed=str(followed[-1]) if followed and followed[-1] else None,
                 )
             )
         return out
