@@ -82,3 +82,14 @@ def test_tag_filter_needs_every_tag(library) -> None:  # type: ignore[no-untyped
 def test_filter_values_offered(library) -> None:  # type: ignore[no-untyped-def]
     assert {"UK", "NL", "IE", "US"} <= set(library.regions())
     assert {"premium", "on-premise", "training"} <= set(library.tags())
+
+
+def test_question_search(library) -> None:  # type: ignore[no-untyped-def]
+    from desktop.core.guides import search_questions
+
+    assert len(search_questions(library.questions, "")) == len(library.questions)
+    found = search_questions(library.questions, "PASSWORD")
+    assert found[0].key == "credentials"
+    # Every word must appear; a hit in the answer alone ranks after a hit in the question.
+    assert search_questions(library.questions, "first sync")[0].key == "first-sync"
+    assert search_questions(library.questions, "zebra crossing") == []

@@ -36,6 +36,7 @@ from desktop.core.guides.render import (
     trouble_text,
 )
 from desktop.core.guides.schema import parse_file
+from desktop.core.guides.search import search_questions
 
 __all__ = [
     "ERROR_REASONS",
@@ -62,6 +63,7 @@ __all__ = [
     "parse_file",
     "question_text",
     "regions_text",
+    "search_questions",
     "step_text",
     "trouble_text",
 ]

@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from desktop.core.guides.model import Guide
+from desktop.core.guides.model import Guide, Question
 
 EXACT, PREFIX, WORD, INSIDE = range(4)
 _NOT_ALNUM = re.compile(r"[^0-9a-z]+")
@@ -81,3 +81,20 @@ def _rank(entry: _Entry, query: str, compact_query: str) -> int | None:
     if compact_query and compact_query in entry.compact:
         return INSIDE
     return None
+
+
+def search_questions(questions: Sequence[Question], text: str) -> list[Question]:
+    """Questions whose wording, keywords or answer hold every typed word; wording hits first."""
+    words = [w for w in text.lower().split() if w]
+    if not words:
+        return list(questions)
+    first: list[Question] = []
+    later: list[Question] = []
+    for question in questions:
+        head = " ".join((question.question, *question.keywords)).lower()
+        whole = f"{head} {question.answer.lower()}"
+        if all(w in head for w in words):
+            first.append(question)
+        elif all(w in whole for w in words):
+            later.append(question)
+    return first + later

@@ -1,0 +1,100 @@
+"""The customer checklist as tick boxes, with the whole list one click from the chat window."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFont, QGuiApplication, QKeySequence, QShortcut
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from desktop.core.guides import Checklist, checklist_message
+from desktop.ui.guides import presentation
+
+
+class ChecklistPane(QWidget):
+    ticked = Signal(str, bool)  # item key, ticked
+    copied = Signal(str)
+
+    def __init__(self, checklist: Checklist | None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAccessibleName("Customer checklist")
+        self.checklist = checklist
+        self.boxes: dict[str, QCheckBox] = {}
+        layout = QVBoxLayout(self)
+        title = QLabel(checklist.title if checklist else "Customer checklist")
+        title.setWordWrap(True)
+        self.title = title
+        self._style_title()
+        layout.addWidget(title)
+        if checklist is None:
+            missing = QLabel("The checklist file could not be loaded. See the guide errors.")
+            missing.setWordWrap(True)
+            layout.addWidget(missing)
+        else:
+            for item in checklist.items:
+                box = QCheckBox(item.text)
+                box.setAccessibleName(item.text)
+                box.setToolTip(item.detail)
+                box.toggled.connect(lambda on, key=item.key: self.ticked.emit(key, on))
+                layout.addWidget(box)
+                if item.detail:
+                    detail = QLabel(item.detail)
+                    detail.setWordWrap(True)
+                    detail.setIndent(26)
+                    detail.setAccessibleName(f"About: {item.text}")
+                    layout.addWidget(detail)
+                self.boxes[item.key] = box
+        row = QHBoxLayout()
+        self.copy_button = QPushButton("Copy as message")
+        self.copy_button.setAccessibleName("Copy checklist as message")
+        self.copy_button.setToolTip("Copy the checklist as one chat message (Ctrl+Shift+M)")
+        self.copy_button.setEnabled(checklist is not None)
+        self.copy_button.clicked.connect(self.copy_message)
+        self.clear_button = QPushButton("Clear ticks")
+        self.clear_button.setAccessibleName("Clear checklist ticks")
+        self.clear_button.clicked.connect(self.clear)
+        row.addWidget(self.copy_button)
+        row.addWidget(self.clear_button)
+        row.addStretch(1)
+        layout.addLayout(row)
+        self.status = QLabel()
+        self.status.setAccessibleName("Checklist status")
+        layout.addWidget(self.status)
+        layout.addStretch(1)
+        shortcut = QShortcut(QKeySequence("Ctrl+Shift+M"), self)
+        shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        shortcut.activated.connect(self.copy_message)
+
+    def _style_title(self) -> None:
+        # Derived from the pane's font, so presentation mode enlarges it too.
+        font = QFont(self.font())
+        font.setBold(True)
+        font.setPointSizeF(font.pointSizeF() * 1.2)
+        self.title.setFont(font)
+
+    def message(self) -> str:
+        return checklist_message(self.checklist) if self.checklist else ""
+
+    def copy_message(self) -> None:
+        text = self.message()
+        if text:
+            QGuiApplication.clipboard().setText(text)
+            self.status.setText("Checklist copied: paste it into the chat.")
+            self.copied.emit(text)
+
+    def checked_keys(self) -> list[str]:
+        return [key for key, box in self.boxes.items() if box.isChecked()]
+
+    def set_checked(self, key: str, on: bool) -> None:
+        box = self.boxes.get(key)
+        if box is not None:
+            box.setChecked(on)
+
+    def clear(self) -> None:
+        for box in self.boxes.values():
+            box.setChecked(False)
+        self.status.clear()
+
+    def set_presentation(self, on: bool) -> None:
+        presentation.apply(self, on)
+        self.setStyleSheet(presentation.checkbox_style(on, self.palette()))
+        self._style_title()

@@ -1,0 +1,287 @@
+"""The Guides page: tiles to find a platform in two keystrokes, the viewer, checklist and questions."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, Qt, Signal
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListView,
+    QSplitter,
+    QStackedWidget,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.core.guides import REGION_NAMES, Guide, GuideLibrary
+from desktop.ui.guides import presentation
+from desktop.ui.guides.checklist import ChecklistPane
+from desktop.ui.guides.questions import QuestionsPane
+from desktop.ui.guides.tiles import GUIDE_ROLE, GuideTileDelegate, GuideTilesModel
+from desktop.ui.guides.viewer import GuideViewer
+
+_OPEN_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+
+
+class GuidesPage(QWidget):
+    """Self-contained: tiles and viewer on the left, checklist and questions on the right.
+
+    ``guide_opened(slug)`` is emitted whenever a guide is shown. The live call drives
+    ``page.viewer`` (``show_platform(key, stage)``, ``show_problem(key)``) through ``open_platform``
+    so the page switches to the viewer as well.
+    """
+
+    guide_opened = Signal(str)
+
+    def __init__(self, library: GuideLibrary, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("GuidesPage")
+        self.setAccessibleName("Guides")
+        self.library = library
+        self.presentation = False
+        self.tiles_model = GuideTilesModel(self)
+        self.viewer = GuideViewer(library)
+        self.checklist_pane = ChecklistPane(library.checklist)
+        self.questions_pane = QuestionsPane(library.questions)
+        self._build()
+        self.viewer.back_requested.connect(self.show_tiles)
+        self.apply_filter()
+
+    # -- layout -----------------------------------------------------------------------------------
+    def _build(self) -> None:
+        self.search_field = QLineEdit()
+        self.search_field.setPlaceholderText(
+            "Type a platform, alias or key (e.g. QBO, NetSuite, gbol)"
+        )
+        self.search_field.setAccessibleName("Search guides")
+        self.search_field.setClearButtonEnabled(True)
+        self.search_field.textChanged.connect(self.apply_filter)
+        self.search_field.installEventFilter(self)
+        self.region_filter = QComboBox()
+        self.region_filter.setAccessibleName("Filter by region")
+        self.region_filter.addItem("All regions", "")
+        for code in self.library.regions():
+            self.region_filter.addItem(f"{REGION_NAMES.get(code, code)} ({code})", code)
+        self.region_filter.currentIndexChanged.connect(self.apply_filter)
+        self.tag_filter = QComboBox()
+        self.tag_filter.setAccessibleName("Filter by tag")
+        self.tag_filter.addItem("All tags", "")
+        for tag in self.library.tags():
+            self.tag_filter.addItem(tag, tag)
+        self.tag_filter.currentIndexChanged.connect(self.apply_filter)
+        self.region_filter.view().setAccessibleName("Regions")
+        self.tag_filter.view().setAccessibleName("Tags")
+        self.count_label = QLabel()
+        self.count_label.setAccessibleName("Number of guides shown")
+        bar = QHBoxLayout()
+        bar.addWidget(self.search_field, 1)
+        bar.addWidget(self.region_filter)
+        bar.addWidget(self.tag_filter)
+        bar.addWidget(self.count_label)
+
+        self.errors_label = QLabel()
+        self.errors_label.setAccessibleName("Guide file errors")
+        self.errors_label.setWordWrap(True)
+        self.errors_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self._show_errors()
+
+        self.tiles_view = QListView()
+        self.tiles_view.setAccessibleName("Guide tiles")
+        self.tiles_view.setViewMode(QListView.ViewMode.IconMode)
+        self.tiles_view.setResizeMode(QListView.ResizeMode.Adjust)
+        self.tiles_view.setMovement(QListView.Movement.Static)
+        self.tiles_view.setWrapping(True)
+        self.tiles_view.setUniformItemSizes(True)
+        self.tiles_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.tiles_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.tiles_view.setMouseTracking(True)
+        self.tiles_view.setSpacing(4)
+        self.delegate = GuideTileDelegate(self.tiles_view)
+        self.tiles_view.setItemDelegate(self.delegate)
+        self.tiles_view.setModel(self.tiles_model)
+        self.tiles_view.setGridSize(self.delegate.tile_size())
+        self.tiles_view.activated.connect(self._open_index)
+        self.tiles_view.clicked.connect(self._open_index)
+        self.tiles_view.installEventFilter(self)
+        self.no_match_label = QLabel("No guide matches. Try a shorter name, or clear the filters.")
+        self.no_match_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.no_match_label.setAccessibleName("No matching guides")
+
+        tiles_panel = QWidget()
+        tiles_layout = QVBoxLayout(tiles_panel)
+        tiles_layout.setContentsMargins(0, 0, 0, 0)
+        tiles_layout.addLayout(bar)
+        tiles_layout.addWidget(self.errors_label)
+        tiles_layout.addWidget(self.tiles_view, 1)
+        tiles_layout.addWidget(self.no_match_label)
+        self.tiles_panel = tiles_panel
+
+        self.stack = QStackedWidget()
+        self.stack.addWidget(tiles_panel)
+        self.stack.addWidget(self.viewer)
+        self.side_tabs = QTabWidget()
+        self.side_tabs.setAccessibleName("Checklist and questions")
+        self.side_tabs.addTab(self.checklist_pane, "Checklist")
+        self.side_tabs.addTab(self.questions_pane, "Questions")
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(self.stack)
+        splitter.addWidget(self.side_tabs)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([820, 320])
+        splitter.setChildrenCollapsible(True)
+        self.splitter = splitter
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 8)
+        layout.addWidget(splitter)
+
+        context = Qt.ShortcutContext.WidgetWithChildrenShortcut
+        for keys, slot in (
+            (QKeySequence.StandardKey.Find, self.focus_search),
+            (QKeySequence("Ctrl+L"), self.focus_search),
+            (QKeySequence("Ctrl+Shift+L"), self._show_checklist),
+            (QKeySequence("Ctrl+Shift+Q"), self._show_questions),
+        ):
+            shortcut = QShortcut(keys, self)
+            shortcut.setContext(context)
+            shortcut.activated.connect(slot)
+
+    def _show_errors(self) -> None:
+        errors = self.library.errors
+        if errors:
+            shown = "\n".join(str(e) for e in errors[:5])
+            more = f"\n… and {len(errors) - 5} more" if len(errors) > 5 else ""
+            self.errors_label.setText(
+                f"{len(errors)} problem(s) in guide files; those files were skipped:\n{shown}{more}"
+            )
+        self.errors_label.setVisible(bool(errors) and not self.presentation)
+
+    # -- search and filters -----------------------------------------------------------------------
+    def apply_filter(self) -> None:
+        regions = [self.region_filter.currentData()] if self.region_filter.currentData() else []
+        tags = [self.tag_filter.currentData()] if self.tag_filter.currentData() else []
+        found = self.library.search(self.search_field.text(), regions, tags)
+        self.tiles_model.set_guides(found)
+        total = len(self.library.guides)
+        self.count_label.setText(f"{len(found)} of {total}")
+        self.no_match_label.setVisible(not found)
+        if found and not self.tiles_view.currentIndex().isValid():
+            self._select_row(0)
+
+    def visible_slugs(self) -> list[str]:
+        return [g.key for g in self.tiles_model.guides]
+
+    def set_filters(self, region: str = "", tag: str = "") -> None:
+        self.region_filter.setCurrentIndex(max(0, self.region_filter.findData(region)))
+        self.tag_filter.setCurrentIndex(max(0, self.tag_filter.findData(tag)))
+
+    def current_slug(self) -> str | None:
+        guide = self.tiles_view.currentIndex().data(GUIDE_ROLE)
+        return guide.key if isinstance(guide, Guide) else None
+
+    def _select_row(self, row: int) -> None:
+        index = self.tiles_model.index(row, 0)
+        flags = QItemSelectionModel.SelectionFlag.ClearAndSelect
+        self.tiles_view.selectionModel().setCurrentIndex(index, flags)
+
+    # -- keyboard ---------------------------------------------------------------------------------
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() != QEvent.Type.KeyPress or not isinstance(event, QKeyEvent):
+            return super().eventFilter(watched, event)
+        key = event.key()
+        if watched is self.search_field:
+            if key in (Qt.Key.Key_Down, Qt.Key.Key_PageDown) and self.tiles_model.rowCount():
+                self.tiles_view.setFocus()
+                if not self.tiles_view.currentIndex().isValid():
+                    self._select_row(0)
+                return True
+            if key in _OPEN_KEYS:
+                self.open_current()
+                return True
+            if key == Qt.Key.Key_Escape and self.search_field.text():
+                self.search_field.clear()
+                return True
+        elif watched is self.tiles_view:
+            if key in _OPEN_KEYS:
+                self.open_current()
+                return True
+            text = event.text()
+            plain = not event.modifiers() & ~Qt.KeyboardModifier.ShiftModifier
+            if key == Qt.Key.Key_Backspace or (
+                plain and text and text.isprintable() and text != " "
+            ):
+                # Typing anywhere on the tiles goes to the search box, as the agent expects.
+                self.search_field.setFocus()
+                if key == Qt.Key.Key_Backspace:
+                    self.search_field.backspace()
+                else:
+                    self.search_field.insert(text)
+                return True
+        return super().eventFilter(watched, event)
+
+    def focus_search(self) -> None:
+        self.show_tiles()
+        self.search_field.setFocus()
+        self.search_field.selectAll()
+
+    def _show_checklist(self) -> None:
+        self.side_tabs.setCurrentWidget(self.checklist_pane)
+        self.checklist_pane.setFocus()
+
+    def _show_questions(self) -> None:
+        self.side_tabs.setCurrentWidget(self.questions_pane)
+        self.questions_pane.search_field.setFocus()
+
+    # -- opening guides ---------------------------------------------------------------------------
+    def _open_index(self, index: QModelIndex) -> None:
+        guide = index.data(GUIDE_ROLE)
+        if isinstance(guide, Guide):
+            self.open_guide(guide.key)
+
+    def open_current(self) -> None:
+        slug = self.current_slug()
+        if slug is None and self.tiles_model.rowCount():
+            slug = self.tiles_model.guides[0].key
+        if slug is not None:
+            self.open_guide(slug)
+
+    def open_guide(self, slug: str, step: int | None = None) -> bool:
+        if not self.viewer.show_guide(slug, step):
+            return False
+        self.stack.setCurrentWidget(self.viewer)
+        self.viewer.setFocus()
+        self.guide_opened.emit(slug)
+        return True
+
+    def open_platform(self, platform_key: str, stage: int | None = None) -> bool:
+        """What the live call uses: the platform's guide at the first step of a journey stage."""
+        if not self.viewer.show_platform(platform_key, stage):
+            return False
+        self.stack.setCurrentWidget(self.viewer)
+        if self.viewer.guide is not None:
+            self.guide_opened.emit(self.viewer.guide.key)
+        return True
+
+    def show_tiles(self) -> None:
+        self.stack.setCurrentWidget(self.tiles_panel)
+        self.tiles_view.setFocus()
+
+    # -- presentation -----------------------------------------------------------------------------
+    def set_presentation(self, on: bool) -> None:
+        """Larger type and high contrast for screen share; hides file errors and team marks."""
+        self.presentation = on
+        presentation.apply(self.tiles_panel, on)
+        self.delegate.presentation = on
+        self.delegate.scale = presentation.SCALE if on else 1.0
+        self.tiles_view.setGridSize(self.delegate.tile_size())
+        self.tiles_view.doItemsLayout()
+        self.tiles_view.viewport().update()
+        self._show_errors()
+        self.viewer.set_presentation(on)
+        self.checklist_pane.set_presentation(on)
+        self.questions_pane.set_presentation(on)

@@ -1,0 +1,192 @@
+"""The guide tiles: a list model and a painting delegate, so hundreds of guides stay fast."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QRect,
+    QRectF,
+    QSize,
+    Qt,
+)
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette, QPen
+from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
+
+from desktop.core.guides import Guide, regions_text
+from desktop.ui.guides.artwork import paint_badge
+
+GUIDE_ROLE = Qt.ItemDataRole.UserRole + 1
+SLUG_ROLE = Qt.ItemDataRole.UserRole + 2
+TILE = QSize(228, 118)
+
+
+class GuideTilesModel(QAbstractListModel):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.guides: list[Guide] = []
+
+    def set_guides(self, guides: list[Guide]) -> None:
+        if [g.key for g in guides] == [g.key for g in self.guides] and guides == self.guides:
+            return  # unchanged result: keep the selection and skip a relayout
+        self.beginResetModel()
+        self.guides = list(guides)
+        self.endResetModel()
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.guides)
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = 0) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self.guides):
+            return None
+        guide = self.guides[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return guide.name
+        if role == GUIDE_ROLE:
+            return guide
+        if role == SLUG_ROLE:
+            return guide.key
+        if role in (Qt.ItemDataRole.AccessibleTextRole, Qt.ItemDataRole.ToolTipRole):
+            extras = [regions_text(guide), *guide.tags]
+            if guide.aliases:
+                extras.append("also " + ", ".join(guide.aliases))
+            return f"{guide.name} ({'; '.join(extras)})"
+        return None
+
+
+class GuideTileDelegate(QStyledItemDelegate):
+    """Paints a tile: badge, name, then region and tag chips."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.scale = 1.0
+        self.presentation = False
+
+    def tile_size(self) -> QSize:
+        return QSize(round(TILE.width() * self.scale), round(TILE.height() * self.scale))
+
+    def sizeHint(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> QSize:
+        return self.tile_size()
+
+    def paint(
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> None:
+        guide = index.data(GUIDE_ROLE)
+        if not isinstance(guide, Guide):
+            return
+        palette: QPalette = option.palette
+        rect: QRect = option.rect.adjusted(4, 4, -4, -4)
+        state = option.state
+        selected = bool(state & QStyle.StateFlag.State_Selected)
+        hovered = bool(state & QStyle.StateFlag.State_MouseOver)
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        self._card(painter, QRectF(rect), palette, selected, hovered)
+        pad = round(12 * self.scale)
+        badge = round(40 * self.scale)
+        badge_rect = QRectF(rect.left() + pad, rect.top() + pad, badge, badge)
+        paint_badge(painter, badge_rect, guide)
+        name_font = QFont(option.font)
+        name_font.setBold(True)
+        name_font.setPointSizeF(name_font.pointSizeF() * 1.08)
+        painter.setFont(name_font)
+        painter.setPen(palette.color(QPalette.ColorRole.Text))
+        name_rect = QRect(
+            round(badge_rect.right()) + pad,
+            rect.top() + pad,
+            rect.right() - round(badge_rect.right()) - 2 * pad,
+            rect.height() - 2 * pad - round(22 * self.scale),
+        )
+        wrap = Qt.AlignmentFlag.AlignLeft | Qt.TextFlag.TextWordWrap
+        name = _elide_lines(name_font, guide.name, name_rect)
+        needed = QFontMetrics(name_font).boundingRect(name_rect, int(wrap), name).height()
+        if needed <= badge:
+            # One or two lines sit centred beside the badge; longer names run down from its top.
+            name_rect.setHeight(badge)
+            painter.drawText(name_rect, int(wrap | Qt.AlignmentFlag.AlignVCenter), name)
+        else:
+            painter.drawText(name_rect, int(wrap | Qt.AlignmentFlag.AlignTop), name)
+        chips = [*guide.regions, *guide.tags]
+        if guide.origin == "team" and not self.presentation:
+            chips.append("team")
+        chip_font = QFont(option.font)
+        chip_font.setPointSizeF(chip_font.pointSizeF() * 0.82)
+        self._chips(painter, chips, len(guide.regions), chip_font, rect, pad, palette)
+        painter.restore()
+
+    def _card(
+        self, painter: QPainter, rect: QRectF, palette: QPalette, selected: bool, hovered: bool
+    ) -> None:
+        base = palette.color(QPalette.ColorRole.Base)
+        accent = palette.color(QPalette.ColorRole.Highlight)
+        if selected:
+            fill = QColor(accent)
+            fill.setAlpha(38)
+            painter.setBrush(base)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.drawRoundedRect(rect, 10, 10)
+            painter.setBrush(fill)
+            painter.setPen(QPen(accent, 2.5 if not self.presentation else 4))
+        else:
+            painter.setBrush(base)
+            border = accent if hovered else palette.color(QPalette.ColorRole.Mid)
+            painter.setPen(QPen(border, 1 if not self.presentation else 2))
+        painter.drawRoundedRect(rect.adjusted(1, 1, -1, -1), 10, 10)
+
+    def _chips(
+        self,
+        painter: QPainter,
+        chips: list[str],
+        region_count: int,
+        font: QFont,
+        rect: QRect,
+        pad: int,
+        palette: QPalette,
+    ) -> None:
+        painter.setFont(font)
+        metrics = QFontMetrics(font)
+        height = metrics.height() + 4
+        x = rect.left() + pad
+        y = rect.bottom() - pad - height
+        limit = rect.right() - pad
+        text_colour = palette.color(QPalette.ColorRole.Text)
+        for i, chip in enumerate(chips):
+            width = metrics.horizontalAdvance(chip) + 12
+            if x + width > limit:
+                more = f"+{len(chips) - i}"
+                painter.setPen(palette.color(QPalette.ColorRole.PlaceholderText))
+                painter.drawText(
+                    QRect(x, y, limit - x + 4, height), int(Qt.AlignmentFlag.AlignVCenter), more
+                )
+                break
+            chip_rect = QRectF(x, y, width, height)
+            if i < region_count:
+                # Regions: outlined; tags: softly filled, so the two read apart at a glance.
+                painter.setBrush(Qt.BrushStyle.NoBrush)
+                painter.setPen(QPen(palette.color(QPalette.ColorRole.Mid), 1))
+            else:
+                fill = QColor(palette.color(QPalette.ColorRole.Highlight))
+                fill.setAlpha(40)
+                painter.setBrush(fill)
+                painter.setPen(Qt.PenStyle.NoPen)
+            painter.drawRoundedRect(chip_rect, height / 2, height / 2)
+            painter.setPen(text_colour)
+            painter.drawText(chip_rect, int(Qt.AlignmentFlag.AlignCenter), chip)
+            x += width + 5
+
+
+def _elide_lines(font: QFont, text: str, rect: QRect) -> str:
+    metrics = QFontMetrics(font)
+    lines = max(1, rect.height() // metrics.lineSpacing())
+    budget = rect.width() * lines - 12 * lines  # word wrap wastes part of each line
+    if metrics.horizontalAdvance(text) <= budget:
+        return text
+    return metrics.elidedText(text, Qt.TextElideMode.ElideRight, budget)

@@ -1,0 +1,568 @@
+"""The guide viewer: what the customer does, step by step, made to be shared on screen."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QEvent, QMarginsF, Qt, QTimer, Signal
+from PySide6.QtGui import (
+    QGuiApplication,
+    QKeySequence,
+    QPageLayout,
+    QPageSize,
+    QPalette,
+    QShortcut,
+)
+from PySide6.QtWidgets import (
+    QApplication,
+    QFileDialog,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.core.guides import (
+    STAGES,
+    Guide,
+    GuideLibrary,
+    TroubleEntry,
+    guide_markdown,
+    guide_text,
+    regions_text,
+    step_text,
+    trouble_text,
+)
+from desktop.ui.guides import presentation
+
+
+def _style(palette: QPalette, point_size: float) -> str:
+    """The viewer's look from the current palette and text size (no palette() references, so a
+    presentation palette or a theme change takes effect on the next call)."""
+
+    def c(role: QPalette.ColorRole) -> str:
+        return palette.color(role).name()
+
+    accent = palette.color(QPalette.ColorRole.Highlight)
+    tint = f"rgba({accent.red()}, {accent.green()}, {accent.blue()}, 30)"
+    base = point_size
+    return f"""
+#GuideViewer, #GuideViewer QWidget {{ font-size: {base:.1f}pt; }}
+#GuideViewer QLabel {{ color: {c(QPalette.ColorRole.WindowText)}; }}
+QScrollArea#GuideScroll, QWidget#GuideBody {{ background: {c(QPalette.ColorRole.Window)}; }}
+QLabel#GuideTitle {{ font-size: {base * 1.6:.1f}pt; font-weight: bold; }}
+QLabel#SectionTitle {{ font-size: {base * 1.15:.1f}pt; font-weight: bold; margin-top: 6px; }}
+QLabel#StepTitle {{ font-size: {base * 1.1:.1f}pt; font-weight: bold; }}
+QLabel#TroubleTitle {{ font-weight: bold; }}
+QLabel#StageName {{ font-style: italic; }}
+QFrame#StepCard, QFrame#TroubleCard {{
+    border: 1px solid {c(QPalette.ColorRole.Mid)}; border-radius: 8px;
+    background: {c(QPalette.ColorRole.Base)};
+}}
+QFrame#StepCard[current="true"], QFrame#TroubleCard[current="true"] {{
+    border: 3px solid {accent.name()}; background: {tint};
+}}
+QLabel#StepNumber {{
+    background: {accent.name()}; color: {c(QPalette.ColorRole.HighlightedText)};
+    border-radius: 14px; min-width: 28px; max-width: 28px; min-height: 28px; max-height: 28px;
+    font-weight: bold;
+}}
+QLabel#CustomerSees {{
+    background: {c(QPalette.ColorRole.AlternateBase)}; border-radius: 6px; padding: 6px 8px;
+    color: {c(QPalette.ColorRole.Text)};
+}}
+QLabel#AgentNotes {{
+    border: 1px dashed {c(QPalette.ColorRole.Mid)}; border-radius: 6px; padding: 6px 8px;
+}}
+QLabel#Chip {{ border: 1px solid {c(QPalette.ColorRole.Mid)}; border-radius: 9px; padding: 1px 8px; }}
+"""
+
+
+class _Card(QFrame):
+    clicked = Signal()
+
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self.setObjectName(name)
+        self.setProperty("current", False)
+
+    def set_current(self, on: bool) -> None:
+        if self.property("current") != on:
+            self.setProperty("current", on)
+            self.style().unpolish(self)
+            self.style().polish(self)
+
+    def is_current(self) -> bool:
+        return bool(self.property("current"))
+
+    def mousePressEvent(self, event: object) -> None:
+        self.clicked.emit()
+        super().mousePressEvent(event)  # type: ignore[arg-type]
+
+
+def _label(text: str, name: str = "", *, wrap: bool = True, markdown: bool = False) -> QLabel:
+    label = QLabel(text)
+    if name:
+        label.setObjectName(name)
+    label.setWordWrap(wrap)
+    label.setTextFormat(Qt.TextFormat.MarkdownText if markdown else Qt.TextFormat.PlainText)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    label.setAccessibleName(text[:80])
+    return label
+
+
+class StepCard(_Card):
+    copy_requested = Signal(int)
+
+    def __init__(self, number: int, total: int, guide: Guide) -> None:
+        super().__init__("StepCard")
+        step = guide.steps[number - 1]
+        self.number = number
+        self.setAccessibleName(f"Step {number} of {total}: {step.title}")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(12, 10, 12, 10)
+        badge = QLabel(str(number))
+        badge.setObjectName("StepNumber")
+        badge.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout.addWidget(badge, 0, Qt.AlignmentFlag.AlignTop)
+        column = QVBoxLayout()
+        title = _label(step.title, "StepTitle")
+        self.stage_label = _label(
+            f"Journey stage {step.stage} of 5 · {step.stage_name}", "StageName"
+        )
+        column.addWidget(title)
+        column.addWidget(self.stage_label)
+        column.addWidget(_label(step.body, "StepBody"))
+        if step.customer_sees:
+            column.addWidget(_label(f"The customer sees: {step.customer_sees}", "CustomerSees"))
+        layout.addLayout(column, 1)
+        copy = QToolButton()
+        copy.setText("Copy")
+        copy.setAccessibleName(f"Copy step {number}")
+        copy.setToolTip(f"Copy step {number} as text for the customer")
+        copy.clicked.connect(lambda: self.copy_requested.emit(self.number))
+        layout.addWidget(copy, 0, Qt.AlignmentFlag.AlignTop)
+        self.copy_button = copy
+
+
+class TroubleCard(_Card):
+    def __init__(self, key: str, entry: TroubleEntry, general: bool) -> None:
+        super().__init__("TroubleCard")
+        self.key = key
+        self.entry = entry
+        self.general = general  # from the common problems, not the guide itself
+        self.setAccessibleName(f"Problem: {entry.title}")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 8, 12, 8)
+        title = _label(entry.title + ("  (general advice)" if general else ""), "TroubleTitle")
+        layout.addWidget(title)
+        layout.addWidget(_label(entry.body, "TroubleBody"))
+        row = QHBoxLayout()
+        row.addStretch(1)
+        self.copy_button = QToolButton()
+        self.copy_button.setText("Copy")
+        self.copy_button.setAccessibleName(f"Copy fix: {entry.title}")
+        row.addWidget(self.copy_button)
+        layout.addLayout(row)
+
+
+class GuideViewer(QWidget):
+    """One guide: prerequisites, numbered steps (one of them current), troubleshooting, links.
+
+    Steps are numbered from 1 as shown on screen. ``show_guide(slug, step)`` and
+    ``show_platform(platform_key, stage)`` are what the live call uses.
+    """
+
+    back_requested = Signal()
+    step_changed = Signal(int)  # the current step number (1-based)
+    copied = Signal(str)  # what was put on the clipboard, for a status message
+
+    def __init__(self, library: GuideLibrary, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("GuideViewer")
+        self.setAccessibleName("Guide viewer")
+        self.library = library
+        self.guide: Guide | None = None
+        self.current_step: int | None = None
+        self.current_problem: str | None = None
+        self.presentation = False
+        self.step_cards: list[StepCard] = []
+        self.trouble_cards: dict[str, TroubleCard] = {}
+        self.internal_widgets: list[QWidget] = []
+        self._styling = False
+        self._build()
+        self._shortcuts()
+        self._show_empty()
+        self._restyle()
+
+    # -- layout -----------------------------------------------------------------------------------
+    def _build(self) -> None:
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        top = QHBoxLayout()
+        self.back_button = QPushButton("← All guides")
+        self.back_button.setAccessibleName("Back to all guides")
+        self.back_button.setToolTip("Back to all guides (Esc)")
+        self.back_button.clicked.connect(self.back_requested)
+        self.title_label = QLabel()
+        self.title_label.setObjectName("GuideTitle")
+        self.title_label.setAccessibleName("Guide title")
+        top.addWidget(self.back_button)
+        top.addSpacing(8)
+        top.addWidget(self.title_label, 1)
+        self.copy_guide_button = self._button(
+            "Copy guide", "Copy the whole guide as text (Ctrl+Shift+C)"
+        )
+        self.copy_guide_button.clicked.connect(self.copy_guide)
+        self.export_md_button = self._button(
+            "Export Markdown…", "Save the guide as a Markdown file"
+        )
+        self.export_md_button.clicked.connect(self._ask_export_markdown)
+        self.export_pdf_button = self._button("Export PDF…", "Save the guide as a PDF file")
+        self.export_pdf_button.clicked.connect(self._ask_export_pdf)
+        for button in (self.copy_guide_button, self.export_md_button, self.export_pdf_button):
+            top.addWidget(button)
+        outer.addLayout(top)
+
+        walk = QHBoxLayout()
+        self.prev_button = self._button("◀ Previous step", "Previous step (Alt+Left)")
+        self.prev_button.clicked.connect(self.previous_step)
+        self.next_button = self._button("Next step ▶", "Next step (Alt+Right)")
+        self.next_button.clicked.connect(self.next_step)
+        self.position_label = QLabel()
+        self.position_label.setAccessibleName("Current step and journey stage")
+        self.position_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.copy_step_button = self._button(
+            "Copy step", "Copy the current step as text (Ctrl+Alt+C)"
+        )
+        self.copy_step_button.clicked.connect(lambda: self.copy_step())
+        walk.addWidget(self.prev_button)
+        walk.addWidget(self.position_label, 1)
+        walk.addWidget(self.next_button)
+        walk.addWidget(self.copy_step_button)
+        outer.addLayout(walk)
+
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll_area.setAccessibleName("Guide content")
+        self.scroll_area.setObjectName("GuideScroll")
+        outer.addWidget(self.scroll_area, 1)
+        self.status_label = QLabel()
+        self.status_label.setAccessibleName("Viewer status")
+        outer.addWidget(self.status_label)
+        self._status_timer = QTimer(self)
+        self._status_timer.setSingleShot(True)
+        self._status_timer.timeout.connect(self.status_label.clear)
+        self._scroll_target: int | str | None = None
+        self._scroll_timer = QTimer(self)
+        self._scroll_timer.setSingleShot(True)
+        self._scroll_timer.timeout.connect(self._scroll_now)
+
+    def _button(self, text: str, tip: str) -> QPushButton:
+        button = QPushButton(text)
+        button.setAccessibleName(text.rstrip("…").replace("◀ ", "").replace(" ▶", ""))
+        button.setToolTip(tip)
+        return button
+
+    def _shortcuts(self) -> None:
+        context = Qt.ShortcutContext.WidgetWithChildrenShortcut
+        pairs = (
+            ("Alt+Right", self.next_step),
+            ("Alt+Left", self.previous_step),
+            ("Ctrl+Shift+C", self.copy_guide),
+            ("Ctrl+Alt+C", self.copy_step),
+            ("Escape", self.back_requested.emit),
+        )
+        for keys, slot in pairs:
+            shortcut = QShortcut(QKeySequence(keys), self)
+            shortcut.setContext(context)
+            shortcut.activated.connect(slot)
+
+    def _show_empty(self) -> None:
+        self.title_label.setText("No guide open")
+        placeholder = _label("Pick a platform on the Guides page to see its connection steps.")
+        self.scroll_area.setWidget(placeholder)
+        for button in (
+            self.copy_guide_button,
+            self.export_md_button,
+            self.export_pdf_button,
+            self.prev_button,
+            self.next_button,
+            self.copy_step_button,
+        ):
+            button.setEnabled(False)
+
+    def _fill(self, guide: Guide) -> None:
+        self.step_cards = []
+        self.trouble_cards = {}
+        self.internal_widgets = []
+        self.title_label.setText(f"Connecting {guide.name}")
+        body = QWidget()
+        body.setObjectName("GuideBody")
+        column = QVBoxLayout(body)
+        column.setContentsMargins(4, 8, 12, 8)
+        column.setSpacing(8)
+        chips = QHBoxLayout()
+        for text in (regions_text(guide), *guide.tags):
+            chip = QLabel(text)
+            chip.setObjectName("Chip")
+            chips.addWidget(chip)
+        if guide.origin == "team":
+            mark = "Team guide (replaces the built-in one)" if guide.overrides else "Team guide"
+            origin = QLabel(mark)
+            origin.setObjectName("Chip")
+            origin.setAccessibleName("Guide origin")
+            chips.addWidget(origin)
+            self.internal_widgets.append(origin)
+        keys = QLabel("Platform keys: " + ", ".join(guide.platform_keys))
+        keys.setAccessibleName("Platform keys")
+        keys.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        chips.addWidget(keys)
+        self.internal_widgets.append(keys)
+        chips.addStretch(1)
+        column.addLayout(chips)
+        if guide.summary:
+            column.addWidget(_label(guide.summary, "Summary", markdown=True))
+        column.addWidget(_label("Who can connect", "SectionTitle"))
+        column.addWidget(_label(guide.role, "Role"))
+        if guide.prerequisites:
+            column.addWidget(_label("Before you start", "SectionTitle"))
+            bullets = "\n".join(f"- {p}" for p in guide.prerequisites)
+            prereq = _label(bullets, "Prerequisites", markdown=True)
+            prereq.setAccessibleName("Prerequisites")
+            column.addWidget(prereq)
+        if guide.agent_notes:
+            notes = _label(f"For agents: {guide.agent_notes}", "AgentNotes")
+            notes.setAccessibleName("Agent notes")
+            column.addWidget(notes)
+            self.internal_widgets.append(notes)
+        column.addWidget(_label("Steps", "SectionTitle"))
+        for number in range(1, len(guide.steps) + 1):
+            card = StepCard(number, len(guide.steps), guide)
+            card.clicked.connect(lambda n=number: self.set_step(n))
+            card.copy_requested.connect(self.copy_step)
+            column.addWidget(card)
+            self.step_cards.append(card)
+        self.trouble_title = _label("If something goes wrong", "SectionTitle")
+        column.addWidget(self.trouble_title)
+        self.trouble_column = QVBoxLayout()
+        column.addLayout(self.trouble_column)
+        for key, entry in guide.troubleshooting.items():
+            self._add_trouble(key, entry, general=False)
+        if guide.links:
+            column.addWidget(_label("More from Codat", "SectionTitle"))
+            links = "  \n".join(f"[{link.title}]({link.url})" for link in guide.links)
+            link_label = _label(links, "Links", markdown=True)
+            link_label.setOpenExternalLinks(True)
+            link_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
+            link_label.setAccessibleName("Links to Codat's pages")
+            column.addWidget(link_label)
+        source = _label(f"Source: {guide.source}", "Source")
+        source.setAccessibleName("Guide file")
+        column.addWidget(source)
+        self.internal_widgets.append(source)
+        column.addStretch(1)
+        body.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+        self.scroll_area.setWidget(body)
+        for widget in self.internal_widgets:
+            widget.setVisible(not self.presentation)
+        for button in (self.copy_guide_button, self.export_md_button, self.export_pdf_button):
+            button.setEnabled(True)
+
+    def _add_trouble(self, key: str, entry: TroubleEntry, general: bool) -> TroubleCard:
+        card = TroubleCard(key, entry, general)
+        card.copy_button.clicked.connect(
+            lambda: self._copy(trouble_text(self.guide, entry), entry.title)
+        )
+        card.clicked.connect(lambda: self.show_problem(key))
+        self.trouble_column.addWidget(card)
+        self.trouble_cards[key] = card
+        return card
+
+    # -- the API the live call and the page use -----------------------------------------------------
+    def show_guide(self, slug: str, step: int | None = None) -> bool:
+        """Open a guide, with step number ``step`` (1-based) highlighted; False if unknown."""
+        guide = self.library.get(slug)
+        if guide is None:
+            return False
+        if guide is not self.guide:
+            self.guide = guide
+            self.current_step = None
+            self.current_problem = None
+            self._fill(guide)
+        self.set_step(step)
+        return True
+
+    def show_platform(self, platform_key: str, stage: int | None = None) -> bool:
+        """Open the guide for a Codat platform key at the first step of a journey stage (1-5)."""
+        guide = self.library.by_platform_key(platform_key)
+        if guide is None:
+            return False
+        index = guide.first_step_at(stage) if stage is not None else None
+        return self.show_guide(guide.key, None if index is None else index + 1)
+
+    def show_problem(self, key: str) -> bool:
+        """Highlight the fix for a problem key (the guide's own, else the general one)."""
+        if self.guide is None:
+            return False
+        card = self.trouble_cards.get(key)
+        if card is None:
+            entry = self.library.problem(self.guide, key)
+            if entry is None:
+                return False
+            card = self._add_trouble(key, entry, general=True)
+        self.current_problem = key
+        for other in self.trouble_cards.values():
+            other.set_current(other is card)
+        self._scroll_later(key)
+        return True
+
+    def set_step(self, number: int | None) -> None:
+        if self.guide is None:
+            return
+        total = len(self.guide.steps)
+        if number is not None:
+            number = max(1, min(total, number))
+        self.current_step = number
+        for card in self.step_cards:
+            card.set_current(card.number == number)
+        self._update_position()
+        if number is not None:
+            self._scroll_later(number)
+            self.step_changed.emit(number)
+
+    def _scroll_later(self, target: int | str) -> None:
+        # After layout has placed the cards; the target is looked up again then, because
+        # opening another guide in between replaces every card.
+        self._scroll_target = target
+        self._scroll_timer.start(0)
+
+    def _scroll_now(self) -> None:
+        target = self._scroll_target
+        card: QWidget | None = None
+        if isinstance(target, int) and 0 < target <= len(self.step_cards):
+            card = self.step_cards[target - 1]
+        elif isinstance(target, str):
+            card = self.trouble_cards.get(target)
+        if card is not None:
+            self.scroll_area.ensureWidgetVisible(card, 0, 60)
+
+    def next_step(self) -> None:
+        if self.guide is not None:
+            self.set_step(1 if self.current_step is None else self.current_step + 1)
+
+    def previous_step(self) -> None:
+        if self.guide is not None:
+            self.set_step(1 if self.current_step is None else self.current_step - 1)
+
+    def _update_position(self) -> None:
+        guide = self.guide
+        if guide is None:
+            return
+        total = len(guide.steps)
+        number = self.current_step
+        if number is None:
+            self.position_label.setText(f"{total} steps · press Next step to walk through them")
+        else:
+            stage = guide.steps[number - 1].stage
+            self.position_label.setText(
+                f"Step {number} of {total} · Journey stage {stage} of 5: {STAGES[stage]}"
+            )
+        self.prev_button.setEnabled(number is not None and number > 1)
+        self.next_button.setEnabled(number is None or number < total)
+        self.copy_step_button.setEnabled(number is not None)
+
+    # -- copy and export --------------------------------------------------------------------------
+    def copy_step(self, number: int | None = None) -> None:
+        if self.guide is None:
+            return
+        number = number or self.current_step
+        if number is None:
+            return
+        self._copy(step_text(self.guide, number - 1), f"step {number}")
+
+    def copy_guide(self) -> None:
+        if self.guide is not None:
+            self._copy(guide_text(self.guide), "the whole guide")
+
+    def _copy(self, text: str, what: str) -> None:
+        QGuiApplication.clipboard().setText(text)
+        self.status_label.setText(f"Copied {what} to the clipboard.")
+        self._status_timer.start(4000)
+        self.copied.emit(text)
+
+    def export_markdown(self, path: Path) -> Path:
+        if self.guide is None:
+            raise ValueError("no guide is open")
+        path.write_text(guide_markdown(self.guide), encoding="utf-8")
+        return path
+
+    def export_pdf(self, path: Path) -> Path:
+        from PySide6.QtGui import QPdfWriter, QTextDocument
+
+        if self.guide is None:
+            raise ValueError("no guide is open")
+        document = QTextDocument()
+        document.setMarkdown(guide_markdown(self.guide))
+        writer = QPdfWriter(str(path))
+        writer.setTitle(f"Connecting {self.guide.name}")
+        writer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
+        writer.setPageMargins(QMarginsF(18, 18, 18, 18), QPageLayout.Unit.Millimeter)
+        document.print_(writer)
+        return path
+
+    def _ask_export_markdown(self) -> None:
+        target = self._ask_path("Markdown (*.md)", ".md")
+        if target is not None:
+            self.export_markdown(target)
+            self._saved(target)
+
+    def _ask_export_pdf(self) -> None:
+        target = self._ask_path("PDF (*.pdf)", ".pdf")
+        if target is not None:
+            self.export_pdf(target)
+            self._saved(target)
+
+    def _ask_path(self, kind: str, suffix: str) -> Path | None:
+        if self.guide is None:
+            return None
+        name = f"{self.guide.key}-guide{suffix}"
+        chosen, _ = QFileDialog.getSaveFileName(self, "Export guide", str(Path.home() / name), kind)
+        return Path(chosen) if chosen else None
+
+    def _saved(self, path: Path) -> None:
+        self.status_label.setText(f"Saved {path.name}.")
+        self._status_timer.start(6000)
+
+    # -- presentation -----------------------------------------------------------------------------
+    def set_presentation(self, on: bool) -> None:
+        """Larger type and high contrast; hides keys, agent notes, file paths and team marks."""
+        self.presentation = on
+        presentation.apply(self, on)
+        self._restyle()
+        for widget in self.internal_widgets:
+            widget.setVisible(not on)
+
+    def _restyle(self) -> None:
+        self._styling = True
+        try:
+            palette = self.palette() if self.presentation else QApplication.palette()
+            size = QApplication.font().pointSizeF()
+            size = size if size > 0 else 10.0
+            self.setStyleSheet(
+                _style(palette, size * (presentation.SCALE if self.presentation else 1))
+            )
+        finally:
+            self._styling = False
+
+    def changeEvent(self, event: QEvent) -> None:
+        # The app theme can change while the viewer is open (Settings): follow it.
+        if event.type() == QEvent.Type.ApplicationPaletteChange and not self._styling:
+            self._restyle()
+        super().changeEvent(event)

@@ -1,0 +1,144 @@
+"""The Guides page: tiles, search, filters and keyboard use, as an agent types during a call."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+
+from desktop.core.guides import GuideLibrary, builtin_guides_dir, load_library
+from desktop.ui.guides import GuidesPage
+
+
+@pytest.fixture(scope="module")
+def library() -> GuideLibrary:
+    return load_library(builtin_guides_dir())
+
+
+@pytest.fixture
+def page(qtbot, library: GuideLibrary) -> GuidesPage:  # type: ignore[no-untyped-def]
+    widget = GuidesPage(library)
+    qtbot.addWidget(widget)
+    widget.resize(1200, 800)
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget
+
+
+def test_all_tiles_shown_with_count(page: GuidesPage) -> None:
+    assert len(page.visible_slugs()) == 16
+    assert page.count_label.text() == "16 of 16"
+    assert page.tiles_view.viewMode().name == "IconMode"
+    assert not page.no_match_label.isVisible()
+
+
+def test_search_ranks_and_filters_tiles(qtbot, page: GuidesPage) -> None:  # type: ignore[no-untyped-def]
+    qtbot.keyClicks(page.search_field, "qbo")
+    assert page.visible_slugs()[0] == "quickbooks-online"
+    assert page.count_label.text().endswith("of 16")
+    page.search_field.clear()
+    qtbot.keyClicks(page.search_field, "akxx")
+    assert page.visible_slugs() == ["netsuite"]
+    page.search_field.setText("nothing like this")
+    assert page.visible_slugs() == [] and page.no_match_label.isVisible()
+
+
+def test_region_and_tag_filters(page: GuidesPage) -> None:
+    page.set_filters(region="NL")
+    shown = page.visible_slugs()
+    assert "exact-online" in shown and "sage-50-accounts" not in shown
+    page.set_filters(region="", tag="on-premise")
+    assert sorted(page.visible_slugs()) == ["quickbooks-desktop", "sage-50-accounts"]
+    page.search_field.setText("sage")
+    assert page.visible_slugs() == ["sage-50-accounts"]
+    page.set_filters()
+    assert len(page.visible_slugs()) == 4
+
+
+def test_typing_on_the_tiles_goes_to_search(qtbot, page: GuidesPage) -> None:  # type: ignore[no-untyped-def]
+    page.tiles_view.setFocus()
+    qtbot.keyClicks(page.tiles_view, "Xe")
+    assert page.search_field.text() == "Xe"
+    assert page.search_field.hasFocus()
+    assert page.visible_slugs()[0] == "xero"
+
+
+def test_arrows_move_between_tiles_and_enter_opens(qtbot, page: GuidesPage) -> None:  # type: ignore[no-untyped-def]
+    page.search_field.setFocus()
+    qtbot.keyClick(page.search_field, Qt.Key.Key_Down)
+    assert page.tiles_view.hasFocus()
+    first = page.current_slug()
+    assert first == page.visible_slugs()[0]
+    qtbot.keyClick(page.tiles_view, Qt.Key.Key_Right)
+    second = page.current_slug()
+    assert second == page.visible_slugs()[1]
+    qtbot.keyClick(page.tiles_view, Qt.Key.Key_Down)
+    below = page.current_slug()
+    assert below not in (first, second)
+    with qtbot.waitSignal(page.guide_opened) as opened:
+        qtbot.keyClick(page.tiles_view, Qt.Key.Key_Return)
+    assert opened.args == [below]
+    assert page.stack.currentWidget() is page.viewer
+    assert page.viewer.guide is not None and page.viewer.guide.key == below
+    qtbot.keyClick(page.viewer, Qt.Key.Key_Escape)
+    assert page.stack.currentWidget() is page.tiles_panel
+
+
+def test_enter_in_search_opens_the_best_match(qtbot, page: GuidesPage) -> None:  # type: ignore[no-untyped-def]
+    qtbot.keyClicks(page.search_field, "ns")
+    with qtbot.waitSignal(page.guide_opened) as opened:
+        qtbot.keyClick(page.search_field, Qt.Key.Key_Return)
+    assert opened.args == ["netsuite"]
+
+
+def test_open_platform_for_the_live_call(qtbot, page: GuidesPage) -> None:  # type: ignore[no-untyped-def]
+    with qtbot.waitSignal(page.guide_opened) as opened:
+        assert page.open_platform("qudb", 4)
+    assert opened.args == ["exact-online"]
+    assert page.stack.currentWidget() is page.viewer
+    step = page.viewer.current_step
+    assert step is not None and page.viewer.guide.steps[step - 1].stage == 4  # type: ignore[union-attr]
+    assert page.open_platform("zzzz", 2) is False
+
+
+def test_presentation_hides_file_errors_and_enlarges_tiles(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    folder = tmp_path / "guides"
+    shutil.copytree(builtin_guides_dir(), folder)
+    broken = folder / "xero.md"
+    broken.write_text(broken.read_text().replace('name = "Xero"\n', ""))
+    library = load_library(folder)
+    page = GuidesPage(library)
+    qtbot.addWidget(page)
+    page.show()
+    assert page.errors_label.isVisible() and "xero.md" in page.errors_label.text()
+    assert len(page.visible_slugs()) == 15
+    small = page.tiles_view.gridSize()
+    page.set_presentation(True)
+    assert not page.errors_label.isVisible()
+    assert page.tiles_view.gridSize().width() > small.width()
+    assert page.tiles_panel.font().pointSizeF() > page.side_tabs.font().pointSizeF()
+    page.set_presentation(False)
+    assert page.errors_label.isVisible() and page.tiles_view.gridSize() == small
+
+
+def test_every_control_has_an_accessible_name(page: GuidesPage) -> None:
+    from PySide6.QtWidgets import (
+        QAbstractButton,
+        QCheckBox,
+        QComboBox,
+        QLineEdit,
+        QListView,
+        QTabBar,
+    )
+
+    page.open_guide("netsuite", 2)
+    checked = 0
+    for kind in (QAbstractButton, QCheckBox, QComboBox, QLineEdit, QListView):
+        for control in page.findChildren(kind):
+            if isinstance(control.parent(), QLineEdit | QTabBar):
+                continue  # Qt's own parts: a line edit's clear button, tab scroll arrows
+            assert control.accessibleName(), f"{type(control).__name__} without a name"
+            checked += 1
+    assert checked > 40

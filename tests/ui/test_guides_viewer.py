@@ -1,0 +1,195 @@
+"""The guide viewer, checklist and questions: highlight, walk-through, copy, export, presentation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
+
+from desktop.core.guides import (
+    GuideLibrary,
+    builtin_guides_dir,
+    checklist_message,
+    guide_markdown,
+    load_library,
+    step_text,
+)
+from desktop.ui.guides import ChecklistPane, GuideViewer, QuestionsPane
+
+
+@pytest.fixture(scope="module")
+def library() -> GuideLibrary:
+    return load_library(builtin_guides_dir())
+
+
+@pytest.fixture
+def viewer(qtbot, library: GuideLibrary) -> GuideViewer:  # type: ignore[no-untyped-def]
+    widget = GuideViewer(library)
+    qtbot.addWidget(widget)
+    widget.resize(900, 700)
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget
+
+
+def current_cards(viewer: GuideViewer) -> list[int]:
+    return [card.number for card in viewer.step_cards if card.is_current()]
+
+
+def test_show_guide_highlights_one_step(viewer: GuideViewer, library: GuideLibrary) -> None:
+    assert viewer.show_guide("quickbooks-desktop", 3)
+    guide = library.get("quickbooks-desktop")
+    assert guide is not None and len(viewer.step_cards) == len(guide.steps)
+    assert viewer.current_step == 3 and current_cards(viewer) == [3]
+    assert "Step 3 of" in viewer.position_label.text()
+    assert f"Journey stage {guide.steps[2].stage} of 5" in viewer.position_label.text()
+    assert viewer.show_guide("quickbooks-desktop", 5)
+    assert current_cards(viewer) == [5]
+    assert viewer.show_guide("no-such-guide") is False
+    assert viewer.guide is guide
+
+
+def test_show_platform_opens_the_first_step_of_a_stage(viewer: GuideViewer) -> None:
+    assert viewer.show_platform("akxx", 4)
+    assert viewer.guide is not None and viewer.guide.key == "netsuite"
+    stages = [s.stage for s in viewer.guide.steps]
+    assert viewer.current_step == stages.index(4) + 1
+    assert viewer.show_platform("akxx", 5)
+    assert viewer.current_step == stages.index(5) + 1
+    assert viewer.show_platform("nope", 1) is False
+
+
+def test_walk_through_next_and_previous(qtbot, viewer: GuideViewer) -> None:  # type: ignore[no-untyped-def]
+    viewer.show_guide("xero")
+    assert viewer.current_step is None and current_cards(viewer) == []
+    assert not viewer.prev_button.isEnabled()
+    qtbot.mouseClick(viewer.next_button, Qt.MouseButton.LeftButton)
+    assert viewer.current_step == 1
+    qtbot.keyClick(viewer, Qt.Key.Key_Right, Qt.KeyboardModifier.AltModifier)
+    assert viewer.current_step == 2
+    assert "Journey stage 2 of 5: Choose software" in viewer.position_label.text()
+    qtbot.keyClick(viewer, Qt.Key.Key_Left, Qt.KeyboardModifier.AltModifier)
+    assert viewer.current_step == 1
+    total = len(viewer.step_cards)
+    for _ in range(total + 3):
+        viewer.next_step()
+    assert viewer.current_step == total and not viewer.next_button.isEnabled()
+    assert current_cards(viewer) == [total]
+
+
+def test_clicking_a_step_makes_it_current(qtbot, viewer: GuideViewer) -> None:  # type: ignore[no-untyped-def]
+    viewer.show_guide("sage-intacct", 1)
+    card = viewer.step_cards[4]
+    qtbot.mouseClick(card, Qt.MouseButton.LeftButton)
+    assert viewer.current_step == 5 and current_cards(viewer) == [5]
+
+
+def test_show_problem_guide_entry_then_general_fallback(
+    viewer: GuideViewer, library: GuideLibrary
+) -> None:
+    viewer.show_guide("netsuite", 1)
+    assert viewer.show_problem("tba_disabled")
+    assert viewer.trouble_cards["tba_disabled"].is_current()
+    assert viewer.show_problem("api_unreachable")  # not in the guide: the common entry
+    card = viewer.trouble_cards["api_unreachable"]
+    assert card.is_current() and not viewer.trouble_cards["tba_disabled"].is_current()
+    assert card.general and card.entry is library.common_problems["api_unreachable"]
+    assert not viewer.trouble_cards["tba_disabled"].general
+    assert viewer.show_problem("not-a-problem") is False
+
+
+def test_copy_a_step_and_the_whole_guide(qtbot, viewer: GuideViewer, library: GuideLibrary) -> None:  # type: ignore[no-untyped-def]
+    clipboard = QGuiApplication.clipboard()
+    viewer.show_guide("quickbooks-desktop", 4)
+    guide = library.get("quickbooks-desktop")
+    assert guide is not None
+    qtbot.mouseClick(viewer.copy_step_button, Qt.MouseButton.LeftButton)
+    assert clipboard.text() == step_text(guide, 3)
+    qtbot.mouseClick(viewer.step_cards[1].copy_button, Qt.MouseButton.LeftButton)
+    assert clipboard.text() == step_text(guide, 1)
+    qtbot.mouseClick(viewer.copy_guide_button, Qt.MouseButton.LeftButton)
+    whole = clipboard.text()
+    assert all(step.title in whole for step in guide.steps)
+    assert guide.agent_notes not in whole and "pqsw" not in whole
+    assert "Copied" in viewer.status_label.text()
+
+
+def test_presentation_hides_internal_things(viewer: GuideViewer, library: GuideLibrary) -> None:
+    viewer.show_guide("quickbooks-desktop", 2)
+    names = {w.accessibleName() for w in viewer.internal_widgets}
+    assert {"Platform keys", "Agent notes", "Guide file"} <= names
+    assert all(w.isVisibleTo(viewer) for w in viewer.internal_widgets)
+    before = viewer.step_cards[0].font().pointSizeF()
+    viewer.set_presentation(True)
+    assert not any(w.isVisibleTo(viewer) for w in viewer.internal_widgets)
+    assert viewer.step_cards[0].font().pointSizeF() > before
+    # A guide opened during the presentation stays clean too.
+    viewer.show_guide("netsuite", 1)
+    assert viewer.internal_widgets and not any(
+        w.isVisibleTo(viewer) for w in viewer.internal_widgets
+    )
+    viewer.set_presentation(False)
+    assert all(w.isVisibleTo(viewer) for w in viewer.internal_widgets)
+
+
+def test_team_mark_is_internal(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    text = (builtin_guides_dir() / "xero.md").read_text()
+    (tmp_path / "xero.md").write_text(text.replace('name = "Xero"', 'name = "Xero, our way"'))
+    library = load_library(builtin_guides_dir(), tmp_path)
+    viewer = GuideViewer(library)
+    qtbot.addWidget(viewer)
+    viewer.show_guide("xero")
+    origin = [w for w in viewer.internal_widgets if w.accessibleName() == "Guide origin"]
+    assert len(origin) == 1 and "replaces the built-in" in origin[0].text()
+    viewer.set_presentation(True)
+    assert not origin[0].isVisibleTo(viewer)
+
+
+def test_export_markdown_and_pdf(
+    viewer: GuideViewer, library: GuideLibrary, tmp_path: Path
+) -> None:
+    with pytest.raises(ValueError):
+        viewer.export_markdown(tmp_path / "none.md")
+    viewer.show_guide("sage-50-accounts")
+    md = viewer.export_markdown(tmp_path / "sage50.md")
+    guide = library.get("sage-50-accounts")
+    assert guide is not None
+    assert md.read_text(encoding="utf-8") == guide_markdown(guide)
+    pdf = viewer.export_pdf(tmp_path / "sage50.pdf")
+    data = pdf.read_bytes()
+    assert data.startswith(b"%PDF") and len(data) > 2000
+
+
+def test_checklist_ticks_and_copy_as_message(qtbot, library: GuideLibrary) -> None:  # type: ignore[no-untyped-def]
+    assert library.checklist is not None
+    pane = ChecklistPane(library.checklist)
+    qtbot.addWidget(pane)
+    pane.show()
+    assert list(pane.boxes) == [item.key for item in library.checklist.items]
+    with qtbot.waitSignal(pane.ticked) as ticked:
+        qtbot.mouseClick(pane.boxes["admin"], Qt.MouseButton.LeftButton)
+    assert ticked.args == ["admin", True]
+    assert pane.checked_keys() == ["admin"]
+    qtbot.mouseClick(pane.copy_button, Qt.MouseButton.LeftButton)
+    assert QGuiApplication.clipboard().text() == checklist_message(library.checklist)
+    pane.clear()
+    assert pane.checked_keys() == []
+    pane.set_presentation(True)
+    assert pane.font().pointSizeF() > QGuiApplication.font().pointSizeF()
+
+
+def test_questions_search_and_copy(qtbot, library: GuideLibrary) -> None:  # type: ignore[no-untyped-def]
+    pane = QuestionsPane(library.questions)
+    qtbot.addWidget(pane)
+    pane.show()
+    assert len(pane.visible_keys()) == len(library.questions)
+    qtbot.keyClicks(pane.search_field, "password")
+    assert pane.visible_keys()[0] == "credentials"
+    assert "ever see them" in pane.answer.toPlainText()
+    qtbot.mouseClick(pane.copy_button, Qt.MouseButton.LeftButton)
+    copied = QGuiApplication.clipboard().text()
+    assert copied.startswith("Are my login details shared") and "ever see them" in copied
+    pane.search_field.setText("zebra crossing")
+    assert pane.visible_keys() == [] and not pane.copy_button.isEnabled()
