@@ -31,9 +31,77 @@ def main_window(app: QApplication) -> QWidget:
     return window
 
 
+def call_workspace(app: QApplication) -> QWidget:
+    """A call mid-journey: link opened (confirmed), QuickBooks Online linked, first sync running."""
+    from desktop.core.call_session import CallSession
+    from desktop.core.clock import FakeClock
+    from desktop.core.guides.library import builtin_guides_dir, load_library
+    from desktop.core.journey import AgentConfirmed, Step, apply
+    from desktop.ui.call.call_view import CallView
+    from tests.unit.journey_builders import conns, connection, data_status, pull, pulls, status
+
+    class _Memory:
+        def open_call(self, *a: object) -> int:
+            return 1
+
+        def add_event(self, *a: object, **k: object) -> None: ...
+
+        def set_tick(self, *a: object) -> None: ...
+
+        def save_notes(self, *a: object) -> None: ...
+
+    clock = FakeClock(1_750_000_000.0)
+    t0 = clock.now()
+    session = CallSession(
+        call_id=1,
+        company_id="c0ffee00-0000-4000-8000-000000000001",
+        company_name="Harbour Bakery Ltd",
+        link_url="https://link.codat.io/company/c0ffee00-0000-4000-8000-000000000001",
+        store=_Memory(),
+        clock=clock,
+    )
+    cid = "7b8e7482-0000-4000-8000-000000000002"
+    qbo = {"key": "qhyg", "name": "QuickBooks Online"}
+    steps = [
+        AgentConfirmed(t0 + 40, Step.OPEN_LINK),
+        conns(t0 + 95, connection(cid, "PendingAuth", t0 + 90, **qbo)),
+        conns(t0 + 260, connection(cid, "Linked", t0 + 90, **qbo)),
+        data_status(
+            t0 + 300,
+            status("invoices", "Fetching", sync_id="p1"),
+            status("customers", "Complete", sync_id="p2", last=t0 + 295),
+            status("bills", "Queued", sync_id="p3"),
+        ),
+        pulls(
+            t0 + 302,
+            pull("p1", cid, "invoices", "Fetching", t0 + 262, progress=55),
+            pull("p2", cid, "customers", "Complete", t0 + 262, progress=100),
+            pull("p3", cid, "bills", "Queued", t0 + 262),
+        ),
+    ]
+    state = session.state
+    for obs in steps:
+        state, events = apply(state, obs)
+        session.on_update(state, events)
+    session.ticks = {"link": True, "admin": True}
+    session.notes = "Jo (finance lead) is the QBO admin. Wants invoices first."
+    clock.advance(330)
+    view = CallView(
+        session,
+        load_library(builtin_guides_dir()),
+        invitation_template="Hello {company}, please open {link}",
+        agent_name="Sam",
+    )
+    view.checklist.set_ticks(session.ticks)
+    view.notes.set_notes(session.notes)
+    view.resize(1400, 860)
+    return view
+
+
 SHOTS: dict[str, tuple[Shot, str]] = {
     "main-window-light": (main_window, "light"),
     "main-window-dark": (main_window, "dark"),
+    "call-workspace": (call_workspace, "light"),
 }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
@@ -64,6 +65,8 @@ class CallView(QWidget):
         timeline_box = QGroupBox("Timeline")
         self.timeline = QListWidget()
         self.timeline.setAccessibleName("Call timeline")
+        self.timeline.setWordWrap(True)
+        self.timeline.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         timeline_layout = QVBoxLayout(timeline_box)
         timeline_layout.addWidget(self.timeline)
 
@@ -76,6 +79,7 @@ class CallView(QWidget):
         middle = QScrollArea()
         middle.setWidgetResizable(True)
         middle.setWidget(self.journey)
+        middle.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         right = QWidget()
         right_layout = QVBoxLayout(right)
         right_layout.addWidget(timeline_box)
@@ -86,6 +90,7 @@ class CallView(QWidget):
         splitter.setStretchFactor(0, 2)
         splitter.setStretchFactor(1, 3)
         splitter.setStretchFactor(2, 2)
+        splitter.setSizes([400, 600, 400])
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(splitter)
