@@ -30,12 +30,14 @@ class Platform:
 
     @property
     def monogram(self) -> str:
-        words = [w for w in self.name.replace("&", " ").split() if w[:1].isalnum()]
-        if self.key == "mqjo":
-            return "SB"
-        letters = "".join(w[0] for w in words[:2]).upper()
-        return letters or self.key[:2].upper()
+        return _MONOGRAMS.get(self.key, self.key[:2].upper())
 
+
+_MONOGRAMS = {
+    "trji": "BC", "rqwd": "FO", "pbbf": "EX", "qudb": "EX", "fbrh": "FA", "vxvy": "FB",
+    "pdvj": "MY", "akxx": "NS", "pqsw": "QB", "qhyg": "QB", "jcrp": "S2", "hbql": "S5",
+    "tgff": "SA", "knfz": "SI", "rvam": "WD", "gbol": "X", "mqjo": "SB",
+}  # fmt: skip
 
 PLATFORMS: tuple[Platform, ...] = (
     Platform("trji", "Dynamics 365 Business Central"),
