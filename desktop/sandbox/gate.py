@@ -49,6 +49,7 @@ class _QuietDrops(logging.Filter):
 
 
 logging.getLogger("uvicorn.error").addFilter(_QuietDrops())
+_log = logging.getLogger("linkdesk.sandbox")
 
 
 class CodatGate:
@@ -104,7 +105,26 @@ class CodatGate:
         if kind == "malformed":
             await _mangled(self.app, scope, receive, send, headers)
             return
-        await self.app(scope, receive, _with_headers(send, headers))
+        await _guarded(self.app, scope, receive, _with_headers(send, headers))
+
+
+async def _guarded(app: ASGIApp, scope: Scope, receive: Receive, send: Send) -> None:
+    """A bug in a handler still answers as Codat would (a 500 ErrorMessage), not with plain text."""
+    started = False
+
+    async def watch(message: Message) -> None:
+        nonlocal started
+        if message["type"] == "http.response.start":
+            started = True
+        await send(message)
+
+    try:
+        await app(scope, receive, watch)
+    except Exception:
+        if started:
+            raise
+        _log.exception("sandbox handler failed on %s %s", scope["method"], scope["path"])
+        await _send_error(send, 500, e.SERVER_ERROR, {})
 
 
 def _header(scope: Scope, name: bytes) -> str | None:

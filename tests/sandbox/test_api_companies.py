@@ -258,3 +258,17 @@ def test_profile(api: httpx.Client, sandbox: SandboxServer) -> None:
     body = api.get("/profile").json()
     assert body["name"] == "LinkDesk Sandbox"
     assert body["redirectUrl"].startswith(sandbox.base_url)
+
+
+def test_a_handler_bug_still_answers_as_codat(
+    api: httpx.Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    company = new_company(api)
+
+    def broken(*args: object) -> dict[str, object]:
+        raise RuntimeError("simulated bug")
+
+    monkeypatch.setattr("desktop.sandbox.api.wire.company_json", broken)
+    response = api.get(f"/companies/{company['id']}")
+    assert response.status_code == 500
+    assert response.json()["statusCode"] == 500
