@@ -26,6 +26,7 @@ pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL")
 class Proc:
     def __init__(self, args: list[str], env: dict[str, str], log: Path) -> None:
         self.log = log
+        log.parent.mkdir(parents=True, exist_ok=True)
         with log.open("w") as err:
             self.popen = subprocess.Popen(
                 args, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=err, text=True
