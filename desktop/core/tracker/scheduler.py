@@ -128,6 +128,7 @@ class _Tracked:
     asked: dict[Ask, float] = field(default_factory=dict)  # when each kind was last answered
     history_wanted: bool = False
     failed_types_seen: frozenset[str] = frozenset()
+    cadence_at: float = float("-inf")  # the last regular (not follow-up) answer
     requests: int = 0
 
 
@@ -371,18 +372,33 @@ class Tracker:
             return Ask.CONNECTIONS
         if tracked.history_wanted:
             return Ask.PULL_OPERATIONS
-        recheck = max(self.settings.connections_recheck, 1.5 * self._interval(tracked, now))
-        if now - tracked.asked.get(Ask.CONNECTIONS, float("-inf")) >= recheck:
+        if self._recheck_due(tracked, now):
             return Ask.CONNECTIONS
         return Ask.DATA_STATUS
+
+    def _recheck_due(self, tracked: _Tracked, now: float) -> bool:
+        """Once linked, connections are re-read now and then (access may be lost)."""
+        if not tracked.state.linked_seen:
+            return False
+        recheck = max(self.settings.connections_recheck, 1.5 * self._interval(tracked, now))
+        return now - tracked.asked.get(Ask.CONNECTIONS, float("-inf")) >= recheck
 
     def _interval(self, tracked: _Tracked, now: float) -> float:
         return base_interval(tracked.state, now, self.settings) * self.budget.factor(now)
 
     def _next_poll_at(self, tracked: _Tracked, now: float) -> float:
-        if tracked.history_wanted:
+        """When to ask next.
+
+        While a sync runs, data status is read at the fast cadence and the extra questions
+        (pull operations, connections) go in between, straight after, so they never delay the
+        next data status read; otherwise the extra questions take the place of a regular one.
+        """
+        follow_up = tracked.history_wanted or (
+            tracked.state.phase is Phase.SYNCING and self._recheck_due(tracked, now)
+        )
+        if follow_up:
             return now
-        return now + self._interval(tracked, now)
+        return max(now, tracked.cadence_at + self._interval(tracked, now))
 
     # -- one request -----------------------------------------------------------------------
 
@@ -432,11 +448,21 @@ class Tracker:
             tracked.asked[Ask.CONNECTIONS] = now
         if ask is Ask.PULL_OPERATIONS:
             tracked.history_wanted = False
+        follow_up = ask is Ask.PULL_OPERATIONS or (
+            ask is Ask.CONNECTIONS and tracked.state.phase is Phase.SYNCING
+        )
+        if not follow_up:
+            tracked.cadence_at = now
         if tracked.company_id not in self._companies:
             return
+        was_linked = tracked.state.linked_seen
         self._apply(tracked, obs)
         state = tracked.state
         self._want_history(tracked, ask, now)
+        if state.linked_seen and not was_linked and state.phase is Phase.SYNCING:
+            # Just linked: the sync may already be under way, so look at it at once.
+            tracked.next_at = now
+            return
         ending = state.phase in (Phase.FINISHED, Phase.FAILED) and not tracked.keep_watching
         if ending and not tracked.history_wanted:
             reason = StopReason.FINISHED if state.phase is Phase.FINISHED else StopReason.FAILED

@@ -1,0 +1,157 @@
+"""Latency: from a change on the sandbox to the tracker's observation of it, over loopback.
+
+Scripted customers walk through Link with their moves at random moments (seeded). For every change
+the API can show (the connection appears, it becomes Linked, the first sync completes) the latency
+is the tracker's observation time minus the server's time of the change, as the control API
+reports it. The simulated agent confirms the invisible steps (link opened, consent given) the
+moment they happen, as an agent watching the shared screen would. Journeys run in rounds of many
+companies at once, all followed by one tracker; the hourly budget is lifted for the run so that
+only the polling cadence is measured.
+Prints the median and p99 beside the goals (median <= fast/2 + 50 ms, p99 <= fast + 100 ms).
+Usage: python bench/latency.py [--journeys 50] [--rounds 4] [--fast 2.0] [--seed 1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import time
+
+import httpx
+from _common import API_KEY, act, codat, median, percentile, row, verdict
+
+from desktop.core.clock import SystemClock
+from desktop.core.journey import JourneyEvent, JourneyState, Step
+from desktop.core.tracker import Tracker, TrackerSettings
+from desktop.sandbox.server import SandboxServer
+
+CHANGES = ("connection", "linked", "synced")
+
+
+async def _customer(
+    control: httpx.AsyncClient,
+    tracker: Tracker,
+    company_id: str,
+    rng: random.Random,
+    changed: dict[tuple[str, str], float],
+) -> None:
+    async def pause() -> None:
+        await asyncio.sleep(rng.uniform(0.3, 6.0))
+
+    await pause()
+    await act(control, company_id, "open_link")
+    tracker.confirm(company_id, Step.OPEN_LINK)
+    await pause()
+    changed[(company_id, "connection")] = await act(
+        control, company_id, "select_platform", platformKey="gbol"
+    )
+    await pause()
+    await act(control, company_id, "consent")
+    tracker.confirm(company_id, Step.REVIEW_AND_START)
+    await pause()
+    changed[(company_id, "linked")] = await act(control, company_id, "approve")
+    await pause()
+    changed[(company_id, "synced")] = await act(control, company_id, "complete_sync")
+
+
+async def _round(
+    base_url: str, journeys: int, fast: float, rng: random.Random
+) -> dict[str, list[float]]:
+    seen: dict[tuple[str, str], float] = {}
+    changed: dict[tuple[str, str], float] = {}
+
+    def observe(company_id: str, state: JourneyState, events: tuple[JourneyEvent, ...]) -> None:
+        marks = {
+            "connection": state.connection_id is not None,
+            "linked": state.linked,
+            "synced": state.synced,
+        }
+        for name, reached in marks.items():
+            if reached:
+                seen.setdefault((company_id, name), state.updated_at)
+
+    settings = TrackerSettings(
+        fast_interval=fast, budget_per_hour=10_000_000, concurrency=32, stagger=0.02
+    )
+    async with (
+        httpx.AsyncClient(trust_env=False, limits=httpx.Limits(max_connections=64)) as http,
+        httpx.AsyncClient(base_url=base_url, trust_env=False) as control,
+    ):
+        client = codat(http, base_url)
+        companies = [(await client.create_company(f"Latency {i}")).id for i in range(journeys)]
+        async with Tracker(
+            client,
+            clock=SystemClock(),
+            settings=settings,
+            rng=random.Random(rng.random()),
+            on_update=observe,
+        ) as tracker:
+            for company_id in companies:
+                tracker.track(company_id)
+            await asyncio.sleep(1.0)  # every company has had its first look
+            await asyncio.gather(
+                *(
+                    _customer(control, tracker, c, random.Random(rng.random()), changed)
+                    for c in companies
+                )
+            )
+            deadline = time.monotonic() + 4 * fast + 5
+            while len(seen) < len(changed) and time.monotonic() < deadline:
+                await asyncio.sleep(0.05)
+    out: dict[str, list[float]] = {name: [] for name in CHANGES}
+    for key, at in changed.items():
+        if key in seen:
+            out[key[1]].append(seen[key] - at)
+        else:
+            out[key[1]].append(float("inf"))  # never observed: counts against the goals
+    return out
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--journeys", type=int, default=50)
+    parser.add_argument("--rounds", type=int, default=4)
+    parser.add_argument("--fast", type=float, default=2.0)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    rng = random.Random(args.seed)
+    samples: dict[str, list[float]] = {name: [] for name in CHANGES}
+    with SandboxServer(api_key=API_KEY, speed=1.0, seed=args.seed) as server:
+        for _ in range(args.rounds):
+            got = asyncio.run(_round(server.base_url, args.journeys, args.fast, rng))
+            for name, values in got.items():
+                samples[name].extend(values)
+    every = [v for values in samples.values() for v in values]
+    med_goal = args.fast / 2 + 0.050
+    p99_goal = args.fast + 0.100
+    med, p99 = median(every), percentile(every, 99)
+    print(
+        f"Latency, change on the sandbox -> tracker observation "
+        f"(fast interval {args.fast:g} s, {len(every)} changes, "
+        f"{args.rounds} rounds x {args.journeys} journeys over loopback)"
+    )
+    print(
+        row(
+            "median", f"{med * 1000:.0f} ms", f"<= {med_goal * 1000:.0f} ms", verdict(med, med_goal)
+        )
+    )
+    print(
+        row("p99", f"{p99 * 1000:.0f} ms", f"<= {p99_goal * 1000:.0f} ms", verdict(p99, p99_goal))
+    )
+    print(row("max", f"{max(every) * 1000:.0f} ms", "-", ""))
+    for name in CHANGES:
+        values = samples[name]
+        print(
+            row(
+                f"  {name} (n={len(values)})",
+                f"{median(values) * 1000:.0f} / {percentile(values, 99) * 1000:.0f} ms",
+                "median / p99",
+                "",
+            )
+        )
+    return 0 if med <= med_goal and p99 <= p99_goal else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
