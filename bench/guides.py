@@ -24,6 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from desktop.core.guides import GuideLibrary, builtin_guides_dir, load_library
 
 SEARCH_GOAL_MS = 50.0
+_PAGES: list[object] = []  # the Qt pages made for --ui, torn down before the interpreter exits
 LOAD_GOAL_MS = 500.0  # our own bound for "small": well under a second even at 500 guides
 WORDS = (
     "ledger",
@@ -83,11 +84,13 @@ def ui_search(library: GuideLibrary) -> Callable[[str], object]:
     import os
 
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from desktop.ui.guides.page import GuidesPage
     from PySide6.QtWidgets import QApplication
+
+    from desktop.ui.guides.page import GuidesPage
 
     app = QApplication.instance() or QApplication([])
     page = GuidesPage(library)
+    _PAGES.append(page)
     page.resize(1200, 800)
     page.show()
 
@@ -130,7 +133,23 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="linkdesk-bench-guides-") as tmp:
         names = generate(Path(tmp), count)
         report(f"generated ({count})", Path(tmp), [names[-1], names[count // 2], "xero"], ui)
+    if _PAGES:
+        _close_qt()
     return 0
+
+
+def _close_qt() -> None:
+    # Qt objects left to the interpreter's final garbage collection can crash it: delete them here.
+    from PySide6.QtWidgets import QApplication
+
+    for page in _PAGES:
+        page.close()  # type: ignore[attr-defined]
+        page.deleteLater()  # type: ignore[attr-defined]
+    _PAGES.clear()
+    app = QApplication.instance()
+    if app is not None:
+        app.processEvents()
+        app.shutdown()
 
 
 if __name__ == "__main__":
