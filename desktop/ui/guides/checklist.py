@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import html
+
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFont, QGuiApplication, QKeySequence, QShortcut
+from PySide6.QtGui import QFont, QGuiApplication, QKeySequence, QMouseEvent, QShortcut
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from desktop.core.guides import Checklist, checklist_message
 from desktop.ui.guides import presentation
+
+
+class _ClickLabel(QLabel):
+    clicked = Signal()
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        self.clicked.emit()
+        super().mousePressEvent(event)
 
 
 class ChecklistPane(QWidget):
@@ -31,17 +41,21 @@ class ChecklistPane(QWidget):
             layout.addWidget(missing)
         else:
             for item in checklist.items:
-                box = QCheckBox(item.text)
+                # A bare box beside a wrapping label, so the pane can be narrow beside the tiles.
+                box = QCheckBox()
                 box.setAccessibleName(item.text)
                 box.setToolTip(item.detail)
                 box.toggled.connect(lambda on, key=item.key: self.ticked.emit(key, on))
-                layout.addWidget(box)
-                if item.detail:
-                    detail = QLabel(item.detail)
-                    detail.setWordWrap(True)
-                    detail.setIndent(26)
-                    detail.setAccessibleName(f"About: {item.text}")
-                    layout.addWidget(detail)
+                detail = f"<br>{html.escape(item.detail)}" if item.detail else ""
+                text = _ClickLabel(f"<b>{html.escape(item.text)}</b>{detail}")
+                text.setTextFormat(Qt.TextFormat.RichText)
+                text.setWordWrap(True)
+                text.setAccessibleName(f"About: {item.text}")
+                text.clicked.connect(box.toggle)
+                row = QHBoxLayout()
+                row.addWidget(box, 0, Qt.AlignmentFlag.AlignTop)
+                row.addWidget(text, 1)
+                layout.addLayout(row)
                 self.boxes[item.key] = box
         row = QHBoxLayout()
         self.copy_button = QPushButton("Copy as message")
