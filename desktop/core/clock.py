@@ -43,16 +43,20 @@ class FakeClock:
     """Virtual time that jumps forward instantly when someone sleeps.
 
     Alarms (``call_at``) let a script act at a given virtual moment, for example a simulated
-    customer approving the connection at minute 7: a sleep that crosses an alarm's time first moves
-    the clock to that moment and runs the alarm, then carries on to the end of the sleep.
+    customer approving the connection at minute 7: a sleep that crosses an alarm's time moves the
+    clock to that moment and runs the alarm to its end. With ``wake_on_alarm`` (the default) the
+    sleep then returns early, as if woken, so that a scheduler can react to what the alarm did;
+    otherwise it carries on to its full length.
     Meant for one sleeper at a time (the tracker has a single scheduler); concurrent sleepers each
-    move time forward by their own amount.
+    move time forward by their own amount. Alarms should not be cancelled half-way: a sleeper that
+    races a sleep against something else should let the sleep finish.
     """
 
     virtual = True
 
-    def __init__(self, start: float = 1_750_000_000.0) -> None:
+    def __init__(self, start: float = 1_750_000_000.0, *, wake_on_alarm: bool = True) -> None:
         self._now = float(start)
+        self.wake_on_alarm = wake_on_alarm
         self._alarms: list[tuple[float, int, Alarm]] = []
         self._order = itertools.count()
         self.slept = 0.0  # total virtual seconds slept, for benchmarks
@@ -75,14 +79,19 @@ class FakeClock:
         return len(self._alarms)
 
     async def sleep(self, seconds: float) -> None:
+        start = self._now
         target = self._now + max(0.0, seconds)
-        self.slept += max(0.0, seconds)
         while self._alarms and self._alarms[0][0] <= target:
             when, _, alarm = heapq.heappop(self._alarms)
             self._now = max(self._now, when)
             result = alarm()
             if result is not None:
                 await result
+            if self.wake_on_alarm:
+                self.slept += self._now - start
+                await asyncio.sleep(0)
+                return
         self._now = max(self._now, target)
+        self.slept += self._now - start
         # Let other tasks run, as a real sleep would.
         await asyncio.sleep(0)

@@ -347,6 +347,11 @@ class Tracker:
         self._wake.set()
 
     async def _wait(self, delay: float | None) -> None:
+        if self._settle and delay is not None:
+            # Simulated time: the sleep returns at once (or at an alarm); never cut it short,
+            # since an alarm running inside it may be a simulated customer's request.
+            await self.clock.sleep(delay)
+            return
         pending: set[asyncio.Future[object]] = {asyncio.ensure_future(self._wait_wake())}
         if delay is not None:
             pending.add(asyncio.ensure_future(self._sleep(delay)))
