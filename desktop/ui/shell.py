@@ -37,7 +37,20 @@ class Shell(QObject):
     # Only the guides are needed for the first frame; the others are built right after it.
 
     def _install_guides(self) -> None:
-        pass
+        from pathlib import Path
+
+        from desktop.core.guides import builtin_guides_dir, load_library
+        from desktop.ui.guides.page import GuidesPage
+
+        # The 16 built-in guides load in a few milliseconds; a broken file is reported on the page.
+        team = str(self.ctx.settings.get("team_guides_dir") or "")
+        self.guide_library = load_library(
+            builtin_guides_dir(), Path(team) if team else self.ctx.paths.team_guides
+        )
+        page = GuidesPage(self.guide_library)
+        self.guides_page = page
+        self.window.set_page("guides", page)
+        self.window.presentation_changed.connect(page.set_presentation)
 
     def _install_call(self) -> None:
         from desktop.core.store import StoreError

@@ -8,7 +8,6 @@ the declared 400 of POST /companies, whose body is exactly an ErrorMessage.
 from __future__ import annotations
 
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -18,14 +17,15 @@ from openapi_core.templating.paths.exceptions import OperationNotFound, PathNotF
 from openapi_core.templating.responses.exceptions import ResponseNotFound
 from openapi_core.testing import MockRequest, MockResponse
 
-SPEC_PATH = Path("/work/shared/codat/Codat-Platform.json")
+from tests.codat_spec import require_spec
+
 SPEC_HOST = "https://api.codat.io"
 OPEN_PREFIXES = ("/_sandbox", "/link")
 
 
 @lru_cache(maxsize=1)
 def codat_spec() -> OpenAPI:
-    return OpenAPI.from_file_path(str(SPEC_PATH))
+    return OpenAPI.from_file_path(str(require_spec()))
 
 
 def is_codat_path(path: str) -> bool:
