@@ -84,7 +84,6 @@ def ui_search(library: GuideLibrary) -> Callable[[str], object]:
     import os
 
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    _guard_singletons()
     from PySide6.QtWidgets import QApplication
 
     from desktop.ui.guides.page import GuidesPage
@@ -137,17 +136,6 @@ def main() -> int:
     if _PAGES:
         _close_qt()
     return 0
-
-
-def _guard_singletons() -> None:
-    """PySide6 6.12's abi3 wheels return None (and some bools) without a new reference on
-    CPython 3.11, where they are not yet immortal: each call that returns None drops a
-    reference until the interpreter aborts ("none_dealloc"). Give them a huge reserve here."""
-    if sys.version_info < (3, 12):
-        import ctypes
-
-        for singleton in (None, True, False):
-            ctypes.c_ssize_t.from_address(id(singleton)).value += 1 << 40
 
 
 def _close_qt() -> None:
