@@ -16,9 +16,9 @@ os.environ.setdefault("LINKDESK_HOME", tempfile.mkdtemp(prefix="linkdesk-shots-"
 os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
+from PySide6.QtWidgets import QApplication, QWidget
 
-from desktop.ui.theme import apply_theme  # noqa: E402
+from desktop.ui.theme import apply_theme
 
 Shot = Callable[[QApplication], QWidget]
 

@@ -15,7 +15,9 @@ from pathlib import Path
 
 REDACTED = "[redacted]"
 # An Authorization header's value, however it was formatted into the message.
-_AUTH_HEADER = re.compile(r"(?i)(authorization['\"]?\s*[:=,]\s*\(?\s*b?['\"]?)([^'\"\s,)]+(?:\s+[^'\"\s,)]+)?)")
+_AUTH_HEADER = re.compile(
+    r"(?i)(authorization['\"]?\s*[:=,]\s*\(?\s*b?['\"]?)([^'\"\s,)]+(?:\s+[^'\"\s,)]+)?)"
+)
 _BASIC = re.compile(r"(?i)\bBasic\s+[A-Za-z0-9+/=_-]{8,}")
 
 

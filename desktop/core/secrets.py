@@ -49,7 +49,9 @@ class SecretStore:
         backend = kr.get_keyring()
         cls = type(backend)
         name = f"{cls.__module__}.{cls.__name__}"
-        usable = not (name.startswith("keyring.backends.fail") or name.startswith("keyring.backends.null"))
+        usable = not (
+            name.startswith("keyring.backends.fail") or name.startswith("keyring.backends.null")
+        )
         insecure = ("plaintext", "keyrings.alt.file", "null.", "fail.")
         secure = usable and not any(word in name.lower() for word in insecure)
         return BackendInfo(name=name, secure=secure, usable=usable)

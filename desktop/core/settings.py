@@ -56,8 +56,16 @@ SETTINGS: dict[str, Setting] = _declare(
     Setting("invitation_template", str, DEFAULT_INVITATION, "Invitation text"),
     Setting("team_guides_dir", str, "", "Team guides folder (empty: in the data folder)"),
     Setting("notify", bool, True, "Notify when a followed journey changes"),
-    Setting("fast_interval", float, 2.0, "Poll interval while a change is expected (s)", minimum=0.5),
-    Setting("medium_interval", float, 10.0, "Poll interval while waiting for the customer (s)", minimum=1.0),
+    Setting(
+        "fast_interval", float, 2.0, "Poll interval while a change is expected (s)", minimum=0.5
+    ),
+    Setting(
+        "medium_interval",
+        float,
+        10.0,
+        "Poll interval while waiting for the customer (s)",
+        minimum=1.0,
+    ),
     Setting("slow_interval", float, 300.0, "Poll interval when nothing moves (s)", minimum=60.0),
     Setting("max_backoff", float, 120.0, "Longest wait between retries (s)", minimum=5.0),
     Setting("budget_per_hour", int, 600, "API requests per hour for this installation", minimum=12),
@@ -137,7 +145,9 @@ class Settings:
     def _upgrade(data: dict[str, Any]) -> dict[str, Any]:
         version = data.get("version", 1)
         if not isinstance(version, int) or version > SCHEMA_VERSION:
-            raise ValueError(f"settings version {version!r} is newer than this LinkDesk understands")
+            raise ValueError(
+                f"settings version {version!r} is newer than this LinkDesk understands"
+            )
         while version < SCHEMA_VERSION:
             data = UPGRADES[version](data)
             version += 1
@@ -157,7 +167,11 @@ class Settings:
         profiles = data.get("profiles") or {}
         self.profiles = {}
         for name, stored in profiles.items():
-            if not isinstance(name, str) or not PROFILE_NAME.match(name) or not isinstance(stored, dict):
+            if (
+                not isinstance(name, str)
+                or not PROFILE_NAME.match(name)
+                or not isinstance(stored, dict)
+            ):
                 continue
             clean: dict[str, Any] = {}
             for key, value in stored.items():
@@ -174,7 +188,9 @@ class Settings:
         current = data.get("current_profile")
         self.current_profile = current if current in self.profiles else next(iter(self.profiles))
         if problems:
-            self.warning = "Some settings were invalid and reset to defaults: " + "; ".join(problems)
+            self.warning = "Some settings were invalid and reset to defaults: " + "; ".join(
+                problems
+            )
 
     def get(self, key: str, profile: str | None = None) -> Any:
         setting = SETTINGS[key]

@@ -55,4 +55,6 @@ class BackgroundTasks:
         if tasks:
             _done, pending = await asyncio.wait(tasks, timeout=timeout)
             for task in pending:
-                log.warning("Background task %s did not stop within %.0f s", task.get_name(), timeout)
+                log.warning(
+                    "Background task %s did not stop within %.0f s", task.get_name(), timeout
+                )

@@ -21,9 +21,23 @@ def test_frozen_build_smoke(tmp_path: Path, linkdesk_home: Path) -> None:
     dist = ROOT / "build" / "frozen-dist"
     work = ROOT / "build" / "frozen-work"
     build = subprocess.run(
-        [sys.executable, "-m", "PyInstaller", "--noconfirm", "--log-level", "WARN",
-         "--distpath", str(dist), "--workpath", str(work), str(ROOT / "build.spec")],
-        capture_output=True, text=True, timeout=900, cwd=ROOT,
+        [
+            sys.executable,
+            "-m",
+            "PyInstaller",
+            "--noconfirm",
+            "--log-level",
+            "WARN",
+            "--distpath",
+            str(dist),
+            "--workpath",
+            str(work),
+            str(ROOT / "build.spec"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=900,
+        cwd=ROOT,
     )
     assert build.returncode == 0, build.stderr[-4000:]
     exe = dist / "linkdesk" / "linkdesk"
@@ -35,13 +49,15 @@ def test_frozen_build_smoke(tmp_path: Path, linkdesk_home: Path) -> None:
         "PYTHON_KEYRING_BACKEND": "keyring.backends.null.Keyring",
     }
     env.pop("LINKDESK_API_KEY", None)
-    out = subprocess.run([str(exe), "gui", "--smoke"], capture_output=True, text=True,
-                         timeout=120, env=env)
+    out = subprocess.run(
+        [str(exe), "gui", "--smoke"], capture_output=True, text=True, timeout=120, env=env
+    )
     assert out.returncode == 0, out.stderr[-4000:]
     assert "keyring backend keyring.backends.null.Keyring" in out.stdout
     # Without the override, the bundle must still find keyring's backends (entry points).
     env.pop("PYTHON_KEYRING_BACKEND")
-    out = subprocess.run([str(exe), "gui", "--smoke"], capture_output=True, text=True,
-                         timeout=120, env=env)
+    out = subprocess.run(
+        [str(exe), "gui", "--smoke"], capture_output=True, text=True, timeout=120, env=env
+    )
     assert out.returncode == 0, out.stderr[-4000:]
     assert "keyring backend keyring.backends." in out.stdout
