@@ -28,6 +28,22 @@ def main_window(app: QApplication) -> QWidget:
 
     window = MainWindow()
     window.set_target("Embedded sandbox (http://127.0.0.1:52817)", "default")
+    window.set_page("guides", _guides_page())
+    return window
+
+
+def _guides_page() -> QWidget:
+    from desktop.core.guides import builtin_guides_dir, load_library
+    from desktop.ui.guides.page import GuidesPage
+
+    return GuidesPage(load_library(builtin_guides_dir()))
+
+
+def guide_viewer(app: QApplication) -> QWidget:
+    """NetSuite's guide at step 4, as the live call opens it when the customer signs in."""
+    window = main_window(app)
+    page = window.pages["guides"]
+    page.open_platform("akxx", 4)  # type: ignore[attr-defined]
     return window
 
 
@@ -102,6 +118,8 @@ SHOTS: dict[str, tuple[Shot, str]] = {
     "main-window-light": (main_window, "light"),
     "main-window-dark": (main_window, "dark"),
     "call-workspace": (call_workspace, "light"),
+    "guide-viewer-light": (guide_viewer, "light"),
+    "guide-viewer-dark": (guide_viewer, "dark"),
 }
 
 

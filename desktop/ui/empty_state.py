@@ -20,8 +20,7 @@ class EmptyState(QWidget):
         self.text = QLabel(text)
         self.text.setWordWrap(True)
         self.text.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.text.setMinimumWidth(360)
-        self.text.setMaximumWidth(560)
+        self.text.setFixedWidth(520)  # a fixed width lets the wrapped text get its full height
         layout.addWidget(self.title)
         layout.addWidget(self.text, 0, Qt.AlignmentFlag.AlignHCenter)
         layout.addStretch(2)

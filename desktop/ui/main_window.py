@@ -107,16 +107,16 @@ class MainWindow(QMainWindow):
     def set_page(self, key: str, widget: QWidget) -> None:
         """Put a page in its navigation slot, replacing what was there."""
         old = self.pages.get(key)
+        was_current = old is not None and self.stack.currentWidget() is old
         index = self.stack.indexOf(old) if old is not None else -1
-        if index >= 0:
+        if index >= 0 and old is not None:
             self.stack.insertWidget(index, widget)
             self.stack.removeWidget(old)
-            if old is not None:
-                old.deleteLater()
+            old.deleteLater()
         else:
             self.stack.addWidget(widget)
         self.pages[key] = widget
-        if self.current_page() == key or (index < 0 and len(self.pages) == 1):
+        if was_current:
             self.stack.setCurrentWidget(widget)
 
     def show_page(self, key: str) -> None:

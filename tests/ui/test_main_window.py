@@ -43,6 +43,9 @@ def test_status_bar_says_which_api_and_profile(qtbot: Any) -> None:
 def test_set_page_replaces_the_slot(qtbot: Any) -> None:
     window = MainWindow()
     qtbot.addWidget(window)
+    guides = QWidget()
+    window.set_page("guides", guides)
+    assert window.stack.currentWidget() is guides, "replacing the current page keeps it shown"
     page = QWidget()
     window.set_page("companies", page)
     window.show_page("companies")
