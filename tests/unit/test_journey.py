@@ -423,3 +423,21 @@ def test_to_json_is_plain_json_with_iso_times() -> None:
     for event in events:
         line = json.loads(json.dumps(event.to_json()))
         assert line["observed"].endswith("Z")
+
+
+def test_a_failure_without_a_date_counts_for_the_current_connection() -> None:
+    # Codat gives no date for a failed data type; before the history says otherwise, it counts.
+    state, _ = replay(
+        COMPANY,
+        T0,
+        [
+            conns(T0 + 10, connection(CONN, "Linked", T0 + 5)),
+            data_status(
+                T0 + 30,
+                status("bills", "Complete", last=T0 + 25),
+                status("billPayments", "FetchError"),
+            ),
+        ],
+    )
+    assert state.phase is Phase.FAILED
+    assert state.problem is not None and state.problem.key is ProblemKey.SYNC_FAILED

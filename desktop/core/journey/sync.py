@@ -2,7 +2,7 @@
 
 Data status is per company, so it may still describe an older connection's sync. An entry counts
 for this journey when its latest sync is a pull operation of the followed connection, or when it is
-not a finished sync from before the connection was created.
+not a clean finish from before the connection was created.
 """
 
 from __future__ import annotations
@@ -72,11 +72,12 @@ def derive_sync(
         if ds.latest_sync_id and ds.latest_sync_id in other_ids:
             continue
         ours = ds.latest_sync_id is not None and ds.latest_sync_id in my_ids
-        finished = ds.current_status in PULL_DONE or ds.current_status in PULL_ERROR
         last = ds.last_successful_sync.timestamp() if ds.last_successful_sync else None
+        # A clean finish dated before this connection existed belongs to an older one. A failure
+        # carries no date: it counts until a pull operation shows it is another connection's.
         if (
             not ours
-            and finished
+            and ds.current_status in PULL_DONE
             and connection_created is not None
             and (last is None or last < connection_created)
             and ds.data_type not in mine
