@@ -54,7 +54,7 @@ def call_workspace(app: QApplication) -> QWidget:
     from desktop.core.guides.library import builtin_guides_dir, load_library
     from desktop.core.journey import AgentConfirmed, Step, apply
     from desktop.ui.call.call_view import CallView
-    from tests.unit.journey_builders import conns, connection, data_status, pull, pulls, status
+    from tests.unit.journey_builders import connection, conns, data_status, pull, pulls, status
 
     class _Memory:
         def open_call(self, *a: object) -> int:

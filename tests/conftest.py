@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 from collections.abc import Coroutine, Iterator
 from pathlib import Path
@@ -65,3 +66,15 @@ def run_in_qloop(qtbot: Any, coro: Coroutine[Any, Any, T], timeout: int = 10000)
     task = asyncio.ensure_future(coro)
     qtbot.waitUntil(task.done, timeout=timeout)
     return task.result()
+
+
+@pytest.fixture(autouse=True)
+def collect_garbage_on_the_main_thread() -> Iterator[None]:
+    """Collect a test's leftovers here, on the main thread.
+
+    Otherwise a Qt object (a QTimer, say) left in a reference cycle may be collected later by
+    whichever thread happens to trigger the collector, such as the sandbox's server thread, where
+    Qt warns "Timers cannot be stopped from another thread".
+    """
+    yield
+    gc.collect()
