@@ -13,11 +13,9 @@ RUN_PKGS=(
 )
 TEST_PKGS=(chromium chromium-driver binutils)
 # PyInstaller needs the shared libpython; Debian's own python3 keeps it in a separate package.
-if python3 -c 'import sys, sysconfig; sys.exit(0 if sysconfig.get_config_var("Py_ENABLE_SHARED") else 1)' 2>/dev/null; then
-  :
-else
-  TEST_PKGS+=("libpython3.$(python3 -c 'import sys; print(sys.version_info[1])')")
-fi
+case "$(command -v python3 || true)" in
+  /usr/bin/*) TEST_PKGS+=("libpython3.$(python3 -c 'import sys; print(sys.version_info[1])')") ;;
+esac
 
 pkgs=("${RUN_PKGS[@]}")
 [ "$mode" = test ] && pkgs+=("${TEST_PKGS[@]}")
