@@ -39,7 +39,7 @@ from desktop.core.journey import (
     SyncStatus,
     start,
 )
-from desktop.core.store import CallStore, Event
+from desktop.core.store import CallStore, Event, StoreError
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +87,9 @@ class CallStoreLike(Protocol):
         data: Mapping[str, Any] | None = None,
     ) -> None: ...
 
-    def set_tick(self, call_id: int, key: str, ticked: bool, at: float) -> None: ...
+    def set_tick(
+        self, call_id: int, key: str, ticked: bool, at: float, *, label: str | None = None
+    ) -> None: ...
 
     def save_notes(self, call_id: int, notes: str, at: float) -> None: ...
 
@@ -140,6 +142,7 @@ class CallSnapshot:
 
 
 Listener = Callable[["CallSession"], None]
+StoreErrorListener = Callable[[StoreError], None]
 
 
 @dataclass
@@ -191,6 +194,8 @@ class CallSession:
         self.stopped_reason: str | None = None
         self._confirm_hook = confirm
         self._listeners: list[Listener] = []
+        # Told when the store refuses a write; the call goes on with everything kept in memory.
+        self.on_store_error: StoreErrorListener | None = None
         # After a restart the tracker starts from nothing and tells again what was already told.
         self._known: set[tuple[str, str]] = set()
         self._followed: str | None = None
@@ -257,23 +262,35 @@ class CallSession:
             self._confirm_hook(self.company_id, step, at)
         self._changed()
 
-    def set_tick(self, key: str, ticked: bool) -> None:
+    def set_tick(self, key: str, ticked: bool, label: str | None = None) -> None:
+        """Tick or untick a checklist item; ``label`` is its wording, for the saved timeline."""
         if self.ticks.get(key, False) == ticked:
             return
         at = self.clock.now()
         self.ticks[key] = ticked
         # The store puts the tick on the saved timeline itself; mirror it on screen.
-        self.store.set_tick(self.call_id, key, ticked, at)
+        try:
+            self.store.set_tick(self.call_id, key, ticked, at, label=label)
+        except StoreError as exc:
+            self._store_failed(exc)
         verb, kind = ("Ticked", "agent.tick") if ticked else ("Unticked", "agent.untick")
-        self.timeline.append(TimelineEntry(at, kind, f"{verb} “{key}” on the checklist."))
+        name = label or key
+        self.timeline.append(TimelineEntry(at, kind, f"{verb} “{name}” on the checklist."))
         self._changed()
 
     def save_notes(self, text: str) -> bool:
-        """Store the notes if they changed; True if something was written."""
+        """Store the notes if they changed; True if they reached the disk.
+
+        A refused save is kept by the store (newest text only) and written by its retry.
+        """
         if text == self.notes:
             return False
         self.notes = text
-        self.store.save_notes(self.call_id, text, self.clock.now())
+        try:
+            self.store.save_notes(self.call_id, text, self.clock.now())
+        except StoreError as exc:
+            self._store_failed(exc)
+            return False
         return True
 
     def note_action(self, message: str) -> None:
@@ -290,8 +307,15 @@ class CallSession:
         self.timeline.append(TimelineEntry(at, kind, message))
         try:
             self.store.add_event(self.call_id, at, kind, message, data)
-        except Exception:  # the store reports its own failures; the call goes on
+        except StoreError as exc:
+            self._store_failed(exc)
+        except Exception:  # the call goes on; the timeline on screen keeps the event
             log.exception("Could not save an event of call %s", self.call_id)
+
+    def _store_failed(self, error: StoreError) -> None:
+        log.warning("Call %s: the store refused a write: %s", self.call_id, error.plain_message)
+        if self.on_store_error is not None:
+            self.on_store_error(error)
 
     # -- restore after a restart -------------------------------------------------------------------
     def restore(self, stored: StoredCall) -> None:
@@ -455,6 +479,7 @@ class CallRepository(CallStoreLike, Protocol):
 
 
 ManagerListener = Callable[["CallManager", "CallSession | None"], None]
+StoreStateListener = Callable[[StoreError | None], None]
 
 
 class CallManager:
@@ -477,9 +502,37 @@ class CallManager:
         self.config = config or JourneyConfig()
         self.sessions: dict[int, CallSession] = {}
         self._listeners: list[ManagerListener] = []
+        # The last write the store refused, until a retry writes everything it kept in memory.
+        self.store_error: StoreError | None = None
+        self._store_listeners: list[StoreStateListener] = []
 
     def subscribe(self, listener: ManagerListener) -> None:
         self._listeners.append(listener)
+
+    # -- store failures ------------------------------------------------------------------------------
+    def subscribe_store(self, listener: StoreStateListener) -> None:
+        """``listener(error)`` on every refused write, ``listener(None)`` once all is saved."""
+        self._store_listeners.append(listener)
+
+    def report_store_error(self, error: StoreError) -> None:
+        self.store_error = error
+        for listener in list(self._store_listeners):
+            listener(error)
+
+    def retry_store(self) -> bool:
+        """Write what the store kept in memory; True once nothing is left unsaved."""
+        retry = getattr(self.store, "retry_pending", None)
+        try:
+            if retry is not None:
+                retry()
+        except StoreError as exc:
+            self.report_store_error(exc)
+            return False
+        if self.store_error is not None:
+            self.store_error = None
+            for listener in list(self._store_listeners):
+                listener(None)
+        return True
 
     def _changed(self, session: CallSession | None) -> None:
         for listener in list(self._listeners):
@@ -491,7 +544,7 @@ class CallManager:
     def _session(
         self, call_id: int, company_id: str, name: str, link: str, at: float
     ) -> CallSession:
-        return CallSession(
+        session = CallSession(
             call_id=call_id,
             company_id=company_id,
             company_name=name,
@@ -502,6 +555,8 @@ class CallManager:
             config=self.config,
             confirm=self._confirm,
         )
+        session.on_store_error = self.report_store_error
+        return session
 
     def open_call(self, company_id: str, company_name: str, link_url: str) -> CallSession:
         existing = self.by_company(company_id)
@@ -521,7 +576,10 @@ class CallManager:
             return
         if self.by_company(session.company_id) is None:
             self.tracker.untrack(session.company_id)
-        self.store.close_call(call_id, self.clock.now())
+        try:
+            self.store.close_call(call_id, self.clock.now())
+        except StoreError as exc:
+            self.report_store_error(exc)
         self._changed(None)
 
     def resume(self) -> list[CallSession]:
@@ -569,7 +627,10 @@ class CallManager:
         if state.platform is not None and state.platform != before:
             set_platform = getattr(self.store, "set_platform", None)
             if set_platform is not None:
-                set_platform(session.call_id, state.platform.key, state.platform.name)
+                try:
+                    set_platform(session.call_id, state.platform.key, state.platform.name)
+                except StoreError as exc:
+                    self.report_store_error(exc)
         self._changed(session)
 
     def on_retry(self, company_id: str, error: Exception, next_try_at: float) -> None:
@@ -635,9 +696,11 @@ class StoreAdapter:
             data=dict(data) or None,
         )
 
-    def set_tick(self, call_id: int, key: str, ticked: bool, at: float) -> None:
+    def set_tick(
+        self, call_id: int, key: str, ticked: bool, at: float, *, label: str | None = None
+    ) -> None:
         del at  # the store stamps it
-        self.store.set_tick(call_id, key, ticked)
+        self.store.set_tick(call_id, key, ticked, label=label)
 
     def save_notes(self, call_id: int, notes: str, at: float) -> None:
         del at
@@ -649,6 +712,9 @@ class StoreAdapter:
     def close_call(self, call_id: int, at: float) -> None:
         del at
         self.store.close_call(call_id, None)
+
+    def retry_pending(self) -> int:
+        return self.store.retry_pending()
 
     def open_calls(self) -> list[StoredCall]:
         out: list[StoredCall] = []

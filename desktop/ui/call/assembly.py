@@ -16,8 +16,9 @@ from desktop.core.clock import SystemClock
 from desktop.core.codat.models import Company, Page
 from desktop.core.companies import search_query
 from desktop.core.guides.library import GuideLibrary, builtin_guides_dir, load_library
-from desktop.core.store import CallStore
+from desktop.core.store import CallStore, export_call
 from desktop.core.tracker import Tracker, TrackerSettings
+from desktop.ui.call.notify import Notifier
 from desktop.ui.call.start_panel import StartPanel
 from desktop.ui.call.workspace import CallWorkspace
 
@@ -46,6 +47,8 @@ def build_call_parts(
     tracker_overrides: dict[str, Any] | None = None,
     guide_factory: Callable[[], QWidget | None] | None = None,
     tray: QSystemTrayIcon | None = None,
+    notifier: Notifier | None = None,
+    export_dir: Callable[[], Path] | None = None,
 ) -> CallParts:
     library = library if library is not None else default_library(ctx)
     store = store or CallStore(ctx.paths.database)
@@ -78,6 +81,12 @@ def build_call_parts(
 
     if guide_factory is None:
         guide_factory = _guide_viewer_factory(library)
+    # Every checklist item in the guides' order, so the export lists those never ticked too.
+    labels = {item.key: item.text for item in library.checklist.items} if library.checklist else {}
+
+    def exporter(call_id: int, fmt: str) -> str:
+        return export_call(store, call_id, fmt, checklist_labels=labels)
+
     panel = StartPanel(search, create, spawn)
     workspace = CallWorkspace(
         manager,
@@ -87,6 +96,9 @@ def build_call_parts(
         agent_name=lambda: str(ctx.settings.get("agent_name") or ""),
         guide_factory=guide_factory,
         tray=tray,
+        notifier=notifier,
+        exporter=exporter,
+        export_dir=export_dir or (lambda: Path.home()),
     )
 
     async def open_by_id(company_id: str) -> None:

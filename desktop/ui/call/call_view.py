@@ -54,7 +54,9 @@ class CallView(QWidget):
         self.link.copied.connect(session.note_action)
         self.checklist = ChecklistBox(checklist)
         self.checklist.set_ticks(session.ticks)
-        self.checklist.ticked.connect(session.set_tick)
+        self.checklist.ticked.connect(
+            lambda key, on: session.set_tick(key, on, self.checklist.label(key))
+        )
         self.journey = JourneyView(library, guide)
         self.journey.confirm_requested.connect(session.confirm_step)
         notes_box = QGroupBox("Notes")

@@ -24,6 +24,15 @@ class ChecklistBox(QGroupBox):
             layout.addWidget(box)
             self.boxes[item.key] = box
 
+    def label(self, key: str) -> str | None:
+        """The item's wording as the agent reads it out."""
+        box = self.boxes.get(key)
+        return box.text() if box is not None else None
+
+    def labels(self) -> dict[str, str]:
+        """Every item's wording, in checklist order (for exports that list unticked items)."""
+        return {key: box.text() for key, box in self.boxes.items()}
+
     def set_ticks(self, ticks: dict[str, bool]) -> None:
         for key, box in self.boxes.items():
             box.blockSignals(True)

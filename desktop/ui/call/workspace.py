@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QFileDialog,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -21,10 +24,18 @@ from PySide6.QtWidgets import (
 from desktop.core.call_session import CallManager, CallSession
 from desktop.core.codat.models import Company
 from desktop.core.guides.library import GuideLibrary
+from desktop.core.store import StoreError
 from desktop.ui.call.call_view import CallView
+from desktop.ui.call.notify import Notifier, TrayNotifier
 from desktop.ui.call.start_panel import StartPanel
+from desktop.ui.call.store_banner import StoreBanner
 
 GuideFactory = Callable[[], QWidget | None]
+# (call id, "markdown" or "text") -> the call's export, secrets removed (see export_call).
+Exporter = Callable[[int, str], str]
+STORE_RETRY_MS = 3000  # while the database refuses writes, try again this often
+EXPORT_SUFFIXES = {"markdown": "md", "text": "txt"}
+EXPORT_FILTERS = {"markdown": "Markdown (*.md)", "text": "Plain text (*.txt)"}
 
 
 class CallWorkspace(QWidget):
@@ -40,6 +51,9 @@ class CallWorkspace(QWidget):
         agent_name: Callable[[], str],
         guide_factory: GuideFactory | None = None,
         tray: QSystemTrayIcon | None = None,
+        notifier: Notifier | None = None,
+        exporter: Exporter | None = None,
+        export_dir: Callable[[], Path] | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -49,6 +63,10 @@ class CallWorkspace(QWidget):
         self._agent = agent_name
         self._guide_factory = guide_factory
         self.tray = tray
+        self.notifier: Notifier | None = notifier or (TrayNotifier(tray) if tray else None)
+        self._exporter = exporter
+        self._export_dir = export_dir
+        self.export_dialog: QFileDialog | None = None
         self.views: dict[int, CallView] = {}
         self._summaries: dict[int, str] = {}
 
@@ -62,6 +80,24 @@ class CallWorkspace(QWidget):
         self.close_button = QPushButton("End call")
         self.close_button.setAccessibleName("End the selected call")
         self.close_button.clicked.connect(self.close_current)
+        self.copy_md_button = QPushButton("Copy as Markdown")
+        self.copy_md_button.setAccessibleName("Copy the call as Markdown")
+        self.copy_md_button.setToolTip(
+            "Copy the timeline, problems, checklist and notes as Markdown for the CRM "
+            "(Ctrl+Shift+E)"
+        )
+        self.copy_md_button.clicked.connect(lambda: self.copy_export("markdown"))
+        self.copy_text_button = QPushButton("Copy as text")
+        self.copy_text_button.setAccessibleName("Copy the call as plain text")
+        self.copy_text_button.setToolTip("Copy the call as plain text for the CRM (Ctrl+Alt+E)")
+        self.copy_text_button.clicked.connect(lambda: self.copy_export("text"))
+        self.export_button = QPushButton("Export…")
+        self.export_button.setAccessibleName("Export the call to a file")
+        self.export_button.setToolTip("Save the call as a Markdown or text file (Ctrl+E)")
+        self.export_button.clicked.connect(self.export_to_file)
+        self.export_status = QLabel()
+        self.export_status.setAccessibleName("Export status")
+        self.export_status.setWordWrap(True)
         side = QWidget()
         side.setMaximumWidth(280)
         side_layout = QVBoxLayout(side)
@@ -71,14 +107,23 @@ class CallWorkspace(QWidget):
         side_layout.addWidget(self.calls, 1)
         side_layout.addWidget(self.new_button)
         side_layout.addWidget(self.close_button)
+        side_layout.addWidget(self.copy_md_button)
+        side_layout.addWidget(self.copy_text_button)
+        side_layout.addWidget(self.export_button)
+        side_layout.addWidget(self.export_status)
 
         self.start_panel = start_panel
         self.start_panel.chosen.connect(self._company_chosen)
         self.stack = QStackedWidget()
         self.stack.addWidget(self.start_panel)
-        layout = QHBoxLayout(self)
-        layout.addWidget(side)
-        layout.addWidget(self.stack, 1)
+        self.store_banner = StoreBanner()
+        self.store_banner.retry_requested.connect(self.retry_store)
+        body = QHBoxLayout()
+        body.addWidget(side)
+        body.addWidget(self.stack, 1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.store_banner)
+        layout.addLayout(body, 1)
 
         for keys, slot in (
             ("Ctrl+N", self.show_start),
@@ -86,6 +131,9 @@ class CallWorkspace(QWidget):
             ("Ctrl+Shift+I", self._copy_invitation),
             ("Ctrl+Shift+1", lambda: self._confirm(1)),
             ("Ctrl+Shift+3", lambda: self._confirm(3)),
+            ("Ctrl+Shift+E", lambda: self.copy_export("markdown")),
+            ("Ctrl+Alt+E", lambda: self.copy_export("text")),
+            ("Ctrl+E", self.export_to_file),
         ):
             shortcut = QShortcut(QKeySequence(keys), self)
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
@@ -95,13 +143,22 @@ class CallWorkspace(QWidget):
         self._countdown.setInterval(1000)
         self._countdown.timeout.connect(self._tick)
         self._countdown.start()
+        self._store_retry = QTimer(self)
+        self._store_retry.setInterval(STORE_RETRY_MS)
+        self._store_retry.timeout.connect(self.retry_store)
+        manager.subscribe_store(self._store_changed)
         manager.subscribe(self._manager_changed)
+        self._update_export_buttons()
         for session in manager.sessions.values():
             self._add(session)
 
     # -- calls -------------------------------------------------------------------------------------
     def _company_chosen(self, company: Company) -> None:
-        session = self.manager.open_call(company.id, company.name, company.redirect)
+        try:
+            session = self.manager.open_call(company.id, company.name, company.redirect)
+        except StoreError as exc:  # a call needs its row in the database before it can start
+            self.manager.report_store_error(exc)
+            return
         self.show_call(session.call_id)
 
     def open_company(self, company_id: str, name: str) -> None:
@@ -157,15 +214,9 @@ class CallWorkspace(QWidget):
             self._notify(session, summary)
 
     def _notify(self, session: CallSession, summary: str) -> None:
-        window = self.window()
-        if window.isActiveWindow() or self.tray is None:
+        if self.notifier is None or self.window().isActiveWindow():
             return
-        if QSystemTrayIcon.isSystemTrayAvailable() and self.tray.isVisible():
-            self.tray.showMessage(
-                f"LinkDesk: {session.company_name}",
-                summary,
-                QSystemTrayIcon.MessageIcon.Information,
-            )
+        self.notifier.show(f"LinkDesk: {session.company_name}", summary)
 
     def _remove(self, call_id: int) -> None:
         view = self.views.pop(call_id)
@@ -177,9 +228,10 @@ class CallWorkspace(QWidget):
         self._summaries.pop(call_id, None)
 
     def show_start(self) -> None:
-        self.calls.setCurrentItem(None)  # type: ignore[arg-type]
+        self.calls.setCurrentItem(None)  # type: ignore[call-overload]
         self.stack.setCurrentWidget(self.start_panel)
         self.start_panel.search_edit.setFocus()
+        self._update_export_buttons()
 
     def show_call(self, call_id: int) -> None:
         item = self._item(call_id)
@@ -188,6 +240,7 @@ class CallWorkspace(QWidget):
         view = self.views.get(call_id)
         if view is not None:
             self.stack.setCurrentWidget(view)
+        self._update_export_buttons()
 
     def current_view(self) -> CallView | None:
         widget = self.stack.currentWidget()
@@ -199,6 +252,7 @@ class CallWorkspace(QWidget):
         view = self.views.get(item.data(Qt.ItemDataRole.UserRole))
         if view is not None:
             self.stack.setCurrentWidget(view)
+        self._update_export_buttons()
 
     def close_current(self) -> None:
         view = self.current_view()
@@ -230,3 +284,88 @@ class CallWorkspace(QWidget):
     def save_all_notes(self) -> None:
         for view in self.views.values():
             view.notes.save_now()
+
+    # -- export for the CRM ------------------------------------------------------------------------
+    def _update_export_buttons(self) -> None:
+        able = self._exporter is not None and self.current_view() is not None
+        for button in (self.copy_md_button, self.copy_text_button, self.export_button):
+            button.setEnabled(able)
+
+    def export_text(self, fmt: str) -> str | None:
+        """The current call as ``fmt``, with the notes just typed; None if there is nothing."""
+        view = self.current_view()
+        if view is None or self._exporter is None:
+            return None
+        view.notes.save_now()
+        try:
+            return self._exporter(view.session.call_id, fmt)
+        except StoreError as exc:
+            self.manager.report_store_error(exc)
+            return None
+
+    def copy_export(self, fmt: str) -> None:
+        text = self.export_text(fmt)
+        if text is None:
+            return
+        QGuiApplication.clipboard().setText(text)
+        words = "Markdown" if fmt == "markdown" else "plain text"
+        self.export_status.setText(f"Copied the call as {words}.")
+
+    def export_to_file(self) -> None:
+        """Asks where to save (opened, never exec'd: the asyncio loop keeps running)."""
+        view = self.current_view()
+        if view is None or self._exporter is None:
+            return
+        call_id = view.session.call_id
+        dialog = QFileDialog(self, "Export call")
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dialog.setFileMode(QFileDialog.FileMode.AnyFile)
+        dialog.setNameFilters(list(EXPORT_FILTERS.values()))
+        dialog.setDefaultSuffix(EXPORT_SUFFIXES["markdown"])
+        dialog.filterSelected.connect(
+            lambda chosen: dialog.setDefaultSuffix("txt" if "*.txt" in chosen else "md")
+        )
+        if self._export_dir is not None:
+            dialog.setDirectory(str(self._export_dir()))
+        dialog.selectFile(export_file_name(call_id, view.session.company_name))
+        dialog.fileSelected.connect(lambda path: self.write_export(call_id, Path(path)))
+        self.export_dialog = dialog
+        dialog.open()
+
+    def write_export(self, call_id: int, path: Path) -> bool:
+        """Writes the call to ``path``: plain text for a .txt name, Markdown otherwise."""
+        if self._exporter is None:
+            return False
+        fmt = "text" if path.suffix.lower() == ".txt" else "markdown"
+        view = self.views.get(call_id)
+        if view is not None:
+            view.notes.save_now()
+        try:
+            text = self._exporter(call_id, fmt)
+            path.write_text(text, encoding="utf-8")
+        except StoreError as exc:
+            self.manager.report_store_error(exc)
+            return False
+        except OSError as exc:
+            self.export_status.setText(f"Could not write {path}: {exc.strerror or exc}")
+            return False
+        self.export_status.setText(f"Saved the call to {path}.")
+        return True
+
+    # -- a database that refuses writes ------------------------------------------------------------
+    def _store_changed(self, error: StoreError | None) -> None:
+        if error is None:
+            self.store_banner.setVisible(False)
+            self._store_retry.stop()
+            return
+        self.store_banner.show_error(error)
+        if error.queued and not self._store_retry.isActive():
+            self._store_retry.start()
+
+    def retry_store(self) -> None:
+        self.manager.retry_store()
+
+
+def export_file_name(call_id: int, company: str) -> str:
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", company).strip("-").lower()[:40] or "call"
+    return f"call-{call_id}-{slug}.{EXPORT_SUFFIXES['markdown']}"

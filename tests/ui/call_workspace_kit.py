@@ -1,0 +1,121 @@
+"""A call workspace on a real store and a real CallManager, with a tracker that is told by hand."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from desktop.core.call_session import CallManager, CallSession, StoreAdapter
+from desktop.core.clock import FakeClock
+from desktop.core.codat.models import Company
+from desktop.core.guides.library import GuideLibrary, builtin_guides_dir, load_library
+from desktop.core.journey import JourneyState, Step, apply, start
+from desktop.core.store import CallStore, export_call
+from desktop.ui.call.start_panel import StartPanel
+from desktop.ui.call.workspace import CallWorkspace
+from tests.unit.journey_builders import connection, conns
+
+
+class HandTracker:
+    """Keeps each company's journey state; the test feeds observations through ``observe``."""
+
+    def __init__(self, clock: FakeClock) -> None:
+        self.clock = clock
+        self.states: dict[str, JourneyState] = {}
+        self.manager: CallManager | None = None
+
+    def track(self, company_id: str) -> JourneyState:
+        return self.states.setdefault(company_id, start(company_id, self.clock.now()))
+
+    def untrack(self, company_id: str) -> None:
+        self.states.pop(company_id, None)
+
+    def confirm(self, company_id: str, step: Step) -> JourneyState:
+        from desktop.core.journey import AgentConfirmed
+
+        return self.observe(company_id, AgentConfirmed(self.clock.now(), step))
+
+    def observe(self, company_id: str, observation: Any) -> JourneyState:
+        state, events = apply(self.states[company_id], observation)
+        self.states[company_id] = state
+        if self.manager is not None:
+            self.manager.on_update(company_id, state, events)
+        return state
+
+
+@dataclass
+class RecordingNotifier:
+    shown: list[tuple[str, str]] = field(default_factory=list)
+
+    def show(self, title: str, message: str) -> None:
+        self.shown.append((title, message))
+
+
+@dataclass
+class Kit:
+    workspace: CallWorkspace
+    manager: CallManager
+    tracker: HandTracker
+    store: CallStore
+    clock: FakeClock
+    library: GuideLibrary
+    notifier: RecordingNotifier
+
+    def open_call(
+        self, name: str, company_id: str = "c0ffee00-0000-4000-8000-000000000001"
+    ) -> CallSession:
+        session = self.manager.open_call(company_id, name, f"http://127.0.0.1:9/link/{company_id}")
+        self.workspace.show_call(session.call_id)
+        return session
+
+    def platform_chosen(self, session: CallSession) -> None:
+        """The customer picks QuickBooks Online in Link: the API sees the connection."""
+        self.clock.advance(30)
+        created = self.clock.now()
+        self.tracker.observe(
+            session.company_id,
+            conns(
+                created,
+                connection(
+                    "7b8e7482-0000-4000-8000-000000000002",
+                    "PendingAuth",
+                    created,
+                    key="qhyg",
+                    name="QuickBooks Online",
+                ),
+            ),
+        )
+
+
+def make_kit(qtbot: Any, tmp_path: Path, export_dir: Callable[[], Path] | None = None) -> Kit:
+    clock = FakeClock()
+    store = CallStore(tmp_path / "calls.sqlite3", clock=clock.now)
+    tracker = HandTracker(clock)
+    manager = CallManager(StoreAdapter(store, "default"), tracker, clock)
+    tracker.manager = manager
+    library = load_library(builtin_guides_dir())
+    labels = {item.key: item.text for item in library.checklist.items} if library.checklist else {}
+
+    async def search(text: str, page: int) -> Any:
+        raise AssertionError("no search in these tests")
+
+    async def create(name: str) -> Company:
+        raise AssertionError("no company created in these tests")
+
+    notifier = RecordingNotifier()
+    workspace = CallWorkspace(
+        manager,
+        StartPanel(search, create, lambda coro, name: coro.close()),
+        library,
+        invitation_template=lambda: "Hello {company}: {link}",
+        agent_name=lambda: "Sam",
+        notifier=notifier,
+        exporter=lambda call_id, fmt: export_call(store, call_id, fmt, checklist_labels=labels),
+        export_dir=export_dir,
+    )
+    qtbot.addWidget(workspace)
+    workspace.resize(1300, 800)
+    workspace.show()
+    return Kit(workspace, manager, tracker, store, clock, library, notifier)
