@@ -1,0 +1,50 @@
+"""A notification when a followed journey changes while LinkDesk is not the window in front."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtWidgets import QApplication, QWidget
+
+from tests.ui.call_workspace_kit import Kit, make_kit
+
+
+@pytest.fixture
+def kit(qtbot: Any, tmp_path: Path) -> Iterator[Kit]:
+    built = make_kit(qtbot, tmp_path)
+    yield built
+    built.store.close()
+
+
+def bring_to_front(qtbot: Any, widget: QWidget) -> None:
+    widget.show()
+    widget.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is widget.window(), timeout=3000)
+
+
+def test_notifies_with_company_and_change_when_window_is_behind(qtbot: Any, kit: Kit) -> None:
+    session = kit.open_call("Harbour Bakery Ltd")
+    other = QWidget()
+    qtbot.addWidget(other)
+    other.setWindowTitle("The customer's screen share")
+    bring_to_front(qtbot, other)
+    assert not kit.workspace.isActiveWindow()
+
+    kit.platform_chosen(session)
+
+    assert len(kit.notifier.shown) == 1
+    title, message = kit.notifier.shown[0]
+    assert "Harbour Bakery Ltd" in title
+    assert message == session.summary()
+    assert message.startswith("Step 3")  # the customer moved on to reviewing and starting
+
+
+def test_no_notification_while_the_window_is_in_front(qtbot: Any, kit: Kit) -> None:
+    session = kit.open_call("Harbour Bakery Ltd")
+    bring_to_front(qtbot, kit.workspace)
+    kit.platform_chosen(session)
+    assert session.summary().startswith("Step 3")  # the change did reach the workspace
+    assert kit.notifier.shown == []
