@@ -441,3 +441,12 @@ def test_a_failure_without_a_date_counts_for_the_current_connection() -> None:
     )
     assert state.phase is Phase.FAILED
     assert state.problem is not None and state.problem.key is ProblemKey.SYNC_FAILED
+
+
+def test_the_customers_problem_stays_shown_while_the_api_is_unreachable() -> None:
+    bad = connection(
+        CONN, "PendingAuth", T0 + 5, errors=[error("400", "Linking failed", "TBA off", T0 + 9)]
+    )
+    state, _ = replay(COMPANY, T0, [conns(T0 + 10, bad), failed(T0 + 20)])
+    assert state.problem is not None and state.problem.key is ProblemKey.CONNECTION_ERROR
+    assert state.unreachable_since == T0 + 20

@@ -198,14 +198,16 @@ def apply(
     reached = max([seen_level, *(int(s) for s in confirmed)])
 
     base = _base_problem(state.problem, conn, sync, failed_types, sync_failed, reached, config, at)
-    if base is not None and base.key in FINAL_PROBLEMS:
+    # What the customer ran into outranks a connection trouble on our side: the fix the agent
+    # needs stays on screen while LinkDesk reconnects (retries are announced separately).
+    if base is not None:
         problem: Problem | None = base
     elif unreachable_since is not None:
         problem = _keep_since(
             state.problem, problems.api_unreachable(unreachable_since, unreachable_detail)
         )
     else:
-        problem = base
+        problem = None
 
     fail_step = problem.step if problem is not None and problem.key in _FAILING else None
     steps = _derive_steps(state.steps, reached, confirmed, config, fail_step, at, seen_level)
