@@ -39,6 +39,7 @@ from desktop.core.journey import (
     SyncStatus,
     start,
 )
+from desktop.core.logs import SECRET_FILTER
 from desktop.core.store import CallStore, Event, StoreError
 
 log = logging.getLogger(__name__)
@@ -704,7 +705,8 @@ class StoreAdapter:
 
     def save_notes(self, call_id: int, notes: str, at: float) -> None:
         del at
-        self.store.save_notes(call_id, notes)
+        # An agent may paste a key into the notes; like the timeline, the file never keeps it.
+        self.store.save_notes(call_id, SECRET_FILTER.scrub(notes))
 
     def set_platform(self, call_id: int, key: str | None, name: str | None) -> None:
         self.store.update_call(call_id, platform_key=key, platform_name=name)
