@@ -7,7 +7,7 @@ import time
 from typing import Any, Protocol
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QGuiApplication, QShowEvent
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -91,6 +91,9 @@ class JourneyView(QWidget):
         self.guide: QWidget = guide if guide is not None else GuideText(library)
         self.guide_shown: tuple[str, int] | None = None
         self.problem_key_shown: str | None = None
+        # Filling a guide viewer takes tens of milliseconds; a call in the background (one of
+        # many followed at once) shows its guide when it comes to the front, not on every update.
+        self._latest: CallSnapshot | None = None
 
         self.retry_banner = QLabel()
         self.retry_banner.setAccessibleName("Codat not answering")
@@ -208,8 +211,18 @@ class JourneyView(QWidget):
         self.stall.setText(snap.stall_prompt or "")
         self.stall.setVisible(bool(snap.stall_prompt))
         self._show_sync(snap)
+        self._latest = snap
         self._show_problem(snap)
-        self._show_guide(snap)
+        if self.isVisible():
+            self._show_guide(snap)
+        elif snap.platform_key:
+            self.guide_box.setTitle(f"Guide: {snap.platform_name or snap.platform_key}")
+            self.guide_box.setVisible(True)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._latest is not None:
+            self._show_guide(self._latest)
 
     def _show_step(self, view: StepView) -> None:
         cells = self.rows[view.step]
@@ -277,7 +290,7 @@ class JourneyView(QWidget):
         self.correlation.setText(snap.correlation_id or "")
         self.correlation_row.setVisible(bool(snap.correlation_id))
         key = problem.guide_keys[0]
-        if key != self.problem_key_shown and snap.platform_key:
+        if key != self.problem_key_shown and snap.platform_key and self.isVisible():
             self.problem_key_shown = key
             show = getattr(self.guide, "show_problem", None)
             if show is not None:
