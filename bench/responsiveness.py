@@ -9,7 +9,7 @@ link, sync. A 10 ms QTimer heartbeat on the Qt loop notes each tick; a stall is 
 at most 20 ms), and what the loop spent its time on in journey updates.
 The hourly request budget is lifted for the run, so that the tracker polls at full pace.
 Usage: python bench/responsiveness.py [--companies 50] [--seconds 30] [--latency 0.2]
-       [--fast 2.0] [--seed 1] [--profile]
+       [--fast 2.0] [--seed 1] [--plain-guide] [--profile tottime|cumulative]
 """
 
 from __future__ import annotations
@@ -91,18 +91,26 @@ async def measure(args: argparse.Namespace, base_url: str) -> dict[str, Any]:
     paths = default_paths().ensure()
     ctx = AppContext(paths, Settings.load(paths), api_base_override=base_url)
     overrides = {"fast_interval": args.fast, "budget_per_hour": 10_000_000}
-    parts = build_call_parts(ctx, tracker_overrides=overrides)
+    plain = {"guide_factory": lambda: None} if args.plain_guide else {}
+    parts = build_call_parts(ctx, tracker_overrides=overrides, **plain)
     parts.workspace.resize(1400, 900)
     parts.workspace.show()
 
     # What the journey updates cost the loop, as the tracker hands them to the manager.
     update_seconds: list[float] = []
+    slow_updates: list[tuple[float, float, str]] = []  # (end, seconds, what)
     on_update = parts.manager.on_update
 
-    def timed_update(*a: Any) -> None:
+    def timed_update(company_id: str, state: Any, events: Any) -> None:
         began = time.perf_counter()
-        on_update(*a)
-        update_seconds.append(time.perf_counter() - began)
+        on_update(company_id, state, events)
+        end = time.perf_counter()
+        update_seconds.append(end - began)
+        if end - began > 0.005:
+            view = parts.workspace.current_view()
+            where = "shown" if view and view.session.company_id == company_id else "background"
+            kinds = ",".join(sorted({e.kind.value for e in events}))
+            slow_updates.append((end, end - began, f"{where} call: {kinds}"))
 
     parts.tracker.on_update = timed_update
 
@@ -166,6 +174,7 @@ async def measure(args: argparse.Namespace, base_url: str) -> dict[str, Any]:
         "stamps": stamps,
         "updates": update_seconds,
         "collections": collections,
+        "slow_updates": slow_updates,
         "requests": requests,
         "setup": setup,
         "synced": synced,
@@ -181,6 +190,11 @@ def main() -> int:
     parser.add_argument("--latency", type=float, default=0.2, help="sandbox answer delay (s)")
     parser.add_argument("--fast", type=float, default=2.0, help="fast poll interval (s)")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--plain-guide",
+        action="store_true",
+        help="the journey view's plain guide text instead of the guides page's viewer",
+    )
     parser.add_argument(
         "--profile",
         choices=("tottime", "cumulative"),
@@ -257,7 +271,12 @@ def main() -> int:
     for end, stall in late:
         if stall > GOAL_STALL_MS:
             inside = [c for c in collections if end - (stall + HEARTBEAT_MS) / 1000 <= c[0] <= end]
-            why = ", ".join(f"GC gen {c[2]} {c[1] * 1000:.1f} ms" for c in inside) or "no GC"
+            updates = [
+                u for u in got["slow_updates"] if end - (stall + HEARTBEAT_MS) / 1000 <= u[0] <= end
+            ]
+            reasons = [f"GC gen {c[2]} {c[1] * 1000:.1f} ms" for c in inside]
+            reasons += [f"update of a {u[2]} {u[1] * 1000:.1f} ms" for u in updates]
+            why = "; ".join(reasons) or "no GC, no slow journey update"
             print(f"    stall of {stall:.1f} ms at {end - stamps[0]:.2f} s ({why})")
     print(row("journeys linked / first sync done", f"{got['linked']} / {got['synced']}", "-", ""))
     print(row("setup (create, open 50 calls)", f"{got['setup']:.2f} s", "not measured", ""))
