@@ -16,7 +16,7 @@ os.environ.setdefault("LINKDESK_HOME", tempfile.mkdtemp(prefix="linkdesk-shots-"
 os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QDialog, QWidget
 
 from desktop.ui.theme import apply_theme
 
@@ -62,7 +62,7 @@ def call_workspace(app: QApplication) -> QWidget:
 
         def add_event(self, *a: object, **k: object) -> None: ...
 
-        def set_tick(self, *a: object) -> None: ...
+        def set_tick(self, *a: object, **k: object) -> None: ...
 
         def save_notes(self, *a: object) -> None: ...
 
@@ -114,17 +114,43 @@ def call_workspace(app: QApplication) -> QWidget:
     return view
 
 
+def practice_call(app: QApplication) -> QWidget:
+    """The practice-call dialog with the scenarios the embedded sandbox offers."""
+    import httpx
+
+    from desktop.core.practice import Scenario
+    from desktop.sandbox.server import SandboxServer
+    from desktop.ui.practice_dialog import PracticeDialog
+
+    with SandboxServer() as server, httpx.Client(trust_env=False) as http:
+        listed = http.get(f"{server.base_url}/_sandbox/scenarios").json()["scenarios"]
+    scenarios = [
+        Scenario(
+            str(item["name"]),
+            str(item.get("summary", "")),
+            str(item.get("platformKey", "mqjo")),
+            bool(item.get("takesPlatform", False)),
+        )
+        for item in listed
+    ]
+    dialog = PracticeDialog(scenarios)
+    dialog.resize(720, 330)
+    return dialog
+
+
 SHOTS: dict[str, tuple[Shot, str]] = {
     "main-window-light": (main_window, "light"),
     "main-window-dark": (main_window, "dark"),
     "call-workspace": (call_workspace, "light"),
+    "practice-call": (practice_call, "light"),
     "guide-viewer-light": (guide_viewer, "light"),
     "guide-viewer-dark": (guide_viewer, "dark"),
 }
 
 
 def grab(app: QApplication, widget: QWidget, path: Path) -> None:
-    widget.resize(max(widget.width(), 1180), max(widget.height(), 760))
+    if not isinstance(widget, QDialog):  # a dialog is shown at its own size
+        widget.resize(max(widget.width(), 1180), max(widget.height(), 760))
     widget.show()
     for _ in range(5):
         app.processEvents()
