@@ -36,6 +36,8 @@ class StoreBanner(QFrame):
 
     def show_error(self, error: StoreError) -> None:
         text = error.plain_message
+        if not text.endswith("."):
+            text += "."  # the message may end with the database's path
         if error.queued:
             text += " LinkDesk tries again every few seconds."
         else:
