@@ -36,9 +36,10 @@ def typed_call(qtbot: Any, kit: Kit) -> tuple[str, str]:
     view.checklist.boxes[first].setChecked(True)
     unticked = view.checklist.label(_rest[0])
     assert unticked
+    ticked = view.checklist.label(first)
     view.notes.setFocus()
     qtbot.keyClicks(view.notes, f"Jo pasted our key {KEY} in chat; told her to delete it.")
-    return first, unticked
+    return str(ticked), unticked
 
 
 def assert_clean(text: str) -> None:
@@ -47,7 +48,7 @@ def assert_clean(text: str) -> None:
 
 
 def test_copy_as_markdown_has_timeline_notes_and_unticked_items(qtbot: Any, kit: Kit) -> None:
-    _first, unticked = typed_call(qtbot, kit)
+    ticked, unticked = typed_call(qtbot, kit)
     QGuiApplication.clipboard().clear()
     assert kit.workspace.copy_md_button.isEnabled()
     kit.workspace.copy_md_button.click()
@@ -57,7 +58,8 @@ def test_copy_as_markdown_has_timeline_notes_and_unticked_items(qtbot: Any, kit:
     assert "QuickBooks Online" in copied  # the connection the API saw, from the timeline
     assert "Jo pasted our key" in copied and "told her to delete it." in copied
     assert f"- [ ] {unticked}" in copied
-    assert "- [x] " in copied
+    assert f"- [x] {ticked}" in copied
+    assert f"Ticked “{ticked}” on the checklist." in copied  # the wording, not the item's key
     assert_clean(copied)
     assert "Markdown" in kit.workspace.export_status.text()
 

@@ -115,3 +115,17 @@ def test_try_again_now_button_saves_at_once(
     banner.retry_button.click()
     assert not banner.isVisible()
     assert saved_notes(kit.store.path, session.call_id) == "Admin is Sam."
+
+
+def test_a_failure_that_no_retry_can_mend_stays_until_dismissed(qtbot: Any, kit: Kit) -> None:
+    from desktop.core.store import StoreError, StoreErrorKind
+
+    kit.open_call("Northwind Traders")
+    kit.manager.report_store_error(StoreError(StoreErrorKind.CORRUPT, "file is not a database"))
+    banner = kit.workspace.store_banner
+    assert banner.isVisible()
+    assert "damaged" in banner.message.text() and "was not saved" in banner.message.text()
+    assert banner.dismiss_button.isVisible() and not banner.retry_button.isVisible()
+    assert not kit.workspace._store_retry.isActive()
+    banner.dismiss_button.click()
+    assert not banner.isVisible()

@@ -1,0 +1,43 @@
+"""Calls followed in the background: their guide is filled when they come to the front."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from desktop.core.journey import Step
+from tests.ui.call_workspace_kit import Kit, make_kit
+
+
+@pytest.fixture
+def kit(qtbot: Any, tmp_path: Path) -> Iterator[Kit]:
+    built = make_kit(qtbot, tmp_path)
+    yield built
+    built.store.close()
+
+
+def test_background_call_opens_its_guide_when_shown(qtbot: Any, kit: Kit) -> None:
+    behind = kit.open_call("Harbour Bakery Ltd", "c-behind")
+    front = kit.open_call("Northwind Traders", "c-front")
+    behind_view = kit.workspace.views[behind.call_id]
+    assert kit.workspace.current_view() is kit.workspace.views[front.call_id]
+
+    kit.platform_chosen(behind)
+    assert behind.current_step is Step.REVIEW_AND_START
+    assert behind_view.journey.rows[Step.CHOOSE_SOFTWARE]["badge"].text() == "seen by the API"  # type: ignore[attr-defined]
+    assert behind_view.journey.guide_shown is None  # not filled while nobody can see it
+    assert behind_view.journey.guide_box.title() == "Guide: QuickBooks Online"
+
+    kit.workspace.show_call(behind.call_id)
+    assert behind_view.journey.guide_shown == ("qhyg", int(Step.REVIEW_AND_START))
+    assert "Check what will be shared" in behind_view.journey.guide.toPlainText()  # type: ignore[attr-defined]
+
+
+def test_shown_call_opens_its_guide_at_once(qtbot: Any, kit: Kit) -> None:
+    session = kit.open_call("Harbour Bakery Ltd")
+    kit.platform_chosen(session)
+    view = kit.workspace.views[session.call_id]
+    assert view.journey.guide_shown == ("qhyg", int(Step.REVIEW_AND_START))
