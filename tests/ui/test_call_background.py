@@ -29,10 +29,12 @@ def test_background_call_opens_its_guide_when_shown(qtbot: Any, kit: Kit) -> Non
     assert behind.current_step is Step.REVIEW_AND_START
     assert behind_view.journey.rows[Step.CHOOSE_SOFTWARE]["badge"].text() == "seen by the API"  # type: ignore[attr-defined]
     assert behind_view.journey.guide_shown is None  # not filled while nobody can see it
-    assert behind_view.journey.guide_box.title() == "Guide: QuickBooks Online"
+    assert not behind_view.journey.guide_box.isVisibleTo(behind_view)
 
     kit.workspace.show_call(behind.call_id)
     assert behind_view.journey.guide_shown == ("qhyg", int(Step.REVIEW_AND_START))
+    assert behind_view.journey.guide_box.isVisibleTo(behind_view)
+    assert behind_view.journey.guide_box.title() == "Guide: QuickBooks Online"
     assert "Check what will be shared" in behind_view.journey.guide.toPlainText()  # type: ignore[attr-defined]
 
 

@@ -215,9 +215,6 @@ class JourneyView(QWidget):
         self._show_problem(snap)
         if self.isVisible():
             self._show_guide(snap)
-        elif snap.platform_key:
-            self.guide_box.setTitle(f"Guide: {snap.platform_name or snap.platform_key}")
-            self.guide_box.setVisible(True)
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
@@ -305,10 +302,11 @@ class JourneyView(QWidget):
             return
         self.guide_shown = wanted
         self.guide_box.setTitle(f"Guide: {snap.platform_name or snap.platform_key}")
-        self.guide_box.setVisible(True)
         show = getattr(self.guide, "show_platform", None)
         if show is not None:
+            # Filled before its box is shown: Qt then lays the guide out once, not per widget added.
             show(snap.platform_key, stage)
+        self.guide_box.setVisible(True)
         if snap.problem is not None and self.problem_key_shown is None:
             self._show_problem(snap)
 
