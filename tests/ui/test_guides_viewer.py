@@ -193,3 +193,28 @@ def test_questions_search_and_copy(qtbot, library: GuideLibrary) -> None:  # typ
     assert copied.startswith("Are my login details shared") and "ever see them" in copied
     pane.search_field.setText("zebra crossing")
     assert pane.visible_keys() == [] and not pane.copy_button.isEnabled()
+
+
+def test_progressive_viewer_builds_a_card_per_turn_and_ends_the_same(
+    qtbot, library: GuideLibrary  # type: ignore[no-untyped-def]
+) -> None:
+    viewer = GuideViewer(library, progressive=True)
+    qtbot.addWidget(viewer)
+    viewer.resize(900, 700)
+    viewer.show()
+    qtbot.waitExposed(viewer)
+    assert viewer.show_platform("akxx", 4)
+    guide = library.by_platform_key("akxx")
+    assert guide is not None
+    assert "NetSuite" in viewer.title_label.text()  # the header changes at once
+    assert len(viewer.step_cards) < len(guide.steps)  # the cards come a turn at a time
+    qtbot.waitUntil(lambda: len(viewer.step_cards) == len(guide.steps), timeout=5000)
+    qtbot.waitUntil(lambda: viewer._pending is None, timeout=5000)
+    current = [card.number for card in viewer.step_cards if card.is_current()]
+    assert current == [guide.first_step_at(4) + 1]  # type: ignore[operator]
+    assert set(guide.troubleshooting) <= set(viewer.trouble_cards)
+    # A problem asked for while the guide is still building is the guide's own fix, not a copy.
+    assert viewer.show_platform("gbol", 2)
+    assert viewer.show_problem("cancelled")
+    assert viewer.trouble_cards["cancelled"].is_current()
+    assert not viewer.trouble_cards["cancelled"].general

@@ -119,6 +119,6 @@ def _guide_viewer_factory(library: GuideLibrary) -> Callable[[], QWidget | None]
             from desktop.ui.guides.viewer import GuideViewer
         except ImportError:
             return None  # the plain guide text of the journey view is used instead
-        return GuideViewer(library)
+        return GuideViewer(library, progressive=True)  # never holds the loop while tracking
 
     return make

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QMarginsF, Qt, QTimer, Signal
@@ -182,9 +183,15 @@ class GuideViewer(QWidget):
     step_changed = Signal(int)  # the current step number (1-based)
     copied = Signal(str)  # what was put on the clipboard, for a status message
 
-    def __init__(self, library: GuideLibrary, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, library: GuideLibrary, parent: QWidget | None = None, *, progressive: bool = False
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("GuideViewer")
+        # Progressive: a guide is built a card per event-loop turn, so opening one never holds the
+        # loop for the 25-50 ms a whole guide takes (the live call opens guides while it tracks).
+        self.progressive = progressive
+        self._pending: Iterator[None] | None = None
         self.setAccessibleName("Guide viewer")
         self.library = library
         self.guide: Guide | None = None
@@ -249,6 +256,9 @@ class GuideViewer(QWidget):
 
         self.scroll_area = QScrollArea()
         self.scroll_area.setWidgetResizable(True)
+        # A scroll bar that comes and goes changes the width, and every wrapped label is laid out
+        # again (tens of milliseconds on a long guide): keep it.
+        self.scroll_area.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
         self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
         self.scroll_area.setAccessibleName("Guide content")
         self.scroll_area.setObjectName("GuideScroll")
@@ -263,6 +273,9 @@ class GuideViewer(QWidget):
         self._scroll_timer = QTimer(self)
         self._scroll_timer.setSingleShot(True)
         self._scroll_timer.timeout.connect(self._scroll_now)
+        self._build_timer = QTimer(self)
+        self._build_timer.setInterval(0)
+        self._build_timer.timeout.connect(self._build_some)
 
     def _button(self, text: str, tip: str) -> QPushButton:
         button = QPushButton(text)
@@ -299,6 +312,28 @@ class GuideViewer(QWidget):
             button.setEnabled(False)
 
     def _fill(self, guide: Guide) -> None:
+        self._build_timer.stop()
+        self._pending = self._fill_parts(guide)
+        if self.progressive:
+            next(self._pending, None)  # the header, so the title and buttons change at once
+            self._build_timer.start()
+        else:
+            self._finish_pending()
+
+    def _build_some(self) -> None:
+        if self._pending is None or next(self._pending, StopIteration) is StopIteration:
+            self._pending = None
+            self._build_timer.stop()
+
+    def _finish_pending(self) -> None:
+        """Build what is still pending now: for callers that need every card."""
+        self._build_timer.stop()
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            for _ in pending:
+                pass
+
+    def _fill_parts(self, guide: Guide) -> Iterator[None]:
         self.step_cards = []
         self.trouble_cards = {}
         self.internal_widgets = []
@@ -343,35 +378,49 @@ class GuideViewer(QWidget):
             column.addWidget(notes)
             self.internal_widgets.append(notes)
         column.addWidget(_label("Steps", "SectionTitle"))
-        for number in range(1, len(guide.steps) + 1):
-            card = StepCard(number, len(guide.steps), guide)
-            card.clicked.connect(lambda n=number: self.set_step(n))
-            card.copy_requested.connect(self.copy_step)
-            column.addWidget(card)
-            self.step_cards.append(card)
+        steps_column = QVBoxLayout()
+        column.addLayout(steps_column)
         self.trouble_title = _label("If something goes wrong", "SectionTitle")
         column.addWidget(self.trouble_title)
         self.trouble_column = QVBoxLayout()
         column.addLayout(self.trouble_column)
-        for key, entry in guide.troubleshooting.items():
-            self._add_trouble(key, entry, general=False)
-        if guide.links:
-            column.addWidget(_label("More from Codat", "SectionTitle"))
-            links = "  \n".join(f"[{link.title}]({link.url})" for link in guide.links)
-            link_label = _label(links, "Links", markdown=True)
-            link_label.setOpenExternalLinks(True)
-            link_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
-            link_label.setAccessibleName("Links to Codat's pages")
-            column.addWidget(link_label)
-        source = _label(f"Source: {guide.source}", "Source")
-        source.setAccessibleName("Guide file")
-        column.addWidget(source)
-        self.internal_widgets.append(source)
+        tail = QVBoxLayout()
+        column.addLayout(tail)
         column.addStretch(1)
         body.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
         self.scroll_area.setWidget(body)
         for widget in self.internal_widgets:
             widget.setVisible(not self.presentation)
+        yield
+        for number in range(1, len(guide.steps) + 1):
+            card = StepCard(number, len(guide.steps), guide)
+            card.clicked.connect(lambda n=number: self.set_step(n))
+            card.copy_requested.connect(self.copy_step)
+            card.set_current(number == self.current_step)
+            steps_column.addWidget(card)
+            self.step_cards.append(card)
+            yield
+        for key, entry in guide.troubleshooting.items():
+            if key not in self.trouble_cards:
+                self._add_trouble(key, entry, general=False)
+                yield
+        if guide.links:
+            tail.addWidget(_label("More from Codat", "SectionTitle"))
+            links = "  \n".join(f"[{link.title}]({link.url})" for link in guide.links)
+            link_label = _label(links, "Links", markdown=True)
+            link_label.setOpenExternalLinks(True)
+            link_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
+            link_label.setAccessibleName("Links to Codat's pages")
+            tail.addWidget(link_label)
+        source = _label(f"Source: {guide.source}", "Source")
+        source.setAccessibleName("Guide file")
+        tail.addWidget(source)
+        source.setVisible(not self.presentation)  # after it has a parent: before, it would be a window
+        self.internal_widgets.append(source)
+        if self.current_problem in self.trouble_cards:
+            self.trouble_cards[self.current_problem].set_current(True)
+        if self._scroll_target is not None:
+            self._scroll_later(self._scroll_target)
         for button in (self.copy_guide_button, self.export_md_button, self.export_pdf_button):
             button.setEnabled(True)
 
@@ -411,6 +460,7 @@ class GuideViewer(QWidget):
         """Highlight the fix for a problem key (the guide's own, else the general one)."""
         if self.guide is None:
             return False
+        self._finish_pending()
         card = self.trouble_cards.get(key)
         if card is None:
             entry = self.library.problem(self.guide, key)
@@ -543,6 +593,7 @@ class GuideViewer(QWidget):
     # -- presentation -----------------------------------------------------------------------------
     def set_presentation(self, on: bool) -> None:
         """Larger type and high contrast; hides keys, agent notes, file paths and team marks."""
+        self._finish_pending()
         self.presentation = on
         presentation.apply(self, on)
         self._restyle()
