@@ -94,8 +94,8 @@ async def main(app: object, ctx: AppContext, *, smoke: bool = False) -> int:
     await first_paint(window)
     if smoke:
         window.close()
-        # The keyring is resolved after the frame, as in a normal start; the frozen-build check
-        # needs to see that its backends load.
+        # Resolved after the frame, as in a normal start; the frozen-build check needs to see that
+        # keyring's backends load.
         backend = ctx.secrets.backend()
         print(f"smoke: window painted; keyring backend {backend.name}; {ctx.target.label}", flush=True)
         await ctx.aclose()

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import secrets as pysecrets
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -67,12 +66,22 @@ class AppContext:
         self._sandbox_key: str | None = None
         self._sandbox_lock = asyncio.Lock()
         self._closed = False
+        self._key_loaded = False
+        self._key: str | None = None
 
     # -- the API target -------------------------------------------------------------------------
     def api_key(self) -> str | None:
-        key = resolve_api_key(self.profile, self.secrets)
-        SECRET_FILTER.add_secret(key)
-        return key
+        """The profile's key, read once: each keyring read may be a D-Bus round trip."""
+        if not self._key_loaded:
+            self._key = resolve_api_key(self.profile, self.secrets)
+            SECRET_FILTER.add_secret(self._key)
+            self._key_loaded = True
+        return self._key
+
+    def forget_api_key(self) -> None:
+        """After the key or the profile changed in Settings: read it again on next use."""
+        self._key_loaded = False
+        self._key = None
 
     def uses_sandbox(self) -> bool:
         return self.force_sandbox or not self.api_key()
@@ -89,6 +98,8 @@ class AppContext:
         """Start the embedded sandbox once, off the UI thread; returns its base URL."""
         async with self._sandbox_lock:
             if self._sandbox is None:
+                import secrets as pysecrets
+
                 from desktop.sandbox.server import SandboxServer
 
                 self._sandbox_key = pysecrets.token_urlsafe(24)

@@ -7,9 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import platform
 import sys
-import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import TracebackType
@@ -32,6 +30,9 @@ Show = Callable[[CrashReport], None]
 
 
 def build_report(exc: BaseException, context: str = "") -> CrashReport:
+    import platform  # deferred: only a crash needs them, and start-up should not pay for them
+    import traceback
+
     tb = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
     header = (
         f"LinkDesk {__version__} on Python {platform.python_version()} ({platform.platform()})\n"

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -243,6 +242,8 @@ class Settings:
 
     def save(self) -> None:
         """Write atomically: a crash mid-write leaves the previous file intact."""
+        import tempfile  # deferred: start-up only reads settings
+
         self.path.parent.mkdir(parents=True, exist_ok=True)
         text = json.dumps(self.to_json(), indent=2, ensure_ascii=False) + "\n"
         fd, tmp = tempfile.mkstemp(prefix=".settings-", suffix=".tmp", dir=self.path.parent)

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QApplication, QMessageBox, QSystemTrayIcon
 
 from desktop.context import AppContext
-from desktop.ui.about_dialog import AboutDialog
-from desktop.ui.crash_dialog import show_crash
+from desktop.core.crash import CrashReport
 from desktop.ui.main_window import MainWindow
-from desktop.ui.settings_dialog import SettingsDialog
 from desktop.ui.theme import apply_theme
+
+if TYPE_CHECKING:
+    from desktop.ui.settings_dialog import SettingsDialog
 
 log = logging.getLogger(__name__)
 
@@ -24,8 +26,8 @@ class Shell(QObject):
         self.app = app
         self.ctx = ctx
         self.window = window
-        self.settings_dialog: SettingsDialog | None = None
-        ctx.crash.set_show(lambda report: show_crash(report, window))
+        self.settings_dialog: Any = None
+        ctx.crash.set_show(self._show_crash)
         window.settings_requested.connect(self.open_settings)
         window.about_requested.connect(self.open_about)
         window.practice_requested.connect(self.open_practice)
@@ -154,7 +156,14 @@ class Shell(QObject):
             box = QMessageBox(QMessageBox.Icon.Warning, "Settings reset", warning, parent=self.window)
             box.open()  # never exec(): we may be inside a coroutine
 
+    def _show_crash(self, report: CrashReport) -> None:
+        from desktop.ui.crash_dialog import show_crash
+
+        show_crash(report, self.window)
+
     def open_settings(self) -> None:
+        from desktop.ui.settings_dialog import SettingsDialog
+
         dialog = SettingsDialog(self.ctx.settings, self.ctx.secrets, self.ctx.profile, self.window)
         dialog.applied.connect(lambda: self._settings_applied(dialog))
         dialog.test_requested.connect(
@@ -167,6 +176,7 @@ class Shell(QObject):
 
     def _settings_applied(self, dialog: SettingsDialog) -> None:
         self.ctx.profile = dialog.selected_profile()
+        self.ctx.forget_api_key()
         apply_theme(self.app, str(self.ctx.settings.get("theme")), float(self.ctx.settings.get("font_scale")))
         self.refresh_target()
 
@@ -231,4 +241,6 @@ class Shell(QObject):
         )
 
     def open_about(self) -> None:
+        from desktop.ui.about_dialog import AboutDialog
+
         AboutDialog(self.ctx.secrets.backend().name, self.window).open()

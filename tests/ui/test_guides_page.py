@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from desktop.core.guides import GuideLibrary, builtin_guides_dir, load_library
-from desktop.ui.guides import GuidesPage
+from desktop.ui.guides.page import GuidesPage
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,9 @@ from desktop.core.guides import (
     load_library,
     step_text,
 )
-from desktop.ui.guides import ChecklistPane, GuideViewer, QuestionsPane
+from desktop.ui.guides.checklist import ChecklistPane
+from desktop.ui.guides.questions import QuestionsPane
+from desktop.ui.guides.viewer import GuideViewer
 
 
 @pytest.fixture(scope="module")

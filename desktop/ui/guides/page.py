@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -19,11 +21,13 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.core.guides import REGION_NAMES, Guide, GuideLibrary
+
+if TYPE_CHECKING:
+    from desktop.ui.guides.viewer import GuideViewer
 from desktop.ui.guides import presentation
 from desktop.ui.guides.checklist import ChecklistPane
 from desktop.ui.guides.questions import QuestionsPane
 from desktop.ui.guides.tiles import GUIDE_ROLE, GuideTileDelegate, GuideTilesModel
-from desktop.ui.guides.viewer import GuideViewer
 
 _OPEN_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 
@@ -45,12 +49,25 @@ class GuidesPage(QWidget):
         self.library = library
         self.presentation = False
         self.tiles_model = GuideTilesModel(self)
-        self.viewer = GuideViewer(library)
+        self._viewer: GuideViewer | None = None  # built when a guide is first opened
         self.checklist_pane = ChecklistPane(library.checklist)
         self.questions_pane = QuestionsPane(library.questions)
         self._build()
-        self.viewer.back_requested.connect(self.show_tiles)
         self.apply_filter()
+
+    @property
+    def viewer(self) -> GuideViewer:
+        """The guide viewer, made on first use: the first frame only needs the tiles."""
+        if self._viewer is None:
+            from desktop.ui.guides.viewer import GuideViewer
+
+            viewer = GuideViewer(self.library)
+            viewer.back_requested.connect(self.show_tiles)
+            if self.presentation:
+                viewer.set_presentation(True)
+            self.stack.addWidget(viewer)
+            self._viewer = viewer
+        return self._viewer
 
     # -- layout -----------------------------------------------------------------------------------
     def _build(self) -> None:
@@ -123,7 +140,6 @@ class GuidesPage(QWidget):
 
         self.stack = QStackedWidget()
         self.stack.addWidget(tiles_panel)
-        self.stack.addWidget(self.viewer)
         self.side_tabs = QTabWidget()
         self.side_tabs.setAccessibleName("Checklist and questions")
         self.side_tabs.addTab(self.checklist_pane, "Checklist")
@@ -282,6 +298,7 @@ class GuidesPage(QWidget):
         self.tiles_view.doItemsLayout()
         self.tiles_view.viewport().update()
         self._show_errors()
-        self.viewer.set_presentation(on)
+        if self._viewer is not None:
+            self._viewer.set_presentation(on)
         self.checklist_pane.set_presentation(on)
         self.questions_pane.set_presentation(on)
