@@ -6,7 +6,9 @@ import argparse
 import asyncio
 import logging
 import os
+import signal
 import sys
+from collections.abc import Callable
 
 from desktop import APP_ID, APP_NAME, ORG_NAME, __version__
 from desktop.context import AppContext
@@ -89,6 +91,7 @@ async def main(app: object, ctx: AppContext, *, smoke: bool = False) -> int:
     window.addAction(quit_action)
     app.aboutToQuit.connect(request_quit)
     window.closing.connect(request_quit)
+    restore_signals = _quit_on_signals(request_quit, window)
 
     window.show()
     await first_paint(window)
@@ -105,6 +108,33 @@ async def main(app: object, ctx: AppContext, *, smoke: bool = False) -> int:
     try:
         await done
     finally:
+        restore_signals()
         window.hide()
         await ctx.aclose()
     return 0
+
+
+def _quit_on_signals(request_quit: Callable[[], None], parent: object) -> Callable[[], None]:
+    """Ctrl+C in a terminal or a SIGTERM from the session: the same clean shutdown as the window.
+
+    Python runs signal handlers only when it gets control back from Qt's C++ loop, so a cheap
+    timer hands it control a few times a second.
+    """
+    from PySide6.QtCore import QObject, QTimer
+
+    assert isinstance(parent, QObject)
+    loop = asyncio.get_running_loop()
+    previous = {
+        sig: signal.signal(sig, lambda *_: loop.call_soon_threadsafe(request_quit))
+        for sig in (signal.SIGINT, signal.SIGTERM)
+    }
+    wake = QTimer(parent)
+    wake.timeout.connect(lambda: None)
+    wake.start(250)
+
+    def restore() -> None:
+        wake.stop()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+    return restore
