@@ -10,7 +10,8 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import AsyncIterator, Callable, Mapping
-from typing import Any, TypeVar
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 import httpx
@@ -65,6 +66,28 @@ def _int_or_none(body: Mapping[str, Any], key: str) -> int | None:
     return None
 
 
+def _filters(query: str | None, order_by: str | None) -> dict[str, str]:
+    filters: dict[str, str] = {}
+    if query is not None:
+        filters["query"] = query
+    if order_by is not None:
+        filters["orderBy"] = order_by
+    return filters
+
+
+@dataclass(frozen=True)
+class _Listing(Generic[T]):
+    """One of Codat's paged lists: where it is, how one item reads, what an error calls it."""
+
+    path: str
+    item: Callable[[Mapping[str, Any]], T]
+    resource: str
+
+
+_COMPANIES = _Listing("/companies", Company.from_json, "the company list")
+_INTEGRATIONS = _Listing("/integrations", Integration.from_json, "the integration list")
+
+
 class CodatClient:
     def __init__(
         self, http: httpx.AsyncClient, base_url: str, api_key: str, *, timeout: float = 10.0
@@ -88,16 +111,12 @@ class CodatClient:
         query: str | None = None,
         order_by: str | None = None,
     ) -> Page[Company]:
-        return await self._page(
-            "/companies", page, page_size, query, order_by, Company.from_json, "the company list"
-        )
+        return await self._page(_COMPANIES, page, page_size, query, order_by)
 
     def iter_companies(
         self, page_size: int = 100, query: str | None = None, order_by: str | None = None
     ) -> AsyncIterator[Company]:
-        return self._iter_pages(
-            "/companies", page_size, query, order_by, Company.from_json, "the company list"
-        )
+        return self._iter_pages(_COMPANIES, page_size, query, order_by)
 
     async def create_company(self, name: str, description: str | None = None) -> Company:
         body: dict[str, Any] = {"name": name}
@@ -127,15 +146,7 @@ class CodatClient:
         query: str | None = None,
         order_by: str | None = None,
     ) -> Page[Connection]:
-        return await self._page(
-            f"/companies/{_seg(company_id)}/connections",
-            page,
-            page_size,
-            query,
-            order_by,
-            Connection.from_json,
-            f"the connections of {self._company(company_id)}",
-        )
+        return await self._page(self._connections_of(company_id), page, page_size, query, order_by)
 
     def iter_connections(
         self,
@@ -144,14 +155,7 @@ class CodatClient:
         query: str | None = None,
         order_by: str | None = None,
     ) -> AsyncIterator[Connection]:
-        return self._iter_pages(
-            f"/companies/{_seg(company_id)}/connections",
-            page_size,
-            query,
-            order_by,
-            Connection.from_json,
-            f"the connections of {self._company(company_id)}",
-        )
+        return self._iter_pages(self._connections_of(company_id), page_size, query, order_by)
 
     async def create_connection(self, company_id: str, platform_key: str) -> Connection:
         data = await self._json(
@@ -189,22 +193,12 @@ class CodatClient:
         query: str | None = None,
         order_by: str | None = None,
     ) -> Page[Integration]:
-        return await self._page(
-            "/integrations",
-            page,
-            page_size,
-            query,
-            order_by,
-            Integration.from_json,
-            "the integration list",
-        )
+        return await self._page(_INTEGRATIONS, page, page_size, query, order_by)
 
     def iter_integrations(
         self, page_size: int = 100, query: str | None = None, order_by: str | None = None
     ) -> AsyncIterator[Integration]:
-        return self._iter_pages(
-            "/integrations", page_size, query, order_by, Integration.from_json, "the integrations"
-        )
+        return self._iter_pages(_INTEGRATIONS, page_size, query, order_by)
 
     async def get_integration(self, key: str) -> Integration:
         data = await self._json(
@@ -230,15 +224,7 @@ class CodatClient:
         query: str | None = None,
         order_by: str | None = None,
     ) -> Page[PullOperation]:
-        return await self._page(
-            f"/companies/{_seg(company_id)}/data/history",
-            page,
-            page_size,
-            query,
-            order_by,
-            PullOperation.from_json,
-            f"the pull history of {self._company(company_id)}",
-        )
+        return await self._page(self._history_of(company_id), page, page_size, query, order_by)
 
     def iter_pull_operations(
         self,
@@ -247,14 +233,7 @@ class CodatClient:
         query: str | None = None,
         order_by: str | None = None,
     ) -> AsyncIterator[PullOperation]:
-        return self._iter_pages(
-            f"/companies/{_seg(company_id)}/data/history",
-            page_size,
-            query,
-            order_by,
-            PullOperation.from_json,
-            f"the pull history of {self._company(company_id)}",
-        )
+        return self._iter_pages(self._history_of(company_id), page_size, query, order_by)
 
     async def get_pull_operation(self, company_id: str, dataset_id: str) -> PullOperation:
         data = await self._json(
@@ -284,6 +263,22 @@ class CodatClient:
     @staticmethod
     def _connection(company_id: str, connection_id: str) -> str:
         return f"connection {_short(connection_id)} of company {_short(company_id)}"
+
+    @classmethod
+    def _connections_of(cls, company_id: str) -> _Listing[Connection]:
+        return _Listing(
+            f"/companies/{_seg(company_id)}/connections",
+            Connection.from_json,
+            f"the connections of {cls._company(company_id)}",
+        )
+
+    @classmethod
+    def _history_of(cls, company_id: str) -> _Listing[PullOperation]:
+        return _Listing(
+            f"/companies/{_seg(company_id)}/data/history",
+            PullOperation.from_json,
+            f"the pull history of {cls._company(company_id)}",
+        )
 
     @staticmethod
     def _parse(parse: Callable[[Any], T], data: Any) -> T:
@@ -413,37 +408,26 @@ class CodatClient:
 
     async def _page(
         self,
-        path: str,
+        listing: _Listing[T],
         page: int,
         page_size: int,
         query: str | None,
         order_by: str | None,
-        item: Callable[[Mapping[str, Any]], T],
-        resource: str,
     ) -> Page[T]:
         params: dict[str, str | int] = {"page": page, "pageSize": page_size}
-        if query is not None:
-            params["query"] = query
-        if order_by is not None:
-            params["orderBy"] = order_by
-        data = await self._json("GET", path, params=params, resource=resource)
-        return self._parse(lambda d: Page.from_json(d, item), data)
+        params.update(_filters(query, order_by))
+        data = await self._json("GET", listing.path, params=params, resource=listing.resource)
+        return self._parse(lambda d: Page.from_json(d, listing.item), data)
 
     async def _iter_pages(
         self,
-        path: str,
+        listing: _Listing[T],
         page_size: int,
         query: str | None,
         order_by: str | None,
-        item: Callable[[Mapping[str, Any]], T],
-        resource: str,
     ) -> AsyncIterator[T]:
-        page = await self._page(path, 1, page_size, query, order_by, item, resource)
-        extra: dict[str, str] = {"pageSize": str(page_size)}
-        if query is not None:
-            extra["query"] = query
-        if order_by is not None:
-            extra["orderBy"] = order_by
+        page = await self._page(listing, 1, page_size, query, order_by)
+        extra: dict[str, str] = {"pageSize": str(page_size), **_filters(query, order_by)}
         seen = 0
         # Guards against a server whose links never end: never fetch more pages than
         # totalResults can fill, plus one.
@@ -458,12 +442,11 @@ class CodatClient:
             href = page.next_href
             if href is None:
                 # No next link although results remain: ask for the following page by number.
-                page = await self._page(
-                    path, page.page_number + 1, page_size, query, order_by, item, resource
-                )
+                page = await self._page(listing, page.page_number + 1, page_size, query, order_by)
                 continue
-            data = await self._json("GET", self._with_params(href, extra), resource=resource)
-            page = self._parse(lambda d: Page.from_json(d, item), data)
+            url = self._with_params(href, extra)
+            data = await self._json("GET", url, resource=listing.resource)
+            page = self._parse(lambda d: Page.from_json(d, listing.item), data)
 
     @staticmethod
     def _with_params(href: str, extra: Mapping[str, str]) -> str:
