@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from desktop.core.codat.client import CodatClient
 from desktop.core.codat.models import (
@@ -43,6 +43,7 @@ from desktop.core.logs import SECRET_FILTER
 from desktop.core.store import CallStore, Event, StoreError
 
 log = logging.getLogger(__name__)
+_T = TypeVar("_T")
 
 # What to ask the customer when a step has gone quiet, in the words an agent would use.
 STALL_QUESTIONS: dict[Step, str] = {
@@ -760,50 +761,25 @@ class LazyClient:
         self._factory = factory
         self.last_rate_limit: RateLimit | None = None
 
-    async def _client(self) -> CodatClient:
-        return await self._factory()
-
-    def _seen(self, client: CodatClient) -> None:
-        self.last_rate_limit = client.last_rate_limit
+    async def _call(self, ask: Callable[[CodatClient], Awaitable[_T]]) -> _T:
+        client = await self._factory()
+        try:
+            return await ask(client)
+        finally:
+            self.last_rate_limit = client.last_rate_limit
 
     async def get_company(self, company_id: str) -> Company:
-        client = await self._client()
-        try:
-            return await client.get_company(company_id)
-        finally:
-            self._seen(client)
+        return await self._call(lambda c: c.get_company(company_id))
 
-    async def list_connections(
-        self,
-        company_id: str,
-        page: int = 1,
-        page_size: int = 100,
-        query: str | None = None,
-        order_by: str | None = None,
-    ) -> Page[Connection]:
-        client = await self._client()
-        try:
-            return await client.list_connections(company_id, page, page_size, query, order_by)
-        finally:
-            self._seen(client)
+    async def list_connections(self, company_id: str, *, page_size: int) -> Page[Connection]:
+        return await self._call(lambda c: c.list_connections(company_id, page_size=page_size))
 
     async def get_data_status(self, company_id: str) -> dict[str, DataStatus]:
-        client = await self._client()
-        try:
-            return await client.get_data_status(company_id)
-        finally:
-            self._seen(client)
+        return await self._call(lambda c: c.get_data_status(company_id))
 
     async def list_pull_operations(
-        self,
-        company_id: str,
-        page: int = 1,
-        page_size: int = 100,
-        query: str | None = None,
-        order_by: str | None = None,
+        self, company_id: str, *, page_size: int, order_by: str
     ) -> Page[PullOperation]:
-        client = await self._client()
-        try:
-            return await client.list_pull_operations(company_id, page, page_size, query, order_by)
-        finally:
-            self._seen(client)
+        return await self._call(
+            lambda c: c.list_pull_operations(company_id, page_size=page_size, order_by=order_by)
+        )

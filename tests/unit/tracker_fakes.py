@@ -129,14 +129,7 @@ class FakeCodat:
             }
         )
 
-    async def list_connections(
-        self,
-        company_id: str,
-        page: int = 1,
-        page_size: int = 100,
-        query: str | None = None,
-        order_by: str | None = None,
-    ) -> Page[Connection]:
+    async def list_connections(self, company_id: str, *, page_size: int) -> Page[Connection]:
         world = await self._call(company_id, "connections")
         return _page(list(world["connections"]), Connection.from_json)
 
@@ -145,12 +138,7 @@ class FakeCodat:
         return data_statuses_from_json(dict(world["status"]))
 
     async def list_pull_operations(
-        self,
-        company_id: str,
-        page: int = 1,
-        page_size: int = 100,
-        query: str | None = None,
-        order_by: str | None = None,
+        self, company_id: str, *, page_size: int, order_by: str
     ) -> Page[PullOperation]:
         world = await self._call(company_id, "history")
         return _page(list(world["ops"]), PullOperation.from_json)

@@ -51,28 +51,18 @@ from desktop.core.tracker.policy import TrackerSettings, backoff, base_interval
 
 
 class TrackerClient(Protocol):
+    """The questions the tracker asks; CodatClient answers them, and so do the tests' fakes."""
+
     last_rate_limit: RateLimit | None
 
     async def get_company(self, company_id: str) -> Company: ...
 
-    async def list_connections(
-        self,
-        company_id: str,
-        page: int = 1,
-        page_size: int = 100,
-        query: str | None = None,
-        order_by: str | None = None,
-    ) -> Page[Connection]: ...
+    async def list_connections(self, company_id: str, *, page_size: int) -> Page[Connection]: ...
 
     async def get_data_status(self, company_id: str) -> dict[str, DataStatus]: ...
 
     async def list_pull_operations(
-        self,
-        company_id: str,
-        page: int = 1,
-        page_size: int = 100,
-        query: str | None = None,
-        order_by: str | None = None,
+        self, company_id: str, *, page_size: int, order_by: str
     ) -> Page[PullOperation]: ...
 
 
