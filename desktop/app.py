@@ -1,14 +1,19 @@
-"""The composition root: QApplication, the qasync loop, the services, the main window, shutdown."""
+"""The composition root: QApplication, the first frame, the qasync loop, the services, shutdown.
+
+The window is built and painted before asyncio and qasync are even imported: the agent sees LinkDesk
+as soon as Qt can draw it, and everything asynchronous (the embedded sandbox, HTTP, tracking) starts
+right after, on one qasync loop run through ``asyncio.Runner``.
+"""
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import logging
 import os
 import signal
 import sys
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from desktop import APP_ID, APP_NAME, ORG_NAME, __version__
 from desktop.context import AppContext
@@ -16,6 +21,12 @@ from desktop.core.crash import CrashHandler
 from desktop.core.logs import close_logging, setup_logging
 from desktop.core.paths import default_paths
 from desktop.core.settings import Settings, SettingsError
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QApplication
+
+    from desktop.ui.main_window import MainWindow
+    from desktop.ui.shell import Shell
 
 log = logging.getLogger("linkdesk")
 
@@ -33,7 +44,6 @@ def run_gui(args: argparse.Namespace) -> int:
             print(f"linkdesk: {exc}", file=sys.stderr)
             return 2
 
-    import qasync  # after PySide6, so qasync binds to it
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication([sys.argv[0]])
@@ -45,6 +55,7 @@ def run_gui(args: argparse.Namespace) -> int:
     app.setQuitOnLastWindowClosed(False)  # the main coroutine decides when we are done
 
     crash = CrashHandler()
+    crash.install()
     ctx = AppContext(
         paths,
         settings,
@@ -54,31 +65,52 @@ def run_gui(args: argparse.Namespace) -> int:
         crash=crash,
     )
     log.info("LinkDesk %s starting (profile %s)", __version__, profile)
-    with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(app)) as runner:
-        crash.install(runner.get_loop())
-        try:
-            return runner.run(main(app, ctx, smoke=bool(getattr(args, "smoke", False))))
-        finally:
-            crash.uninstall()
-            log.info("LinkDesk stopped")
-            close_logging()
+    try:
+        window, shell = show_first_frame(app, ctx)
+        if getattr(args, "smoke", False):
+            window.close()
+            # The frozen-build check needs to see that keyring's backends load.
+            backend = ctx.secrets.backend()
+            print(f"smoke: window painted; keyring backend {backend.name}; {ctx.target.label}")
+            return 0
+        return run_loop(app, ctx, window, shell)
+    finally:
+        crash.uninstall()
+        log.info("LinkDesk stopped")
+        close_logging()
 
 
-async def main(app: object, ctx: AppContext, *, smoke: bool = False) -> int:
-    from PySide6.QtGui import QAction, QKeySequence
-    from PySide6.QtWidgets import QApplication
-
-    from desktop.ui.aio import first_paint
+def show_first_frame(app: QApplication, ctx: AppContext) -> tuple[MainWindow, Shell]:
+    from desktop.ui.first_frame import paint_once
     from desktop.ui.icons import app_icon
     from desktop.ui.main_window import MainWindow
     from desktop.ui.shell import Shell
     from desktop.ui.theme import apply_theme
 
-    assert isinstance(app, QApplication)
     app.setWindowIcon(app_icon())
     apply_theme(app, str(ctx.settings.get("theme")), float(ctx.settings.get("font_scale")))
     window = MainWindow()
     shell = Shell(app, ctx, window)
+    window.show()
+    paint_once(app, window)
+    return window, shell
+
+
+def run_loop(app: QApplication, ctx: AppContext, window: MainWindow, shell: Shell) -> int:
+    import asyncio
+
+    import qasync
+
+    with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(app)) as runner:
+        runner.get_loop().set_exception_handler(ctx.crash.loop_handler)
+        return runner.run(main(app, ctx, window, shell))
+
+
+async def main(app: QApplication, ctx: AppContext, window: MainWindow, shell: Shell) -> int:
+    import asyncio
+
+    from PySide6.QtGui import QAction, QKeySequence
+
     done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
 
     def request_quit() -> None:
@@ -92,17 +124,6 @@ async def main(app: object, ctx: AppContext, *, smoke: bool = False) -> int:
     app.aboutToQuit.connect(request_quit)
     window.closing.connect(request_quit)
     restore_signals = _quit_on_signals(request_quit, window)
-
-    window.show()
-    await first_paint(window)
-    if smoke:
-        window.close()
-        # Resolved after the frame, as in a normal start; the frozen-build check needs to see that
-        # keyring's backends load.
-        backend = ctx.secrets.backend()
-        print(f"smoke: window painted; keyring backend {backend.name}; {ctx.target.label}", flush=True)
-        await ctx.aclose()
-        return 0
 
     shell.start()
     try:
@@ -120,6 +141,8 @@ def _quit_on_signals(request_quit: Callable[[], None], parent: object) -> Callab
     Python runs signal handlers only when it gets control back from Qt's C++ loop, so a cheap
     timer hands it control a few times a second.
     """
+    import asyncio
+
     from PySide6.QtCore import QObject, QTimer
 
     assert isinstance(parent, QObject)

@@ -6,7 +6,6 @@ Qt-free on purpose: the GUI and the CLI both build one of these. The embedded sa
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
@@ -19,6 +18,8 @@ from desktop.core.settings import Settings
 from desktop.core.tasks import BackgroundTasks
 
 if TYPE_CHECKING:
+    import asyncio
+
     import httpx
 
     from desktop.core.codat import CodatClient
@@ -64,7 +65,8 @@ class AppContext:
         self._http: httpx.AsyncClient | None = None
         self._sandbox: Any = None
         self._sandbox_key: str | None = None
-        self._sandbox_lock = asyncio.Lock()
+        # asyncio loads after the first frame is painted, so the lock is made on first use.
+        self._sandbox_lock: asyncio.Lock | None = None
         self._closed = False
         self._key_loaded = False
         self._key: str | None = None
@@ -96,6 +98,10 @@ class AppContext:
 
     async def ensure_sandbox(self, **options: Any) -> str:
         """Start the embedded sandbox once, off the UI thread; returns its base URL."""
+        import asyncio
+
+        if self._sandbox_lock is None:
+            self._sandbox_lock = asyncio.Lock()
         async with self._sandbox_lock:
             if self._sandbox is None:
                 import secrets as pysecrets
@@ -145,6 +151,8 @@ class AppContext:
     # -- shutdown ---------------------------------------------------------------------------------
     async def aclose(self) -> None:
         """Idempotent: safe to call from aboutToQuit, from a window close and from a test."""
+        import asyncio
+
         if self._closed:
             return
         self._closed = True

@@ -5,16 +5,18 @@ The showing is injected (the GUI passes a non-blocking dialog, the CLI prints), 
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from desktop import __version__
 from desktop.core.logs import SECRET_FILTER
+
+if TYPE_CHECKING:
+    import asyncio
 
 log = logging.getLogger("linkdesk.crash")
 

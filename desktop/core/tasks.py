@@ -7,10 +7,12 @@ app starts goes through here instead.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable, Coroutine
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import asyncio
 
 log = logging.getLogger(__name__)
 ErrorHandler = Callable[[BaseException, str], None]
@@ -26,6 +28,8 @@ class BackgroundTasks:
         if self._closed:
             coro.close()
             raise RuntimeError("LinkDesk is shutting down; no new background work")
+        import asyncio  # not at module level: the first frame is painted before asyncio loads
+
         task = asyncio.get_running_loop().create_task(coro, name=name)
         self._tasks.add(task)
         task.add_done_callback(self._finished)
@@ -53,6 +57,8 @@ class BackgroundTasks:
         for task in tasks:
             task.cancel()
         if tasks:
+            import asyncio
+
             _done, pending = await asyncio.wait(tasks, timeout=timeout)
             for task in pending:
                 log.warning(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import TYPE_CHECKING, Any
 
@@ -88,6 +87,8 @@ class Shell(QObject):
 
     async def _run_calls(self) -> None:
         """Reopen the calls left open (after a restart or a crash); close it all on shutdown."""
+        import asyncio
+
         parts = self.call_parts
         try:
             if parts.manager.resume():

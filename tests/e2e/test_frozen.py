@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -61,3 +63,23 @@ def test_frozen_build_smoke(tmp_path: Path, linkdesk_home: Path) -> None:
     )
     assert out.returncode == 0, out.stderr[-4000:]
     assert "keyring backend keyring.backends." in out.stdout
+    # The bundle runs for real too: the qasync loop, the embedded sandbox (Starlette, uvicorn),
+    # the guides and the call database, then a clean shutdown on SIGTERM.
+    env["PYTHON_KEYRING_BACKEND"] = "keyring.backends.null.Keyring"
+    log = linkdesk_home / "logs" / "linkdesk.log"
+    proc = subprocess.Popen(
+        [str(exe), "gui"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while "Embedded sandbox listening" not in (log.read_text() if log.exists() else ""):
+            assert proc.poll() is None, "the bundled app exited early"
+            assert time.monotonic() < deadline, "the bundled app did not start its sandbox"
+            time.sleep(0.1)
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=30) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert "Traceback" not in log.read_text()
