@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import threading
 import time
+from dataclasses import dataclass
 from typing import Any
 
 import uvicorn
@@ -38,31 +39,42 @@ async def _not_found(request: Request, exc: Exception) -> Response:
     return e.error_response(404, f"The resource {path} was not found.")
 
 
-def create_app(
-    *,
-    host: str = "127.0.0.1",
-    port: int = 0,
-    api_key: str = DEFAULT_API_KEY,
-    scenario: str | None = None,
-    speed: float = 1.0,
-    faults: str | FaultConfig | None = None,
-    seed: int | None = None,
-    state_file: str | os.PathLike[str] | None = None,
-    clock: Clock | None = None,
-    latency: float = 0.0,
-    daily_quota: int | None = None,
-) -> Starlette:
-    """Build the app; ``host``/``port`` are accepted so every option of SandboxServer fits here."""
-    del host, port
-    clock = clock or time.time
-    state = SandboxState(clock=clock, speed=speed, scenario=scenario, state_file=state_file)
+@dataclass(frozen=True, kw_only=True)
+class SandboxOptions:
+    """Every option of the sandbox: ``create_app`` and ``SandboxServer`` take these as keywords."""
+
+    host: str = "127.0.0.1"
+    port: int = 0
+    api_key: str = DEFAULT_API_KEY
+    scenario: str | None = None
+    speed: float = 1.0
+    faults: str | FaultConfig | None = None
+    seed: int | None = None
+    state_file: str | os.PathLike[str] | None = None
+    clock: Clock | None = None
+    latency: float = 0.0
+    daily_quota: int | None = None
+
+
+def create_app(**options: Any) -> Starlette:
+    """Build the app from SandboxOptions keywords; ``host``/``port`` are accepted and unused."""
+    return build_app(SandboxOptions(**options))
+
+
+def build_app(options: SandboxOptions) -> Starlette:
+    clock = options.clock or time.time
+    state = SandboxState(
+        clock=clock, speed=options.speed, scenario=options.scenario, state_file=options.state_file
+    )
+    faults = options.faults
     config = parse_spec(faults) if isinstance(faults, str) or faults is None else faults
-    if latency and not config.latency:
-        config.latency = latency
-    if daily_quota is not None:
-        config.quota = daily_quota
-    injector = FaultInjector(config, seed)
+    if options.latency and not config.latency:
+        config.latency = options.latency
+    if options.daily_quota is not None:
+        config.quota = options.daily_quota
+    injector = FaultInjector(config, options.seed)
     limiter = RateLimiter(clock, state.linked_company_count)
+    api_key = options.api_key
     app = Starlette(
         routes=[*api.ROUTES, *control.ROUTES, *link_pages.ROUTES],
         middleware=[Middleware(CodatGate, api_key=api_key, faults=injector, limiter=limiter)],
@@ -78,35 +90,13 @@ def create_app(
 class SandboxServer:
     """Serve the sandbox on a daemon thread with its own event loop; ``start()`` gives the base URL."""
 
-    def __init__(
-        self,
-        *,
-        host: str = "127.0.0.1",
-        port: int = 0,
-        api_key: str = DEFAULT_API_KEY,
-        scenario: str | None = None,
-        speed: float = 1.0,
-        faults: str | FaultConfig | None = None,
-        seed: int | None = None,
-        state_file: str | os.PathLike[str] | None = None,
-        clock: Clock | None = None,
-        latency: float = 0.0,
-        daily_quota: int | None = None,
-    ) -> None:
-        self.host = host
-        self.port = port
-        self.api_key = api_key
-        self.app = create_app(
-            api_key=api_key,
-            scenario=scenario,
-            speed=speed,
-            faults=faults,
-            seed=seed,
-            state_file=state_file,
-            clock=clock,
-            latency=latency,
-            daily_quota=daily_quota,
-        )
+    def __init__(self, **options: Any) -> None:
+        """Takes SandboxOptions keywords."""
+        self.options = SandboxOptions(**options)
+        self.host = self.options.host
+        self.port = self.options.port
+        self.api_key = self.options.api_key
+        self.app = build_app(self.options)
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
         self._base_url: str | None = None
