@@ -47,9 +47,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def _say(message: str) -> None:
-    import sys
+    from desktop.commands._common import say
 
-    print(f"linkdesk calls: {message}", file=sys.stderr)
+    say("calls", message)
 
 
 def _open_store() -> CallStore | None:

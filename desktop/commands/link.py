@@ -47,9 +47,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def _say(message: str) -> None:
-    import sys
+    from desktop.commands._common import say
 
-    print(f"linkdesk link: {message}", file=sys.stderr)
+    say("link", message)
 
 
 def _exit_code(error: CodatError) -> int:
@@ -64,25 +64,13 @@ def _exit_code(error: CodatError) -> int:
     return EXIT_API
 
 
-def _profile_and_base(args: argparse.Namespace) -> tuple[str, str]:
-    from desktop.core.paths import default_paths
-    from desktop.core.settings import CODAT_API_BASE, Settings
-
-    settings = Settings.load(default_paths())
-    if settings.warning:
-        _say(settings.warning)
-    profile: str = args.profile or settings.current_profile
-    base = args.api_base or settings.get("api_base", profile) or CODAT_API_BASE
-    return profile, str(base)
-
-
 def run(args: argparse.Namespace) -> int:
     import asyncio
     import json
     import re
 
+    from desktop.commands._common import api_key_or_say, load_target
     from desktop.core.codat import check_company_name
-    from desktop.core.secrets import resolve_api_key
 
     check = check_company_name(args.name)
     if not check.ok:
@@ -97,13 +85,9 @@ def run(args: argparse.Namespace) -> int:
     if check.removed:
         _say(check.message)
 
-    profile, api_base = _profile_and_base(args)
-    api_key = resolve_api_key(profile)
-    if not api_key:
-        _say(
-            f"No Codat API key for profile {profile!r}. Set LINKDESK_API_KEY, or save the key "
-            "in LinkDesk under Settings."
-        )
+    _, profile, api_base = load_target("link", args)
+    api_key = api_key_or_say("link", profile)
+    if api_key is None:
         return EXIT_AUTH
 
     result = asyncio.run(_link(api_base, api_key, check.cleaned, args.platform))

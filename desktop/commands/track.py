@@ -75,9 +75,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def _say(message: str) -> None:
-    import sys
+    from desktop.commands._common import say
 
-    print(f"linkdesk track: {message}", file=sys.stderr, flush=True)
+    say("track", message)
 
 
 def _line(company_id: str, state: JourneyState, event: JourneyEvent) -> dict[str, Any]:
@@ -100,15 +100,10 @@ def _text(doc: dict[str, Any]) -> str:
 
 
 def _settings(args: argparse.Namespace) -> tuple[str, str, Any] | int:
-    from desktop.core.paths import default_paths
-    from desktop.core.settings import CODAT_API_BASE, Settings
+    from desktop.commands._common import load_target
     from desktop.core.tracker import TrackerSettings
 
-    settings = Settings.load(default_paths())
-    if settings.warning:
-        _say(settings.warning)
-    profile: str = args.profile or settings.current_profile
-    base = str(args.api_base or settings.get("api_base", profile) or CODAT_API_BASE)
+    settings, profile, base = load_target("track", args)
     overrides: dict[str, float] = {}
     if args.fast_interval is not None:
         if args.fast_interval <= 0:
@@ -127,18 +122,14 @@ def _settings(args: argparse.Namespace) -> tuple[str, str, Any] | int:
 def run(args: argparse.Namespace) -> int:
     import asyncio
 
-    from desktop.core.secrets import resolve_api_key
+    from desktop.commands._common import api_key_or_say
 
     resolved = _settings(args)
     if isinstance(resolved, int):
         return resolved
     profile, api_base, tracker_settings = resolved
-    api_key = resolve_api_key(profile)
-    if not api_key:
-        _say(
-            f"No Codat API key for profile {profile!r}. Set LINKDESK_API_KEY, or save the key "
-            "in LinkDesk under Settings."
-        )
+    api_key = api_key_or_say("track", profile)
+    if api_key is None:
         return EXIT_AUTH
     try:
         return asyncio.run(_track(args, api_base, api_key, tracker_settings))
