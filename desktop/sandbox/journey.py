@@ -50,6 +50,37 @@ class World(Protocol):
     ) -> None: ...
 
 
+def add_connection(company: m.Company, platform_key: str, at: float) -> m.Connection:
+    """A new PendingAuth connection, appended to ``company``'s connections."""
+    conn = m.Connection(
+        id=str(uuid.uuid4()),
+        company_id=company.id,
+        platform_key=platform_key,
+        status=m.PENDING,
+        created=at,
+        modified=at,
+    )
+    company.connections.append(conn)
+    return conn
+
+
+def start_sync(
+    world: World, company: m.Company, connection_id: str, at: float, **detail: Any
+) -> None:
+    """Queue a pull of every data type on the connection; ``detail`` adds to the journal entry."""
+    ops = plan_sync(
+        company_id=company.id,
+        connection_id=connection_id,
+        start=at,
+        speed=world.speed,
+        pace=company.sync_pace,
+        failing_data_type=company.failing_data_type,
+    )
+    company.pulls.extend(ops)
+    kinds = [op.data_type for op in ops]
+    world.emit("sync_started", company, connection_id, {"dataTypes": kinds, **detail}, at)
+
+
 def stage_of(company: m.Company, now: float) -> str:
     """The stored stage, refined for a linked company by how far its first sync has got."""
     if company.stage != m.STAGE_LINKED:
@@ -105,15 +136,7 @@ def _select_platform(world: World, company: m.Company, params: dict[str, Any], a
     )
     created = conn is None
     if conn is None:
-        conn = m.Connection(
-            id=str(uuid.uuid4()),
-            company_id=company.id,
-            platform_key=key,
-            status=m.PENDING,
-            created=at,
-            modified=at,
-        )
-        company.connections.append(conn)
+        conn = add_connection(company, key, at)
     company.current_connection_id = conn.id
     company.stage = m.STAGE_PLATFORM_SELECTED
     detail = {"platformKey": key, "platformName": BY_KEY[key].name, "status": m.PENDING}
@@ -164,16 +187,7 @@ def _approve(world: World, company: m.Company, params: dict[str, Any], at: float
     company.stage = m.STAGE_LINKED
     kind = "linked" if previous == m.PENDING else "reconnected"
     world.emit(kind, company, conn.id, {"status": m.LINKED, "previous": previous}, at)
-    ops = plan_sync(
-        company_id=company.id,
-        connection_id=conn.id,
-        start=at,
-        speed=world.speed,
-        pace=company.sync_pace,
-        failing_data_type=company.failing_data_type,
-    )
-    company.pulls.extend(ops)
-    world.emit("sync_started", company, conn.id, {"dataTypes": [op.data_type for op in ops]}, at)
+    start_sync(world, company, conn.id, at)
 
 
 def _cancel(world: World, company: m.Company, params: dict[str, Any], at: float) -> None:

@@ -21,7 +21,7 @@ from desktop.sandbox import journey
 from desktop.sandbox import model as m
 from desktop.sandbox.platforms import BY_KEY
 from desktop.sandbox.scenarios import parse_scenario
-from desktop.sandbox.sync import latest_run, plan_sync, run_end
+from desktop.sandbox.sync import latest_run, run_end
 
 Clock = Callable[[], float]
 
@@ -154,15 +154,7 @@ class SandboxState:
     def create_connection(self, company_id: str, platform_key: str) -> m.Connection:
         with self.view() as now:
             company = self.company(company_id)
-            conn = m.Connection(
-                id=str(uuid.uuid4()),
-                company_id=company.id,
-                platform_key=platform_key,
-                status=m.PENDING,
-                created=now,
-                modified=now,
-            )
-            company.connections.append(conn)
+            conn = journey.add_connection(company, platform_key, now)
             company.modified = now
             if company.current_connection_id is None:
                 company.current_connection_id = conn.id
@@ -205,17 +197,7 @@ class SandboxState:
             for conn in company.connections:
                 if conn.status != m.LINKED:
                     continue
-                ops = plan_sync(
-                    company_id=company.id,
-                    connection_id=conn.id,
-                    start=now,
-                    speed=self.speed,
-                    pace=company.sync_pace,
-                    failing_data_type=company.failing_data_type,
-                )
-                company.pulls.extend(ops)
-                kinds = [op.data_type for op in ops]
-                self.emit("sync_started", company, conn.id, {"dataTypes": kinds, "by": "api"}, now)
+                journey.start_sync(self, company, conn.id, now, by="api")
 
     # -- the customer ----------------------------------------------------------------------
 
