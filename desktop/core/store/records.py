@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from desktop.core.store.timefmt import iso
+from desktop.core.journey.model import iso
 
 
 class ApiKind(StrEnum):

@@ -1,19 +1,8 @@
-"""Times and durations as the store's JSON and the exports write them."""
+"""Times and durations as the exports write them (JSON times: ``desktop.core.journey.iso``)."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, tzinfo
-
-
-def iso(epoch: float | None) -> str | None:
-    """Epoch seconds as ISO-8601 UTC with milliseconds (the form every LinkDesk JSON output uses)."""
-    if epoch is None:
-        return None
-    return (
-        datetime.fromtimestamp(epoch, tz=UTC)
-        .isoformat(timespec="milliseconds")
-        .replace("+00:00", "Z")
-    )
 
 
 def local(epoch: float, tz: tzinfo | None = None) -> datetime:
