@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from starlette.requests import Request
@@ -13,8 +14,9 @@ from starlette.routing import Route
 
 from desktop.sandbox import errors as e
 from desktop.sandbox import journey, wire
+from desktop.sandbox import model as m
 from desktop.sandbox.model import iso
-from desktop.sandbox.platforms import BY_KEY, PLATFORMS
+from desktop.sandbox.platforms import BY_KEY, PLATFORMS, Platform
 from desktop.sandbox.query import QueryError, compile_query, order_key, page_envelope, sort_items
 from desktop.sandbox.state import NotFound, SandboxState, clean_company_name
 
@@ -74,6 +76,9 @@ INTEGRATION_FIELDS = frozenset(
 PULL_FIELDS = frozenset(
     {"id", "companyId", "connectionId", "dataType", "status", "requested", "completed", "progress"}
 )
+
+
+Handler = Callable[[Request], Awaitable[Response]]
 
 
 def base_of(request: Request) -> str:
@@ -148,6 +153,19 @@ def _listing(
     return JSONResponse(envelope)
 
 
+def _answers(handler: Callable[[Request], Awaitable[Response]]) -> Handler:
+    """Let a handler, and the helpers it calls, answer early by raising ``_Bad``."""
+
+    @functools.wraps(handler)
+    async def run(request: Request) -> Response:
+        try:
+            return await handler(request)
+        except _Bad as bad:
+            return bad.response
+
+    return run
+
+
 async def _json_object(request: Request) -> dict[str, Any]:
     raw = await request.body()
     try:
@@ -165,6 +183,31 @@ def _company_missing(company_id: str) -> Response:
 
 def _connection_missing(connection_id: str) -> Response:
     return e.error_response(404, e.NOT_FOUND_CONNECTION.format(id=connection_id))
+
+
+def _company(state: SandboxState, company_id: str) -> m.Company:
+    """The company, or ``_Bad`` with Codat's 404; call inside ``state.view()``."""
+    try:
+        return state.company(company_id)
+    except NotFound:
+        raise _Bad(_company_missing(company_id)) from None
+
+
+def _missing(state: SandboxState, exc: NotFound, company_id: str, connection_id: str) -> Response:
+    """The 404 for a NotFound raised while looking up a company's connection."""
+    if exc.args[0] == company_id and company_id not in state.companies:
+        return _company_missing(company_id)
+    return _connection_missing(connection_id)
+
+
+def _company_command(request: Request, command: Callable[[SandboxState, str], None]) -> Response:
+    """Run ``command`` on the path's company: 204, or Codat's 404 when there is no such company."""
+    company_id = request.path_params["companyId"]
+    try:
+        command(_state(request), company_id)
+    except NotFound:
+        return _company_missing(company_id)
+    return Response(status_code=204)
 
 
 # -- companies ---------------------------------------------------------------------------------
@@ -214,47 +257,34 @@ def _validate_company_body(data: dict[str, Any]) -> tuple[str, str | None, dict[
     return cleaned, description, tags
 
 
+@_answers
 async def create_company(request: Request) -> Response:
     state, base = _state(request), base_of(request)
-    try:
-        name, description, tags = _validate_company_body(await _json_object(request))
-    except _Bad as bad:
-        return bad.response
+    name, description, tags = _validate_company_body(await _json_object(request))
     company = state.create_company(name, description, tags)
     with state.view() as now:
         return JSONResponse(wire.company_json(company, now, base))
 
 
+@_answers
 async def get_company(request: Request) -> Response:
     state, base = _state(request), base_of(request)
-    company_id = request.path_params["companyId"]
     with state.view() as now:
-        try:
-            company = state.company(company_id)
-        except NotFound:
-            return _company_missing(company_id)
+        company = _company(state, request.path_params["companyId"])
         return JSONResponse(wire.company_json(company, now, base))
 
 
+@_answers
 async def update_company(request: Request) -> Response:
     """PUT replaces name/description/tags; PATCH changes only the fields given."""
     state, base = _state(request), base_of(request)
-    company_id = request.path_params["companyId"]
-    try:
-        data = await _json_object(request)
-        if request.method == "PATCH" and "name" not in data:
-            data = {"name": "placeholder", **data}
-            keep_name = True
-        else:
-            keep_name = False
-        name, description, tags = _validate_company_body(data)
-    except _Bad as bad:
-        return bad.response
+    data = await _json_object(request)
+    keep_name = request.method == "PATCH" and "name" not in data
+    name, description, tags = _validate_company_body(
+        {"name": "placeholder", **data} if keep_name else data
+    )
     with state.view() as now:
-        try:
-            company = state.company(company_id)
-        except NotFound:
-            return _company_missing(company_id)
+        company = _company(state, request.path_params["companyId"])
         if not keep_name:
             company.name = name
         if request.method == "PUT" or "description" in data:
@@ -267,25 +297,17 @@ async def update_company(request: Request) -> Response:
 
 
 async def delete_company(request: Request) -> Response:
-    company_id = request.path_params["companyId"]
-    try:
-        _state(request).delete_company(company_id)
-    except NotFound:
-        return _company_missing(company_id)
-    return Response(status_code=204)
+    return _company_command(request, SandboxState.delete_company)
 
 
 # -- connections -------------------------------------------------------------------------------
 
 
+@_answers
 async def list_connections(request: Request) -> Response:
     state, base = _state(request), base_of(request)
-    company_id = request.path_params["companyId"]
     with state.view() as now:
-        try:
-            company = state.company(company_id)
-        except NotFound:
-            return _company_missing(company_id)
+        company = _company(state, request.path_params["companyId"])
         items = []
         for conn in company.connections:
             item = wire.connection_json(conn, company, now, base)
@@ -296,13 +318,11 @@ async def list_connections(request: Request) -> Response:
     )
 
 
+@_answers
 async def create_connection(request: Request) -> Response:
     state, base = _state(request), base_of(request)
     company_id = request.path_params["companyId"]
-    try:
-        data = await _json_object(request)
-    except _Bad as bad:
-        return bad.response
+    data = await _json_object(request)
     key = data.get("platformKey")
     if not isinstance(key, str) or not _KEY.match(key):
         message = "platformKey is required: the 4-letter key of an integration (see /integrations)."
@@ -327,23 +347,19 @@ async def get_connection(request: Request) -> Response:
     connection_id = request.path_params["connectionId"]
     with state.view() as now:
         try:
-            company = state.company(company_id)
-        except NotFound:
-            return _company_missing(company_id)
-        conn = company.connection(connection_id)
-        if conn is None:
-            return _connection_missing(connection_id)
+            conn = state.connection(company_id, connection_id)
+        except NotFound as exc:
+            return _missing(state, exc, company_id, connection_id)
+        company = state.company(company_id)
         return JSONResponse(wire.connection_json(conn, company, now, base))
 
 
+@_answers
 async def unlink_connection(request: Request) -> Response:
     state, base = _state(request), base_of(request)
     company_id = request.path_params["companyId"]
     connection_id = request.path_params["connectionId"]
-    try:
-        data = await _json_object(request)
-    except _Bad as bad:
-        return bad.response
+    data = await _json_object(request)
     if set(data) - {"status"} or data.get("status") != "Unlinked":
         return e.bad_request(
             "status", 'The only change allowed is {"status": "Unlinked"}.', "UpdateConnectionStatus"
@@ -351,10 +367,7 @@ async def unlink_connection(request: Request) -> Response:
     try:
         conn = state.unlink_connection(company_id, connection_id)
     except NotFound as exc:
-        missing = exc.args[0]
-        if missing == company_id and company_id not in state.companies:
-            return _company_missing(company_id)
-        return _connection_missing(connection_id)
+        return _missing(state, exc, company_id, connection_id)
     except journey.Conflict as exc:
         return e.bad_request("status", str(exc), "ConnectionStatus")
     with state.view() as now:
@@ -367,48 +380,37 @@ async def delete_connection(request: Request) -> Response:
     connection_id = request.path_params["connectionId"]
     try:
         state.delete_connection(company_id, connection_id)
-    except NotFound:
-        if company_id not in state.companies:
-            return _company_missing(company_id)
-        return _connection_missing(connection_id)
+    except NotFound as exc:
+        return _missing(state, exc, company_id, connection_id)
     return Response(status_code=200)
 
 
 # -- data status and pull operations -----------------------------------------------------------
 
 
+@_answers
 async def data_status(request: Request) -> Response:
     state = _state(request)
-    company_id = request.path_params["companyId"]
     with state.view() as now:
-        try:
-            company = state.company(company_id)
-        except NotFound:
-            return _company_missing(company_id)
+        company = _company(state, request.path_params["companyId"])
         return JSONResponse(wire.data_status_json(company, now))
 
 
+@_answers
 async def list_pulls(request: Request) -> Response:
     state = _state(request)
-    company_id = request.path_params["companyId"]
     with state.view() as now:
-        try:
-            company = state.company(company_id)
-        except NotFound:
-            return _company_missing(company_id)
+        company = _company(state, request.path_params["companyId"])
         items = [wire.pull_json(op, now) for op in company.pulls]
     return _listing(request, items, PULL_FIELDS, "Dataset", "PullApi")
 
 
+@_answers
 async def get_pull(request: Request) -> Response:
     state = _state(request)
-    company_id = request.path_params["companyId"]
     dataset_id = request.path_params["datasetId"]
     with state.view() as now:
-        try:
-            company = state.company(company_id)
-        except NotFound:
-            return _company_missing(company_id)
+        company = _company(state, request.path_params["companyId"])
         op = next((p for p in company.pulls if p.id == dataset_id), None)
         if op is None:
             return e.error_response(404, e.NOT_FOUND_PULL.format(id=dataset_id), service="PullApi")
@@ -416,12 +418,7 @@ async def get_pull(request: Request) -> Response:
 
 
 async def refresh_all(request: Request) -> Response:
-    company_id = request.path_params["companyId"]
-    try:
-        _state(request).refresh_all(company_id)
-    except NotFound:
-        return _company_missing(company_id)
-    return Response(status_code=204)
+    return _company_command(request, SandboxState.refresh_all)
 
 
 # -- integrations and profile ------------------------------------------------------------------
@@ -433,32 +430,27 @@ async def list_integrations(request: Request) -> Response:
     return _listing(request, items, INTEGRATION_FIELDS, "Integration", "PublicApi")
 
 
-def _platform_or_404(key: str) -> Any:
+def _platform(request: Request) -> Platform:
+    key = request.path_params["platformKey"]
     platform = BY_KEY.get(key)
     if platform is None:
-        return None, e.error_response(404, e.NOT_FOUND_INTEGRATION.format(id=key))
-    return platform, None
+        raise _Bad(e.error_response(404, e.NOT_FOUND_INTEGRATION.format(id=key)))
+    return platform
 
 
+@_answers
 async def get_integration(request: Request) -> Response:
-    platform, missing = _platform_or_404(request.path_params["platformKey"])
-    if missing is not None:
-        return missing  # type: ignore[no-any-return]
-    return JSONResponse(wire.integration_json(platform, base_of(request)))
+    return JSONResponse(wire.integration_json(_platform(request), base_of(request)))
 
 
+@_answers
 async def get_branding(request: Request) -> Response:
-    platform, missing = _platform_or_404(request.path_params["platformKey"])
-    if missing is not None:
-        return missing  # type: ignore[no-any-return]
-    return JSONResponse(wire.branding_json(platform, base_of(request)))
+    return JSONResponse(wire.branding_json(_platform(request), base_of(request)))
 
 
 async def get_profile(request: Request) -> Response:
     return JSONResponse(wire.profile_json(base_of(request)))
 
-
-Handler = Callable[[Request], Any]
 
 ROUTES = [
     Route("/companies", list_companies, methods=["GET"]),
