@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import functools
 import json
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Any
 
 from starlette.requests import Request
@@ -15,6 +14,7 @@ from starlette.routing import Route
 from desktop.sandbox import errors as e
 from desktop.sandbox import journey, wire
 from desktop.sandbox import model as m
+from desktop.sandbox.early import Early, answers
 from desktop.sandbox.model import iso
 from desktop.sandbox.platforms import BY_KEY, PLATFORMS, Platform
 from desktop.sandbox.query import QueryError, compile_query, order_key, page_envelope, sort_items
@@ -78,9 +78,6 @@ PULL_FIELDS = frozenset(
 )
 
 
-Handler = Callable[[Request], Awaitable[Response]]
-
-
 def base_of(request: Request) -> str:
     return str(request.base_url).rstrip("/")
 
@@ -88,11 +85,6 @@ def base_of(request: Request) -> str:
 def _state(request: Request) -> SandboxState:
     state: SandboxState = request.app.state.sandbox
     return state
-
-
-class _Bad(Exception):
-    def __init__(self, response: Response) -> None:
-        self.response = response
 
 
 def _int_param(request: Request, name: str, default: int, low: int, high: int | None) -> int:
@@ -105,7 +97,7 @@ def _int_param(request: Request, name: str, default: int, low: int, high: int | 
         value = low - 1
     if value < low or (high is not None and value > high):
         limits = f"between {low} and {high}" if high is not None else f"at least {low}"
-        raise _Bad(e.bad_request(name, f"{name} must be a whole number {limits}.", "Range"))
+        raise Early(e.bad_request(name, f"{name} must be a whole number {limits}.", "Range"))
     return value
 
 
@@ -121,8 +113,8 @@ def _listing(
     try:
         page = _int_param(request, "page", 1, 1, None)
         size = _int_param(request, "pageSize", 100, 1, MAX_PAGE_SIZE)
-    except _Bad as bad:
-        return bad.response
+    except Early as early:
+        return early.response
     query = request.query_params.get("query") or None
     order_by = request.query_params.get("orderBy") or None
     try:
@@ -153,27 +145,14 @@ def _listing(
     return JSONResponse(envelope)
 
 
-def _answers(handler: Callable[[Request], Awaitable[Response]]) -> Handler:
-    """Let a handler, and the helpers it calls, answer early by raising ``_Bad``."""
-
-    @functools.wraps(handler)
-    async def run(request: Request) -> Response:
-        try:
-            return await handler(request)
-        except _Bad as bad:
-            return bad.response
-
-    return run
-
-
 async def _json_object(request: Request) -> dict[str, Any]:
     raw = await request.body()
     try:
         data = json.loads(raw or b"null")
     except ValueError:
-        raise _Bad(e.bad_request("body", "The request body is not valid JSON.", "Json")) from None
+        raise Early(e.bad_request("body", "The request body is not valid JSON.", "Json")) from None
     if not isinstance(data, dict):
-        raise _Bad(e.bad_request("body", "The request body must be a JSON object.", "Json"))
+        raise Early(e.bad_request("body", "The request body must be a JSON object.", "Json"))
     return data
 
 
@@ -186,11 +165,11 @@ def _connection_missing(connection_id: str) -> Response:
 
 
 def _company(state: SandboxState, company_id: str) -> m.Company:
-    """The company, or ``_Bad`` with Codat's 404; call inside ``state.view()``."""
+    """The company, or ``Early`` with Codat's 404; call inside ``state.view()``."""
     try:
         return state.company(company_id)
     except NotFound:
-        raise _Bad(_company_missing(company_id)) from None
+        raise Early(_company_missing(company_id)) from None
 
 
 def _missing(state: SandboxState, exc: NotFound, company_id: str, connection_id: str) -> Response:
@@ -231,17 +210,17 @@ def _iso_modified(epoch: float) -> str:
 def _validate_company_body(data: dict[str, Any]) -> tuple[str, str | None, dict[str, str]]:
     name = data.get("name")
     if not isinstance(name, str) or not name.strip():
-        raise _Bad(e.bad_request("name", "A company name is required.", "Required"))
+        raise Early(e.bad_request("name", "A company name is required.", "Required"))
     cleaned = clean_company_name(name)
     if not cleaned:
         message = (
             "The company name has no allowed characters: use letters, digits, spaces and "
             "- ' , & @ . ? !"
         )
-        raise _Bad(e.bad_request("name", message, "RegularExpression"))
+        raise Early(e.bad_request("name", message, "RegularExpression"))
     description = data.get("description")
     if description is not None and not isinstance(description, str):
-        raise _Bad(e.bad_request("description", "description must be a string.", "Type"))
+        raise Early(e.bad_request("description", "description must be a string.", "Type"))
     tags = data.get("tags") or {}
     ok_tags = (
         isinstance(tags, dict)
@@ -253,11 +232,11 @@ def _validate_company_body(data: dict[str, Any]) -> tuple[str, str | None, dict[
     )
     if not ok_tags:
         message = "tags: at most 10 string pairs, keys 1-27 characters, values up to 100."
-        raise _Bad(e.bad_request("tags", message, "Tags"))
+        raise Early(e.bad_request("tags", message, "Tags"))
     return cleaned, description, tags
 
 
-@_answers
+@answers
 async def create_company(request: Request) -> Response:
     state, base = _state(request), base_of(request)
     name, description, tags = _validate_company_body(await _json_object(request))
@@ -266,7 +245,7 @@ async def create_company(request: Request) -> Response:
         return JSONResponse(wire.company_json(company, now, base))
 
 
-@_answers
+@answers
 async def get_company(request: Request) -> Response:
     state, base = _state(request), base_of(request)
     with state.view() as now:
@@ -274,7 +253,7 @@ async def get_company(request: Request) -> Response:
         return JSONResponse(wire.company_json(company, now, base))
 
 
-@_answers
+@answers
 async def update_company(request: Request) -> Response:
     """PUT replaces name/description/tags; PATCH changes only the fields given."""
     state, base = _state(request), base_of(request)
@@ -303,7 +282,7 @@ async def delete_company(request: Request) -> Response:
 # -- connections -------------------------------------------------------------------------------
 
 
-@_answers
+@answers
 async def list_connections(request: Request) -> Response:
     state, base = _state(request), base_of(request)
     with state.view() as now:
@@ -318,7 +297,7 @@ async def list_connections(request: Request) -> Response:
     )
 
 
-@_answers
+@answers
 async def create_connection(request: Request) -> Response:
     state, base = _state(request), base_of(request)
     company_id = request.path_params["companyId"]
@@ -354,7 +333,7 @@ async def get_connection(request: Request) -> Response:
         return JSONResponse(wire.connection_json(conn, company, now, base))
 
 
-@_answers
+@answers
 async def unlink_connection(request: Request) -> Response:
     state, base = _state(request), base_of(request)
     company_id = request.path_params["companyId"]
@@ -388,7 +367,7 @@ async def delete_connection(request: Request) -> Response:
 # -- data status and pull operations -----------------------------------------------------------
 
 
-@_answers
+@answers
 async def data_status(request: Request) -> Response:
     state = _state(request)
     with state.view() as now:
@@ -396,7 +375,7 @@ async def data_status(request: Request) -> Response:
         return JSONResponse(wire.data_status_json(company, now))
 
 
-@_answers
+@answers
 async def list_pulls(request: Request) -> Response:
     state = _state(request)
     with state.view() as now:
@@ -405,7 +384,7 @@ async def list_pulls(request: Request) -> Response:
     return _listing(request, items, PULL_FIELDS, "Dataset", "PullApi")
 
 
-@_answers
+@answers
 async def get_pull(request: Request) -> Response:
     state = _state(request)
     dataset_id = request.path_params["datasetId"]
@@ -434,16 +413,16 @@ def _platform(request: Request) -> Platform:
     key = request.path_params["platformKey"]
     platform = BY_KEY.get(key)
     if platform is None:
-        raise _Bad(e.error_response(404, e.NOT_FOUND_INTEGRATION.format(id=key)))
+        raise Early(e.error_response(404, e.NOT_FOUND_INTEGRATION.format(id=key)))
     return platform
 
 
-@_answers
+@answers
 async def get_integration(request: Request) -> Response:
     return JSONResponse(wire.integration_json(_platform(request), base_of(request)))
 
 
-@_answers
+@answers
 async def get_branding(request: Request) -> Response:
     return JSONResponse(wire.branding_json(_platform(request), base_of(request)))
 

@@ -16,6 +16,7 @@ from starlette.routing import Route
 
 from desktop.sandbox import journey
 from desktop.sandbox import model as m
+from desktop.sandbox.early import Early, Handler, answers
 from desktop.sandbox.platforms import BY_KEY, PLATFORMS, tile_colour
 from desktop.sandbox.state import NotFound, SandboxState
 
@@ -31,6 +32,7 @@ DATA_SHARED = (
     "Tax rates",
 )
 WRONG_PASSWORD = "wrong"
+_NO_COMPANY = "This Link URL is not valid: the company does not exist."
 
 _CSS = """
 *{box-sizing:border-box}
@@ -147,32 +149,41 @@ def _conn_url(company_id: str, connection_id: str, leaf: str) -> str:
     return f"/link/companies/{company_id}/connections/{connection_id}/{leaf}"
 
 
-def _act(request: Request, company_id: str, action: str, **params: Any) -> Response | None:
-    """Apply a move; on failure, the page that explains why (None on success)."""
+def _act(request: Request, company_id: str, action: str, **params: Any) -> None:
+    """Apply a move; on failure, answer early with the page that explains why."""
     try:
         _state(request).act(company_id, action, params)
     except NotFound:
-        return _html(error_page("This Link URL is not valid: the company does not exist."), 404)
+        raise Early(_html(error_page(_NO_COMPANY), 404)) from None
     except (journey.Conflict, journey.BadMove) as exc:
-        return _html(error_page(str(exc), f"/link/company/{company_id}"), 409)
-    return None
+        raise Early(_html(error_page(str(exc), f"/link/company/{company_id}"), 409)) from None
 
 
-def _lookup(
-    request: Request, with_connection: bool = False
-) -> tuple[m.Company, m.Connection | None] | Response:
+def _lookup(request: Request, with_connection: bool) -> tuple[m.Company, m.Connection | None]:
     state = _state(request)
     company_id = request.path_params["companyId"]
     with state.view():
         company = state.companies.get(company_id)
         if company is None:
-            return _html(error_page("This Link URL is not valid: the company does not exist."), 404)
+            raise Early(_html(error_page(_NO_COMPANY), 404))
         conn = None
         if with_connection:
             conn = company.connection(request.path_params["connectionId"])
             if conn is None:
-                return _html(error_page("This connection link is not valid any more."), 404)
+                raise Early(_html(error_page("This connection link is not valid any more."), 404))
         return company, conn
+
+
+def _company(request: Request) -> m.Company:
+    """The path's company, or answer early with the error page."""
+    return _lookup(request, with_connection=False)[0]
+
+
+def _company_and_connection(request: Request) -> tuple[m.Company, m.Connection]:
+    """The path's company and connection, or answer early with the error page."""
+    company, conn = _lookup(request, with_connection=True)
+    assert conn is not None
+    return company, conn
 
 
 def _already_linked(company: m.Company, conn: m.Connection) -> Response:
@@ -184,20 +195,25 @@ def _already_linked(company: m.Company, conn: m.Connection) -> Response:
     return _html(_page("link-done", "Already connected", body, step=_TOTAL_STEPS))
 
 
+def _post_button(action: str, button_id: str, label: str, cancel: str) -> str:
+    """The actions row of a page whose one step forward is a posted form, next to Cancel."""
+    return (
+        f"<div class='actions'><form class='inline' method='post' action='{_esc(action)}'>"
+        f"<button class='primary' id='{button_id}' type='submit'>{label}</button></form>"
+        f"{cancel}</div>"
+    )
+
+
 # -- the pages ---------------------------------------------------------------------------------
 
 
+@answers
 async def landing(request: Request) -> Response:
-    found = _lookup(request)
-    if isinstance(found, Response):
-        return found
-    company, _ = found
+    company = _company(request)
     current = company.current
     if current is not None and current.status == m.LINKED:
         return _already_linked(company, current)
-    failed = _act(request, company.id, "open_link")
-    if failed is not None:
-        return failed
+    _act(request, company.id, "open_link")
     body = (
         f"<h1>Connect your accounting software</h1>"
         f"<p id='company-name'>for <b>{_esc(company.name)}</b></p>"
@@ -211,11 +227,9 @@ async def landing(request: Request) -> Response:
     return _html(_page("link-landing", "Welcome", body, step=1))
 
 
+@answers
 async def software(request: Request) -> Response:
-    found = _lookup(request)
-    if isinstance(found, Response):
-        return found
-    company, _ = found
+    company = _company(request)
     query = request.query_params.get("q", "").strip()
     items = []
     for platform in PLATFORMS:
@@ -242,13 +256,12 @@ async def software(request: Request) -> Response:
     return _html(_page("link-software", "Select software", body, step=2, script=_FILTER_JS))
 
 
+@answers
 async def select(request: Request) -> Response:
     company_id = request.path_params["companyId"]
     form = await _form(request)
     key = str(form.get("platformKey") or "")
-    failed = _act(request, company_id, "select_platform", platformKey=key)
-    if failed is not None:
-        return failed
+    _act(request, company_id, "select_platform", platformKey=key)
     state = _state(request)
     with state.view():
         conn = state.company(company_id).current
@@ -256,27 +269,19 @@ async def select(request: Request) -> Response:
         return _go(_conn_url(company_id, conn.id, "consent"))
 
 
+@answers
 async def start(request: Request) -> Response:
     """A connection's ``linkUrl``: resume that connection at its consent screen."""
-    found = _lookup(request, with_connection=True)
-    if isinstance(found, Response):
-        return found
-    company, conn = found
-    assert conn is not None
+    company, conn = _company_and_connection(request)
     if conn.status == m.LINKED:
         return _already_linked(company, conn)
-    failed = _act(request, company.id, "resume", connectionId=conn.id)
-    if failed is not None:
-        return failed
+    _act(request, company.id, "resume", connectionId=conn.id)
     return _go(_conn_url(company.id, conn.id, "consent"))
 
 
+@answers
 async def consent_page(request: Request) -> Response:
-    found = _lookup(request, with_connection=True)
-    if isinstance(found, Response):
-        return found
-    company, conn = found
-    assert conn is not None
+    company, conn = _company_and_connection(request)
     platform = BY_KEY[conn.platform_key]
     shared = "".join(f"<li>{_esc(item)}</li>" for item in DATA_SHARED)
     action = _conn_url(company.id, conn.id, "consent")
@@ -286,20 +291,26 @@ async def consent_page(request: Request) -> Response:
         f"<ul class='data' id='data-shared'>{shared}</ul>"
         "<p class='muted'>Access is read-only. You can revoke it at any time from your "
         "software's settings.</p>"
-        f"<div class='actions'><form class='inline' method='post' action='{_esc(action)}'>"
-        "<button class='primary' id='consent' type='submit'>I agree, continue</button></form>"
-        f"{_cancel_button(company.id, conn.id)}</div>"
+        + _post_button(action, "consent", "I agree, continue", _cancel_button(company.id, conn.id))
     )
     return _html(_page("link-consent", "Review data", body, step=3))
 
 
-async def consent(request: Request) -> Response:
-    company_id = request.path_params["companyId"]
-    connection_id = request.path_params["connectionId"]
-    failed = _act(request, company_id, "consent")
-    if failed is not None:
-        return failed
-    return _go(_conn_url(company_id, connection_id, "signin"))
+def _move_then(action: str, leaf: str) -> Handler:
+    """A form post that makes ``action`` on the path's company, then shows the ``leaf`` page."""
+
+    @answers
+    async def handler(request: Request) -> Response:
+        company_id = request.path_params["companyId"]
+        connection_id = request.path_params["connectionId"]
+        _act(request, company_id, action)
+        return _go(_conn_url(company_id, connection_id, leaf))
+
+    return handler
+
+
+consent = _move_then("consent", "signin")
+approve = _move_then("approve", "done")
 
 
 def _vendor_bar(conn: m.Connection) -> str:
@@ -332,68 +343,43 @@ def _signin_html(company: m.Company, conn: m.Connection, error: str | None, user
     return _page("link-signin", f"{platform.name} sign-in", body, step=4)
 
 
+@answers
 async def signin_page(request: Request) -> Response:
-    found = _lookup(request, with_connection=True)
-    if isinstance(found, Response):
-        return found
-    company, conn = found
-    assert conn is not None
+    company, conn = _company_and_connection(request)
     return _html(_signin_html(company, conn, None, ""))
 
 
+@answers
 async def signin(request: Request) -> Response:
-    found = _lookup(request, with_connection=True)
-    if isinstance(found, Response):
-        return found
-    company, conn = found
-    assert conn is not None
+    company, conn = _company_and_connection(request)
     form = await _form(request)
     user = str(form.get("username") or "")
     password = str(form.get("password") or "")
     if password == WRONG_PASSWORD or not password:
         if password:
-            failed = _act(request, company.id, "wrong_password")
-            if failed is not None:
-                return failed
+            _act(request, company.id, "wrong_password")
         message = "Incorrect username or password." if password else "Enter your password."
         return _html(_signin_html(company, conn, message, user))
     return _go(_conn_url(company.id, conn.id, "authorize"))
 
 
+@answers
 async def authorize_page(request: Request) -> Response:
-    found = _lookup(request, with_connection=True)
-    if isinstance(found, Response):
-        return found
-    company, conn = found
-    assert conn is not None
+    company, conn = _company_and_connection(request)
     platform = BY_KEY[conn.platform_key]
     action = _conn_url(company.id, conn.id, "approve")
     body = (
         f"{_vendor_bar(conn)}<h1>Allow access?</h1>"
         f"<p><b>LinkDesk Sandbox (via Codat)</b> would like read access to the "
         f"{_esc(platform.name)} data of <b id='company-name'>{_esc(company.name)}</b>.</p>"
-        f"<div class='actions'><form class='inline' method='post' action='{_esc(action)}'>"
-        "<button class='primary' id='approve' type='submit'>Allow access</button></form>"
-        f"{_cancel_button(company.id, conn.id)}</div>"
+        + _post_button(action, "approve", "Allow access", _cancel_button(company.id, conn.id))
     )
     return _html(_page("link-authorize", "Allow access", body, step=4))
 
 
-async def approve(request: Request) -> Response:
-    company_id = request.path_params["companyId"]
-    connection_id = request.path_params["connectionId"]
-    failed = _act(request, company_id, "approve")
-    if failed is not None:
-        return failed
-    return _go(_conn_url(company_id, connection_id, "done"))
-
-
+@answers
 async def done(request: Request) -> Response:
-    found = _lookup(request, with_connection=True)
-    if isinstance(found, Response):
-        return found
-    company, conn = found
-    assert conn is not None
+    company, conn = _company_and_connection(request)
     platform = BY_KEY[conn.platform_key]
     body = (
         "<h1>You're connected</h1>"
@@ -405,19 +391,16 @@ async def done(request: Request) -> Response:
     return _html(_page("link-done", "Connected", body, step=_TOTAL_STEPS))
 
 
+@answers
 async def cancel(request: Request) -> Response:
     company_id = request.path_params["companyId"]
-    failed = _act(request, company_id, "cancel")
-    if failed is not None:
-        return failed
+    _act(request, company_id, "cancel")
     return _go(f"/link/company/{quote(company_id)}/cancelled")
 
 
+@answers
 async def cancelled(request: Request) -> Response:
-    found = _lookup(request)
-    if isinstance(found, Response):
-        return found
-    company, _ = found
+    company = _company(request)
     body = (
         "<h1>Connection cancelled</h1>"
         "<p id='cancelled-note'>Nothing was connected. You can come back to this link at any "
