@@ -7,7 +7,8 @@ import re
 import signal
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -60,18 +61,27 @@ def _cli(*args: str) -> list[str]:
     return [sys.executable, "-m", "desktop", "sandbox", *args]
 
 
-def test_cli_prints_url_first_and_exits_0_on_sigterm(tmp_path: Path) -> None:
-    state_file = tmp_path / "state.json"
+@contextmanager
+def _running_cli(*args: str) -> Iterator[tuple[subprocess.Popen[str], str]]:
+    """``linkdesk sandbox ARGS`` as a subprocess: yields it and the first line it printed."""
     proc = subprocess.Popen(
-        _cli("--port", "0", "--api-key", "cli-key", "--state", str(state_file), "--seed", "3"),
-        cwd=REPO,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
+        _cli(*args), cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
     )
     try:
         assert proc.stdout is not None
-        first_line = proc.stdout.readline().strip()
+        yield proc, proc.stdout.readline().strip()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        if proc.stdout is not None:
+            proc.stdout.close()
+
+
+def test_cli_prints_url_first_and_exits_0_on_sigterm(tmp_path: Path) -> None:
+    state_file = tmp_path / "state.json"
+    args = ("--port", "0", "--api-key", "cli-key", "--state", str(state_file), "--seed", "3")
+    with _running_cli(*args) as (proc, first_line):
         assert re.fullmatch(r"http://127\.0\.0\.1:\d+", first_line), first_line
         with httpx.Client(base_url=first_line, trust_env=False) as client:
             created = client.post(
@@ -81,37 +91,16 @@ def test_cli_prints_url_first_and_exits_0_on_sigterm(tmp_path: Path) -> None:
             assert client.get("/_sandbox/faults").json()["seed"] == 3
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=20) == 0
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-        for stream in (proc.stdout, proc.stderr):
-            if stream is not None:
-                stream.close()
     assert "From CLI" in state_file.read_text()
 
 
 def test_cli_sigint_also_exits_0() -> None:
-    proc = subprocess.Popen(
-        _cli("--scenario", "happy-path:qhyg", "--speed", "20", "--faults", "latency=0.01"),
-        cwd=REPO,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    try:
-        assert proc.stdout is not None
-        url = proc.stdout.readline().strip()
+    args = ("--scenario", "happy-path:qhyg", "--speed", "20", "--faults", "latency=0.01")
+    with _running_cli(*args) as (proc, url):
         info = httpx.get(f"{url}/_sandbox/info", trust_env=False).json()
         assert info["scenario"] == "happy-path:qhyg" and info["speed"] == 20.0
         proc.send_signal(signal.SIGINT)
         assert proc.wait(timeout=20) == 0
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-        if proc.stdout is not None:
-            proc.stdout.close()
 
 
 def test_cli_lists_scenarios() -> None:
