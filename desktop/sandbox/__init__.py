@@ -8,4 +8,5 @@ No Qt here, and nothing from desktop.core: the two share only Codat's wire forma
   times come from the injected clock and progress is computed when the state is read.
 - ``control``: ``/_sandbox`` (journey actions, events journal, faults, scenarios, logos).
 - ``link_pages``: the simulated hosted Link; ``scenarios``: the autopilot customers.
+- ``early``: ``Early``/``answers``, how a helper ends a handler with an error answer.
 """
