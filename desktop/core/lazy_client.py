@@ -1,0 +1,53 @@
+"""The tracker's Codat client, fetched when first asked: the embedded sandbox may not be up yet."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+from desktop.core.codat.client import CodatClient
+from desktop.core.codat.models import (
+    Company,
+    Connection,
+    DataStatus,
+    Page,
+    PullOperation,
+    RateLimit,
+)
+
+_T = TypeVar("_T")
+
+
+class LazyClient:
+    """The tracker's client, asking the app for the real one on every call.
+
+    The app's client may not exist yet when the tracker is built (the embedded sandbox starts in
+    the background), and it changes when the agent switches profile.
+    """
+
+    def __init__(self, factory: Callable[[], Awaitable[CodatClient]]) -> None:
+        self._factory = factory
+        self.last_rate_limit: RateLimit | None = None
+
+    async def _call(self, ask: Callable[[CodatClient], Awaitable[_T]]) -> _T:
+        client = await self._factory()
+        try:
+            return await ask(client)
+        finally:
+            self.last_rate_limit = client.last_rate_limit
+
+    async def get_company(self, company_id: str) -> Company:
+        return await self._call(lambda c: c.get_company(company_id))
+
+    async def list_connections(self, company_id: str, *, page_size: int) -> Page[Connection]:
+        return await self._call(lambda c: c.list_connections(company_id, page_size=page_size))
+
+    async def get_data_status(self, company_id: str) -> dict[str, DataStatus]:
+        return await self._call(lambda c: c.get_data_status(company_id))
+
+    async def list_pull_operations(
+        self, company_id: str, *, page_size: int, order_by: str
+    ) -> Page[PullOperation]:
+        return await self._call(
+            lambda c: c.list_pull_operations(company_id, page_size=page_size, order_by=order_by)
+        )
