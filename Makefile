@@ -39,6 +39,7 @@ $(STAMPS)/test: pyproject.toml | $(BIN)/python
 
 lint: $(STAMPS)/test
 	$(BIN)/ruff check desktop tests bench scripts
+	$(BIN)/ruff format --check desktop tests bench scripts
 
 typecheck: $(STAMPS)/test
 	$(BIN)/mypy

@@ -31,7 +31,10 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"Codat API base URL (default: the profile's setting, else {DEFAULT_API_BASE})",
     )
     parser.add_argument(
-        "--profile", metavar="NAME", default=None, help="settings profile to use (default: the last used)"
+        "--profile",
+        metavar="NAME",
+        default=None,
+        help="settings profile to use (default: the last used)",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:

@@ -8,7 +8,9 @@ import argparse
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("gui", help="open the desktop app (the default)")
     p.add_argument(
-        "--sandbox", action="store_true", help="use the embedded Codat sandbox even if an API key is set"
+        "--sandbox",
+        action="store_true",
+        help="use the embedded Codat sandbox even if an API key is set",
     )
     p.add_argument(
         "--smoke", action="store_true", help="show the main window, let it paint once, exit 0"

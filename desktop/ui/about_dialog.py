@@ -29,7 +29,9 @@ class AboutDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(f"About {APP_NAME}")
         layout = QVBoxLayout(self)
-        title = QLabel(f"<h2>{APP_NAME}</h2><p>Follow a customer's Codat connection step by step.</p>")
+        title = QLabel(
+            f"<h2>{APP_NAME}</h2><p>Follow a customer's Codat connection step by step.</p>"
+        )
         title.setTextFormat(Qt.TextFormat.RichText)
         layout.addWidget(title)
         self.versions = QLabel(version_text(keyring_backend))

@@ -90,7 +90,9 @@ class MainWindow(QMainWindow):
         self.presentation_action.toggled.connect(self.presentation_changed)
         bar.addAction(self.presentation_action)
         spacer = QWidget()
-        spacer.setSizePolicy(spacer.sizePolicy().horizontalPolicy(), spacer.sizePolicy().Policy.Expanding)
+        spacer.setSizePolicy(
+            spacer.sizePolicy().horizontalPolicy(), spacer.sizePolicy().Policy.Expanding
+        )
         bar.addWidget(spacer)
         self.settings_action = QAction(icon("settings"), "Settings", self)
         self.settings_action.setShortcut(QKeySequence("Ctrl+,"))

@@ -32,7 +32,9 @@ ConnectionTester = Callable[[str, str], Awaitable[tuple[bool, str]]]
 
 class SettingsDialog(QDialog):
     applied = Signal()
-    test_requested = Signal(str, str)  # base URL, key: the app runs the check and calls show_test_result
+    test_requested = Signal(
+        str, str
+    )  # base URL, key: the app runs the check and calls show_test_result
 
     def __init__(
         self,
@@ -70,7 +72,9 @@ class SettingsDialog(QDialog):
         self.api_key = QLineEdit()
         self.api_key.setAccessibleName("API key")
         self.api_key.setEchoMode(QLineEdit.EchoMode.Password)
-        self.api_key.setPlaceholderText("Paste the key from the Codat Portal (Developers › API keys)")
+        self.api_key.setPlaceholderText(
+            "Paste the key from the Codat Portal (Developers › API keys)"
+        )
         self.reveal_button = QPushButton("Show")
         self.reveal_button.setCheckable(True)
         self.reveal_button.setAccessibleName("Show API key")
@@ -158,7 +162,9 @@ class SettingsDialog(QDialog):
         )
 
     def _reveal(self, shown: bool) -> None:
-        self.api_key.setEchoMode(QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password)
+        self.api_key.setEchoMode(
+            QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password
+        )
         self.reveal_button.setText("Hide" if shown else "Show")
 
     def _add_profile(self) -> None:
@@ -196,7 +202,9 @@ class SettingsDialog(QDialog):
     def _apply(self) -> None:
         profile = self.selected_profile()
         try:
-            self.settings.set("api_base", self.api_base.text().strip() or "https://api.codat.io", profile)
+            self.settings.set(
+                "api_base", self.api_base.text().strip() or "https://api.codat.io", profile
+            )
             self.settings.set("theme", self.theme.currentData())
             self.settings.set("font_scale", float(self.font_scale.value()))
             self.settings.set("agent_name", self.agent_name.text().strip())

@@ -144,7 +144,9 @@ class Shell(QObject):
     async def _start_sandbox(self) -> None:
         self.window.statusBar().showMessage("Starting the embedded sandbox…")
         await self.ctx.ensure_sandbox()
-        self.window.statusBar().showMessage("Embedded sandbox ready: no API key is configured.", 8000)
+        self.window.statusBar().showMessage(
+            "Embedded sandbox ready: no API key is configured.", 8000
+        )
         self.refresh_target()
 
     def refresh_target(self) -> None:
@@ -154,7 +156,9 @@ class Shell(QObject):
         warning = self.ctx.settings.warning
         if warning:
             self.ctx.settings.warning = None
-            box = QMessageBox(QMessageBox.Icon.Warning, "Settings reset", warning, parent=self.window)
+            box = QMessageBox(
+                QMessageBox.Icon.Warning, "Settings reset", warning, parent=self.window
+            )
             box.open()  # never exec(): we may be inside a coroutine
 
     def _show_crash(self, report: CrashReport) -> None:
@@ -178,7 +182,11 @@ class Shell(QObject):
     def _settings_applied(self, dialog: SettingsDialog) -> None:
         self.ctx.profile = dialog.selected_profile()
         self.ctx.forget_api_key()
-        apply_theme(self.app, str(self.ctx.settings.get("theme")), float(self.ctx.settings.get("font_scale")))
+        apply_theme(
+            self.app,
+            str(self.ctx.settings.get("theme")),
+            float(self.ctx.settings.get("font_scale")),
+        )
         self.refresh_target()
 
     async def _test_connection(self, dialog: SettingsDialog, base: str, key: str) -> None:
@@ -233,7 +241,9 @@ class Shell(QObject):
         if parts is None:
             return
         base = await self.ctx.ensure_sandbox()
-        company = await start_practice(await self.ctx.codat(), self.ctx.http(), base, scenario, platform)
+        company = await start_practice(
+            await self.ctx.codat(), self.ctx.http(), base, scenario, platform
+        )
         session = parts.manager.open_call(company.id, company.name, company.redirect)
         parts.workspace.show_call(session.call_id)
         self.window.show_page("call")

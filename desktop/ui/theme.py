@@ -34,7 +34,11 @@ def build_palette(name: str) -> QPalette:
         role = getattr(QPalette.ColorRole, role_name)
         palette.setColor(QPalette.ColorGroup.All, role, QColor(color))
     disabled = QColor(_palette_spec(name)["PlaceholderText"])
-    for role in (QPalette.ColorRole.Text, QPalette.ColorRole.ButtonText, QPalette.ColorRole.WindowText):
+    for role in (
+        QPalette.ColorRole.Text,
+        QPalette.ColorRole.ButtonText,
+        QPalette.ColorRole.WindowText,
+    ):
         palette.setColor(QPalette.ColorGroup.Disabled, role, disabled)
     return palette
 

@@ -31,7 +31,9 @@ def _page(qtbot: Any, base: str, page_size: int = 50) -> tuple[CompaniesPage, ht
     client = CodatClient(http, base, KEY)
 
     async def load(text: str, page: int) -> Page[CompanyRow]:
-        found = await client.list_companies(page=page, page_size=page_size, query=search_query(text))
+        found = await client.list_companies(
+            page=page, page_size=page_size, query=search_query(text)
+        )
         rows = tuple(company_row(c) for c in found.results)
         return Page(rows, found.page_number, found.page_size, found.total_results, found.links)
 

@@ -198,7 +198,8 @@ def test_questions_search_and_copy(qtbot, library: GuideLibrary) -> None:  # typ
 
 
 def test_progressive_viewer_builds_a_card_per_turn_and_ends_the_same(
-    qtbot, library: GuideLibrary  # type: ignore[no-untyped-def]
+    qtbot,
+    library: GuideLibrary,  # type: ignore[no-untyped-def]
 ) -> None:
     viewer = GuideViewer(library, progressive=True)
     qtbot.addWidget(viewer)

@@ -25,7 +25,10 @@ def _run(bin_dir: Path, mode: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}"}
     return subprocess.run(
         ["bash", str(ROOT / "scripts" / "system-deps.sh"), mode],
-        capture_output=True, text=True, env=env, timeout=30,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=30,
     )
 
 
@@ -33,7 +36,14 @@ def test_non_root_gets_the_exact_apt_line_and_nothing_runs(tmp_path: Path) -> No
     out = _run(_fake_bin(tmp_path, "1000", installed=False), "test")
     assert out.returncode == 1
     assert "sudo apt-get update && sudo apt-get install -y --no-install-recommends" in out.stderr
-    for package in ("libgl1", "libegl1", "libxkbcommon0", "chromium", "chromium-driver", "binutils"):
+    for package in (
+        "libgl1",
+        "libegl1",
+        "libxkbcommon0",
+        "chromium",
+        "chromium-driver",
+        "binutils",
+    ):
         assert f" {package}" in out.stderr
     assert "must not run" not in out.stderr
 

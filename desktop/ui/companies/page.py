@@ -76,7 +76,12 @@ class CompaniesPage(QWidget):
     open_company = Signal(str, str)  # company id, name
 
     def __init__(
-        self, loader: Loader, spawn: Spawn, *, page_size: int = PAGE_SIZE, parent: QWidget | None = None
+        self,
+        loader: Loader,
+        spawn: Spawn,
+        *,
+        page_size: int = PAGE_SIZE,
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self._loader = loader
@@ -124,7 +129,9 @@ class CompaniesPage(QWidget):
         self.error.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.copy_error = QPushButton("Copy error")
         self.copy_error.setAccessibleName("Copy companies error")
-        self.copy_error.clicked.connect(lambda: QGuiApplication.clipboard().setText(self.error.text()))
+        self.copy_error.clicked.connect(
+            lambda: QGuiApplication.clipboard().setText(self.error.text())
+        )
         error_row = QHBoxLayout()
         error_row.addWidget(self.error, 1)
         error_row.addWidget(self.copy_error)
@@ -169,7 +176,9 @@ class CompaniesPage(QWidget):
     def load(self, page: int = 1) -> None:
         self._generation += 1
         self.progress.show()
-        self._spawn(self._load(max(1, page), self.search.text(), self._generation), "companies: load")
+        self._spawn(
+            self._load(max(1, page), self.search.text(), self._generation), "companies: load"
+        )
 
     async def _load(self, page: int, text: str, generation: int) -> None:
         try:

@@ -415,7 +415,9 @@ class GuideViewer(QWidget):
         source = _label(f"Source: {guide.source}", "Source")
         source.setAccessibleName("Guide file")
         tail.addWidget(source)
-        source.setVisible(not self.presentation)  # after it has a parent: before, it would be a window
+        source.setVisible(
+            not self.presentation
+        )  # after it has a parent: before, it would be a window
         self.internal_widgets.append(source)
         if self.current_problem in self.trouble_cards:
             self.trouble_cards[self.current_problem].set_current(True)
