@@ -87,6 +87,7 @@ class MainWindow(QMainWindow):
         self.presentation_action.setToolTip(
             "Presentation mode (Ctrl+Shift+P): larger type, high contrast, hides internal details"
         )
+        self.presentation_action.toggled.connect(self.set_presentation)
         self.presentation_action.toggled.connect(self.presentation_changed)
         bar.addAction(self.presentation_action)
         spacer = QWidget()
@@ -131,6 +132,13 @@ class MainWindow(QMainWindow):
             if widget is current:
                 return key
         return None
+
+    def set_presentation(self, on: bool) -> None:
+        """Hide what is internal (settings, the API target and profile) while the screen is shared."""
+        self.settings_action.setVisible(not on)
+        self.statusBar().setVisible(not on)
+        if self.presentation_action.isChecked() != on:
+            self.presentation_action.setChecked(on)
 
     # -- status bar -------------------------------------------------------------------------------
     def _build_status_bar(self) -> None:

@@ -77,6 +77,8 @@ class Shell(QObject):
             return
         self.call_parts = parts
         self.call_workspace = parts.workspace
+        self.window.presentation_changed.connect(parts.workspace.set_presentation)
+        parts.workspace.set_presentation(self.window.presentation_action.isChecked())
         self.window.set_page("call", parts.workspace)
         warning = parts.store.open_warning
         if warning:
@@ -115,6 +117,8 @@ class Shell(QObject):
 
         page = CompaniesPage(load, lambda coro, name: self.ctx.tasks.spawn(coro, name=name))
         page.open_company.connect(self.open_company_in_call)
+        self.window.presentation_changed.connect(page.set_presentation)
+        page.set_presentation(self.window.presentation_action.isChecked())
         self.companies_page = page
         self.window.set_page("companies", page)
         self._companies_loaded = False

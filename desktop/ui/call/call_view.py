@@ -20,6 +20,7 @@ from desktop.ui.call.checklist import ChecklistBox, checklist_text
 from desktop.ui.call.journey_view import JourneyView, clock_time
 from desktop.ui.call.link_panel import LinkPanel, render_invitation
 from desktop.ui.call.notes import NotesEdit
+from desktop.ui.guides import presentation
 
 
 class CallView(QWidget):
@@ -60,11 +61,13 @@ class CallView(QWidget):
         self.journey = JourneyView(library, guide)
         self.journey.confirm_requested.connect(session.confirm_step)
         notes_box = QGroupBox("Notes")
+        self.notes_box = notes_box
         self.notes = NotesEdit(session.save_notes)
         self.notes.set_notes(session.notes)
         notes_layout = QVBoxLayout(notes_box)
         notes_layout.addWidget(self.notes)
         timeline_box = QGroupBox("Timeline")
+        self.timeline_box = timeline_box
         self.timeline = QListWidget()
         self.timeline.setAccessibleName("Call timeline")
         self.timeline.setWordWrap(True)
@@ -96,9 +99,19 @@ class CallView(QWidget):
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(splitter)
+        self.guide = guide
         self._unsubscribe = session.subscribe(lambda _s: self.refresh())
         self.destroyed.connect(lambda *_a: self._unsubscribe())
         self.refresh()
+
+    def set_presentation(self, on: bool) -> None:
+        """For a shared screen: larger type, high contrast, and the agent's notes and timeline hidden."""
+        self.notes_box.setVisible(not on)
+        self.timeline_box.setVisible(not on)
+        presentation.apply(self, on)
+        set_guide = getattr(self.guide, "set_presentation", None)
+        if set_guide is not None:
+            set_guide(on)
 
     def refresh(self) -> None:
         snap = self.session.snapshot()

@@ -100,6 +100,8 @@ class CallWorkspace(QWidget):
         self.export_status.setAccessibleName("Export status")
         self.export_status.setWordWrap(True)
         side = QWidget()
+        self.side = side
+        self.presenting = False
         side.setMaximumWidth(280)
         side_layout = QVBoxLayout(side)
         heading = QLabel("Open calls")
@@ -189,11 +191,20 @@ class CallWorkspace(QWidget):
             guide=guide,
         )
         self.views[session.call_id] = view
+        if self.presenting:
+            view.set_presentation(True)
         self.stack.addWidget(view)
         item = QListWidgetItem()
         item.setData(Qt.ItemDataRole.UserRole, session.call_id)
         self.calls.addItem(item)
         self._update_item(session)
+
+    def set_presentation(self, on: bool) -> None:
+        """On a shared screen the customer must not see other customers' calls or the agent's tools."""
+        self.presenting = on
+        self.side.setVisible(not on)
+        for view in self.views.values():
+            view.set_presentation(on)
 
     def _item(self, call_id: int) -> QListWidgetItem | None:
         for row in range(self.calls.count()):

@@ -158,6 +158,13 @@ class CompaniesPage(QWidget):
         bottom.addWidget(self.open_button)
         layout.addLayout(bottom)
 
+        self.hidden_notice = QLabel("The list of companies is hidden while presenting.")
+        self.hidden_notice.setAccessibleName("Companies hidden while presenting")
+        self.hidden_notice.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.hidden_notice.hide()
+        layout.addWidget(self.hidden_notice)
+        self.presenting = False
+
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(300)
@@ -213,6 +220,13 @@ class CompaniesPage(QWidget):
         has = bool(self.model.rows)
         self.open_button.setEnabled(has)
         self.copy_link.setEnabled(has)
+
+    def set_presentation(self, on: bool) -> None:
+        """The account's customers are nobody else's business: hide them on a shared screen."""
+        self.presenting = on
+        for widget in (self.table, self.search, self.open_button, self.copy_link, self.page_label):
+            widget.setVisible(not on)
+        self.hidden_notice.setVisible(on)
 
     # -- actions ----------------------------------------------------------------------------------
     def selected(self) -> CompanyRow | None:
