@@ -90,6 +90,7 @@ def show_first_frame(app: QApplication, ctx: AppContext) -> tuple[MainWindow, Sh
     app.setWindowIcon(app_icon())
     apply_theme(app, str(ctx.settings.get("theme")), float(ctx.settings.get("font_scale")))
     window = MainWindow()
+    window.restore_geometry_text(str(ctx.settings.get("window_geometry")))
     shell = Shell(app, ctx, window)
     window.show()
     paint_once(app, window)
@@ -130,6 +131,7 @@ async def main(app: QApplication, ctx: AppContext, window: MainWindow, shell: Sh
         await done
     finally:
         restore_signals()
+        ctx.settings.set("window_geometry", window.geometry_text())  # saved by ctx.aclose()
         window.hide()
         await ctx.aclose()
     return 0

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import QByteArray, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QStackedWidget, QToolBar, QWidget
 
@@ -139,6 +139,17 @@ class MainWindow(QMainWindow):
         self.statusBar().setVisible(not on)
         if self.presentation_action.isChecked() != on:
             self.presentation_action.setChecked(on)
+
+    # -- geometry ---------------------------------------------------------------------------------
+    def geometry_text(self) -> str:
+        """Position, size and maximised state, as text for the settings file."""
+        return bytes(self.saveGeometry().toBase64().data()).decode("ascii")
+
+    def restore_geometry_text(self, text: str) -> bool:
+        """Put the window back where it was; False (and the default size) if the text is unusable."""
+        if not text:
+            return False
+        return self.restoreGeometry(QByteArray.fromBase64(text.encode("ascii")))
 
     # -- status bar -------------------------------------------------------------------------------
     def _build_status_bar(self) -> None:

@@ -75,3 +75,19 @@ def test_presentation_toggle_emits(qtbot: Any) -> None:
     with qtbot.waitSignal(window.presentation_changed) as blocker:
         window.presentation_action.trigger()
     assert blocker.args == [True]
+
+
+def test_geometry_round_trips_through_text(qtbot: Any) -> None:
+    first = MainWindow()
+    qtbot.addWidget(first)
+    first.resize(640, 480)  # inside the offscreen screen (800x600), or Qt clamps it
+    first.show()
+    qtbot.waitExposed(first)
+    text = first.geometry_text()
+    assert text and text.isascii()
+    second = MainWindow()
+    qtbot.addWidget(second)
+    assert second.restore_geometry_text(text)
+    assert (second.width(), second.height()) == (640, 480)
+    assert not second.restore_geometry_text("")
+    assert not second.restore_geometry_text("bm90IGdlb21ldHJ5")  # valid base64, not a geometry
