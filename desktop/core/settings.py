@@ -211,6 +211,13 @@ class Settings:
         else:
             self.values[key] = value
 
+    def set_many(self, values: dict[str, Any], profile: str | None = None) -> None:
+        """All or nothing: every value is checked before any is stored."""
+        for key, value in values.items():
+            _coerce(SETTINGS[key], value)
+        for key, value in values.items():
+            self.set(key, value, profile)
+
     def add_profile(self, name: str) -> None:
         name = name.strip()
         if not PROFILE_NAME.match(name):

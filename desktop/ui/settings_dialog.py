@@ -19,12 +19,14 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from desktop.core.secrets import SecretStore, SecretStoreError
 from desktop.core.settings import Settings, SettingsError
+from desktop.ui.settings_form import SettingsForm
 
 # (base_url, api_key) -> (ok, message): the app injects a check against the Codat client.
 ConnectionTester = Callable[[str, str], Awaitable[tuple[bool, str]]]
@@ -61,7 +63,7 @@ class SettingsDialog(QDialog):
         self.add_profile_button.setAccessibleName("Add profile")
         profile_row.addWidget(self.profile_combo, 1)
         profile_row.addWidget(self.add_profile_button)
-        form.addRow("&Profile", profile_row)
+        form.addRow(self._buddy("&Profile", self.profile_combo), profile_row)
 
         self.api_base = QLineEdit()
         self.api_base.setAccessibleName("API base URL")
@@ -81,7 +83,7 @@ class SettingsDialog(QDialog):
         self.reveal_button.toggled.connect(self._reveal)
         key_row.addWidget(self.api_key, 1)
         key_row.addWidget(self.reveal_button)
-        form.addRow("API &key", key_row)
+        form.addRow(self._buddy("API &key", self.api_key), key_row)
 
         backend = secrets.backend()
         self.keyring_label = QLabel(f"Stored in: {backend.description}")
@@ -111,7 +113,10 @@ class SettingsDialog(QDialog):
         test_row.addWidget(self.copy_result)
         form.addRow("", test_row)
         self.test_button.clicked.connect(self._request_test)
-        layout.addWidget(connection)
+        self.tabs = QTabWidget()
+        self.tabs.setAccessibleName("Settings pages")
+        layout.addWidget(self.tabs)
+        self.tabs.addTab(connection, "&Connection")
 
         appearance = QGroupBox("Appearance")
         look = QFormLayout(appearance)
@@ -131,7 +136,37 @@ class SettingsDialog(QDialog):
         self.agent_name = QLineEdit(str(settings.get("agent_name")))
         self.agent_name.setAccessibleName("Your name")
         look.addRow("Your &name", self.agent_name)
-        layout.addWidget(appearance)
+        self.tabs.addTab(appearance, "&Appearance")
+
+        # The other settings get their editors from their declarations (settings_form.py).
+        self.calls_form = SettingsForm(settings, ("invitation_template", "notify", "stall_seconds"))
+        placeholders = QLabel(
+            "In the invitation, {company}, {link}, {checklist} and {agent} are replaced by the "
+            "customer's company, the Link URL, the checklist and your name."
+        )
+        placeholders.setWordWrap(True)
+        self.calls_form.form.insertRow(1, "", placeholders)
+        self.tabs.addTab(self.calls_form, "Ca&lls")
+        self.polling_form = SettingsForm(
+            settings,
+            ("fast_interval", "medium_interval", "slow_interval", "max_backoff", "budget_per_hour"),
+        )
+        quota = QLabel(
+            "Codat allows about 1,000 requests a day per connected company, shared by your whole "
+            "organisation: keep the hourly budget modest when many agents use LinkDesk."
+        )
+        quota.setWordWrap(True)
+        self.polling_form.form.addRow("", quota)
+        self.tabs.addTab(self.polling_form, "&Polling")
+        self.guides_form = SettingsForm(settings, ("team_guides_dir",))
+        team = QLabel(
+            "Guides in this folder are added to the built-in ones, or replace the built-in guide "
+            "with the same file name or platform key. Empty: the team-guides folder in LinkDesk's "
+            "data folder. Takes effect at the next start."
+        )
+        team.setWordWrap(True)
+        self.guides_form.form.addRow("", team)
+        self.tabs.addTab(self.guides_form, "&Guides")
 
         self.error = QLabel("")
         self.error.setWordWrap(True)
@@ -148,6 +183,13 @@ class SettingsDialog(QDialog):
         self.profile_combo.currentTextChanged.connect(self._load_profile)
         self.add_profile_button.clicked.connect(self._add_profile)
         self._load_profile(profile)
+
+    @staticmethod
+    def _buddy(text: str, widget: QWidget) -> QLabel:
+        """A row label whose Alt+letter focuses its field (a row holding a layout has none)."""
+        label = QLabel(text)
+        label.setBuddy(widget)
+        return label
 
     def _load_profile(self, profile: str) -> None:
         if not profile:
@@ -202,12 +244,19 @@ class SettingsDialog(QDialog):
     def _apply(self) -> None:
         profile = self.selected_profile()
         try:
+            self.settings.set_many(
+                {
+                    "theme": self.theme.currentData(),
+                    "font_scale": float(self.font_scale.value()),
+                    "agent_name": self.agent_name.text().strip(),
+                    **self.calls_form.values(),
+                    **self.polling_form.values(),
+                    **self.guides_form.values(),
+                }
+            )
             self.settings.set(
                 "api_base", self.api_base.text().strip() or "https://api.codat.io", profile
             )
-            self.settings.set("theme", self.theme.currentData())
-            self.settings.set("font_scale", float(self.font_scale.value()))
-            self.settings.set("agent_name", self.agent_name.text().strip())
             key = self.api_key.text().strip()
             if key:
                 self.secrets.set(profile, key, session_only=self.session_only.isChecked())

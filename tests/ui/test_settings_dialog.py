@@ -73,3 +73,27 @@ def test_test_connection_round_trip(qtbot: Any) -> None:
     from PySide6.QtGui import QGuiApplication
 
     assert "abc123" in QGuiApplication.clipboard().text()
+
+
+def test_every_declared_setting_page_saves(qtbot: Any) -> None:
+    dialog, _settings = _dialog(qtbot)
+    tabs = [dialog.tabs.tabText(i).replace("&", "") for i in range(dialog.tabs.count())]
+    assert tabs == ["Connection", "Appearance", "Calls", "Polling", "Guides"]
+    calls = dialog.calls_form.editors
+    calls["invitation_template"].setPlainText("Hi {company}: {link}")  # type: ignore[attr-defined]
+    calls["notify"].setChecked(False)  # type: ignore[attr-defined]
+    calls["stall_seconds"].boxes["4"].setValue(900)  # type: ignore[attr-defined]
+    polling = dialog.polling_form.editors
+    polling["fast_interval"].setValue(3.0)  # type: ignore[attr-defined]
+    polling["budget_per_hour"].setValue(240)  # type: ignore[attr-defined]
+    dialog.guides_form.editors["team_guides_dir"].edit.setText("/srv/team-guides")  # type: ignore[attr-defined]
+    with qtbot.waitSignal(dialog.applied):
+        dialog.buttons.accepted.emit()
+    again = Settings.load(default_paths())
+    assert again.get("invitation_template") == "Hi {company}: {link}"
+    assert again.get("notify") is False
+    assert again.get("stall_seconds")["4"] == 900
+    assert again.get("stall_seconds")["1"] == 180  # the others kept their values
+    assert again.get("fast_interval") == 3.0
+    assert again.get("budget_per_hour") == 240
+    assert again.get("team_guides_dir") == "/srv/team-guides"

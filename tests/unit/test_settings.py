@@ -111,3 +111,12 @@ def test_every_setting_is_declared_with_a_label_and_a_valid_default() -> None:
     for setting in SETTINGS.values():
         assert setting.label
         assert isinstance(setting.default, setting.type)
+
+
+def test_set_many_is_all_or_nothing() -> None:
+    settings = Settings(path=Path("/nonexistent/settings.json"))
+    with pytest.raises(SettingsError):
+        settings.set_many({"theme": "dark", "fast_interval": 0.1})
+    assert settings.get("theme") == "system"
+    settings.set_many({"theme": "dark", "fast_interval": 1.5})
+    assert (settings.get("theme"), settings.get("fast_interval")) == ("dark", 1.5)
