@@ -153,7 +153,8 @@ class SettingsDialog(QDialog):
         )
         quota = QLabel(
             "Codat allows about 1,000 requests a day per connected company, shared by your whole "
-            "organisation: keep the hourly budget modest when many agents use LinkDesk."
+            "organisation: keep the hourly budget modest when many agents use LinkDesk. "
+            "Takes effect at the next start."
         )
         quota.setWordWrap(True)
         self.polling_form.form.addRow("", quota)
