@@ -8,7 +8,6 @@ from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
     QAbstractSpinBox,
-    QApplication,
     QComboBox,
     QLineEdit,
     QPlainTextEdit,
@@ -16,12 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.context import AppContext
-from desktop.core.paths import default_paths
-from desktop.core.settings import Settings
-from desktop.ui.main_window import PAGES, MainWindow
-from desktop.ui.shell import Shell
-from tests.conftest import run_in_qloop
+from desktop.ui.main_window import PAGES
 
 CONTROLS = (
     QAbstractButton,
@@ -49,23 +43,13 @@ def _unnamed(root: QWidget) -> list[str]:
     return missing
 
 
-def test_every_page_names_its_controls(qtbot: Any, qloop: Any) -> None:
-    paths = default_paths().ensure()
-    ctx = AppContext(paths, Settings.load(paths), force_sandbox=True)
-    window = MainWindow()
-    qtbot.addWidget(window)
-    app = QApplication.instance()
-    assert isinstance(app, QApplication)
-    shell = Shell(app, ctx, window)
-    shell.start()
-    window.show()
-    try:
-        for key, _title, _shortcut in PAGES:
-            window.show_page(key)
-            qtbot.wait(10)
-            assert _unnamed(window) == [], key
-        shell.guides_page.open_platform("akxx", 4)  # the viewer, built on first use
-        window.show_page("guides")
-        assert _unnamed(window) == [], "guide viewer"
-    finally:
-        run_in_qloop(qtbot, ctx.aclose(), timeout=20000)
+def test_every_page_names_its_controls(qtbot: Any, make_shell: Any) -> None:
+    running = make_shell()
+    window, shell = running.window, running.shell
+    for key, _title, _shortcut in PAGES:
+        window.show_page(key)
+        qtbot.wait(10)
+        assert _unnamed(window) == [], key
+    shell.guides_page.open_platform("akxx", 4)  # the viewer, built on first use
+    window.show_page("guides")
+    assert _unnamed(window) == [], "guide viewer"

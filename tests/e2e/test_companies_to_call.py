@@ -4,41 +4,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtWidgets import QApplication
-
-from desktop.context import AppContext
-from desktop.core.paths import default_paths
-from desktop.core.settings import Settings
-from desktop.ui.main_window import MainWindow
-from desktop.ui.shell import Shell
 from tests.conftest import run_in_qloop
 
 
-def test_a_company_opens_into_a_followed_call(qtbot: Any, qloop: Any) -> None:
-    paths = default_paths().ensure()
-    ctx = AppContext(paths, Settings.load(paths), force_sandbox=True)
-    window = MainWindow()
-    qtbot.addWidget(window)
-    app = QApplication.instance()
-    assert isinstance(app, QApplication)
-    shell = Shell(app, ctx, window)
-    shell.start()
-    try:
-        client = run_in_qloop(qtbot, ctx.codat())
-        company = run_in_qloop(qtbot, client.create_company("Harbour Bakery"))
+def test_a_company_opens_into_a_followed_call(qtbot: Any, make_shell: Any) -> None:
+    running = make_shell()
+    ctx, window, shell = running.ctx, running.window, running.shell
+    client = run_in_qloop(qtbot, ctx.codat())
+    company = run_in_qloop(qtbot, client.create_company("Harbour Bakery"))
 
-        window.page_actions["companies"].trigger()  # the first visit loads the list
-        page = shell.companies_page
-        qtbot.waitUntil(lambda: page.model.rowCount() == 1, timeout=10000)
-        assert page.model.rows[0].name == "Harbour Bakery"
-        page.open_button.click()
+    window.page_actions["companies"].trigger()  # the first visit loads the list
+    page = shell.companies_page
+    qtbot.waitUntil(lambda: page.model.rowCount() == 1, timeout=10000)
+    assert page.model.rows[0].name == "Harbour Bakery"
+    page.open_button.click()
 
-        manager = shell.call_parts.manager
-        qtbot.waitUntil(lambda: manager.by_company(company.id) is not None, timeout=10000)
-        session = manager.by_company(company.id)
-        assert session is not None
-        assert session.link_url == company.redirect
-        assert window.current_page() == "call"
-        assert "Embedded sandbox (http://127.0.0.1:" in window.target_label.text()
-    finally:
-        run_in_qloop(qtbot, ctx.aclose(), timeout=20000)
+    manager = shell.call_parts.manager
+    qtbot.waitUntil(lambda: manager.by_company(company.id) is not None, timeout=10000)
+    session = manager.by_company(company.id)
+    assert session is not None
+    assert session.link_url == company.redirect
+    assert window.current_page() == "call"
+    assert "Embedded sandbox (http://127.0.0.1:" in window.target_label.text()

@@ -6,55 +6,42 @@ from typing import Any
 
 from PySide6.QtWidgets import QApplication
 
-from desktop.context import AppContext
-from desktop.core.paths import default_paths
-from desktop.core.settings import Settings
-from desktop.ui.main_window import MainWindow
-from desktop.ui.shell import Shell
 from tests.conftest import run_in_qloop
 
 
 def test_presenting_hides_notes_other_customers_settings_and_the_api_target(
-    qtbot: Any, qloop: Any
+    qtbot: Any, make_shell: Any
 ) -> None:
-    paths = default_paths().ensure()
-    ctx = AppContext(paths, Settings.load(paths), force_sandbox=True)
-    window = MainWindow()
-    qtbot.addWidget(window)
+    running = make_shell()
+    ctx, window, shell = running.ctx, running.window, running.shell
     app = QApplication.instance()
     assert isinstance(app, QApplication)
-    shell = Shell(app, ctx, window)
-    shell.start()
-    window.show()
-    try:
-        client = run_in_qloop(qtbot, ctx.codat())
-        company = run_in_qloop(qtbot, client.create_company("Harbour Bakery"))
-        session = shell.call_parts.manager.open_call(company.id, company.name, company.redirect)
-        workspace = shell.call_workspace
-        workspace.show_call(session.call_id)
-        view = workspace.views[session.call_id]
-        window.show_page("call")
-        assert view.notes_box.isVisibleTo(window) and workspace.side.isVisibleTo(window)
-        assert window.statusBar().isVisibleTo(window) and window.settings_action.isVisible()
+    client = run_in_qloop(qtbot, ctx.codat())
+    company = run_in_qloop(qtbot, client.create_company("Harbour Bakery"))
+    session = shell.call_parts.manager.open_call(company.id, company.name, company.redirect)
+    workspace = shell.call_workspace
+    workspace.show_call(session.call_id)
+    view = workspace.views[session.call_id]
+    window.show_page("call")
+    assert view.notes_box.isVisibleTo(window) and workspace.side.isVisibleTo(window)
+    assert window.statusBar().isVisibleTo(window) and window.settings_action.isVisible()
 
-        window.presentation_action.trigger()
+    window.presentation_action.trigger()
 
-        assert not view.notes_box.isVisibleTo(window)
-        assert not view.timeline_box.isVisibleTo(window)
-        assert not workspace.side.isVisibleTo(window)  # other customers' calls
-        assert view.link.isVisibleTo(window) and view.journey.isVisibleTo(window)
-        assert not window.statusBar().isVisibleTo(window)  # API target and profile
-        assert not window.settings_action.isVisible()
-        window.show_page("companies")
-        assert not shell.companies_page.table.isVisibleTo(window)
-        assert shell.companies_page.hidden_notice.isVisibleTo(window)
-        assert view.font().pointSizeF() > app.font().pointSizeF()
+    assert not view.notes_box.isVisibleTo(window)
+    assert not view.timeline_box.isVisibleTo(window)
+    assert not workspace.side.isVisibleTo(window)  # other customers' calls
+    assert view.link.isVisibleTo(window) and view.journey.isVisibleTo(window)
+    assert not window.statusBar().isVisibleTo(window)  # API target and profile
+    assert not window.settings_action.isVisible()
+    window.show_page("companies")
+    assert not shell.companies_page.table.isVisibleTo(window)
+    assert shell.companies_page.hidden_notice.isVisibleTo(window)
+    assert view.font().pointSizeF() > app.font().pointSizeF()
 
-        window.presentation_action.trigger()
+    window.presentation_action.trigger()
 
-        assert shell.companies_page.table.isVisibleTo(window)
-        window.show_page("call")
-        assert view.notes_box.isVisibleTo(window) and workspace.side.isVisibleTo(window)
-        assert window.statusBar().isVisibleTo(window) and window.settings_action.isVisible()
-    finally:
-        run_in_qloop(qtbot, ctx.aclose(), timeout=20000)
+    assert shell.companies_page.table.isVisibleTo(window)
+    window.show_page("call")
+    assert view.notes_box.isVisibleTo(window) and workspace.side.isVisibleTo(window)
+    assert window.statusBar().isVisibleTo(window) and window.settings_action.isVisible()
