@@ -12,11 +12,6 @@ from desktop.core.guides import GuideLibrary, builtin_guides_dir, load_library
 from desktop.ui.guides.page import GuidesPage
 
 
-@pytest.fixture(scope="module")
-def library() -> GuideLibrary:
-    return load_library(builtin_guides_dir())
-
-
 @pytest.fixture
 def page(qtbot, library: GuideLibrary) -> GuidesPage:  # type: ignore[no-untyped-def]
     widget = GuidesPage(library)

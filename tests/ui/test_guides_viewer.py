@@ -21,11 +21,6 @@ from desktop.ui.guides.questions import QuestionsPane
 from desktop.ui.guides.viewer import GuideViewer
 
 
-@pytest.fixture(scope="module")
-def library() -> GuideLibrary:
-    return load_library(builtin_guides_dir())
-
-
 @pytest.fixture
 def viewer(qtbot, library: GuideLibrary) -> GuideViewer:  # type: ignore[no-untyped-def]
     widget = GuideViewer(library)

@@ -118,10 +118,8 @@ def build_call_parts(
 
 def _guide_viewer_factory(library: GuideLibrary) -> Callable[[], QWidget | None]:
     def make() -> QWidget | None:
-        try:
-            from desktop.ui.guides.viewer import GuideViewer
-        except ImportError:
-            return None  # the plain guide text of the journey view is used instead
+        from desktop.ui.guides.viewer import GuideViewer
+
         return GuideViewer(library, progressive=True)  # never holds the loop while tracking
 
     return make
