@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import time
 from typing import Any, Protocol
 
@@ -26,6 +25,7 @@ from desktop.core.call_session import CallSnapshot, StepView, format_duration
 from desktop.core.guides.library import GuideLibrary
 from desktop.core.guides.model import TroubleEntry
 from desktop.core.journey import Step, StepStatus
+from desktop.ui.rich_text import escape
 
 STATUS_MARK: dict[StepStatus, str] = {
     StepStatus.WAITING: "○",
@@ -61,14 +61,14 @@ class GuideText(QTextBrowser):
         self.platform_key, self.stage = platform_key, stage
         guide = self.library.by_platform_key(platform_key) if self.library else None
         if guide is None:
-            self.setHtml(f"<p>No guide for platform {html.escape(platform_key)}.</p>")
+            self.setHtml(f"<p>No guide for platform {escape(platform_key)}.</p>")
             return
-        parts = [f"<h3>{html.escape(guide.name)}</h3>"]
+        parts = [f"<h3>{escape(guide.name)}</h3>"]
         for i, step in enumerate(guide.steps, 1):
-            body = html.escape(step.title)
+            body = escape(step.title)
             if step.stage == stage:
                 parts.append(f"<p style='background:#fff3c4'><b>{i}. {body}</b><br>")
-                parts.append(f"{html.escape(step.body)}</p>")
+                parts.append(f"{escape(step.body)}</p>")
             else:
                 parts.append(f"<p>{i}. {body}</p>")
         self.setHtml("".join(parts))
@@ -229,7 +229,7 @@ class JourneyView(QWidget):
         title = cells["title"]
         assert isinstance(title, QLabel)
         text = f"{int(view.step)}. {view.title}"
-        title.setText(f"<b>{html.escape(text)}</b>" if view.status is StepStatus.CURRENT else text)
+        title.setText(f"<b>{escape(text)}</b>" if view.status is StepStatus.CURRENT else text)
         title.setAccessibleDescription(view.status.value)
         badge = cells["badge"]
         assert isinstance(badge, QLabel)

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import html
-
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont, QGuiApplication, QKeySequence, QMouseEvent, QShortcut
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from desktop.core.guides import Checklist, checklist_message
 from desktop.ui.guides import presentation
+from desktop.ui.rich_text import escape
 
 
 class _ClickLabel(QLabel):
@@ -46,8 +45,8 @@ class ChecklistPane(QWidget):
                 box.setAccessibleName(item.text)
                 box.setToolTip(item.detail)
                 box.toggled.connect(lambda on, key=item.key: self.ticked.emit(key, on))
-                detail = f"<br>{html.escape(item.detail)}" if item.detail else ""
-                text = _ClickLabel(f"<b>{html.escape(item.text)}</b>{detail}")
+                detail = f"<br>{escape(item.detail)}" if item.detail else ""
+                text = _ClickLabel(f"<b>{escape(item.text)}</b>{detail}")
                 text.setTextFormat(Qt.TextFormat.RichText)
                 text.setWordWrap(True)
                 text.setAccessibleName(f"About: {item.text}")
