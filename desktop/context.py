@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     import httpx
 
     from desktop.core.codat import CodatClient
+    from desktop.core.guides import GuideLibrary
 
 log = logging.getLogger(__name__)
 HTTP_TIMEOUT_SECONDS = 15.0
@@ -70,6 +71,21 @@ class AppContext:
         self._closed = False
         self._key_loaded = False
         self._key: str | None = None
+        self._guides: GuideLibrary | None = None
+
+    # -- the guide library ----------------------------------------------------------------------
+    def guide_library(self) -> GuideLibrary:
+        """The built-in guides, overridden by the team's, parsed once; broken files are in errors."""
+        if self._guides is None:
+            from pathlib import Path
+
+            from desktop.core.guides import builtin_guides_dir, load_library
+
+            team = str(self.settings.get("team_guides_dir") or "")
+            self._guides = load_library(
+                builtin_guides_dir(), Path(team) if team else self.paths.team_guides
+            )
+        return self._guides
 
     # -- the API target -------------------------------------------------------------------------
     def api_key(self) -> str | None:

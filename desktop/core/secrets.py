@@ -34,9 +34,14 @@ class BackendInfo:
 
 
 def _keyring() -> Any:
-    import keyring  # deferred: its backend discovery costs start-up time
+    import keyring  # deferred: the command-line tools that never touch a key do not pay for it
 
     return keyring
+
+
+def load_keyring_module() -> None:
+    """Import keyring without resolving a backend (resolving may mean a D-Bus round trip)."""
+    _keyring()
 
 
 class SecretStore:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from PySide6.QtCore import QObject
-from PySide6.QtWidgets import QApplication, QMessageBox, QSystemTrayIcon
+from PySide6.QtWidgets import QApplication
 
 from desktop.context import AppContext
 from desktop.core.crash import CrashReport
@@ -38,22 +38,18 @@ class Shell(QObject):
     # Only the guides are needed for the first frame; the others are built right after it.
 
     def _install_guides(self) -> None:
-        from pathlib import Path
-
-        from desktop.core.guides import builtin_guides_dir, load_library
         from desktop.ui.guides.page import GuidesPage
 
         # The 16 built-in guides load in a few milliseconds; a broken file is reported on the page.
-        team = str(self.ctx.settings.get("team_guides_dir") or "")
-        self.guide_library = load_library(
-            builtin_guides_dir(), Path(team) if team else self.ctx.paths.team_guides
-        )
+        self.guide_library = self.ctx.guide_library()
         page = GuidesPage(self.guide_library)
         self.guides_page = page
         self.window.set_page("guides", page)
         self.window.presentation_changed.connect(page.set_presentation)
 
     def _install_call(self) -> None:
+        from PySide6.QtWidgets import QSystemTrayIcon
+
         from desktop.core.store import StoreError
         from desktop.ui.call.assembly import build_call_parts
 
@@ -67,13 +63,7 @@ class Shell(QObject):
             parts = build_call_parts(self.ctx, library=library, tray=tray)
         except StoreError as exc:
             log.error("Call database unavailable: %s", exc)
-            box = QMessageBox(
-                QMessageBox.Icon.Warning,
-                "Calls cannot be saved",
-                exc.plain_message,
-                parent=self.window,
-            )
-            box.open()
+            self._tell("warning", "Calls cannot be saved", exc.plain_message)
             return
         self.call_parts = parts
         self.call_workspace = parts.workspace
@@ -82,9 +72,7 @@ class Shell(QObject):
         self.window.set_page("call", parts.workspace)
         warning = parts.store.open_warning
         if warning:
-            QMessageBox(
-                QMessageBox.Icon.Warning, "Call database", warning, parent=self.window
-            ).open()
+            self._tell("warning", "Call database", warning)
         self.ctx.tasks.spawn(self._run_calls(), name="calls: resume and keep")
 
     async def _run_calls(self) -> None:
@@ -160,10 +148,14 @@ class Shell(QObject):
         warning = self.ctx.settings.warning
         if warning:
             self.ctx.settings.warning = None
-            box = QMessageBox(
-                QMessageBox.Icon.Warning, "Settings reset", warning, parent=self.window
-            )
-            box.open()  # never exec(): we may be inside a coroutine
+            self._tell("warning", "Settings reset", warning)
+
+    def _tell(self, kind: Literal["warning", "information"], title: str, text: str) -> None:
+        """A window-modal message that does not block: never exec(), we may be in a coroutine."""
+        from PySide6.QtWidgets import QMessageBox
+
+        icon = QMessageBox.Icon.Warning if kind == "warning" else QMessageBox.Icon.Information
+        QMessageBox(icon, title, text, parent=self.window).open()
 
     def _show_crash(self, report: CrashReport) -> None:
         from desktop.ui.crash_dialog import show_crash
@@ -211,13 +203,12 @@ class Shell(QObject):
         from desktop.ui.practice_dialog import PracticeDialog
 
         if not self.ctx.uses_sandbox():
-            QMessageBox(
-                QMessageBox.Icon.Information,
+            self._tell(
+                "information",
                 "Practice call",
                 "Practice calls run on the embedded sandbox, and this profile uses Codat. "
                 "Start LinkDesk with 'linkdesk gui --sandbox', or pick a profile without an API key.",
-                parent=self.window,
-            ).open()
+            )
             return
         self.window.statusBar().showMessage("Preparing the practice sandbox…")
         base = await self.ctx.ensure_sandbox()

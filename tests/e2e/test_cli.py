@@ -72,3 +72,27 @@ def test_bad_profile_name_is_refused(linkdesk_home: Path) -> None:
     out = _run("--profile", "bad/name", "gui", "--smoke", home=linkdesk_home)
     assert out.returncode == 2
     assert "profile name" in out.stderr
+
+
+def test_gui_loads_keyring_and_the_guides_before_qt(linkdesk_home: Path) -> None:
+    """Start-up memory: shiboken keeps the source of every module imported after PySide6."""
+    env = {
+        **os.environ,
+        "LINKDESK_HOME": str(linkdesk_home),
+        "QT_QPA_PLATFORM": "offscreen",
+        "PYTHON_KEYRING_BACKEND": "keyring.backends.null.Keyring",
+    }
+    env.pop("LINKDESK_API_KEY", None)
+    out = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "desktop", "gui", "--smoke"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+    )
+    assert out.returncode == 0, out.stderr
+    # -X importtime prints a line as each import finishes, innermost first.
+    names = [line.rsplit("|", 1)[1].strip() for line in out.stderr.splitlines() if "|" in line]
+    first_qt = min(i for i, name in enumerate(names) if name.startswith(("PySide6", "shiboken6")))
+    for module in ("keyring.core", "desktop.core.guides.library", "tomllib"):
+        assert names.index(module) < first_qt, module

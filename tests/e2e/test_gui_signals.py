@@ -46,3 +46,42 @@ def test_signal_runs_the_clean_shutdown(linkdesk_home: Path, sig: signal.Signals
     text = log.read_text()
     assert "LinkDesk stopped" in text
     assert "Traceback" not in text
+
+
+QUIT_FROM_QT = """
+import sys
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+from desktop import app
+from desktop.cli import build_parser
+from desktop.ui.shell import Shell
+
+started = Shell.start
+def start(self):
+    started(self)
+    QTimer.singleShot(1500, QApplication.quit)  # as a session that ends, or Cmd+Q, would
+Shell.start = start
+sys.exit(app.run_gui(build_parser().parse_args(["gui"])))
+"""
+
+
+def test_qt_quit_runs_the_same_clean_shutdown(linkdesk_home: Path) -> None:
+    from desktop.core.paths import default_paths
+    from desktop.core.settings import Settings
+
+    env = {
+        **os.environ,
+        "LINKDESK_HOME": str(linkdesk_home),
+        "QT_QPA_PLATFORM": "offscreen",
+        "PYTHON_KEYRING_BACKEND": "keyring.backends.null.Keyring",
+    }
+    env.pop("LINKDESK_API_KEY", None)
+    out = subprocess.run(
+        [sys.executable, "-c", QUIT_FROM_QT], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert out.returncode == 0, out.stderr
+    text = (linkdesk_home / "logs" / "linkdesk.log").read_text()
+    assert "LinkDesk stopped" in text and "Traceback" not in text
+    # The orderly shutdown ran to its end: it saves where the window was.
+    paths = default_paths({"LINKDESK_HOME": str(linkdesk_home)})
+    assert Settings.load(paths).get("window_geometry")
