@@ -18,6 +18,14 @@ PAGES: tuple[tuple[str, str, str], ...] = (
 )
 
 
+def default_size(room: QSize | None) -> QSize:
+    """Roomy on a desktop monitor, and never larger than the screen (support laptops are small)."""
+    wanted = QSize(1180, 760)
+    if room is None:
+        return wanted
+    return wanted.boundedTo(QSize(room.width() * 9 // 10, room.height() * 9 // 10))
+
+
 class MainWindow(QMainWindow):
     presentation_changed = Signal(bool)
     settings_requested = Signal()
@@ -30,7 +38,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(APP_NAME)
         self.setWindowIcon(app_icon())
         self.setObjectName("MainWindow")
-        self.resize(1180, 760)
+        self.resize(self._default_size())
         self.stack = QStackedWidget()
         self.stack.setAccessibleName("Pages")
         self.setCentralWidget(self.stack)
@@ -141,6 +149,10 @@ class MainWindow(QMainWindow):
             self.presentation_action.setChecked(on)
 
     # -- geometry ---------------------------------------------------------------------------------
+    def _default_size(self) -> QSize:
+        screen = self.screen()
+        return default_size(screen.availableGeometry().size() if screen is not None else None)
+
     def geometry_text(self) -> str:
         """Position, size and maximised state, as text for the settings file."""
         return bytes(self.saveGeometry().toBase64().data()).decode("ascii")

@@ -110,9 +110,11 @@ def test_presentation_hides_file_errors_and_enlarges_tiles(qtbot, tmp_path: Path
     assert page.errors_label.isVisible() and "xero.md" in page.errors_label.text()
     assert len(page.visible_slugs()) == 15
     small = page.tiles_view.gridSize()
+    natural = page.delegate.natural_width()
     page.set_presentation(True)
     assert not page.errors_label.isVisible()
-    assert page.tiles_view.gridSize().width() > small.width()
+    assert page.delegate.natural_width() > natural
+    assert page.tiles_view.gridSize().height() > small.height()
     assert page.tiles_panel.font().pointSizeF() > page.side_tabs.font().pointSizeF()
     page.set_presentation(False)
     assert page.errors_label.isVisible() and page.tiles_view.gridSize() == small
@@ -129,6 +131,7 @@ def test_every_control_has_an_accessible_name(page: GuidesPage) -> None:
     )
 
     page.open_guide("netsuite", 2)
+    page.side_tabs.setCurrentWidget(page.questions_slot)  # its content is built when first shown
     checked = 0
     for kind in (QAbstractButton, QCheckBox, QComboBox, QLineEdit, QListView):
         for control in page.findChildren(kind):
@@ -137,3 +140,45 @@ def test_every_control_has_an_accessible_name(page: GuidesPage) -> None:
             assert control.accessibleName(), f"{type(control).__name__} without a name"
             checked += 1
     assert checked > 40
+
+
+def test_questions_tab_is_built_when_first_shown(qtbot, page: GuidesPage) -> None:  # type: ignore[no-untyped-def]
+    assert page._questions_pane is None
+    page.set_presentation(True)  # before it exists: it must still open in presentation type
+    qtbot.keyClick(
+        page.search_field,
+        Qt.Key.Key_Q,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
+    pane = page._questions_pane
+    assert pane is not None and pane.isVisible()
+    assert pane.search_field.hasFocus()
+    assert len(pane.visible_keys()) == len(page.library.questions)
+    big = pane.font().pointSizeF()
+    page.set_presentation(False)
+    assert pane.font().pointSizeF() < big
+
+
+def _columns(page: GuidesPage) -> int:
+    tops = [page.tiles_view.visualRect(page.tiles_model.index(row)).top() for row in range(16)]
+    return tops.count(tops[0])
+
+
+def test_tiles_share_the_row_width_whatever_the_window_size(qtbot, page: GuidesPage) -> None:  # type: ignore[no-untyped-def]
+    view = page.tiles_view
+    for width in (1200, 760, 1500):
+        page.resize(width, 800)
+        qtbot.waitUntil(lambda: page._tiles_room == view.viewport().width())
+        columns = _columns(page)
+        grid = view.gridSize().width()
+        assert columns >= 1 and grid >= page.delegate.natural_width()
+        # The tiles fill the row: less than one grid cell of the viewport is left empty.
+        assert 0 <= view.viewport().width() - columns * grid < grid
+        assert view.visualRect(page.tiles_model.index(0)).width() == grid
+
+
+def test_a_narrow_page_keeps_a_usable_search_field(qtbot, page: GuidesPage) -> None:  # type: ignore[no-untyped-def]
+    page.resize(500, 600)
+    qtbot.wait(10)
+    metrics = page.search_field.fontMetrics()
+    assert page.search_field.width() >= metrics.averageCharWidth() * 20

@@ -2,11 +2,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QAbstractButton, QApplication, QComboBox, QLineEdit, QWidget
 
-from desktop.ui.main_window import PAGES, MainWindow
+from desktop.ui.main_window import PAGES, MainWindow, default_size
 
 
 def _controls(root: QWidget) -> list[QWidget]:
@@ -91,3 +91,17 @@ def test_geometry_round_trips_through_text(qtbot: Any) -> None:
     assert (second.width(), second.height()) == (640, 480)
     assert not second.restore_geometry_text("")
     assert not second.restore_geometry_text("bm90IGdlb21ldHJ5")  # valid base64, not a geometry
+
+
+def test_the_first_window_fits_the_screen_it_opens_on(qtbot: Any) -> None:
+    window = MainWindow()
+    qtbot.addWidget(window)
+    room = window.screen().availableGeometry()
+    assert window.width() <= room.width() and window.height() <= room.height()
+
+
+def test_default_size_is_roomy_on_a_monitor_and_fits_a_laptop() -> None:
+    assert default_size(QSize(2560, 1400)) == QSize(1180, 760)
+    assert default_size(QSize(1366, 728)) == QSize(1180, 655)  # 768 minus a task bar
+    assert default_size(QSize(800, 800)) == QSize(720, 720)
+    assert default_size(None) == QSize(1180, 760)

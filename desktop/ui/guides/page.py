@@ -23,11 +23,11 @@ from PySide6.QtWidgets import (
 from desktop.core.guides import REGION_NAMES, Guide, GuideLibrary
 
 if TYPE_CHECKING:
+    from desktop.ui.guides.questions import QuestionsPane
     from desktop.ui.guides.viewer import GuideViewer
 from desktop.ui.guides import presentation
 from desktop.ui.guides.checklist import ChecklistPane
-from desktop.ui.guides.questions import QuestionsPane
-from desktop.ui.guides.tiles import GUIDE_ROLE, GuideTileDelegate, GuideTilesModel
+from desktop.ui.guides.tiles import GUIDE_ROLE, GuideTileDelegate, GuideTilesModel, TilesView
 
 _OPEN_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 
@@ -51,9 +51,25 @@ class GuidesPage(QWidget):
         self.tiles_model = GuideTilesModel(self)
         self._viewer: GuideViewer | None = None  # built when a guide is first opened
         self.checklist_pane = ChecklistPane(library.checklist)
-        self.questions_pane = QuestionsPane(library.questions)
+        self._questions_pane: QuestionsPane | None = None  # built when its tab is first shown
         self._build()
         self.apply_filter()
+
+    @property
+    def questions_pane(self) -> QuestionsPane:
+        """The questions tab's content, made on first use: the first frame shows the checklist."""
+        if self._questions_pane is None:
+            from desktop.ui.guides.questions import QuestionsPane
+
+            pane = QuestionsPane(self.library.questions)
+            if self.presentation:
+                pane.set_presentation(True)
+            layout = self.questions_slot.layout()
+            assert layout is not None
+            layout.addWidget(pane)
+            pane.show()  # a child added to a visible parent stays hidden until told
+            self._questions_pane = pane
+        return self._questions_pane
 
     @property
     def viewer(self) -> GuideViewer:
@@ -95,6 +111,13 @@ class GuidesPage(QWidget):
         self.tag_filter.view().setAccessibleName("Tags")
         self.count_label = QLabel()
         self.count_label.setAccessibleName("Number of guides shown")
+        # On a small laptop screen the filters give up width before the search field does.
+        self.search_field.setMinimumWidth(self.search_field.fontMetrics().averageCharWidth() * 22)
+        for combo in (self.region_filter, self.tag_filter):
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
+            combo.setMinimumContentsLength(9)
         bar = QHBoxLayout()
         bar.addWidget(self.search_field, 1)
         bar.addWidget(self.region_filter)
@@ -107,7 +130,7 @@ class GuidesPage(QWidget):
         self.errors_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self._show_errors()
 
-        self.tiles_view = QListView()
+        self.tiles_view = TilesView()
         self.tiles_view.setAccessibleName("Guide tiles")
         self.tiles_view.setViewMode(QListView.ViewMode.IconMode)
         self.tiles_view.setResizeMode(QListView.ResizeMode.Adjust)
@@ -122,6 +145,10 @@ class GuidesPage(QWidget):
         self.tiles_view.setItemDelegate(self.delegate)
         self.tiles_view.setModel(self.tiles_model)
         self.tiles_view.setGridSize(self.delegate.tile_size())
+        # Always there, so fitting the tiles to the width never makes it appear and disappear.
+        self.tiles_view.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
+        self._tiles_room = 0
+        self.tiles_view.room_changed.connect(self._fit_tiles)
         self.tiles_view.activated.connect(self._open_index)
         self.tiles_view.clicked.connect(self._open_index)
         self.tiles_view.installEventFilter(self)
@@ -143,7 +170,11 @@ class GuidesPage(QWidget):
         self.side_tabs = QTabWidget()
         self.side_tabs.setAccessibleName("Checklist and questions")
         self.side_tabs.addTab(self.checklist_pane, "Checklist")
-        self.side_tabs.addTab(self.questions_pane, "Questions")
+        self.questions_slot = QWidget()
+        self.questions_slot.setAccessibleName("Customer questions")
+        QVBoxLayout(self.questions_slot).setContentsMargins(0, 0, 0, 0)
+        self.side_tabs.addTab(self.questions_slot, "Questions")
+        self.side_tabs.currentChanged.connect(self._side_tab_shown)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.stack)
         splitter.addWidget(self.side_tabs)
@@ -250,8 +281,12 @@ class GuidesPage(QWidget):
         self.checklist_pane.setFocus()
 
     def _show_questions(self) -> None:
-        self.side_tabs.setCurrentWidget(self.questions_pane)
+        self.side_tabs.setCurrentWidget(self.questions_slot)
         self.questions_pane.search_field.setFocus()
+
+    def _side_tab_shown(self, index: int) -> None:
+        if self.side_tabs.widget(index) is self.questions_slot:
+            _ = self.questions_pane
 
     # -- opening guides ---------------------------------------------------------------------------
     def _open_index(self, index: QModelIndex) -> None:
@@ -287,6 +322,14 @@ class GuidesPage(QWidget):
         self.stack.setCurrentWidget(self.tiles_panel)
         self.tiles_view.setFocus()
 
+    def _fit_tiles(self, room: int) -> None:
+        """Tiles share the row's width, so a narrow window shows no empty band beside them."""
+        self._tiles_room = room
+        changed = self.delegate.fit(room - 2 * self.tiles_view.spacing())
+        if changed or self.tiles_view.gridSize() != self.delegate.tile_size():
+            self.tiles_view.setGridSize(self.delegate.tile_size())
+            self.tiles_view.doItemsLayout()  # lays out now and repaints the viewport
+
     # -- presentation -----------------------------------------------------------------------------
     def set_presentation(self, on: bool) -> None:
         """Larger type and high contrast for screen share; hides file errors and team marks."""
@@ -294,11 +337,11 @@ class GuidesPage(QWidget):
         presentation.apply(self.tiles_panel, on)
         self.delegate.presentation = on
         self.delegate.scale = presentation.SCALE if on else 1.0
-        self.tiles_view.setGridSize(self.delegate.tile_size())
-        self.tiles_view.doItemsLayout()
-        self.tiles_view.viewport().update()
+        self.delegate.width = 0
+        self._fit_tiles(self._tiles_room)
         self._show_errors()
         if self._viewer is not None:
             self._viewer.set_presentation(on)
         self.checklist_pane.set_presentation(on)
-        self.questions_pane.set_presentation(on)
+        if self._questions_pane is not None:
+            self._questions_pane.set_presentation(on)

@@ -6,15 +6,23 @@ from typing import Any
 
 from PySide6.QtCore import (
     QAbstractListModel,
+    QEvent,
     QModelIndex,
     QPersistentModelIndex,
     QRect,
     QRectF,
     QSize,
     Qt,
+    Signal,
 )
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette, QPen
-from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette, QPen, QResizeEvent
+from PySide6.QtWidgets import (
+    QListView,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QWidget,
+)
 
 from desktop.core.guides import Guide, regions_text
 from desktop.ui.guides.artwork import paint_badge
@@ -57,6 +65,21 @@ class GuideTilesModel(QAbstractListModel):
         return None
 
 
+class TilesView(QListView):
+    """The tile grid. It says how wide its viewport is, so the page can fit the tiles to it.
+
+    Read from the viewport's resize events rather than from ``viewport()``: handing Qt's private
+    viewport class to Python makes PySide create the wrapper types of all of QtWidgets (65 enums).
+    """
+
+    room_changed = Signal(int)
+
+    def viewportEvent(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize and isinstance(event, QResizeEvent):
+            self.room_changed.emit(event.size().width())
+        return super().viewportEvent(event)
+
+
 class GuideTileDelegate(QStyledItemDelegate):
     """Paints a tile: badge, name, then region and tag chips."""
 
@@ -64,9 +87,24 @@ class GuideTileDelegate(QStyledItemDelegate):
         super().__init__(parent)
         self.scale = 1.0
         self.presentation = False
+        self.width = 0  # 0: the natural width; else the row's width shared by its tiles
+
+    def natural_width(self) -> int:
+        return round(TILE.width() * self.scale)
 
     def tile_size(self) -> QSize:
-        return QSize(round(TILE.width() * self.scale), round(TILE.height() * self.scale))
+        width = self.width or self.natural_width()
+        return QSize(width, round(TILE.height() * self.scale))
+
+    def fit(self, available: int) -> bool:
+        """Share a row of `available` pixels evenly between as many tiles as fit; True if changed."""
+        natural = self.natural_width()
+        columns = max(1, available // natural)
+        width = max(natural, available // columns) if available > 0 else 0
+        if width == self.width:
+            return False
+        self.width = width
+        return True
 
     def sizeHint(
         self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
