@@ -8,19 +8,16 @@ import sys
 from pathlib import Path
 
 from desktop import __version__
+from tests.e2e.gui_process import gui_env
 
 
 def _run(*args: str, home: Path, timeout: float = 60) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "LINKDESK_HOME": str(home), "QT_QPA_PLATFORM": "offscreen"}
-    env.pop("LINKDESK_API_KEY", None)
-    # A keyring that exists everywhere and stores nothing: the test never touches a real one.
-    env["PYTHON_KEYRING_BACKEND"] = "keyring.backends.null.Keyring"
     return subprocess.run(
         [sys.executable, "-m", "desktop", *args],
         capture_output=True,
         text=True,
         timeout=timeout,
-        env=env,
+        env=gui_env(home),
     )
 
 
@@ -76,19 +73,12 @@ def test_bad_profile_name_is_refused(linkdesk_home: Path) -> None:
 
 def test_gui_loads_keyring_and_the_guides_before_qt(linkdesk_home: Path) -> None:
     """Start-up memory: shiboken keeps the source of every module imported after PySide6."""
-    env = {
-        **os.environ,
-        "LINKDESK_HOME": str(linkdesk_home),
-        "QT_QPA_PLATFORM": "offscreen",
-        "PYTHON_KEYRING_BACKEND": "keyring.backends.null.Keyring",
-    }
-    env.pop("LINKDESK_API_KEY", None)
     out = subprocess.run(
         [sys.executable, "-X", "importtime", "-m", "desktop", "gui", "--smoke"],
         capture_output=True,
         text=True,
         timeout=60,
-        env=env,
+        env=gui_env(linkdesk_home),
     )
     assert out.returncode == 0, out.stderr
     # -X importtime prints a line as each import finishes, innermost first.

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import signal
 import subprocess
@@ -11,6 +10,8 @@ import time
 from pathlib import Path
 
 import pytest
+
+from tests.e2e.gui_process import gui_env
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -44,13 +45,7 @@ def test_frozen_build_smoke(tmp_path: Path, linkdesk_home: Path) -> None:
     assert build.returncode == 0, build.stderr[-4000:]
     exe = dist / "linkdesk" / "linkdesk"
     assert exe.exists()
-    env = {
-        **os.environ,
-        "LINKDESK_HOME": str(linkdesk_home),
-        "QT_QPA_PLATFORM": "offscreen",
-        "PYTHON_KEYRING_BACKEND": "keyring.backends.null.Keyring",
-    }
-    env.pop("LINKDESK_API_KEY", None)
+    env = gui_env(linkdesk_home)
     out = subprocess.run(
         [str(exe), "gui", "--smoke"], capture_output=True, text=True, timeout=120, env=env
     )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
@@ -11,16 +10,12 @@ from pathlib import Path
 
 import pytest
 
+from tests.e2e.gui_process import gui_env
+
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
 def test_signal_runs_the_clean_shutdown(linkdesk_home: Path, sig: signal.Signals) -> None:
-    env = {
-        **os.environ,
-        "LINKDESK_HOME": str(linkdesk_home),
-        "QT_QPA_PLATFORM": "offscreen",
-        "PYTHON_KEYRING_BACKEND": "keyring.backends.null.Keyring",
-    }
-    env.pop("LINKDESK_API_KEY", None)
+    env = gui_env(linkdesk_home)
     errors = linkdesk_home.parent / "stderr.txt"
     with errors.open("w") as err:
         proc = subprocess.Popen(
@@ -69,13 +64,7 @@ def test_qt_quit_runs_the_same_clean_shutdown(linkdesk_home: Path) -> None:
     from desktop.core.paths import default_paths
     from desktop.core.settings import Settings
 
-    env = {
-        **os.environ,
-        "LINKDESK_HOME": str(linkdesk_home),
-        "QT_QPA_PLATFORM": "offscreen",
-        "PYTHON_KEYRING_BACKEND": "keyring.backends.null.Keyring",
-    }
-    env.pop("LINKDESK_API_KEY", None)
+    env = gui_env(linkdesk_home)
     out = subprocess.run(
         [sys.executable, "-c", QUIT_FROM_QT], env=env, capture_output=True, text=True, timeout=60
     )
