@@ -216,3 +216,18 @@ def test_progressive_viewer_builds_a_card_per_turn_and_ends_the_same(
     assert viewer.show_problem("cancelled")
     assert viewer.trouble_cards["cancelled"].is_current()
     assert not viewer.trouble_cards["cancelled"].general
+
+
+def test_a_long_title_wraps_instead_of_widening_the_window(qtbot, library: GuideLibrary) -> None:  # type: ignore[no-untyped-def]
+    viewer = GuideViewer(library)
+    qtbot.addWidget(viewer)
+    assert viewer.show_guide("netsuite", 4)
+    viewer.show()
+    qtbot.waitExposed(viewer)
+    wide = viewer.minimumSizeHint().width()
+    viewer.title_label.setText("Connecting " + "A very long platform name " * 4)
+    viewer.position_label.setText(
+        "Step 4 of 9 · Journey stage 4 of 5: " + "sign in and approve " * 4
+    )
+    qtbot.wait(10)  # the layout takes the new texts into account on its next pass
+    assert viewer.minimumSizeHint().width() <= wide + 1

@@ -219,6 +219,7 @@ class GuideViewer(QWidget):
         self.title_label = QLabel()
         self.title_label.setObjectName("GuideTitle")
         self.title_label.setAccessibleName("Guide title")
+        self.title_label.setWordWrap(True)  # a long platform name must not widen a small window
         top.addWidget(self.back_button)
         top.addSpacing(8)
         top.addWidget(self.title_label, 1)
@@ -244,6 +245,7 @@ class GuideViewer(QWidget):
         self.position_label = QLabel()
         self.position_label.setAccessibleName("Current step and journey stage")
         self.position_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.position_label.setWordWrap(True)
         self.copy_step_button = self._button(
             "Copy step", "Copy the current step as text (Ctrl+Alt+C)"
         )
