@@ -156,6 +156,7 @@ async def main(app: QApplication, ctx: AppContext, window: MainWindow, shell: Sh
 
     quit_filter = QuitFilter(request_quit, window)
     app.installEventFilter(quit_filter)
+    app.aboutToQuit.connect(request_quit)  # any other way Qt's loop ends
     window.closing.connect(request_quit)
     restore_signals = _quit_on_signals(request_quit, window)
 
