@@ -118,21 +118,12 @@ def practice_call(app: QApplication) -> QWidget:
     """The practice-call dialog with the scenarios the embedded sandbox offers."""
     import httpx
 
-    from desktop.core.practice import Scenario
+    from desktop.core.practice import scenarios_from_json
     from desktop.sandbox.server import SandboxServer
     from desktop.ui.practice_dialog import PracticeDialog
 
     with SandboxServer() as server, httpx.Client(trust_env=False) as http:
-        listed = http.get(f"{server.base_url}/_sandbox/scenarios").json()["scenarios"]
-    scenarios = [
-        Scenario(
-            str(item["name"]),
-            str(item.get("summary", "")),
-            str(item.get("platformKey", "mqjo")),
-            bool(item.get("takesPlatform", False)),
-        )
-        for item in listed
-    ]
+        scenarios = scenarios_from_json(http.get(f"{server.base_url}/_sandbox/scenarios").json())
     dialog = PracticeDialog(scenarios)
     dialog.resize(720, 330)
     return dialog

@@ -28,7 +28,8 @@ class Scenario:
     takes_platform: bool
 
 
-def _scenarios(data: Any) -> list[Scenario]:
+def scenarios_from_json(data: Any) -> list[Scenario]:
+    """The scenarios in the answer of the sandbox's ``/_sandbox/scenarios``."""
     items = data.get("scenarios") if isinstance(data, dict) else None
     if not isinstance(items, list):
         raise PracticeError("The sandbox answered without a list of scenarios.")
@@ -48,7 +49,7 @@ async def list_scenarios(http: httpx.AsyncClient, sandbox_base: str) -> list[Sce
     response = await http.get(f"{sandbox_base}/_sandbox/scenarios")
     if response.status_code != 200:
         raise PracticeError(f"The sandbox did not list its scenarios ({response.status_code}).")
-    return _scenarios(response.json())
+    return scenarios_from_json(response.json())
 
 
 async def start_practice(
