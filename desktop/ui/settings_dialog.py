@@ -140,33 +140,28 @@ class SettingsDialog(QDialog):
 
         # The other settings get their editors from their declarations (settings_form.py).
         self.calls_form = SettingsForm(settings, ("invitation_template", "notify", "stall_seconds"))
-        placeholders = QLabel(
+        self.calls_form.add_note(
             "In the invitation, {company}, {link}, {checklist} and {agent} are replaced by the "
-            "customer's company, the Link URL, the checklist and your name."
+            "customer's company, the Link URL, the checklist and your name.",
+            after="invitation_template",
         )
-        placeholders.setWordWrap(True)
-        self.calls_form.form.insertRow(1, "", placeholders)
         self.tabs.addTab(self.calls_form, "Ca&lls")
         self.polling_form = SettingsForm(
             settings,
             ("fast_interval", "medium_interval", "slow_interval", "max_backoff", "budget_per_hour"),
         )
-        quota = QLabel(
+        self.polling_form.add_note(
             "Codat allows about 1,000 requests a day per connected company, shared by your whole "
             "organisation: keep the hourly budget modest when many agents use LinkDesk. "
             "Takes effect at the next start."
         )
-        quota.setWordWrap(True)
-        self.polling_form.form.addRow("", quota)
         self.tabs.addTab(self.polling_form, "&Polling")
         self.guides_form = SettingsForm(settings, ("team_guides_dir",))
-        team = QLabel(
+        self.guides_form.add_note(
             "Guides in this folder are added to the built-in ones, or replace the built-in guide "
             "with the same file name or platform key. Empty: the team-guides folder in LinkDesk's "
             "data folder. Takes effect at the next start."
         )
-        team.setWordWrap(True)
-        self.guides_form.form.addRow("", team)
         self.tabs.addTab(self.guides_form, "&Guides")
 
         self.error = QLabel("")

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
@@ -143,6 +144,13 @@ class SettingsForm(QWidget):
             form.addRow(setting.label, editor)
             self.editors[key] = editor
         self.form = form
+
+    def add_note(self, text: str, *, after: str | None = None) -> None:
+        """A wrapped explanation under the editor for `after`, or at the end of the page."""
+        note = QLabel(text)
+        note.setWordWrap(True)
+        row = list(self.editors).index(after) + 1 if after is not None else self.form.rowCount()
+        self.form.insertRow(row, "", note)
 
     def values(self) -> dict[str, Any]:
         return {key: _value(editor) for key, editor in self.editors.items()}
