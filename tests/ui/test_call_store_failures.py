@@ -11,6 +11,7 @@ import pytest
 from PySide6.QtWidgets import QApplication, QDialog
 
 from desktop.core.journey import Step
+from tests.store_files import saved_notes
 from tests.ui.call_workspace_kit import Kit, make_kit
 
 
@@ -37,15 +38,6 @@ def kit(qtbot: Any, tmp_path: Path) -> Iterator[Kit]:
     built = make_kit(qtbot, tmp_path)
     yield built
     built.store.close()
-
-
-def saved_notes(path: Path, call_id: int) -> str | None:
-    conn = sqlite3.connect(path)
-    try:
-        row = conn.execute("SELECT text FROM notes WHERE call_id = ?", (call_id,)).fetchone()
-    finally:
-        conn.close()
-    return None if row is None else str(row[0])
 
 
 def test_full_disk_shows_a_banner_keeps_the_notes_and_retries(

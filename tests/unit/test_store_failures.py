@@ -16,6 +16,7 @@ from desktop.core.store import (
     StoreErrorKind,
     sql_migration,
 )
+from tests.store_files import saved_notes
 
 
 @pytest.fixture
@@ -27,16 +28,6 @@ def path(tmp_path: Path) -> Path:
 def store(path: Path) -> Iterator[CallStore]:
     with CallStore(path, busy_timeout=0.05) as s:
         yield s
-
-
-def saved_notes(path: Path, call_id: int) -> str | None:
-    """What another program reading the file sees, bypassing the store's memory."""
-    conn = sqlite3.connect(path)
-    try:
-        row = conn.execute("SELECT text FROM notes WHERE call_id = ?", (call_id,)).fetchone()
-    finally:
-        conn.close()
-    return None if row is None else str(row[0])
 
 
 def test_disk_full_keeps_the_typing_in_memory_until_space_returns(
