@@ -78,15 +78,15 @@ def _load_before_qt(ctx: AppContext) -> None:
 
     Once PySide6 is imported, shiboken's import hook reads the whole source of every module imported
     after it (to look for ``from __feature__ import``) and linecache keeps those lines for the life
-    of the process. Importing keyring and the guide parser first saves about 10 ms and 6 MiB.
+    of the process. Importing keyring and the guide parser first saves about 10 ms and 5 MiB.
     Keyring's backends are still resolved only after the first frame: that may mean D-Bus.
     """
     ctx.guide_library()
     load_keyring_module()
 
 
-def forget_module_sources() -> None:
-    """Drop the module sources that shiboken's import hook left in linecache (see above).
+def _forget_module_sources() -> None:
+    """Drop the module sources that shiboken's import hook left in linecache (see _load_before_qt).
 
     Every module imported after PySide6 has its whole source read and kept there: a few MiB once
     the app has started. Tracebacks read the lines they need again.
@@ -116,7 +116,7 @@ def show_first_frame(app: QApplication, ctx: AppContext) -> tuple[MainWindow, Sh
     from desktop.ui.shell import Shell
     from desktop.ui.theme import apply_theme
 
-    forget_module_sources()
+    _forget_module_sources()
     app.setWindowIcon(app_icon())
     apply_theme(app, str(ctx.settings.get("theme")), float(ctx.settings.get("font_scale")))
     window = MainWindow()
@@ -142,6 +142,8 @@ async def main(app: QApplication, ctx: AppContext, window: MainWindow, shell: Sh
 
     from PySide6.QtGui import QAction, QKeySequence
 
+    from desktop.ui.quit_filter import QuitFilter
+
     done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
 
     def request_quit() -> None:
@@ -152,8 +154,6 @@ async def main(app: QApplication, ctx: AppContext, window: MainWindow, shell: Sh
     quit_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Quit))
     quit_action.triggered.connect(request_quit)
     window.addAction(quit_action)
-    from desktop.ui.quit_filter import QuitFilter
-
     quit_filter = QuitFilter(request_quit, window)
     app.installEventFilter(quit_filter)
     app.aboutToQuit.connect(request_quit)  # any other way Qt's loop ends

@@ -59,17 +59,20 @@ class GuidesPage(QWidget):
     def questions_pane(self) -> QuestionsPane:
         """The questions tab's content, made on first use: the first frame shows the checklist."""
         if self._questions_pane is None:
-            from desktop.ui.guides.questions import QuestionsPane
-
-            pane = QuestionsPane(self.library.questions)
-            if self.presentation:
-                pane.set_presentation(True)
-            layout = self.questions_slot.layout()
-            assert layout is not None
-            layout.addWidget(pane)
-            pane.show()  # a child added to a visible parent stays hidden until told
-            self._questions_pane = pane
+            self._questions_pane = self._build_questions_pane()
         return self._questions_pane
+
+    def _build_questions_pane(self) -> QuestionsPane:
+        from desktop.ui.guides.questions import QuestionsPane
+
+        pane = QuestionsPane(self.library.questions)
+        if self.presentation:
+            pane.set_presentation(True)
+        layout = self.questions_slot.layout()
+        assert layout is not None
+        layout.addWidget(pane)
+        pane.show()  # a child added to a visible parent stays hidden until told
+        return pane
 
     @property
     def viewer(self) -> GuideViewer:
@@ -285,8 +288,8 @@ class GuidesPage(QWidget):
         self.questions_pane.search_field.setFocus()
 
     def _side_tab_shown(self, index: int) -> None:
-        if self.side_tabs.widget(index) is self.questions_slot:
-            _ = self.questions_pane
+        if self.side_tabs.widget(index) is self.questions_slot and self._questions_pane is None:
+            self._questions_pane = self._build_questions_pane()
 
     # -- opening guides ---------------------------------------------------------------------------
     def _open_index(self, index: QModelIndex) -> None:
@@ -337,7 +340,6 @@ class GuidesPage(QWidget):
         presentation.apply(self.tiles_panel, on)
         self.delegate.presentation = on
         self.delegate.scale = presentation.SCALE if on else 1.0
-        self.delegate.width = 0
         self._fit_tiles(self._tiles_room)
         self._show_errors()
         if self._viewer is not None:
