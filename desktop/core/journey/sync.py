@@ -78,12 +78,10 @@ def derive_sync(
             continue
         ours = ds.latest_sync_id is not None and ds.latest_sync_id in my_ids
         last = ds.last_successful_sync.timestamp() if ds.last_successful_sync else None
-        done = pull_status_meaning(ds.current_status).meaning in (
-            Meaning.DONE,
-            Meaning.NOT_A_FAILURE,
-        )
+        done = pull_status_meaning(ds.current_status).meaning is Meaning.DONE
         # A clean finish dated before this connection existed belongs to an older one. A failure
-        # carries no date: it counts until a pull operation shows it is another connection's.
+        # (or NotSupported) carries no date: it counts until a pull operation shows it is another
+        # connection's.
         if (
             not ours
             and done
