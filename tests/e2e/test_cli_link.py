@@ -112,11 +112,11 @@ def test_no_key_exits_2(sandbox: str, linkdesk_home: Path) -> None:
     assert "LINKDESK_API_KEY" in out.stderr
 
 
-def test_unknown_platform_exits_3_and_says_the_company_exists(
+def test_unknown_platform_exits_5_and_says_the_company_exists(
     sandbox: str, linkdesk_home: Path
 ) -> None:
     out = link(sandbox, "Nowhere Ltd", "--platform", "zzzz", home=linkdesk_home)
-    assert out.returncode == 3
+    assert out.returncode == 5  # 404 is 5 in every command
     assert "was created" in out.stderr
     assert "(404)" in out.stderr
 
@@ -134,12 +134,12 @@ def test_unusable_input_exits_1_without_calling_codat(
     assert "could not reach" not in out.stderr
 
 
-def test_server_down_exits_5(linkdesk_home: Path) -> None:
+def test_server_down_exits_7(linkdesk_home: Path) -> None:
     with socket.socket() as s:  # free a moment ago, nobody listening now
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     out = link(f"http://127.0.0.1:{port}", "Acme Ltd", "--json", home=linkdesk_home)
-    assert out.returncode == 5
+    assert out.returncode == 7
     assert out.stdout == ""
     assert "could not reach Codat" in out.stderr
 
@@ -147,10 +147,10 @@ def test_server_down_exits_5(linkdesk_home: Path) -> None:
 @pytest.mark.parametrize(
     ("faults", "code", "words"),
     [
-        ("5xx=1", 4, "Codat"),
-        ("429=1,retry_after=7", 4, "Try again in 7 seconds"),
-        ("malformed=1", 4, "could not read"),
-        ("drop=1", 5, "cut off"),
+        ("5xx=1", 6, "Codat"),
+        ("429=1,retry_after=7", 6, "Try again in 7 seconds"),
+        ("malformed=1", 6, "could not read"),
+        ("drop=1", 7, "cut off"),
     ],
 )
 def test_injected_faults_map_to_exit_codes(
@@ -166,5 +166,5 @@ def test_injected_faults_map_to_exit_codes(
     assert out.returncode == code, out.stderr
     assert out.stdout == ""
     assert words in out.stderr
-    if code == 4 and "malformed" not in faults:
+    if code == 6 and "malformed" not in faults:
         assert "quote it to Codat support" in out.stderr

@@ -125,7 +125,7 @@ async def test_input_1_a_one_time_sync_is_a_success_in_both_read_orders(
     else:
         clock.call_at(t0 + 100, lambda: codat.sync(COMPANY, XERO, done))
         clock.call_at(t0 + 100.5, lambda: _deauthorize(codat, XERO, **qbd))
-    tracker, updates, stops = _tracker(codat, clock)
+    tracker, updates, _ = _tracker(codat, clock)
     async with tracker:
         tracker.track(COMPANY, keep_watching=True)  # so that the deauthorization is always read
         await run_for(tracker, clock, 900)

@@ -76,6 +76,8 @@ def cancelled(at: float, step: Step | None, platform: str | None, detail: str | 
         since=at,
         detail=detail,
         step=step,
+        fix="Send the link again (or the connection's own link) so they can carry on.",
+        needs=Meaning.NEEDS_CUSTOMER.value,
     )
 
 
@@ -93,6 +95,10 @@ def connection_error(
         reason=reason,
         detail=detail,
         step=step,
+        fix=f"Fix the cause ({_REASON_WORDS[reason]}), then try the link again."
+        if reason
+        else "Read Codat's message with the customer, fix the cause, then try the link again.",
+        needs=Meaning.NEEDS_CUSTOMER.value,
     )
 
 
