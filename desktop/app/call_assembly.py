@@ -17,7 +17,7 @@ from desktop.core.calls.session import journey_config
 from desktop.core.calls.store_adapter import StoreAdapter
 from desktop.core.clock import SystemClock
 from desktop.core.codat.models import Company, Page
-from desktop.core.companies import search_query
+from desktop.core.companies import find_companies
 from desktop.core.guides.library import GuideLibrary, builtin_guides_dir, load_library
 from desktop.core.store import CallStore, export_call
 from desktop.core.tracker import Tracker, TrackerSettings
@@ -71,9 +71,7 @@ def build_call_parts(
 
     async def search(text: str, page: int) -> Page[Company]:
         client = await ctx.codat()
-        return await client.list_companies(
-            page=page, page_size=SEARCH_PAGE_SIZE, query=search_query(text), order_by="-created"
-        )
+        return await find_companies(client, text, page=page, page_size=SEARCH_PAGE_SIZE)
 
     async def create(name: str) -> Company:
         client = await ctx.codat()

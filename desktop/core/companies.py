@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
-from desktop.core.codat.models import Company, Connection, ConnectionStatus
+from desktop.core.codat.models import Company, Connection, ConnectionStatus, Page
+from desktop.core.codat.names import check_company_name
 
 # When a company has several connections, the row shows the most telling one: a live one first.
 _STATUS_ORDER = {
@@ -49,7 +51,55 @@ def company_row(company: Company) -> CompanyRow:
     )
 
 
+def _pieces(text: str) -> list[str]:
+    """The typed name as Codat would store it, cut at ``&&``: the only operator of Codat's query
+    language that a name Codat accepts can contain (``= ! ~ < > | { }`` are not in its names)."""
+    name = check_company_name(text.strip()).cleaned
+    return [piece.strip() for piece in name.split("&&") if piece.strip()]
+
+
 def search_query(text: str) -> str | None:
-    """Codat's query for a name search; quotes and operators in the text cannot break it."""
-    cleaned = "".join(ch for ch in text.strip() if ch not in "{}&|=~!<>\"'")
-    return f"name~{cleaned}" if cleaned else None
+    """Codat's query for companies whose name contains ``text``, every character Codat keeps kept.
+
+    Codat's query language (docs.codat.io/using-the-api/querying) has no quoting: a value runs to
+    the next operator, and the whole query is URL-encoded (httpx does that). So a name needs no
+    escaping except where it holds ``&&``; there the name is searched as its pieces, all of which
+    must be in it (``search_matches`` then keeps only the names that contain the whole text).
+    Characters Codat strips from names (accents, brackets, ``=``...) cannot be in a stored name,
+    so the query is made from the name as Codat would store it (``check_company_name``).
+    """
+    pieces = _pieces(text)
+    if not pieces:
+        return None
+    return "&&".join(f"name~{piece}" for piece in pieces)
+
+
+def search_matches(text: str, company_name: str) -> bool:
+    """Whether a company found by ``search_query(text)`` really contains what was typed."""
+    wanted = " ".join(check_company_name(text.strip()).cleaned.split()).casefold()
+    return wanted in " ".join(company_name.split()).casefold()
+
+
+class CompanyLister(Protocol):
+    async def list_companies(
+        self,
+        *,
+        page: int = 1,
+        page_size: int = 100,
+        query: str | None = None,
+        order_by: str | None = None,
+    ) -> Page[Company]: ...
+
+
+async def find_companies(
+    client: CompanyLister, text: str, *, page: int, page_size: int
+) -> Page[Company]:
+    """A page of companies whose name contains ``text`` (newest first), as the search box shows it."""
+    found = await client.list_companies(
+        page=page, page_size=page_size, query=search_query(text), order_by="-created"
+    )
+    cleaned = check_company_name(text.strip()).cleaned
+    if len(_pieces(text)) == 1 and "&&" not in cleaned:
+        return found  # Codat's own "contains" answered exactly this
+    kept = tuple(c for c in found.results if search_matches(text, c.name))
+    return Page(kept, found.page_number, found.page_size, found.total_results, found.links)

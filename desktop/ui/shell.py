@@ -91,15 +91,13 @@ class Shell(QObject):
 
     def _install_companies(self) -> None:
         from desktop.core.codat.models import Page
-        from desktop.core.companies import CompanyRow, company_row, search_query
+        from desktop.core.companies import CompanyRow, company_row, find_companies
         from desktop.ui.companies import CompaniesPage
         from desktop.ui.companies.page import PAGE_SIZE
 
         async def load(text: str, page: int) -> Page[CompanyRow]:
             client = await self.ctx.codat()
-            found = await client.list_companies(
-                page=page, page_size=PAGE_SIZE, query=search_query(text), order_by="-created"
-            )
+            found = await find_companies(client, text, page=page, page_size=PAGE_SIZE)
             rows = tuple(company_row(c) for c in found.results)
             return Page(rows, found.page_number, found.page_size, found.total_results, found.links)
 
