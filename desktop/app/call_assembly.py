@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -105,8 +105,10 @@ def build_call_parts(
     async def open_by_id(company_id: str) -> None:
         client = await ctx.codat()
         company = await client.get_company(company_id)
-        session = manager.open_call(company.id, company.name, company.redirect)
-        workspace.show_call(session.call_id)
+        if "dataConnections" not in company.raw:  # Codat may leave them out; the plan needs them
+            found = await client.list_connections(company_id, page_size=100)
+            company = replace(company, data_connections=found.results)
+        workspace.start_call(company)
 
     workspace.open_company_requested.connect(
         lambda company_id, _name: spawn(open_by_id(company_id), "call: open company")

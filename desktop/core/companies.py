@@ -25,7 +25,8 @@ class CompanyRow:
     status: str  # "No connection", or the chosen connection's Codat status
     platform: str
     created: datetime | None
-    link_url: str
+    link_url: str  # the one to send (again): see desktop.core.reconnect.plan_link
+    customer_sees: str = ""  # for a company with connections: what opening link_url shows
 
 
 def main_connection(company: Company) -> Connection | None:
@@ -40,14 +41,18 @@ def main_connection(company: Company) -> Connection | None:
 
 
 def company_row(company: Company) -> CompanyRow:
+    from desktop.core.reconnect import plan_link
+
     connection = main_connection(company)
+    plan = plan_link(company)
     return CompanyRow(
         id=company.id,
         name=company.name,
         status=connection.status if connection else "No connection",
         platform=connection.platform_name if connection else "",
         created=company.created,
-        link_url=company.redirect,
+        link_url=plan.link_url,
+        customer_sees=plan.customer_sees if plan.reconnection else "",
     )
 
 
