@@ -67,34 +67,30 @@ def _xero_deauthorized(_platform: str) -> list[Step]:
     return [*_happy("gbol"), Step("deauthorize", 30.0, after_sync=True)]
 
 
-def _linked_then(platform: str, loss: Step) -> list[Step]:
-    """A connection made, synced and then lost quickly: the state a reconnection call starts in."""
+def _linked_then(platform: str, loss: str) -> list[Step]:
+    """The state a reconnection call starts in, made at once when the scenario starts: a
+    connection linked, its first sync complete, then lost. Only what follows takes time."""
     return [
-        Step("open_link", 1.0),
-        Step("select_platform", 1.0, {"platformKey": platform}),
-        Step("consent", 1.0),
-        Step("approve", 1.0),
-        loss,
+        Step("open_link", 0.0),
+        Step("select_platform", 0.0, {"platformKey": platform}),
+        Step("consent", 0.0),
+        Step("approve", 0.0),
+        Step("complete_sync", 0.0),
+        Step(loss, 0.0),
     ]
 
 
 def _reconnect_deauthorized(platform: str) -> list[Step]:
-    return [
-        *_linked_then(platform, Step("deauthorize", 1.0, after_sync=True)),
-        Step("reauthorize", 40.0),
-    ]
+    return [*_linked_then(platform, "deauthorize"), Step("reauthorize", 40.0)]
 
 
 def _reconnect_unlinked(platform: str) -> list[Step]:
-    return [
-        *_linked_then(platform, Step("unlink", 1.0, after_sync=True)),
-        Step("reauthorize", 40.0),
-    ]
+    return [*_linked_then(platform, "unlink"), Step("reauthorize", 40.0)]
 
 
 def _new_beside_dead(platform: str) -> list[Step]:
     return [
-        *_linked_then("gbol", Step("deauthorize", 1.0, after_sync=True)),
+        *_linked_then("gbol", "deauthorize"),
         Step("open_link", 30.0),
         Step("select_platform", 8.0, {"platformKey": platform}),
         Step("consent", 6.0),
