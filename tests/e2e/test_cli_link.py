@@ -168,3 +168,74 @@ def test_injected_faults_map_to_exit_codes(
     assert words in out.stderr
     if code == 6 and "malformed" not in faults:
         assert "quote it to Codat support" in out.stderr
+
+
+def _lost_connection(base: str, home: Path) -> tuple[str, str]:
+    """A company whose Xero connection was linked and then lost access (Deauthorized)."""
+    made = link(base, "Lost Access Ltd", "--json", home=home)
+    assert made.returncode == 0, made.stderr
+    company = json.loads(made.stdout)["companyId"]
+    with httpx.Client(base_url=base, trust_env=False, timeout=10) as control:
+        for action, params in (
+            ("open_link", {}),
+            ("select_platform", {"platformKey": "gbol"}),
+            ("consent", {}),
+            ("approve", {}),
+            ("deauthorize", {}),
+        ):
+            answer = control.post(
+                f"/_sandbox/companies/{company}/journey", json={"action": action, **params}
+            )
+            assert answer.status_code == 200, answer.text
+    connection = api_get(base, f"/companies/{company}/connections")["results"][0]
+    return company, str(connection["linkUrl"])
+
+
+def test_a_reconnection_call_gives_the_connection_link_and_what_the_customer_sees(
+    sandbox: str, linkdesk_home: Path
+) -> None:
+    company, connection_link = _lost_connection(sandbox, linkdesk_home)
+    out = link(sandbox, "--company", company, home=linkdesk_home)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == connection_link
+    assert "sign in and approve again" in out.stderr
+    doc = json.loads(link(sandbox, "--company", company, "--json", home=linkdesk_home).stdout)
+    assert doc["connectionStatus"] == "Deauthorized" and doc["reconnection"] is True
+    again = link(sandbox, "--company", company, "--choose-again", home=linkdesk_home)
+    assert again.returncode == 0 and again.stdout.strip().endswith(f"/link/company/{company}")
+    assert "beside the Deauthorized Xero one" in again.stderr
+
+
+def test_a_reconnection_call_for_an_unknown_company_exits_5(
+    sandbox: str, linkdesk_home: Path
+) -> None:
+    out = link(sandbox, "--company", "00000000-0000-4000-8000-000000000000", home=linkdesk_home)
+    assert out.returncode == 5
+    assert "(404)" in out.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        (),
+        ("--company", "x", "Name"),
+        ("--choose-again", "Name"),
+        ("--company", "x", "--platform", "gbol"),
+    ],
+)
+def test_link_arguments_that_do_not_fit_exit_1(linkdesk_home: Path, args: tuple[str, ...]) -> None:
+    out = link("http://127.0.0.1:9", *args, home=linkdesk_home)
+    assert out.returncode == 1, out.stderr
+
+
+@pytest.mark.parametrize("command", [("link",), ("track",), ("calls",)])
+def test_every_help_lists_the_shared_exit_codes(command: tuple[str, ...]) -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "desktop", *command, "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert out.returncode == 0
+    assert "exit codes (the same cause has the same code in every linkdesk command)" in out.stdout
+    assert "5  not found: Codat answered 404" in out.stdout

@@ -331,3 +331,50 @@ def test_rate_limit_error_waits() -> None:
     assert state.problem is None and not state.synced
     assert state.sync[0].status is SyncStatus.QUEUED
     assert state.phase is Phase.SYNCING
+
+
+def test_nulls_the_spec_allows_and_unknown_values_never_crash() -> None:
+    from desktop.core.codat.models import Connection, PullOperation
+    from desktop.core.journey import ConnectionsSeen, PullOperationsSeen
+
+    odd = Connection.from_json(
+        {
+            "id": XERO,
+            "integrationId": "i",
+            "integrationKey": None,
+            "sourceId": "s",
+            "platformName": None,
+            "linkUrl": "https://link.example/x",
+            "status": "Suspended",
+            "created": None,
+            "sourceType": "Accounting",
+            "lastSync": None,
+            "dataConnectionErrors": None,
+            "connectionInfo": None,
+        }
+    )
+    op = PullOperation.from_json(
+        {
+            "id": "op",
+            "companyId": COMPANY,
+            "connectionId": XERO,
+            "dataType": "bills",
+            "status": None,
+            "requested": None,
+            "progress": None,
+            "isCompleted": None,
+            "isErrored": None,
+            "statusDescription": None,
+            "errorMessage": None,
+        }
+    )
+    state, events = _run(
+        [
+            conns(T0 + 10, connection(XERO, "Linked", T0 + 5)),
+            ConnectionsSeen(T0 + 20, (odd,)),
+            PullOperationsSeen(T0 + 30, (op,)),
+            DataStatusSeen(T0 + 40, data_statuses_from_json({"bills": None, "suppliers": {}})),
+        ]
+    )
+    assert state.connection_status == "Suspended"
+    assert any("Suspended" in e.message for e in events)
