@@ -26,11 +26,11 @@ def say(**data: object) -> None:
 async def main(mode: str, base: str) -> None:
     from PySide6.QtTest import QTest
 
-    from desktop.context import AppContext
-    from desktop.core.call_session import CallSession
+    from desktop.app.call_assembly import build_call_parts
+    from desktop.app.context import AppContext
+    from desktop.core.calls.session import CallSession
     from desktop.core.paths import default_paths
     from desktop.core.settings import Settings
-    from desktop.ui.call.assembly import build_call_parts
 
     paths = default_paths().ensure()
     ctx = AppContext(paths, Settings.load(paths), api_base_override=base)
