@@ -10,11 +10,13 @@ import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
+from desktop.core.calls.origin import CallOrigin
 from desktop.core.crash import CrashHandler
 from desktop.core.logs import SECRET_FILTER
 from desktop.core.paths import Paths
 from desktop.core.secrets import SecretStore, resolve_api_key
 from desktop.core.settings import Settings
+from desktop.core.store.records import ApiKind
 from desktop.core.tasks import BackgroundTasks
 
 if TYPE_CHECKING:
@@ -103,6 +105,11 @@ class AppContext:
 
     def uses_sandbox(self) -> bool:
         return self.force_sandbox or not self.api_key()
+
+    def call_origin(self) -> CallOrigin:
+        """The API a call opened now is made against (read again for every call)."""
+        kind = ApiKind.SANDBOX if self.uses_sandbox() else ApiKind.CODAT
+        return CallOrigin(self.profile, kind)
 
     @property
     def target(self) -> ApiTarget:

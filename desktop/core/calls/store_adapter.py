@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, TypeVar
 
+from desktop.core.calls.origin import OriginSource
 from desktop.core.calls.session import (
     AGENT_CONFIRM,
     StoredCall,
@@ -27,17 +28,18 @@ def _stored_timeline(events: Sequence[Event]) -> list[TimelineEntry]:
 class StoreAdapter:
     """``CallStore`` seen as the ``CallRepository`` the sessions and the manager use."""
 
-    def __init__(self, store: CallStore, profile: str, api_kind: str = "codat") -> None:
+    def __init__(self, store: CallStore, origin: OriginSource) -> None:
         self.store = store
-        self.profile = profile
-        self.api_kind = api_kind
+        # Read at each opening, not once: the agent may switch profile or add a key meanwhile.
+        self.origin = origin
 
     def open_call(self, company_id: str, company_name: str, link_url: str, at: float) -> int:
+        origin = self.origin()
         call = self.store.open_call(
             company_id=company_id,
             company_name=company_name,
-            profile=self.profile,
-            api_kind=self.api_kind,
+            profile=origin.profile,
+            api_kind=origin.api_kind,
             link_url=link_url,
             opened_at=at,
         )
