@@ -91,7 +91,9 @@ def build_call_parts(
     store = store or CallStore(ctx.paths.database)
     clock = SystemClock()
     settings = TrackerSettings.from_settings(ctx.settings, **(tracker_overrides or {}))
-    tracker = Tracker(LazyClient(ctx.codat), clock=clock, settings=settings)
+    tracker = Tracker(
+        LazyClient(ctx.codat), clock=clock, settings=settings, on_internal_error=ctx.crash.handle
+    )
     manager = CallManager(
         StoreAdapter(store, ctx.call_origin),
         tracker,

@@ -14,38 +14,11 @@ from desktop.core.calls.store_adapter import StoreAdapter
 from desktop.core.clock import FakeClock
 from desktop.core.codat.models import Company
 from desktop.core.guides.library import GuideLibrary, builtin_guides_dir, load_library
-from desktop.core.journey import JourneyState, Step, apply, start
 from desktop.core.store import CallStore, export_call
 from desktop.ui.call.start_panel import StartPanel
 from desktop.ui.call.workspace import CallWorkspace
+from tests.unit.calls.hand_tracker import HandTracker
 from tests.unit.journey_builders import connection, conns
-
-
-class HandTracker:
-    """Keeps each company's journey state; the test feeds observations through ``observe``."""
-
-    def __init__(self, clock: FakeClock) -> None:
-        self.clock = clock
-        self.states: dict[str, JourneyState] = {}
-        self.manager: CallManager | None = None
-
-    def track(self, company_id: str) -> JourneyState:
-        return self.states.setdefault(company_id, start(company_id, self.clock.now()))
-
-    def untrack(self, company_id: str) -> None:
-        self.states.pop(company_id, None)
-
-    def confirm(self, company_id: str, step: Step) -> JourneyState:
-        from desktop.core.journey import AgentConfirmed
-
-        return self.observe(company_id, AgentConfirmed(self.clock.now(), step))
-
-    def observe(self, company_id: str, observation: Any) -> JourneyState:
-        state, events = apply(self.states[company_id], observation)
-        self.states[company_id] = state
-        if self.manager is not None:
-            self.manager.on_update(company_id, state, events)
-        return state
 
 
 @dataclass

@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from typing import Any, Protocol, TypeVar
+from typing import Protocol
 
-from desktop.core.calls.session import (
-    CallSession,
-    CallStoreLike,
-    ClockLike,
-    StoredCall,
-)
+from desktop.core.calls.session import CallSession, CallStoreLike, StoredCall
+from desktop.core.clock import Clock
+from desktop.core.codat.errors import CodatError
 from desktop.core.journey import (
     JourneyConfig,
     JourneyEvent,
@@ -19,19 +16,21 @@ from desktop.core.journey import (
     Step,
 )
 from desktop.core.store import StoreError
+from desktop.core.tracker import Stop, StopReason
 
 log = logging.getLogger(__name__)
-_T = TypeVar("_T")
 
 
 class TrackerLike(Protocol):
     """What the manager needs of ``desktop.core.tracker.Tracker``."""
 
-    def track(self, company_id: str) -> JourneyState: ...
+    def track(self, company_id: str, *, state: JourneyState | None = None) -> JourneyState:
+        """Follow a company, from ``state`` if given (a resumed call) or from the start."""
+        ...
 
     def untrack(self, company_id: str) -> None: ...
 
-    def confirm(self, company_id: str, step: Step) -> JourneyState: ...
+    def confirm(self, company_id: str, step: Step, at: float | None = None) -> JourneyState: ...
 
 
 class CallRepository(CallStoreLike, Protocol):
@@ -40,6 +39,12 @@ class CallRepository(CallStoreLike, Protocol):
     def open_calls(self) -> list[StoredCall]: ...
 
     def close_call(self, call_id: int, at: float) -> None: ...
+
+    def set_platform(self, call_id: int, key: str | None, name: str | None) -> None: ...
+
+    def retry_pending(self) -> int:
+        """Write what the store kept in memory; returns how many writes it saved."""
+        ...
 
 
 ManagerListener = Callable[["CallManager", "CallSession | None"], None]
@@ -57,7 +62,7 @@ class CallManager:
         self,
         store: CallRepository,
         tracker: TrackerLike,
-        clock: ClockLike,
+        clock: Clock,
         config: JourneyConfig | None = None,
     ) -> None:
         self.store = store
@@ -85,10 +90,8 @@ class CallManager:
 
     def retry_store(self) -> bool:
         """Write what the store kept in memory; True once nothing is left unsaved."""
-        retry = getattr(self.store, "retry_pending", None)
         try:
-            if retry is not None:
-                retry()
+            self.store.retry_pending()
         except StoreError as exc:
             self.report_store_error(exc)
             return False
@@ -161,17 +164,14 @@ class CallManager:
             )
             session.restore(stored)
             self.sessions[stored.call_id] = session
-            session.state = self.tracker.track(stored.company_id)
-            for step, _at in stored.confirmed:
-                session.state = self.tracker.confirm(stored.company_id, step)
+            session.state = self.tracker.track(stored.company_id, state=session.state)
             resumed.append(session)
             self._changed(session)
         return resumed
 
     def _confirm(self, company_id: str, step: Step, at: float) -> None:
-        del at  # the tracker stamps the confirmation with its own clock
         try:
-            state = self.tracker.confirm(company_id, step)
+            state = self.tracker.confirm(company_id, step, at)
         except KeyError:
             log.warning("Confirmed step %s of %s, which is not tracked", int(step), company_id)
             return
@@ -189,26 +189,25 @@ class CallManager:
         before = session.state.platform
         session.on_update(state, events)
         if state.platform is not None and state.platform != before:
-            set_platform = getattr(self.store, "set_platform", None)
-            if set_platform is not None:
-                try:
-                    set_platform(session.call_id, state.platform.key, state.platform.name)
-                except StoreError as exc:
-                    self.report_store_error(exc)
+            try:
+                self.store.set_platform(session.call_id, state.platform.key, state.platform.name)
+            except StoreError as exc:
+                self.report_store_error(exc)
         self._changed(session)
 
     def on_retry(self, company_id: str, error: Exception, next_try_at: float) -> None:
         session = self.by_company(company_id)
         if session is None:
             return
-        reason = getattr(error, "plain_message", None) or str(error) or type(error).__name__
-        session.on_retry(next_try_at, reason, getattr(error, "correlation_id", None))
+        if isinstance(error, CodatError):
+            session.on_retry(next_try_at, error.plain_message, error.correlation_id)
+        else:
+            session.on_retry(next_try_at, str(error) or type(error).__name__)
         self._changed(session)
 
-    def on_stop(self, company_id: str, stop: Any) -> None:
+    def on_stop(self, company_id: str, stop: Stop) -> None:
         session = self.by_company(company_id)
-        reason = str(getattr(stop, "reason", ""))
-        if session is None or reason in ("removed", "finished"):
+        if session is None or stop.reason in (StopReason.REMOVED, StopReason.FINISHED):
             return
-        session.on_stopped(getattr(stop, "message", reason))
+        session.on_stopped(stop.message)
         self._changed(session)

@@ -12,11 +12,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol
 
+from desktop.core.clock import Clock
 from desktop.core.journey import (
     INVISIBLE_STEPS,
     STEP_TITLES,
+    AgentConfirmed,
     EventKind,
     JourneyConfig,
     JourneyEvent,
@@ -28,12 +30,12 @@ from desktop.core.journey import (
     StepStatus,
     SyncItem,
     SyncStatus,
+    apply,
     start,
 )
 from desktop.core.store import StoreError
 
 log = logging.getLogger(__name__)
-_T = TypeVar("_T")
 
 # What to ask the customer when a step has gone quiet, in the words an agent would use.
 STALL_QUESTIONS: dict[Step, str] = {
@@ -66,18 +68,18 @@ PROVENANCE_WORDS: dict[str, str] = {
 
 
 class CallStoreLike(Protocol):
-    """What a session needs from the store (``desktop.core.store.CallStore`` fits)."""
+    """What a session writes to the store (``store_adapter.StoreAdapter`` over ``CallStore``).
+
+    Every time is epoch seconds from the session's clock (or, for a journey event, the time of the
+    observation it came from); the store keeps it as given and stamps nothing itself. A refused
+    write raises ``StoreError``; the store keeps it in memory and writes it on retry.
+    """
 
     def open_call(self, company_id: str, company_name: str, link_url: str, at: float) -> int: ...
 
-    def add_event(
-        self,
-        call_id: int,
-        at: float,
-        kind: str,
-        message: str,
-        data: Mapping[str, Any] | None = None,
-    ) -> None: ...
+    def record_journey_event(self, call_id: int, event: JourneyEvent) -> None: ...
+
+    def record_entry(self, call_id: int, entry: TimelineEntry) -> None: ...
 
     def set_tick(
         self, call_id: int, key: str, ticked: bool, at: float, *, label: str | None = None
@@ -86,15 +88,14 @@ class CallStoreLike(Protocol):
     def save_notes(self, call_id: int, notes: str, at: float) -> None: ...
 
 
-class ClockLike(Protocol):
-    def now(self) -> float: ...
-
-
 @dataclass(frozen=True)
 class TimelineEntry:
-    at: float
-    kind: str  # a journey EventKind value, or "agent.*" for what the agent did
+    """One line of a call's timeline as the session shows it."""
+
+    at: float  # epoch seconds
+    kind: str  # a journey EventKind value, "retry", "stopped", or "agent.*" for what the agent did
     message: str
+    step: Step | None = None  # the step an agent confirmation is about
 
 
 @dataclass(frozen=True)
@@ -162,7 +163,7 @@ class CallSession:
         company_name: str,
         link_url: str,
         store: CallStoreLike,
-        clock: ClockLike,
+        clock: Clock,
         opened_at: float | None = None,
         config: JourneyConfig | None = None,
         confirm: Callable[[str, Step, float], None] | None = None,
@@ -214,7 +215,7 @@ class CallSession:
                 and event.connection_id == self._followed
             ):
                 continue  # a restarted tracker finding the same connection again
-            self._record(event.at, event.kind.value, event.message, event.to_json())
+            self._record_event(event)
         if state.connection_id is not None:
             self._followed = state.connection_id
         self._changed()
@@ -227,14 +228,16 @@ class CallSession:
         if correlation_id:
             self.correlation_id = correlation_id
         if first:
-            self._record(self.clock.now(), "retry", f"Codat did not answer: {reason}")
+            self._record(
+                TimelineEntry(self.clock.now(), "retry", f"Codat did not answer: {reason}")
+            )
         self._changed()
 
     def on_stopped(self, reason: str) -> None:
         """The tracker gave up on this company (401/403/404): said once, in the timeline."""
         self.stopped_reason = reason
         self.retry_at = None
-        self._record(self.clock.now(), "stopped", reason)
+        self._record(TimelineEntry(self.clock.now(), "stopped", reason))
         self._changed()
 
     # -- from the agent ----------------------------------------------------------------------------
@@ -245,10 +248,9 @@ class CallSession:
         at = self.clock.now()
         self.confirmed[step] = at
         self._record(
-            at,
-            AGENT_CONFIRM,
-            f"You confirmed step {int(step)} “{STEP_TITLES[step]}”.",
-            {"action": "confirm", "step": int(step)},
+            TimelineEntry(
+                at, AGENT_CONFIRM, f"You confirmed step {int(step)} “{STEP_TITLES[step]}”.", step
+            )
         )
         if self._confirm_hook is not None:
             self._confirm_hook(self.company_id, step, at)
@@ -287,22 +289,35 @@ class CallSession:
 
     def note_action(self, message: str) -> None:
         """Something the agent did that belongs in the timeline (copied the link, ...)."""
-        self._record(self.clock.now(), AGENT_ACTION, message)
+        self._record(TimelineEntry(self.clock.now(), AGENT_ACTION, message))
         self._changed()
 
-    def _record(
-        self, at: float, kind: str, message: str, data: Mapping[str, Any] | None = None
-    ) -> None:
-        if (kind, message) in self._known and not kind.startswith("agent."):
-            self._known.discard((kind, message))
+    def _record_event(self, event: JourneyEvent) -> None:
+        """A journey event: on screen, and to the store as the typed event it is."""
+        if self._already_known(event.kind.value, event.message):
             return
-        self.timeline.append(TimelineEntry(at, kind, message))
+        self.timeline.append(TimelineEntry(event.at, event.kind.value, event.message))
+        self._write(lambda: self.store.record_journey_event(self.call_id, event))
+
+    def _record(self, entry: TimelineEntry) -> None:
+        """Anything else on the timeline: a retry, a stop, or what the agent did."""
+        if not entry.kind.startswith("agent.") and self._already_known(entry.kind, entry.message):
+            return
+        self.timeline.append(entry)
+        self._write(lambda: self.store.record_entry(self.call_id, entry))
+
+    def _already_known(self, kind: str, message: str) -> bool:
+        """Told before the restart: a restarted tracker tells it again, once, and it is dropped."""
+        if (kind, message) in self._known:
+            self._known.discard((kind, message))
+            return True
+        return False
+
+    def _write(self, write: Callable[[], None]) -> None:
         try:
-            self.store.add_event(self.call_id, at, kind, message, data)
+            write()
         except StoreError as exc:
             self._store_failed(exc)
-        except Exception:  # the call goes on; the timeline on screen keeps the event
-            log.exception("Could not save an event of call %s", self.call_id)
 
     def _store_failed(self, error: StoreError) -> None:
         log.warning("Call %s: the store refused a write: %s", self.call_id, error.plain_message)
@@ -311,6 +326,12 @@ class CallSession:
 
     # -- restore after a restart -------------------------------------------------------------------
     def restore(self, stored: StoredCall) -> None:
+        """Take back what the store kept of this call; the journey starts again from its opening,
+        with the agent's confirmations replayed at the times they were made."""
+        state = start(self.company_id, stored.opened_at, self.config)
+        for step, at in sorted(stored.confirmed, key=lambda c: c[1]):
+            state, _ = apply(state, AgentConfirmed(at, step), self.config)
+        self.state = state
         self.notes = stored.notes
         self.ticks = dict(stored.ticks)
         self.timeline = list(stored.timeline)

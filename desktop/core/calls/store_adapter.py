@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any, TypeVar
+from collections.abc import Sequence
 
 from desktop.core.calls.origin import OriginSource
 from desktop.core.calls.session import (
@@ -11,18 +10,18 @@ from desktop.core.calls.session import (
     StoredCall,
     TimelineEntry,
 )
-from desktop.core.journey import (
-    EventKind,
-    Step,
-)
+from desktop.core.journey import EventKind, JourneyEvent, Step
 from desktop.core.logs import SECRET_FILTER
-from desktop.core.store import CallStore, Event
-
-_T = TypeVar("_T")
+from desktop.core.store import CallStore, Event, record_journey_event
 
 
 def _stored_timeline(events: Sequence[Event]) -> list[TimelineEntry]:
-    return [TimelineEntry(e.time, e.kind, e.summary) for e in events]
+    return [
+        TimelineEntry(
+            e.time, e.kind, e.summary, Step(e.step) if e.kind == AGENT_CONFIRM and e.step else None
+        )
+        for e in events
+    ]
 
 
 class StoreAdapter:
@@ -45,46 +44,32 @@ class StoreAdapter:
         )
         return call.id
 
-    def add_event(
-        self,
-        call_id: int,
-        at: float,
-        kind: str,
-        message: str,
-        data: Mapping[str, Any] | None = None,
-    ) -> None:
-        data = data or {}
-        problem = data.get("problem")
-        step = data.get("step")
+    def record_journey_event(self, call_id: int, event: JourneyEvent) -> None:
+        record_journey_event(self.store, call_id, event)
+
+    def record_entry(self, call_id: int, entry: TimelineEntry) -> None:
         self.store.add_event(
             call_id,
-            at,
-            kind,
-            message,
-            step=step if isinstance(step, int) else None,
-            status=data.get("status"),
-            provenance=data.get("provenance"),
-            problem_key=problem.get("key") if isinstance(problem, Mapping) else None,
-            data=dict(data) or None,
+            entry.at,
+            entry.kind,
+            entry.message,
+            step=int(entry.step) if entry.step is not None else None,
         )
 
     def set_tick(
         self, call_id: int, key: str, ticked: bool, at: float, *, label: str | None = None
     ) -> None:
-        del at  # the store stamps it
-        self.store.set_tick(call_id, key, ticked, label=label)
+        self.store.set_tick(call_id, key, ticked, label=label, at=at)
 
     def save_notes(self, call_id: int, notes: str, at: float) -> None:
-        del at
         # An agent may paste a key into the notes; like the timeline, the file never keeps it.
-        self.store.save_notes(call_id, SECRET_FILTER.scrub(notes))
+        self.store.save_notes(call_id, SECRET_FILTER.scrub(notes), at=at)
 
     def set_platform(self, call_id: int, key: str | None, name: str | None) -> None:
         self.store.update_call(call_id, platform_key=key, platform_name=name)
 
     def close_call(self, call_id: int, at: float) -> None:
-        del at
-        self.store.close_call(call_id, None)
+        self.store.close_call(call_id, None, at=at)
 
     def retry_pending(self) -> int:
         return self.store.retry_pending()

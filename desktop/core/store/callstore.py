@@ -270,8 +270,12 @@ class CallStore:
             must_touch=True,
         )
 
-    def close_call(self, call_id: int, outcome: str | None) -> None:
-        """Ends a call; closing one already closed keeps its first closing time and outcome."""
+    def close_call(self, call_id: int, outcome: str | None, *, at: float | None = None) -> None:
+        """Ends a call at ``at`` (epoch seconds; now by the store's clock if None).
+
+        Closing one already closed keeps its first closing time and outcome. Raises
+        ``UnknownCallError`` for an id the store never had, ``StoreError`` if the disk refuses.
+        """
         self._submit(
             PendingWrite(
                 "close",
@@ -280,7 +284,7 @@ class CallStore:
                 (
                     (
                         "UPDATE calls SET closed_at = ?, outcome = ? WHERE id = ? AND closed_at IS NULL",
-                        (self._clock(), outcome, call_id),
+                        (self._clock() if at is None else at, outcome, call_id),
                     ),
                 ),
                 {"outcome": outcome},
@@ -384,10 +388,17 @@ class CallStore:
     # -- checklist -----------------------------------------------------------------------------
 
     def set_tick(
-        self, call_id: int, item_key: str, ticked: bool, *, label: str | None = None
+        self,
+        call_id: int,
+        item_key: str,
+        ticked: bool,
+        *,
+        label: str | None = None,
+        at: float | None = None,
     ) -> None:
-        """Ticks or unticks a checklist item, and records the action on the timeline."""
-        now = self._clock()
+        """Ticks or unticks a checklist item at ``at`` (epoch seconds; now if None), and records
+        the action on the timeline."""
+        now = self._clock() if at is None else at
         name = label or item_key
         kind, verb = ("agent.tick", "Ticked") if ticked else ("agent.untick", "Unticked")
         self._submit(
@@ -433,8 +444,10 @@ class CallStore:
 
     # -- notes ---------------------------------------------------------------------------------
 
-    def save_notes(self, call_id: int, text: str) -> None:
-        """Replaces the call's notes. While the disk refuses, only the newest text is kept."""
+    def save_notes(self, call_id: int, text: str, *, at: float | None = None) -> None:
+        """Replaces the call's notes, saved at ``at`` (epoch seconds; now if None).
+
+        While the disk refuses, only the newest text is kept."""
         self._submit(
             PendingWrite(
                 "notes",
@@ -445,7 +458,7 @@ class CallStore:
                         "INSERT INTO notes (call_id, text, updated_at) VALUES (?, ?, ?)"
                         " ON CONFLICT (call_id)"
                         " DO UPDATE SET text = excluded.text, updated_at = excluded.updated_at",
-                        (call_id, text, self._clock()),
+                        (call_id, text, self._clock() if at is None else at),
                     ),
                 ),
                 {"text": text},

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import random
 from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass, field
@@ -48,6 +49,8 @@ from desktop.core.journey import (
 )
 from desktop.core.tracker.budget import Budget
 from desktop.core.tracker.policy import TrackerSettings, backoff, base_interval
+
+log = logging.getLogger(__name__)
 
 
 class TrackerClient(Protocol):
@@ -101,6 +104,7 @@ class TrackerUpdate:
 UpdateCallback = Callable[[str, JourneyState, tuple[JourneyEvent, ...]], None]
 RetryCallback = Callable[[str, Exception, float], None]
 StopCallback = Callable[[str, Stop], None]
+InternalErrorCallback = Callable[[BaseException, str], None]
 
 
 @dataclass
@@ -140,6 +144,7 @@ class Tracker:
         on_update: UpdateCallback | None = None,
         on_retry: RetryCallback | None = None,
         on_stop: StopCallback | None = None,
+        on_internal_error: InternalErrorCallback | None = None,
     ) -> None:
         self.client = client
         self.clock = clock
@@ -148,6 +153,9 @@ class Tracker:
         self.on_update = on_update
         self.on_retry = on_retry
         self.on_stop = on_stop
+        # A bug in the tracker or in a listener: logged with its traceback and handed here (the
+        # app's crash handler), never reported as Codat not answering.
+        self.on_internal_error = on_internal_error
         self.budget = Budget(self.settings.budget_per_hour)
         self.requests = 0
         self.requests_by_kind: dict[Ask, int] = dict.fromkeys(Ask, 0)
@@ -209,10 +217,14 @@ class Tracker:
             )
         self._wake.set()
 
-    def confirm(self, company_id: str, step: Step) -> JourneyState:
-        """The agent saw the customer finish step 1 or 3 on the shared screen."""
+    def confirm(self, company_id: str, step: Step, at: float | None = None) -> JourneyState:
+        """The agent saw the customer finish step 1 or 3 on the shared screen.
+
+        ``at`` is when (epoch seconds; now if None): a confirmation replayed after a restart
+        keeps its time. Raises ``KeyError`` for a company that is not tracked.
+        """
         tracked = self._companies[company_id]
-        self._apply(tracked, AgentConfirmed(self.clock.now(), step))
+        self._apply(tracked, AgentConfirmed(self.clock.now() if at is None else at, step))
         # A confirmation may mean a change is now expected: ask again soon.
         tracked.next_at = min(tracked.next_at, self._next_poll_at(tracked, self.clock.now()))
         self._wake.set()
@@ -427,8 +439,9 @@ class Tracker:
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # a bug, or an answer nobody foresaw: keep the others going
-            self.internal_errors.append(exc)
-            self._failed(tracked, exc)
+            self._internal_error(exc, f"tracking {tracked.company_id}")
+            tracked.failures += 1
+            tracked.next_at = self.clock.now() + backoff(tracked.failures, self.settings, self.rng)
         else:
             self._answered(tracked, ask, obs)
         finally:
@@ -536,7 +549,16 @@ class Tracker:
         try:
             callback(*args)
         except Exception as exc:  # a listener's bug must not stop the tracking
-            self.internal_errors.append(exc)
+            self._internal_error(exc, f"a tracker listener ({getattr(callback, '__name__', '?')})")
+
+    def _internal_error(self, exc: BaseException, where: str) -> None:
+        self.internal_errors.append(exc)
+        log.error("Internal error in %s", where, exc_info=exc)
+        if self.on_internal_error is not None:
+            try:
+                self.on_internal_error(exc, where)
+            except Exception:
+                log.exception("The internal error handler failed")
 
     def snapshot(self) -> Mapping[str, JourneyState]:
         return {c: t.state for c, t in self._companies.items()}
