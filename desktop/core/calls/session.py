@@ -14,6 +14,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from desktop.core.calls.history import History, RecordedEvent
+from desktop.core.calls.origin import CallOrigin
 from desktop.core.clock import Clock
 from desktop.core.journey import (
     INVISIBLE_STEPS,
@@ -152,6 +154,8 @@ class StoredCall:
     timeline: list[TimelineEntry] = field(default_factory=list)
     confirmed: list[tuple[Step, float]] = field(default_factory=list)
     followed: str | None = None  # the connection followed when the call was last saved
+    journey: list[RecordedEvent] = field(default_factory=list)  # every line but the agent's
+    origin: CallOrigin = field(default_factory=lambda: CallOrigin("default"))
 
 
 class CallSession:
@@ -189,9 +193,11 @@ class CallSession:
         self._listeners: list[Listener] = []
         # Told when the store refuses a write; the call goes on with everything kept in memory.
         self.on_store_error: StoreErrorListener | None = None
-        # After a restart the tracker starts from nothing and tells again what was already told.
-        self._known: set[tuple[str, str]] = set()
+        # What the timeline already holds; after a restart the tracker tells the journey anew.
+        self.history = History()
         self._followed: str | None = None
+        # Why this call is not followed now (its API is not available): shown, never written.
+        self.waiting_reason: str | None = None
 
     # -- listeners ---------------------------------------------------------------------------------
     def subscribe(self, listener: Listener) -> Callable[[], None]:
@@ -205,7 +211,6 @@ class CallSession:
     # -- from the tracker --------------------------------------------------------------------------
     def on_update(self, state: JourneyState, events: Sequence[JourneyEvent] = ()) -> None:
         """A new journey state from the tracker, with the events that led to it."""
-        self.state = state
         self.retry_at = None
         self.retry_reason = None
         for event in events:
@@ -218,6 +223,8 @@ class CallSession:
             self._record_event(event)
         if state.connection_id is not None:
             self._followed = state.connection_id
+        self.history.follow(state)
+        self.state = self.history.merge(state)
         self._changed()
 
     def on_retry(self, next_try_at: float, reason: str, correlation_id: str | None = None) -> None:
@@ -294,24 +301,20 @@ class CallSession:
 
     def _record_event(self, event: JourneyEvent) -> None:
         """A journey event: on screen, and to the store as the typed event it is."""
-        if self._already_known(event.kind.value, event.message):
+        if not self.history.admits(event):
             return
+        self.history.note(event)
         self.timeline.append(TimelineEntry(event.at, event.kind.value, event.message))
         self._write(lambda: self.store.record_journey_event(self.call_id, event))
 
     def _record(self, entry: TimelineEntry) -> None:
         """Anything else on the timeline: a retry, a stop, or what the agent did."""
-        if not entry.kind.startswith("agent.") and self._already_known(entry.kind, entry.message):
-            return
+        if not entry.kind.startswith("agent."):
+            if not self.history.admits_entry(entry.kind, entry.message):
+                return  # said before the restart, in the same words
+            self.history.note_entry(entry.kind, entry.message)
         self.timeline.append(entry)
         self._write(lambda: self.store.record_entry(self.call_id, entry))
-
-    def _already_known(self, kind: str, message: str) -> bool:
-        """Told before the restart: a restarted tracker tells it again, once, and it is dropped."""
-        if (kind, message) in self._known:
-            self._known.discard((kind, message))
-            return True
-        return False
 
     def _write(self, write: Callable[[], None]) -> None:
         try:
@@ -337,9 +340,8 @@ class CallSession:
         self.timeline = list(stored.timeline)
         self.confirmed = dict(stored.confirmed)
         self._followed = stored.followed
-        self._known = {
-            (e.kind, e.message) for e in stored.timeline if not e.kind.startswith("agent.")
-        }
+        self.history = History(stored.journey)
+        self.state = self.history.merge(self.state)
 
     # -- what the screen shows ---------------------------------------------------------------------
     def step_views(self) -> list[StepView]:

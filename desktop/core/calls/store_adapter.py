@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
-from desktop.core.calls.origin import OriginSource
+from desktop.core.calls.history import RecordedEvent
+from desktop.core.calls.origin import CallOrigin, OriginSource
 from desktop.core.calls.session import (
     AGENT_CONFIRM,
     StoredCall,
     TimelineEntry,
 )
-from desktop.core.journey import EventKind, JourneyEvent, Step
+from desktop.core.journey import EventKind, JourneyEvent, Provenance, Step, StepStatus
 from desktop.core.logs import SECRET_FILTER
-from desktop.core.store import CallStore, Event, record_journey_event
+from desktop.core.store import ApiKind, CallStore, Event, record_journey_event
+
+_E = TypeVar("_E")
 
 
 def _stored_timeline(events: Sequence[Event]) -> list[TimelineEntry]:
@@ -22,6 +26,28 @@ def _stored_timeline(events: Sequence[Event]) -> list[TimelineEntry]:
         )
         for e in events
     ]
+
+
+def _recorded(event: Event) -> RecordedEvent:
+    return RecordedEvent(
+        at=event.time,
+        kind=event.kind,
+        message=event.summary,
+        step=_known(Step, event.step),
+        status=_known(StepStatus, event.status),
+        provenance=_known(Provenance, event.provenance),
+        problem_key=event.problem_key,
+    )
+
+
+def _known(kind: Callable[[Any], _E], value: object) -> _E | None:
+    """The enum member for a stored value; None for a value this LinkDesk does not know."""
+    if value is None:
+        return None
+    try:
+        return kind(value)
+    except ValueError:
+        return None
 
 
 class StoreAdapter:
@@ -100,6 +126,8 @@ class StoreAdapter:
                     timeline=_stored_timeline(events),
                     confirmed=confirmed,
                     followed=str(followed[-1]) if followed and followed[-1] else None,
+                    journey=[_recorded(e) for e in events if not e.is_agent_action],
+                    origin=CallOrigin(call.profile, ApiKind(call.api_kind)),
                 )
             )
         return out
