@@ -76,6 +76,29 @@ class CallParts:
         return self.open_known(await client.get_company(company_id))
 
 
+def build_call_services(
+    ctx: AppContext, store: CallStore, tracker_overrides: dict[str, Any] | None = None
+) -> tuple[CallManager, Tracker]:
+    """The call layer without its page: the manager and the one tracker, on the system clock."""
+    clock = SystemClock()
+    settings = TrackerSettings.from_settings(ctx.settings, **(tracker_overrides or {}))
+    # Each call is followed against its own API (profile, Codat or sandbox), asked per company.
+    client = LazyClient(lambda company_id: ctx.codat_for(manager.origin_of(company_id)))
+    tracker = Tracker(client, clock=clock, settings=settings, on_internal_error=ctx.crash.handle)
+    manager = CallManager(
+        StoreAdapter(store),
+        tracker,
+        clock,
+        journey_config(ctx.settings.get("stall_seconds")),
+        origin=ctx.call_origin,
+        targets=ctx,
+    )
+    tracker.on_update = manager.on_update
+    tracker.on_retry = manager.on_retry
+    tracker.on_stop = manager.on_stop
+    return manager, tracker
+
+
 def build_call_parts(
     ctx: AppContext,
     *,
@@ -89,20 +112,7 @@ def build_call_parts(
 ) -> CallParts:
     library = library if library is not None else ctx.guide_library()
     store = store or CallStore(ctx.paths.database)
-    clock = SystemClock()
-    settings = TrackerSettings.from_settings(ctx.settings, **(tracker_overrides or {}))
-    tracker = Tracker(
-        LazyClient(ctx.codat), clock=clock, settings=settings, on_internal_error=ctx.crash.handle
-    )
-    manager = CallManager(
-        StoreAdapter(store, ctx.call_origin),
-        tracker,
-        clock,
-        journey_config(ctx.settings.get("stall_seconds")),
-    )
-    tracker.on_update = manager.on_update
-    tracker.on_retry = manager.on_retry
-    tracker.on_stop = manager.on_stop
+    manager, tracker = build_call_services(ctx, store, tracker_overrides)
     find = company_search(ctx)
 
     async def search(text: str, page: int) -> Page[Company]:

@@ -167,6 +167,7 @@ async def main(app: QApplication, ctx: AppContext, window: MainWindow, shell: Sh
         app.removeEventFilter(quit_filter)
         restore_signals()
         ctx.settings.set("window_geometry", window.geometry_text())  # saved by ctx.aclose()
+        shell.say_calls_will_resume()
         window.hide()
         await ctx.aclose()
     return 0

@@ -11,6 +11,7 @@ import logging
 from collections.abc import Coroutine
 from typing import TYPE_CHECKING, Any
 
+import shiboken6
 from PySide6.QtWidgets import QApplication
 
 from desktop.app.context import AppContext
@@ -100,14 +101,39 @@ class ShellWiring:
         """Reopen the calls left open (after a restart or a crash); close it all on shutdown."""
         import asyncio  # after the first frame, like everything asynchronous
 
+        from desktop.core.store import ApiKind
+
         try:
-            if parts.manager.resume():
+            if any(c.api_kind == ApiKind.SANDBOX for c in parts.store.open_calls()):
+                await self.ctx.ensure_sandbox()  # to know whether it came back as it was
+            resumed = parts.manager.resume()
+            if resumed:
                 self.window.show_page("call")
+                text = _resumed_text(len(resumed))
+                log.info(text)
+                self.shell.status(text, 10000)
             await asyncio.Event().wait()
         finally:
-            parts.workspace.save_all_notes()
+            if shiboken6.isValid(parts.workspace):  # a test may have deleted the window first
+                parts.workspace.save_all_notes()
             await parts.tracker.aclose()
             parts.store.close()
+
+    def say_calls_will_resume(self) -> str | None:
+        """At quit: the calls still open are kept and resume at the next start; say so."""
+        parts = self.call_parts
+        if parts is None or not parts.manager.sessions:
+            return None
+        names = ", ".join(s.company_name for s in parts.manager.sessions.values())
+        count = len(parts.manager.sessions)
+        text = (
+            f"{count} open call{'s' if count > 1 else ''} ({names}) will resume when LinkDesk "
+            "starts again."
+        )
+        log.info("Quitting with open calls: %s", text)
+        if parts.workspace.notifier is not None:
+            parts.workspace.notifier.show("LinkDesk", text)
+        return text
 
     def open_company_in_call(self, company_id: str, _name: str = "") -> None:
         """Open a company (from the Companies page) as a call, or show the call it already has."""
@@ -169,6 +195,8 @@ class ShellWiring:
             float(self.ctx.settings.get("font_scale")),
         )
         self.refresh_target()
+        if self.call_parts is not None:  # a key added may be what a resumed call waits for
+            self.call_parts.manager.recheck_waiting()
 
     async def _test_connection(self, base: str, key: str) -> tuple[bool, str]:
         from desktop.core.connection_check import test_connection
@@ -228,3 +256,8 @@ class ShellWiring:
 
     def open_about(self) -> None:
         self.shell.open_about(self.ctx.secrets.backend().name)
+
+
+def _resumed_text(count: int) -> str:
+    calls = "call" if count == 1 else "calls"
+    return f"Resumed {count} open {calls} from the last time LinkDesk ran."

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 from desktop.core.calls.manager import CallManager
-from desktop.core.calls.origin import fixed_origin
 from desktop.core.calls.session import CallSession
 from desktop.core.calls.store_adapter import StoreAdapter
 from desktop.core.clock import FakeClock
@@ -69,7 +68,7 @@ def make_kit(qtbot: Any, tmp_path: Path, export_dir: Callable[[], Path] | None =
     clock = FakeClock()
     store = CallStore(tmp_path / "calls.sqlite3", clock=clock.now)
     tracker = HandTracker(clock)
-    manager = CallManager(StoreAdapter(store, fixed_origin("default")), tracker, clock)
+    manager = CallManager(StoreAdapter(store), tracker, clock)
     tracker.manager = manager
     library = load_library(builtin_guides_dir())
     labels = {item.key: item.text for item in library.checklist.items} if library.checklist else {}

@@ -6,6 +6,7 @@ import logging
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
+from desktop.core.calls.origin import CallOrigin, OriginSource, fixed_origin
 from desktop.core.calls.session import CallSession, CallStoreLike, StoredCall
 from desktop.core.clock import Clock
 from desktop.core.codat.errors import CodatError
@@ -36,6 +37,12 @@ class TrackerLike(Protocol):
 class CallRepository(CallStoreLike, Protocol):
     """The store seen by the manager: what a session writes, plus the calls to reopen."""
 
+    def open_call(
+        self, company_id: str, company_name: str, link_url: str, at: float, origin: CallOrigin
+    ) -> int:
+        """Save a new call made against ``origin``; returns its id. Raises ``StoreError``."""
+        ...
+
     def open_calls(self) -> list[StoredCall]: ...
 
     def close_call(self, call_id: int, at: float) -> None: ...
@@ -45,6 +52,19 @@ class CallRepository(CallStoreLike, Protocol):
     def retry_pending(self) -> int:
         """Write what the store kept in memory; returns how many writes it saved."""
         ...
+
+
+class TargetCheck(Protocol):
+    """Whether the API a call was made against can be reached now (the app's API targets)."""
+
+    def unavailable(self, origin: CallOrigin) -> str | None:
+        """Plain words saying why calls made against ``origin`` cannot be followed now, or None."""
+        ...
+
+
+class _AlwaysAvailable:
+    def unavailable(self, origin: CallOrigin) -> str | None:
+        return None
 
 
 ManagerListener = Callable[["CallManager", "CallSession | None"], None]
@@ -64,12 +84,19 @@ class CallManager:
         tracker: TrackerLike,
         clock: Clock,
         config: JourneyConfig | None = None,
+        *,
+        origin: OriginSource | None = None,
+        targets: TargetCheck | None = None,
     ) -> None:
         self.store = store
         self.tracker = tracker
         self.clock = clock
         self.config = config or JourneyConfig()
+        # Read at each opening, not once: the agent may switch profile or add a key meanwhile.
+        self.origin = origin or fixed_origin("default")
+        self.targets: TargetCheck = targets or _AlwaysAvailable()
         self.sessions: dict[int, CallSession] = {}
+        self.origins: dict[int, CallOrigin] = {}  # by call id: the API each call is made against
         self._listeners: list[ManagerListener] = []
         # The last write the store refused, until a retry writes everything it kept in memory.
         self.store_error: StoreError | None = None
@@ -130,15 +157,18 @@ class CallManager:
         if existing is not None:
             return existing
         at = self.clock.now()
-        call_id = self.store.open_call(company_id, company_name, link_url, at)
+        origin = self.origin()
+        call_id = self.store.open_call(company_id, company_name, link_url, at, origin)
         session = self._session(call_id, company_id, company_name, link_url, at)
         self.sessions[call_id] = session
+        self.origins[call_id] = origin
         session.state = self.tracker.track(company_id)
         self._changed(session)
         return session
 
     def close_call(self, call_id: int) -> None:
         session = self.sessions.pop(call_id, None)
+        self.origins.pop(call_id, None)
         if session is None:
             return
         if self.by_company(session.company_id) is None:
@@ -164,10 +194,38 @@ class CallManager:
             )
             session.restore(stored)
             self.sessions[stored.call_id] = session
-            session.state = self.tracker.track(stored.company_id, state=session.state)
+            self.origins[stored.call_id] = stored.origin
+            self._follow_if_available(session)
             resumed.append(session)
             self._changed(session)
         return resumed
+
+    def _follow_if_available(self, session: CallSession) -> bool:
+        """Track a resumed call against its own API, or say why it waits (nothing is written)."""
+        reason = self.targets.unavailable(self.origins[session.call_id])
+        session.waiting_reason = reason
+        if reason is None:
+            session.state = session.history.merge(
+                self.tracker.track(session.company_id, state=session.state)
+            )
+        return reason is None
+
+    def recheck_waiting(self) -> list[CallSession]:
+        """After the API targets changed (Settings applied, the sandbox started): follow the calls
+        that were waiting for theirs, if it is there now. Returns the calls that started again."""
+        started: list[CallSession] = []
+        for session in list(self.sessions.values()):
+            if session.waiting_reason is not None and self._follow_if_available(session):
+                started.append(session)
+            self._changed(session)
+        return started
+
+    def origin_of(self, company_id: str) -> CallOrigin:
+        """The API the call of this company is made against (the current one if it has none)."""
+        session = self.by_company(company_id)
+        if session is not None and session.call_id in self.origins:
+            return self.origins[session.call_id]
+        return self.origin()
 
     def _confirm(self, company_id: str, step: Step, at: float) -> None:
         try:

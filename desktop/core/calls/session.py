@@ -77,8 +77,6 @@ class CallStoreLike(Protocol):
     write raises ``StoreError``; the store keeps it in memory and writes it on retry.
     """
 
-    def open_call(self, company_id: str, company_name: str, link_url: str, at: float) -> int: ...
-
     def record_journey_event(self, call_id: int, event: JourneyEvent) -> None: ...
 
     def record_entry(self, call_id: int, entry: TimelineEntry) -> None: ...
@@ -377,6 +375,10 @@ class CallSession:
         return problem
 
     def retry_text(self, now: float | None = None) -> str | None:
+        """The line saying why the journey is not moving on screen: the call waits for its API,
+        or Codat is not answering (with the seconds to the next try)."""
+        if self.waiting_reason is not None:
+            return self.waiting_reason
         if self.retry_at is None:
             return None
         now = self.clock.now() if now is None else now
@@ -412,6 +414,8 @@ class CallSession:
         else:
             current = self.state.current_step
             where = f"Step {int(current.step)}: {current.title}" if current else "Waiting"
+        if self.waiting_reason is not None:
+            return f"{where} · waiting for its API"
         if self.retry_at is not None:
             return f"{where} · Codat not answering"
         if problem is not None:

@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from desktop.core.calls.history import RecordedEvent
-from desktop.core.calls.origin import CallOrigin, OriginSource
+from desktop.core.calls.origin import CallOrigin
 from desktop.core.calls.session import (
     AGENT_CONFIRM,
     StoredCall,
@@ -53,13 +53,12 @@ def _known(kind: Callable[[Any], _E], value: object) -> _E | None:
 class StoreAdapter:
     """``CallStore`` seen as the ``CallRepository`` the sessions and the manager use."""
 
-    def __init__(self, store: CallStore, origin: OriginSource) -> None:
+    def __init__(self, store: CallStore) -> None:
         self.store = store
-        # Read at each opening, not once: the agent may switch profile or add a key meanwhile.
-        self.origin = origin
 
-    def open_call(self, company_id: str, company_name: str, link_url: str, at: float) -> int:
-        origin = self.origin()
+    def open_call(
+        self, company_id: str, company_name: str, link_url: str, at: float, origin: CallOrigin
+    ) -> int:
         call = self.store.open_call(
             company_id=company_id,
             company_name=company_name,

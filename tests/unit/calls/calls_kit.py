@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 from desktop.core.calls.manager import CallManager
-from desktop.core.calls.origin import fixed_origin
 from desktop.core.calls.store_adapter import StoreAdapter
 from desktop.core.clock import FakeClock
 from desktop.core.store import CallStore
@@ -39,7 +38,7 @@ class Desk:
 def start_desk(path: Path, clock: FakeClock) -> Desk:
     store = CallStore(path, clock=clock.now)
     tracker = HandTracker(clock)
-    manager = CallManager(StoreAdapter(store, fixed_origin("default")), tracker, clock)
+    manager = CallManager(StoreAdapter(store), tracker, clock)
     tracker.manager = manager
     return Desk(store, tracker, manager, clock)
 

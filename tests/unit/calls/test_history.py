@@ -21,9 +21,7 @@ def finished_call(db: Path, clock: FakeClock) -> tuple[Desk, int]:
     t0 = clock.now()
     desk.tracker.observe(COMPANY, conns(t0 + 60, connection(CONN, "PendingAuth", t0 + 55)))
     desk.tracker.observe(COMPANY, conns(t0 + 300, connection(CONN, "Linked", t0 + 55)))
-    desk.tracker.observe(
-        COMPANY, data_status(t0 + 400, status("bills", "Complete", last=t0 + 390))
-    )
+    desk.tracker.observe(COMPANY, data_status(t0 + 400, status("bills", "Complete", last=t0 + 390)))
     clock.advance(3600)  # long after: a fresh journey from the opening would be "stalled"
     assert session.state.synced
     assert session.state.step(Step.CHOOSE_SOFTWARE).provenance is Provenance.OBSERVED
@@ -41,7 +39,9 @@ def test_a_restart_never_regresses_a_finished_call_nor_rewrites_provenance(tmp_p
     db = tmp_path / "calls.sqlite3"
     clock = FakeClock()
     desk, call_id = finished_call(db, clock)
-    before = [(e.kind, e.summary, e.step, e.status, e.provenance) for e in desk.store.events(call_id)]
+    before = [
+        (e.kind, e.summary, e.step, e.status, e.provenance) for e in desk.store.events(call_id)
+    ]
     export_before = export_call(desk.store, call_id, "markdown")
 
     desk = restart(desk, db)
@@ -55,7 +55,9 @@ def test_a_restart_never_regresses_a_finished_call_nor_rewrites_provenance(tmp_p
     assert session.snapshot().stall_prompt is None
     desk.tracker.observe(COMPANY, data_status(now + 5, status("bills", "Complete", last=now - 9)))
 
-    after = [(e.kind, e.summary, e.step, e.status, e.provenance) for e in desk.store.events(call_id)]
+    after = [
+        (e.kind, e.summary, e.step, e.status, e.provenance) for e in desk.store.events(call_id)
+    ]
     assert after == before
     assert export_call(desk.store, call_id, "markdown") == export_before
     rows = step_rows(desk.store.get_call(call_id), desk.store.events(call_id))

@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 from desktop.core.calls.manager import CallManager
-from desktop.core.calls.origin import fixed_origin
 from desktop.core.calls.store_adapter import StoreAdapter
 from desktop.core.clock import FakeClock
 from desktop.core.codat.models import Company
@@ -32,7 +31,7 @@ def desk(tmp_path: Path, codat: FakeCodat, crash: CrashHandler) -> tuple[CallMan
     clock = codat.clock
     store = CallStore(tmp_path / "calls.sqlite3", clock=clock.now)
     tracker = Tracker(codat, clock=clock, settings=SETTINGS, on_internal_error=crash.handle)
-    manager = CallManager(StoreAdapter(store, fixed_origin("default")), tracker, clock)
+    manager = CallManager(StoreAdapter(store), tracker, clock)
     tracker.on_update = manager.on_update
     tracker.on_retry = manager.on_retry
     tracker.on_stop = manager.on_stop

@@ -1,14 +1,17 @@
-"""The call store adapter reads the profile and the API target at each call's opening."""
+"""Each call is saved with the profile and API target it is opened with, read at its opening."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from desktop.app.context import AppContext
+from desktop.core.calls.manager import CallManager
 from desktop.core.calls.store_adapter import StoreAdapter
+from desktop.core.clock import FakeClock
 from desktop.core.paths import default_paths
 from desktop.core.settings import Settings
 from desktop.core.store import CallStore, export_call
+from tests.unit.calls.hand_tracker import HandTracker
 
 
 def test_a_call_opened_after_switching_profile_and_adding_a_key_is_a_real_call(
@@ -18,9 +21,11 @@ def test_a_call_opened_after_switching_profile_and_adding_a_key_is_a_real_call(
     settings = Settings.load(paths)
     ctx = AppContext(paths, settings)
     store = CallStore(tmp_path / "calls.sqlite3")
-    adapter = StoreAdapter(store, ctx.call_origin)  # built once, at start, as the app does
+    clock = FakeClock()
+    # Built once, at start, as the app does.
+    manager = CallManager(StoreAdapter(store), HandTracker(clock), clock, origin=ctx.call_origin)
 
-    practice = adapter.open_call("c-1", "Practice bakery", "http://127.0.0.1/link/c-1", 1.0)
+    practice = manager.open_call("c-1", "Practice bakery", "http://127.0.0.1/link/c-1").call_id
     assert store.get_call(practice).profile == "default"
     assert store.get_call(practice).is_practice  # no key yet: the embedded sandbox
 
@@ -30,11 +35,10 @@ def test_a_call_opened_after_switching_profile_and_adding_a_key_is_a_real_call(
     ctx.profile = "team"
     ctx.forget_api_key()
 
-    real = adapter.open_call("c-2", "Harbour Bakery", "https://link.codat.io/c-2", 2.0)
+    real = manager.open_call("c-2", "Harbour Bakery", "https://link.codat.io/c-2").call_id
     call = store.get_call(real)
     assert call.profile == "team"
     assert not call.is_practice
-    exported = export_call(store, real, "markdown")
-    assert "Practice call" not in exported
+    assert "Practice call" not in export_call(store, real, "markdown")
     assert "Practice call" in export_call(store, practice, "markdown")
     store.close()
