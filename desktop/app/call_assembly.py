@@ -53,10 +53,15 @@ class CallParts:
     store: CallStore
     ctx: AppContext
 
-    def open_known(self, company: Company) -> CallSession | None:
-        """Open ``company`` as a call (or show its open call); None if the store refused it."""
+    def open_known(self, company: Company, scenario: str | None = None) -> CallSession | None:
+        """Open ``company`` as a call (or show its open call); None if the store refused it.
+
+        ``scenario`` is a practice call's sandbox scenario, saved with the call.
+        """
         try:
-            session = self.manager.open_call(company.id, company.name, company.redirect)
+            session = self.manager.open_call(
+                company.id, company.name, company.redirect, scenario=scenario
+            )
         except StoreError as exc:  # a call needs its row in the database before it can start
             self.manager.report_store_error(exc)
             return None
@@ -145,6 +150,7 @@ def build_call_parts(
         notifier=notifier,
         exporter=exporter,
         export_dir=export_dir or (lambda: Path.home()),
+        notify_enabled=lambda: bool(ctx.settings.get("notify")),
     )
     parts = CallParts(workspace, manager, tracker, store, ctx)
     workspace.open_company_requested.connect(

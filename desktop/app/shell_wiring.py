@@ -238,7 +238,7 @@ class ShellWiring:
         )
 
     async def _start_practice(self, scenario: Scenario, platform: str) -> None:
-        from desktop.core.practice import start_practice
+        from desktop.core.practice import scenario_spec, start_practice
 
         parts = self.call_parts
         if parts is None:
@@ -247,7 +247,7 @@ class ShellWiring:
         company = await start_practice(
             await self.ctx.codat(), self.ctx.http(), base, scenario, platform
         )
-        if parts.open_known(company) is None:
+        if parts.open_known(company, scenario_spec(scenario, platform)) is None:
             return
         self.window.show_page("call")
         self.shell.status(

@@ -64,7 +64,12 @@ class Kit:
         )
 
 
-def make_kit(qtbot: Any, tmp_path: Path, export_dir: Callable[[], Path] | None = None) -> Kit:
+def make_kit(
+    qtbot: Any,
+    tmp_path: Path,
+    export_dir: Callable[[], Path] | None = None,
+    notify_enabled: Callable[[], bool] = lambda: True,
+) -> Kit:
     clock = FakeClock()
     store = CallStore(tmp_path / "calls.sqlite3", clock=clock.now)
     tracker = HandTracker(clock)
@@ -89,6 +94,7 @@ def make_kit(qtbot: Any, tmp_path: Path, export_dir: Callable[[], Path] | None =
         notifier=notifier,
         exporter=lambda call_id, fmt: export_call(store, call_id, fmt, checklist_labels=labels),
         export_dir=export_dir,
+        notify_enabled=notify_enabled,
     )
     qtbot.addWidget(workspace)
     workspace.resize(1300, 800)

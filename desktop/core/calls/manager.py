@@ -38,9 +38,16 @@ class CallRepository(CallStoreLike, Protocol):
     """The store seen by the manager: what a session writes, plus the calls to reopen."""
 
     def open_call(
-        self, company_id: str, company_name: str, link_url: str, at: float, origin: CallOrigin
+        self,
+        company_id: str,
+        company_name: str,
+        link_url: str,
+        at: float,
+        origin: CallOrigin,
+        scenario: str | None = None,
     ) -> int:
-        """Save a new call made against ``origin``; returns its id. Raises ``StoreError``."""
+        """Save a new call made against ``origin`` (a practice call with its sandbox
+        ``scenario``); returns its id. Raises ``StoreError``."""
         ...
 
     def open_calls(self) -> list[StoredCall]: ...
@@ -152,13 +159,17 @@ class CallManager:
         session.on_store_error = self.report_store_error
         return session
 
-    def open_call(self, company_id: str, company_name: str, link_url: str) -> CallSession:
+    def open_call(
+        self, company_id: str, company_name: str, link_url: str, *, scenario: str | None = None
+    ) -> CallSession:
+        """Open a call for this company (its open call if it has one), made against the API in
+        use now; ``scenario`` names a practice call's sandbox scenario. Raises ``StoreError``."""
         existing = self.by_company(company_id)
         if existing is not None:
             return existing
         at = self.clock.now()
         origin = self.origin()
-        call_id = self.store.open_call(company_id, company_name, link_url, at, origin)
+        call_id = self.store.open_call(company_id, company_name, link_url, at, origin, scenario)
         session = self._session(call_id, company_id, company_name, link_url, at)
         self.sessions[call_id] = session
         self.origins[call_id] = origin

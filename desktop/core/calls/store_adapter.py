@@ -57,7 +57,13 @@ class StoreAdapter:
         self.store = store
 
     def open_call(
-        self, company_id: str, company_name: str, link_url: str, at: float, origin: CallOrigin
+        self,
+        company_id: str,
+        company_name: str,
+        link_url: str,
+        at: float,
+        origin: CallOrigin,
+        scenario: str | None = None,
     ) -> int:
         call = self.store.open_call(
             company_id=company_id,
@@ -65,6 +71,7 @@ class StoreAdapter:
             profile=origin.profile,
             api_kind=origin.api_kind,
             link_url=link_url,
+            scenario=scenario,
             opened_at=at,
         )
         return call.id

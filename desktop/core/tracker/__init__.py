@@ -8,7 +8,6 @@ from desktop.core.tracker.scheduler import (
     StopReason,
     Tracker,
     TrackerClient,
-    TrackerUpdate,
 )
 
 __all__ = [
@@ -19,7 +18,6 @@ __all__ = [
     "Tracker",
     "TrackerClient",
     "TrackerSettings",
-    "TrackerUpdate",
     "backoff",
     "base_interval",
     "parse_reset",

@@ -11,10 +11,9 @@ The tracker reports through plain callbacks and an async iterator; it knows noth
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import random
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Protocol
@@ -93,14 +92,6 @@ class Stop:
     error: CodatError | None = None
 
 
-@dataclass(frozen=True)
-class TrackerUpdate:
-    company_id: str
-    state: JourneyState
-    events: tuple[JourneyEvent, ...]
-    stop: Stop | None = None
-
-
 UpdateCallback = Callable[[str, JourneyState, tuple[JourneyEvent, ...]], None]
 RetryCallback = Callable[[str, Exception, float], None]
 StopCallback = Callable[[str, Stop], None]
@@ -168,7 +159,6 @@ class Tracker:
         self._polls: set[asyncio.Task[None]] = set()
         self._runner: asyncio.Task[None] | None = None
         self._closed = False
-        self._subscribers: list[asyncio.Queue[TrackerUpdate | None]] = []
         # With a simulated clock, time may only jump while no request is on the wire, or the
         # journey on the other side would move on between question and answer.
         self._settle = bool(getattr(clock, "virtual", False))
@@ -258,26 +248,6 @@ class Tracker:
         runner = (self._runner,) if self._runner is not None and not self._runner.done() else ()
         return runner + tuple(t for t in self._polls if not t.done())
 
-    def updates(self) -> AsyncIterator[TrackerUpdate]:
-        """Every change from now on (subscribed at this call), until the tracker is closed."""
-        queue: asyncio.Queue[TrackerUpdate | None] = asyncio.Queue()
-        self._subscribers.append(queue)
-        if self._closed:
-            queue.put_nowait(None)
-
-        async def follow() -> AsyncIterator[TrackerUpdate]:
-            try:
-                while True:
-                    item = await queue.get()
-                    if item is None:
-                        return
-                    yield item
-            finally:
-                with contextlib.suppress(ValueError):
-                    self._subscribers.remove(queue)
-
-        return follow()
-
     async def __aenter__(self) -> Tracker:
         self._ensure_running()
         return self
@@ -297,8 +267,6 @@ class Tracker:
             await asyncio.gather(*tasks, return_exceptions=True)
         self._polls.clear()
         self._runner = None
-        for queue in self._subscribers:
-            queue.put_nowait(None)
 
     # -- scheduling ------------------------------------------------------------------------
 
@@ -527,23 +495,13 @@ class Tracker:
 
     def _apply(self, tracked: _Tracked, obs: Observation) -> None:
         tracked.state, events = apply(tracked.state, obs, tracked.config)
-        if events:
-            self._publish(tracked, events, None)
+        if events and self.on_update is not None:
+            self._call(self.on_update, tracked.company_id, tracked.state, events)
 
     def _emit_stop(self, tracked: _Tracked, stop: Stop) -> None:
         tracked.stop = stop
         if self.on_stop is not None:
             self._call(self.on_stop, tracked.company_id, stop)
-        self._publish(tracked, (), stop)
-
-    def _publish(
-        self, tracked: _Tracked, events: tuple[JourneyEvent, ...], stop: Stop | None
-    ) -> None:
-        if events and self.on_update is not None:
-            self._call(self.on_update, tracked.company_id, tracked.state, events)
-        update = TrackerUpdate(tracked.company_id, tracked.state, events, stop)
-        for queue in self._subscribers:
-            queue.put_nowait(update)
 
     def _call(self, callback: Callable[..., object], *args: object) -> None:
         try:
@@ -559,6 +517,3 @@ class Tracker:
                 self.on_internal_error(exc, where)
             except Exception:
                 log.exception("The internal error handler failed")
-
-    def snapshot(self) -> Mapping[str, JourneyState]:
-        return {c: t.state for c, t in self._companies.items()}

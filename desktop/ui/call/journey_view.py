@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from typing import Any, Protocol
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QGuiApplication, QShowEvent
@@ -34,12 +33,6 @@ STATUS_MARK: dict[StepStatus, str] = {
     StepStatus.FAILED: "✗",
     StepStatus.SKIPPED: "–",
 }
-
-
-class GuideViewerLike(Protocol):
-    def show_platform(self, platform_key: str, stage: int) -> Any: ...
-
-    def show_problem(self, key: str) -> Any: ...
 
 
 def clock_time(epoch: float | None) -> str:
