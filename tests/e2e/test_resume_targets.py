@@ -115,6 +115,7 @@ async def test_the_embedded_sandbox_comes_back_with_its_companies_on_the_same_po
     await second.aclose()
 
 
+@pytest.mark.expected_logs(r"cannot listen on port \d+ again")
 @pytest.mark.asyncio
 async def test_a_practice_call_says_so_when_the_sandbox_cannot_come_back_as_it_was(
     linkdesk_home: Path,

@@ -348,6 +348,7 @@ async def test_a_server_gone_for_a_minute_is_followed_again_by_itself() -> None:
     assert state.linked
 
 
+@pytest.mark.expected_logs(r"Internal error in a tracker listener")
 @pytest.mark.asyncio
 async def test_a_broken_listener_does_not_stop_tracking() -> None:
     clock = FakeClock()

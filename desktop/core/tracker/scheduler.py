@@ -511,9 +511,10 @@ class Tracker:
 
     def _internal_error(self, exc: BaseException, where: str) -> None:
         self.internal_errors.append(exc)
-        log.error("Internal error in %s", where, exc_info=exc)
-        if self.on_internal_error is not None:
-            try:
-                self.on_internal_error(exc, where)
-            except Exception:
-                log.exception("The internal error handler failed")
+        if self.on_internal_error is None:
+            log.error("Internal error in %s", where, exc_info=exc)
+            return
+        try:
+            self.on_internal_error(exc, where)  # the crash handler logs it with its traceback
+        except Exception:
+            log.exception("The internal error handler failed on an error in %s", where)

@@ -60,6 +60,7 @@ async def test_a_bug_in_the_tracker_goes_to_the_crash_handler(
     assert "not answering" not in session.summary()
 
 
+@pytest.mark.expected_logs(r"Unhandled error in a tracker listener")
 @pytest.mark.asyncio
 async def test_a_bug_in_a_listener_goes_to_the_crash_handler(tmp_path: Path) -> None:
     clock = FakeClock()

@@ -88,6 +88,7 @@ def first_connections(clock: FakeClock) -> object:
     return conns(clock.now(), connection(CONN, "PendingAuth", clock.now() - 30))
 
 
+@pytest.mark.expected_logs(r"refused")
 def test_every_write_refused_by_a_full_disk_is_reported_and_saved_later(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
