@@ -36,6 +36,7 @@ from desktop.core.journey import (
     start,
 )
 from desktop.core.store import StoreError
+from desktop.core.store.records import tick_entry
 
 log = logging.getLogger(__name__)
 
@@ -124,6 +125,7 @@ class CallSnapshot:
     platform_key: str | None
     platform_name: str | None
     sync: list[SyncItem]
+    sync_progress: list[tuple[str, int, str]]  # see CallSession.sync_progress
     problem: Problem | None
     correlation_id: str | None
     retry_text: str | None
@@ -272,9 +274,8 @@ class CallSession:
             self.store.set_tick(self.call_id, key, ticked, at, label=label)
         except StoreError as exc:
             self._store_failed(exc)
-        verb, kind = ("Ticked", "agent.tick") if ticked else ("Unticked", "agent.untick")
-        name = label or key
-        self.timeline.append(TimelineEntry(at, kind, f"{verb} “{name}” on the checklist."))
+        kind, summary = tick_entry(ticked, label or key)
+        self.timeline.append(TimelineEntry(at, kind, summary))
         self._changed()
 
     def save_notes(self, text: str) -> bool:
@@ -434,6 +435,7 @@ class CallSession:
             platform_key=platform.key if platform else None,
             platform_name=platform.name if platform else None,
             sync=list(self.state.sync),
+            sync_progress=self.sync_progress(),
             problem=self.problem,
             correlation_id=self.correlation_id,
             retry_text=self.retry_text(),
@@ -443,19 +445,6 @@ class CallSession:
             timeline=list(self.timeline),
             finished=self.state.synced,
         )
-
-
-def format_duration(seconds: float | None) -> str:
-    if seconds is None:
-        return ""
-    whole = round(seconds)
-    if whole < 60:
-        return f"{whole} s"
-    minutes, secs = divmod(whole, 60)
-    if minutes < 60:
-        return f"{minutes} min {secs:02d} s"
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours} h {minutes:02d} min"
 
 
 def journey_config(stall_seconds: Mapping[str, Any] | None) -> JourneyConfig:

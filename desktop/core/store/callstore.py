@@ -38,7 +38,7 @@ from desktop.core.store.errors import (
     classify,
     from_sqlite,
 )
-from desktop.core.store.records import ApiKind, Call, Event
+from desktop.core.store.records import ApiKind, Call, Event, tick_entry
 from desktop.core.store.schema import MIGRATIONS, Migration, migrate, version_of
 
 log = logging.getLogger(__name__)
@@ -400,7 +400,7 @@ class CallStore:
         the action on the timeline."""
         now = self._clock() if at is None else at
         name = label or item_key
-        kind, verb = ("agent.tick", "Ticked") if ticked else ("agent.untick", "Unticked")
+        kind, summary = tick_entry(ticked, name)
         self._submit(
             PendingWrite(
                 "tick",
@@ -420,7 +420,7 @@ class CallStore:
                             call_id,
                             now,
                             kind,
-                            f"{verb} “{name}” on the checklist.",
+                            summary,
                             json.dumps({"item": item_key, "label": name, "ticked": ticked}),
                         ),
                     ),
