@@ -3,8 +3,9 @@ share it."""
 
 from __future__ import annotations
 
+import inspect
 import logging
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -127,7 +128,9 @@ def build_call_parts(
         client = await ctx.codat()
         return await client.create_company(name)
 
-    def spawn(coro: Coroutine[Any, Any, Any], name: str) -> Any:
+    def spawn(coro: Awaitable[Any], name: str) -> Any:
+        if not inspect.iscoroutine(coro):  # the widgets hand over coroutines of their own
+            raise TypeError(f"{name}: a coroutine is needed, not {type(coro).__name__}")
         return ctx.tasks.spawn(coro, name=name)
 
     if guide_factory is None:

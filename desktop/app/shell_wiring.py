@@ -230,12 +230,11 @@ class ShellWiring:
             self.shell.status(str(exc), 10000)
             return
         self.shell.clear_status()
-        self.shell.open_practice(
-            scenarios,
-            lambda scenario, platform: self._spawn(
-                self._start_practice(scenario, platform), "practice: start"
-            ),
-        )
+
+        def chosen(scenario: Scenario, platform: str) -> None:
+            self._spawn(self._start_practice(scenario, platform), "practice: start")
+
+        self.shell.open_practice(scenarios, chosen)
 
     async def _start_practice(self, scenario: Scenario, platform: str) -> None:
         from desktop.core.practice import scenario_spec, start_practice

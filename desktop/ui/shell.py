@@ -7,7 +7,7 @@ services (the tracker, the call store, the Codat client) and hands the shell wha
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import TYPE_CHECKING, Any, Literal
 
 from PySide6.QtCore import QObject
@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-Spawn = Callable[[Awaitable[Any], str], Any]
+Spawn = Callable[[Coroutine[Any, Any, Any], str], Any]
 
 
 class Shell(QObject):
