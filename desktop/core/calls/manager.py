@@ -29,9 +29,16 @@ class TrackerLike(Protocol):
         """Follow a company, from ``state`` if given (a resumed call) or from the start."""
         ...
 
-    def untrack(self, company_id: str) -> None: ...
+    def untrack(self, company_id: str) -> None:
+        """Stop following the company."""
+        ...
 
-    def confirm(self, company_id: str, step: Step, at: float | None = None) -> JourneyState: ...
+    def confirm(self, company_id: str, step: Step, at: float | None = None) -> JourneyState:
+        """The agent confirmed ``step`` at ``at`` (epoch seconds; now if None); the new journey.
+
+        Raises ``KeyError`` for a company that is not tracked.
+        """
+        ...
 
 
 class CallRepository(CallStoreLike, Protocol):
@@ -50,11 +57,17 @@ class CallRepository(CallStoreLike, Protocol):
         ``scenario``); returns its id. Raises ``StoreError``."""
         ...
 
-    def open_calls(self) -> list[StoredCall]: ...
+    def open_calls(self) -> list[StoredCall]:
+        """The calls not closed yet, oldest first, with what was saved of each."""
+        ...
 
-    def close_call(self, call_id: int, at: float) -> None: ...
+    def close_call(self, call_id: int, at: float) -> None:
+        """Close the call at ``at`` (epoch seconds). Raises ``StoreError``."""
+        ...
 
-    def set_platform(self, call_id: int, key: str | None, name: str | None) -> None: ...
+    def set_platform(self, call_id: int, key: str | None, name: str | None) -> None:
+        """Save the platform the customer chose. Raises ``StoreError``."""
+        ...
 
     def retry_pending(self) -> int:
         """Write what the store kept in memory; returns how many writes it saved."""
@@ -110,6 +123,7 @@ class CallManager:
         self._store_listeners: list[StoreStateListener] = []
 
     def subscribe(self, listener: ManagerListener) -> None:
+        """Call ``listener(manager, session)`` when a call opens, changes or (session None) closes."""
         self._listeners.append(listener)
 
     # -- store failures ------------------------------------------------------------------------------
@@ -118,6 +132,7 @@ class CallManager:
         self._store_listeners.append(listener)
 
     def report_store_error(self, error: StoreError) -> None:
+        """A write was refused: every store listener hears it (the page shows a banner)."""
         self.store_error = error
         for listener in list(self._store_listeners):
             listener(error)
@@ -140,6 +155,7 @@ class CallManager:
             listener(self, session)
 
     def by_company(self, company_id: str) -> CallSession | None:
+        """The open call of this company, if there is one."""
         return next((s for s in self.sessions.values() if s.company_id == company_id), None)
 
     def _session(
@@ -178,6 +194,7 @@ class CallManager:
         return session
 
     def close_call(self, call_id: int) -> None:
+        """End the call: the tracker stops following its company and the store closes it."""
         session = self.sessions.pop(call_id, None)
         self.origins.pop(call_id, None)
         if session is None:
@@ -252,6 +269,7 @@ class CallManager:
     def on_update(
         self, company_id: str, state: JourneyState, events: Sequence[JourneyEvent]
     ) -> None:
+        """The tracker's ``on_update``: a new journey state for the company's call."""
         session = self.by_company(company_id)
         if session is None:
             return
@@ -265,6 +283,7 @@ class CallManager:
         self._changed(session)
 
     def on_retry(self, company_id: str, error: Exception, next_try_at: float) -> None:
+        """The tracker's ``on_retry``: Codat did not answer; the next try is at ``next_try_at``."""
         session = self.by_company(company_id)
         if session is None:
             return
@@ -275,6 +294,7 @@ class CallManager:
         self._changed(session)
 
     def on_stop(self, company_id: str, stop: Stop) -> None:
+        """The tracker's ``on_stop``: said once on the call, unless it was removed or finished."""
         session = self.by_company(company_id)
         if session is None or stop.reason in (StopReason.REMOVED, StopReason.FINISHED):
             return

@@ -78,15 +78,23 @@ class CallStoreLike(Protocol):
     write raises ``StoreError``; the store keeps it in memory and writes it on retry.
     """
 
-    def record_journey_event(self, call_id: int, event: JourneyEvent) -> None: ...
+    def record_journey_event(self, call_id: int, event: JourneyEvent) -> None:
+        """Save a journey event, stamped with its observation time; its full JSON goes with it."""
+        ...
 
-    def record_entry(self, call_id: int, entry: TimelineEntry) -> None: ...
+    def record_entry(self, call_id: int, entry: TimelineEntry) -> None:
+        """Save a timeline line that is not a journey event (a retry, a stop, an agent action)."""
+        ...
 
     def set_tick(
         self, call_id: int, key: str, ticked: bool, at: float, *, label: str | None = None
-    ) -> None: ...
+    ) -> None:
+        """Save a checklist item's state at ``at``, and its line on the timeline."""
+        ...
 
-    def save_notes(self, call_id: int, notes: str, at: float) -> None: ...
+    def save_notes(self, call_id: int, notes: str, at: float) -> None:
+        """Replace the call's notes, saved at ``at``."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -159,6 +167,16 @@ class StoredCall:
 
 
 class CallSession:
+    """One customer's call: company, Link URL, journey, confirmations, checklist ticks, notes.
+
+    Qt-free; the widgets show ``snapshot()`` and call the ``confirm_step``/``set_tick``/
+    ``save_notes``/``note_action`` methods. The tracker's news arrives through ``on_update``,
+    ``on_retry`` and ``on_stopped`` (the ``CallManager`` forwards them). Every change is written to
+    the store as it happens; a refused write goes to ``on_store_error`` and the call goes on with
+    all of it in memory. Times are epoch seconds from ``clock``. After a restart, ``restore``
+    takes back what was saved; ``history`` keeps what the timeline recorded from being rewritten.
+    """
+
     def __init__(
         self,
         *,
@@ -201,6 +219,7 @@ class CallSession:
 
     # -- listeners ---------------------------------------------------------------------------------
     def subscribe(self, listener: Listener) -> Callable[[], None]:
+        """Call ``listener(session)`` on every change; returns a function that unsubscribes it."""
         self._listeners.append(listener)
         return lambda: self._listeners.remove(listener) if listener in self._listeners else None
 
@@ -249,6 +268,7 @@ class CallSession:
 
     # -- from the agent ----------------------------------------------------------------------------
     def confirm_step(self, step: Step | int) -> None:
+        """The agent saw the customer pass step 1 or 3 on the shared screen (other steps: ignored)."""
         step = Step(step)
         if step not in INVISIBLE_STEPS or step in self.confirmed:
             return
@@ -344,6 +364,7 @@ class CallSession:
 
     # -- what the screen shows ---------------------------------------------------------------------
     def step_views(self) -> list[StepView]:
+        """The five steps in words, for the journey view."""
         return [self._step_view(s) for s in self.state.steps]
 
     def _step_view(self, s: StepState) -> StepView:
@@ -365,11 +386,13 @@ class CallSession:
 
     @property
     def current_step(self) -> Step | None:
+        """The step the customer is on; None once every step is done."""
         current = self.state.current_step
         return current.step if current else None
 
     @property
     def problem(self) -> Problem | None:
+        """The problem to show (a stall is shown as a prompt instead, see ``stall_prompt``)."""
         problem = self.state.problem
         if problem is None or problem.key is ProblemKey.STALLED:
             return None
@@ -387,6 +410,7 @@ class CallSession:
         return f"Codat is not answering, next try in {seconds} s"
 
     def stall_prompt(self) -> str | None:
+        """What to ask the customer when the current step has gone quiet; None otherwise."""
         problem = self.state.problem
         if problem is None or problem.key is not ProblemKey.STALLED:
             return None
@@ -424,6 +448,7 @@ class CallSession:
         return where
 
     def snapshot(self) -> CallSnapshot:
+        """Everything the call's screen shows, as plain values."""
         platform = self.state.platform
         return CallSnapshot(
             call_id=self.call_id,

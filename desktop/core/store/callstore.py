@@ -293,6 +293,9 @@ class CallStore:
         self.get_call(call_id)  # an unknown id is an error, an already closed call is not
 
     def get_call(self, call_id: int) -> Call:
+        """The call with this id. Raises ``UnknownCallError`` if there is none, ``StoreError`` if the
+        file cannot be read.
+        """
         with self._guarded():
             row = self._conn.execute("SELECT * FROM calls WHERE id = ?", (call_id,)).fetchone()
         if row is None:

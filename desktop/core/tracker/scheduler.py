@@ -69,6 +69,8 @@ class TrackerClient(Protocol):
 
 
 class Ask(StrEnum):
+    """The questions the tracker asks Codat, by the path it asks them on."""
+
     COMPANY = "company"
     CONNECTIONS = "connections"
     DATA_STATUS = "dataStatus"
@@ -76,6 +78,8 @@ class Ask(StrEnum):
 
 
 class StopReason(StrEnum):
+    """Why the tracker stopped following a company."""
+
     FINISHED = "finished"
     FAILED = "failed"
     UNAUTHORIZED = "unauthorized"  # 401
@@ -86,6 +90,8 @@ class StopReason(StrEnum):
 
 @dataclass(frozen=True)
 class Stop:
+    """The tracker stopped following a company: why, in plain words, and when (epoch seconds)."""
+
     reason: StopReason
     message: str
     at: float
@@ -125,6 +131,17 @@ _STOPPING_STATUS = {
 
 
 class Tracker:
+    """One scheduler polling many companies through one client, sharing one request budget.
+
+    Each company is asked only what its journey's phase needs (``Ask``), as often as the phase
+    deserves (``TrackerSettings``: seconds between questions per phase, a back-off with jitter on
+    errors, ``Retry-After`` obeyed), within the hourly budget. Each answer becomes an observation
+    for ``journey.apply``; a change calls ``on_update(company_id, state, events)``, a failed
+    request ``on_retry(company_id, error, next_try_at)``, the end ``on_stop(company_id, Stop)``.
+    A bug in the tracker or a listener goes to ``on_internal_error(exc, where)``. Times are epoch
+    seconds from the injected ``clock``. Run it with ``async with`` or close it with ``aclose``.
+    """
+
     def __init__(
         self,
         client: TrackerClient,
@@ -200,6 +217,7 @@ class Tracker:
         return tracked.state
 
     def untrack(self, company_id: str) -> None:
+        """Stop following a company; ``on_stop`` hears ``StopReason.REMOVED``. Unknown ids are ignored."""
         tracked = self._companies.pop(company_id, None)
         if tracked is not None and tracked.stop is None:
             self._emit_stop(
@@ -221,18 +239,22 @@ class Tracker:
         return tracked.state
 
     def state(self, company_id: str) -> JourneyState | None:
+        """The company's journey as last seen, or None if it is not tracked."""
         tracked = self._companies.get(company_id)
         return tracked.state if tracked else None
 
     def stopped(self, company_id: str) -> Stop | None:
+        """Why the tracker stopped following the company, or None while it follows it."""
         tracked = self._companies.get(company_id)
         return tracked.stop if tracked else None
 
     def requests_for(self, company_id: str) -> int:
+        """How many requests were sent for this company so far."""
         tracked = self._companies.get(company_id)
         return tracked.requests if tracked else 0
 
     def next_poll_at(self, company_id: str) -> float | None:
+        """When (epoch seconds) the company is asked next; None once stopped or unknown."""
         tracked = self._companies.get(company_id)
         if tracked is None or tracked.stop is not None:
             return None
@@ -240,6 +262,7 @@ class Tracker:
 
     @property
     def active(self) -> tuple[str, ...]:
+        """The companies followed now (not stopped)."""
         return tuple(c for c, t in self._companies.items() if t.stop is None)
 
     @property
