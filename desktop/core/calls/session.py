@@ -483,11 +483,3 @@ def journey_config(stall_seconds: Mapping[str, Any] | None) -> JourneyConfig:
         except (TypeError, ValueError):
             continue
     return JourneyConfig(stall_seconds=base)
-
-
-def is_change(events: Sequence[JourneyEvent]) -> bool:
-    """Worth a notification: a step, a problem, or the connection changed."""
-    return any(
-        e.kind in (EventKind.STEP, EventKind.PROBLEM, EventKind.CONNECTION, EventKind.FOLLOWING)
-        for e in events
-    )
