@@ -65,7 +65,8 @@ class History:
 
     def __init__(self, recorded: Iterable[RecordedEvent] = ()) -> None:
         self.steps: dict[Step, RecordedStep] = {}
-        self.open_problems: set[str] = set()
+        # The problem the journey has now, as (key, message): one at a time, as the reducer keeps it.
+        self.problem: tuple[str, str] | None = None
         self.told: set[tuple[str, str]] = set()
         for event in recorded:
             self._note(
@@ -103,9 +104,9 @@ class History:
                 provenance = before.provenance
             self.steps[step] = RecordedStep(status, provenance, started, seen)
         elif kind == EventKind.PROBLEM.value and problem_key:
-            self.open_problems.add(problem_key)
-        elif kind == EventKind.PROBLEM_CLEARED.value and problem_key:
-            self.open_problems.discard(problem_key)
+            self.problem = (problem_key, message)
+        elif kind == EventKind.PROBLEM_CLEARED.value:
+            self.problem = None
 
     def note(self, event: JourneyEvent) -> None:
         """An event that was written: it is part of the record from now on."""
@@ -147,14 +148,20 @@ class History:
                     return False
             return not (self.catching_up and (event.kind.value, event.message) in self.told)
         if event.kind is EventKind.PROBLEM and event.problem is not None:
-            key = event.problem.key
-            if self.catching_up and key is ProblemKey.STALLED:
-                return False  # counted from the call's opening, not from what the customer did
-            return key.value not in self.open_problems
+            key = event.problem.key.value
+            if self.catching_up and (key == ProblemKey.STALLED.value or self._is_open(key)):
+                # A stall counted from the call's opening, or the problem already on record.
+                return False
+            return self.problem != (key, event.message)
         if event.kind is EventKind.PROBLEM_CLEARED:
-            key_value = event.problem.key.value if event.problem else None
-            return key_value is None or key_value in self.open_problems
+            # Only a problem on record can be resolved on record.
+            return self.problem is not None and (
+                event.problem is None or self._is_open(event.problem.key.value)
+            )
         return not (self.catching_up and (event.kind.value, event.message) in self.told)
+
+    def _is_open(self, key: str) -> bool:
+        return self.problem is not None and self.problem[0] == key
 
     def admits_entry(self, kind: str, message: str) -> bool:
         """A retry or stop line: said again after a restart only if it says something new."""

@@ -121,3 +121,22 @@ def test_progress_beyond_the_record_is_written_after_a_restart(tmp_path: Path) -
     assert any(e.step == int(Step.SIGN_IN) and e.status == "done" for e in saved)
     assert desk.manager.sessions[session.call_id].state.linked
     desk.close()
+
+
+def test_a_problem_that_comes_back_during_a_live_call_is_written_again() -> None:
+    from desktop.core.calls.history import History
+    from desktop.core.journey import EventKind, JourneyEvent, Problem, ProblemKey
+
+    history = History()
+
+    def problem(key: ProblemKey, message: str) -> JourneyEvent:
+        return JourneyEvent(1.0, EventKind.PROBLEM, message, problem=Problem(key, message, 1.0))
+
+    first = problem(ProblemKey.CONNECTION_ERROR, "The sign-in failed.")
+    assert history.admits(first)
+    history.note(first)
+    assert not history.admits(first)  # the same line twice says nothing new
+    other = problem(ProblemKey.DEAUTHORIZED, "Access was withdrawn.")
+    assert history.admits(other)
+    history.note(other)
+    assert history.admits(first)  # back to the first problem: news again
