@@ -6,14 +6,18 @@ from __future__ import annotations
 import itertools
 import random
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
+from desktop.core.calls.manager import CallManager
+from desktop.core.calls.store_adapter import StoreAdapter
 from desktop.core.clock import FakeClock
 from desktop.core.codat.errors import CodatError, ErrorKind
 from desktop.core.codat.models import RateLimit
 from desktop.core.journey import Step
 from desktop.core.settings import Settings, SettingsError
+from desktop.core.store import CallStore
 from desktop.core.tracker import (
     Budget,
     Limit,
@@ -75,8 +79,8 @@ def test_the_rate_is_a_share_of_what_codat_says_is_left_until_its_reset() -> Non
     assert Budget(share=0.5).per_hour(now) == pytest.approx(2 * Budget(share=0.25).per_hour(now))
 
 
-def test_the_team_share_setting_is_read_and_checked(tmp_path: object) -> None:
-    settings = Settings(path=tmp_path / "settings.json")  # type: ignore[operator]
+def test_the_team_share_setting_is_read_and_checked(tmp_path: Path) -> None:
+    settings = Settings(path=tmp_path / "settings.json")
     assert TrackerSettings.from_settings(settings).quota_share == pytest.approx(0.25)
     settings.set("quota_share", 60.0)
     derived = TrackerSettings.from_settings(settings)
@@ -340,3 +344,27 @@ async def test_a_spent_quota_holds_until_the_reset_but_looks_again_every_15_minu
     assert later[0] == pytest.approx(spent_seen + 900.0)  # held, but never beyond the bound
     assert later[1] == pytest.approx(spent_seen + 1800.0)
     assert state is not None and not state.linked  # nothing was lost: still following
+
+
+@pytest.mark.asyncio
+async def test_every_call_page_is_told_when_the_budget_slows_its_tracking(tmp_path: Path) -> None:
+    clock = FakeClock()
+    codat = FakeCodat(clock)
+    store = CallStore(tmp_path / "calls.sqlite3", clock=clock.now)
+    settings = TrackerSettings(stagger=0.0, budget_per_hour=120.0)  # 6 calls want ~2,000
+    tracker = Tracker(codat, clock=clock, settings=settings)
+    manager = CallManager(StoreAdapter(store, "default"), tracker, clock)
+    tracker.on_update, tracker.on_pace = manager.on_update, manager.on_pace
+    async with tracker:
+        sessions = []
+        for i in range(6):
+            codat.add(f"company-{i}")
+            sessions.append(manager.open_call(f"company-{i}", f"Company {i}", "https://l.example"))
+        await run_for(tracker, clock, 600)
+        texts = {s.company_id: s.pace_text() for s in sessions}
+        nexts = {s.company_id: tracker.next_poll_at(s.company_id) for s in sessions}
+    for company_id, text in texts.items():
+        assert text is not None and "to stay within the team's quota" in text, company_id
+        next_at = nexts[company_id]
+        assert next_at is not None
+        assert f"next check in {duration_words(next_at - clock.now())}" in text

@@ -115,6 +115,8 @@ PaceCallback = Callable[[str, Pace], None]
 ALLOT_EVERY = 1.0
 # Share out a little less than the budget: follow-up questions and first looks need room too.
 ALLOT_HEADROOM = 0.9
+# The share of a scarce budget the call on screen may take, whatever the number of others.
+FOCUS_SHARE = 0.2
 
 
 @dataclass
@@ -136,7 +138,7 @@ class _Tracked:
     requests: int = 0
     waits_for: Limit | None = None  # an answer from outside set next_at (Retry-After, quota)
     asked_wait: float | None = None  # the wait Codat asked for, before it was bounded
-    pace_said: tuple[Limit | None, int] = (None, 0)
+    pace_said: bool = False  # on_pace was last told of a slower pace
 
 
 def _quota_spent(err: CodatError) -> bool:
@@ -466,9 +468,11 @@ class Tracker:
                 rate += 1.0 / self.settings.history_every + 1.0 / self.settings.connections_recheck
             wants.append(Want(tracked.company_id, rate, self._weight(tracked)))
         others = sum(w.weight for w in wants if w.key != self._focus)
-        # The call on screen may take up to half the budget, however many others there are.
+        # The call on screen may take up to a fifth of the budget, however many others there are.
+        on_screen = others * FOCUS_SHARE / (1.0 - FOCUS_SHARE)
         wants = [
-            Want(w.key, w.rate, max(w.weight, others)) if w.key == self._focus else w for w in wants
+            Want(w.key, w.rate, max(w.weight, on_screen)) if w.key == self._focus else w
+            for w in wants
         ]
         self._allot_rate = self.budget.per_hour(now)
         self._stretch = allot(wants, self._allot_rate / 3600.0 * ALLOT_HEADROOM)
@@ -626,7 +630,7 @@ class Tracker:
                 delay = min(retry_after, self.settings.max_hold)
                 tracked.waits_for = Limit.RETRY_AFTER
             if delay < retry_after:
-                log.warning(
+                log.info(
                     "Codat asked %s to wait %.0f s; checking again in %.0f s (the bound)",
                     tracked.company_id,
                     retry_after,
@@ -656,16 +660,13 @@ class Tracker:
         return Pace(tracked.company_id, interval, wanted, next_at, limit, asked)
 
     def _report_pace(self, tracked: _Tracked, now: float) -> None:
-        """Tell ``on_pace`` when what slows the company changes, or its pace by a fifth or more."""
+        """Tell ``on_pace`` each new plan while something slows the company, and when it ends."""
         if self.on_pace is None:
             return
         pace = self._pace(tracked, now)
-        said_limit, said_interval = tracked.pace_said
-        rounded = round(pace.interval)
-        moved = abs(rounded - said_interval) > max(2, 0.2 * said_interval)
-        if pace.limit is said_limit and (pace.limit is None or not moved):
+        if pace.limit is None and not tracked.pace_said:
             return
-        tracked.pace_said = (pace.limit, rounded)
+        tracked.pace_said = pace.limit is not None
         self._call(self.on_pace, tracked.company_id, pace)
 
     # -- reporting -------------------------------------------------------------------------
