@@ -49,7 +49,7 @@ def test_a_bounded_hold_from_codat_is_said_with_what_codat_asked(
         )
     )
     text = view.journey.pace_note.text()
-    assert "next check in 15 min" in text and "Codat asked to wait 1000 days" in text
+    assert "next check in 15 min" in text and "Codat said 1000 days" in text
 
 
 def test_the_call_on_screen_is_the_one_the_tracker_puts_first(qtbot: Any, tmp_path: Path) -> None:

@@ -58,8 +58,8 @@ def pace_text(pace: Pace | None, now: float) -> str | None:
     said = ""
     if pace.asked is not None and pace.asked > pace.next_at - now + 1:
         said = (
-            f" Codat asked to wait {duration_words(pace.asked)}; LinkDesk checks again sooner "
-            "and never waits longer than that bound."
+            f" Codat said {duration_words(pace.asked)}; LinkDesk never waits that long without "
+            "looking again."
         )
     if pace.limit is Limit.CODAT_HOLD:
         return f"Codat's request quota is used up for now; next check in {next_in}.{said}"

@@ -28,7 +28,7 @@ class TrackerSettings:
     fast_interval: float = 2.0  # a connection is PendingAuth, or a sync runs
     medium_interval: float = 10.0  # waiting for the customer to start
     slow_interval: float = 300.0  # nothing moves: at most 12 requests an hour
-    hot_window: float = 60.0  # how long fast polling lasts after the last change
+    hot_window: float = 30.0  # how long fast polling lasts after a change became likely
     patience: float = 900.0  # how long medium polling lasts before slowing further
     first_backoff: float = 1.0
     max_backoff: float = 120.0

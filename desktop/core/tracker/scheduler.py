@@ -117,6 +117,8 @@ ALLOT_EVERY = 1.0
 ALLOT_HEADROOM = 0.9
 # The share of a scarce budget the call on screen may take, whatever the number of others.
 FOCUS_SHARE = 0.2
+# A company stretched beyond this is "slowed": it asks no extra questions (progress, re-reads).
+SLOWED = 1.2
 
 
 @dataclass
@@ -450,6 +452,10 @@ class Tracker:
         """The wanted interval, stretched by this company's share of a scarce budget (s)."""
         return base_interval(tracked.state, now, self.settings) * self._stretch_of(tracked, now)
 
+    def _slowed(self, tracked: _Tracked, now: float) -> bool:
+        """The budget gives this company less than it wants: no extra questions then."""
+        return self._stretch_of(tracked, now) > SLOWED
+
     def _stretch_of(self, tracked: _Tracked, now: float) -> float:
         if now - self._allot_at >= ALLOT_EVERY or now < self._allot_at:
             self._allot(now)
@@ -460,9 +466,12 @@ class Tracker:
         active = [t for t in self._companies.values() if t.stop is None]
         self.budget.connected = sum(1 for t in active if t.state.linked_seen)
         wants: list[Want] = []
+        regular: dict[str, float] = {}
         for tracked in active:
             state = tracked.state
-            rate = 1.0 / max(base_interval(state, now, self.settings), 1e-3)
+            rate = regular[tracked.company_id] = 1.0 / max(
+                base_interval(state, now, self.settings), 1e-3
+            )
             if state.phase is Phase.SYNCING:
                 # Pull operations and connection re-reads go in between while a sync runs.
                 rate += 1.0 / self.settings.history_every + 1.0 / self.settings.connections_recheck
@@ -475,7 +484,16 @@ class Tracker:
             for w in wants
         ]
         self._allot_rate = self.budget.per_hour(now)
-        self._stretch = allot(wants, self._allot_rate / 3600.0 * ALLOT_HEADROOM)
+        rate = self._allot_rate / 3600.0 * ALLOT_HEADROOM
+        stretch = allot(wants, rate)
+        if any(v > SLOWED for v in stretch.values()):
+            # Slowed companies ask no extra questions (see _slowed): share again without them.
+            wants = [
+                Want(w.key, regular[w.key], w.weight) if stretch[w.key] > SLOWED else w
+                for w in wants
+            ]
+            stretch = allot(wants, rate)
+        self._stretch = stretch
         self._allot_at = now
         # A larger share (the budget grew, or a company left) applies at once, not after the
         # long wait planned under the smaller one.
@@ -491,7 +509,9 @@ class Tracker:
         next data status read; otherwise the extra questions take the place of a regular one.
         """
         follow_up = tracked.history_wanted or (
-            tracked.state.phase is Phase.SYNCING and self._recheck_due(tracked, now)
+            tracked.state.phase is Phase.SYNCING
+            and self._recheck_due(tracked, now)
+            and not self._slowed(tracked, now)  # then the re-read takes a regular turn
         )
         if self.budget.held(now):
             # Codat's quota is spent: everyone waits for the end of the (bounded) hold, and the
@@ -601,9 +621,12 @@ class Tracker:
             tracked.failed_types_seen = failed
             tracked.history_wanted = True
             return
+        if self._slowed(tracked, now):
+            return  # progress is a luxury a short budget does without; errors still get read
         last = tracked.asked.get(Ask.PULL_OPERATIONS)
-        every = self.settings.history_every * self._stretch_of(tracked, now)
-        if state.phase is Phase.SYNCING and (last is None or now - last >= every):
+        if state.phase is Phase.SYNCING and (
+            last is None or now - last >= self.settings.history_every
+        ):
             tracked.history_wanted = True
 
     def _failed(self, tracked: _Tracked, err: Exception) -> None:
