@@ -446,6 +446,12 @@ class Tracker:
         if not tracked.state.linked_seen:
             return False
         recheck = max(self.settings.connections_recheck, 1.5 * self._interval(tracked, now))
+        if self._slowed(tracked, now):
+            # A short budget goes to data status, where the first sync's end shows; access
+            # lost is rarer, so connections are re-read as seldom as the budget is short.
+            recheck = max(
+                recheck, self.settings.connections_recheck * self._stretch_of(tracked, now)
+            )
         return now - tracked.asked.get(Ask.CONNECTIONS, float("-inf")) >= recheck
 
     def _interval(self, tracked: _Tracked, now: float) -> float:
