@@ -368,3 +368,28 @@ async def test_every_call_page_is_told_when_the_budget_slows_its_tracking(tmp_pa
         next_at = nexts[company_id]
         assert next_at is not None
         assert f"next check in {duration_words(next_at - clock.now())}" in text
+
+
+@pytest.mark.parametrize(
+    ("asked", "held"),
+    [
+        (86_400_000.0, 900.0),
+        (float("inf"), 900.0),
+        (float("nan"), 900.0),
+        (-5.0, 0.0),
+        (7.25, 7.25),
+    ],
+)
+def test_every_hold_from_outside_is_bounded(asked: float, held: float) -> None:
+    now = 1_750_000_000.0
+    budget = Budget(max_hold=900.0)
+    assert budget.hold(now, asked) == held
+    assert budget.next_allowed(now) == pytest.approx(now + held)
+
+
+def test_a_spent_quota_with_a_far_or_garbled_reset_holds_15_minutes_at_most() -> None:
+    now = 1_750_000_000.0
+    for reset in (when(now + 40 * 86400), "1e300", "not a date"):
+        budget = Budget(max_hold=900.0)
+        budget.observe(RateLimit(limit=1000, remaining=0, reset=reset), now)
+        assert budget.next_allowed(now) <= now + 900.0
