@@ -20,6 +20,7 @@ pro-rata part of the day already, so what is left at the start is the day's quot
 of the day still to come. Goals: every completed sync seen within 2 minutes of happening, no 429,
 and no 10 minutes with more requests than the team's share allows (rate x 10 min + the bucket).
 Usage: python bench/economy.py [--sync-speed 0.1] [--calls 6,20,50] [--connected-companies 250]
+                              [--with-latency]
 """
 
 from __future__ import annotations
@@ -343,6 +344,11 @@ def main() -> int:
         help="the organisation's active connected companies (sets Codat's quota)",
     )
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--with-latency",
+        action="store_true",
+        help="then run bench/latency.py with its defaults, so one run shows both sides",
+    )
     args = parser.parse_args()
     counts = [int(n) for n in args.calls.split(",") if n.strip()]
     print(
@@ -361,6 +367,11 @@ def main() -> int:
         )
     for calls in counts:
         ok = _print_many(_run_many(calls, args.connected_companies, args.seed)) and ok
+    if args.with_latency:
+        import latency  # the same settings, measured on the real clock
+
+        print(flush=True)
+        ok = latency.main([]) == 0 and ok
     return 0 if ok else 1
 
 

@@ -116,13 +116,13 @@ async def _round(
     return out
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--journeys", type=int, default=50)
     parser.add_argument("--rounds", type=int, default=4)
     parser.add_argument("--fast", type=float, default=2.0)
     parser.add_argument("--seed", type=int, default=1)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     rng = random.Random(args.seed)
     samples: dict[str, list[float]] = {name: [] for name in CHANGES}
     with SandboxServer(api_key=API_KEY, speed=1.0, seed=args.seed) as server:

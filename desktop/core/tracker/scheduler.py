@@ -684,7 +684,7 @@ class Tracker:
         asked = tracked.asked_wait
         if limit is None and self.budget.held(now):
             limit, asked = Limit.CODAT_HOLD, self.budget.hold_asked
-        elif limit is None and interval > wanted * 1.2 + 0.5:
+        elif limit is None and self._slowed(tracked, now):
             limit = Limit.QUOTA
         return Pace(tracked.company_id, interval, wanted, next_at, limit, asked)
 
