@@ -102,6 +102,7 @@ def build_call_services(
     tracker.on_update = manager.on_update
     tracker.on_retry = manager.on_retry
     tracker.on_stop = manager.on_stop
+    tracker.on_pace = manager.on_pace
     return manager, tracker
 
 

@@ -18,6 +18,7 @@ from desktop.core.journey import (
 )
 from desktop.core.store import StoreError
 from desktop.core.tracker import Stop, StopReason
+from desktop.core.tracker.pace import Pace
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +32,10 @@ class TrackerLike(Protocol):
 
     def untrack(self, company_id: str) -> None:
         """Stop following the company."""
+        ...
+
+    def focus(self, company_id: str | None) -> None:
+        """The company whose call is on screen (None: none) comes first when the budget is short."""
         ...
 
     def confirm(self, company_id: str, step: Step, at: float | None = None) -> JourneyState:
@@ -292,6 +297,19 @@ class CallManager:
         else:
             session.on_retry(next_try_at, str(error) or type(error).__name__)
         self._changed(session)
+
+    def on_pace(self, company_id: str, pace: Pace) -> None:
+        """The tracker's ``on_pace``: the company's pace changed (slowed by the quota, held)."""
+        session = self.by_company(company_id)
+        if session is None:
+            return
+        session.on_pace(pace)
+        self._changed(session)
+
+    def focus(self, call_id: int | None) -> None:
+        """The call on screen (None: none): its company comes first when the budget is short."""
+        session = self.sessions.get(call_id) if call_id is not None else None
+        self.tracker.focus(session.company_id if session is not None else None)
 
     def on_stop(self, company_id: str, stop: Stop) -> None:
         """The tracker's ``on_stop``: said once on the call, unless it was removed or finished."""

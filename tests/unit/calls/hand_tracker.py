@@ -19,12 +19,16 @@ class HandTracker:
         self.states: dict[str, JourneyState] = {}
         self.manager: CallManager | None = None
         self.confirmations: list[tuple[str, Step, float]] = []
+        self.focused: str | None = None
 
     def track(self, company_id: str, *, state: JourneyState | None = None) -> JourneyState:
         return self.states.setdefault(company_id, state or start(company_id, self.clock.now()))
 
     def untrack(self, company_id: str) -> None:
         self.states.pop(company_id, None)
+
+    def focus(self, company_id: str | None) -> None:
+        self.focused = company_id
 
     def confirm(self, company_id: str, step: Step, at: float | None = None) -> JourneyState:
         when = self.clock.now() if at is None else at

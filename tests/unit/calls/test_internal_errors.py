@@ -16,7 +16,9 @@ from desktop.core.store import CallStore
 from desktop.core.tracker import Tracker, TrackerSettings
 from tests.unit.tracker_fakes import COMPANY, FakeCodat, run_until
 
-SETTINGS = TrackerSettings(fast_interval=2.0, medium_interval=10.0, stagger=0.0)
+SETTINGS = TrackerSettings(
+    fast_interval=2.0, medium_interval=10.0, stagger=0.0, budget_per_hour=100_000.0
+)
 
 
 class BuggyCodat(FakeCodat):
