@@ -130,3 +130,37 @@ def test_a_stop_is_said_once_in_plain_words(tmp_path: Path) -> None:
     assert session.stopped_reason == "Codat has no company with this id."
     assert session.timeline[-1].kind == "stopped"
     desk.close()
+
+
+def test_a_call_waiting_for_its_api_starts_when_it_is_back_and_writes_nothing_meanwhile(
+    tmp_path: Path,
+) -> None:
+    from desktop.core.calls.origin import CallOrigin
+
+    class Targets:
+        reason: str | None = "Codat is not in use now."
+
+        def unavailable(self, origin: CallOrigin) -> str | None:
+            return self.reason
+
+    clock = FakeClock()
+    db = tmp_path / "calls.sqlite3"
+    first = start_desk(db, clock)
+    session = first.manager.open_call(COMPANY, "Harbour Bakery", LINK)
+    first.customer_links()
+    saved = [(e.kind, e.summary) for e in first.store.events(session.call_id)]
+    first.close()
+
+    second = start_desk(db, clock)
+    targets = Targets()
+    second.manager.targets = targets
+    (resumed,) = second.manager.resume()
+    assert resumed.retry_text() == "Codat is not in use now."
+    assert COMPANY not in second.tracker.states  # not asked anywhere
+    assert second.manager.recheck_waiting() == []  # still away
+
+    targets.reason = None  # a key was added in Settings
+    assert second.manager.recheck_waiting() == [resumed]
+    assert resumed.waiting_reason is None and COMPANY in second.tracker.states
+    assert [(e.kind, e.summary) for e in second.store.events(session.call_id)] == saved
+    second.close()
