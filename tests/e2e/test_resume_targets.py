@@ -140,3 +140,24 @@ async def test_a_practice_call_says_so_when_the_sandbox_cannot_come_back_as_it_w
         await second.close()
     after = [(e.kind, e.summary) for e in CallStore(paths.database).events(1)]
     assert after == before  # no stream of 404 lines: nothing written at all
+
+
+@pytest.mark.expected_logs(r"Embedded sandbox state .* unreadable")
+@pytest.mark.asyncio
+async def test_an_unreadable_sandbox_state_is_kept_aside_and_said_in_plain_words(
+    linkdesk_home: Path,
+) -> None:
+    paths = default_paths().ensure()
+    first = AppContext(paths, Settings.load(paths))
+    await first.ensure_sandbox()
+    await (await first.codat()).create_company("Practice bakery")
+    await first.aclose()
+    state = paths.data / "sandbox-state.json"
+    state.write_text("{not json", encoding="utf-8")
+
+    second = AppContext(paths, Settings.load(paths))
+    await second.ensure_sandbox()
+    notice = second.sandbox_notice
+    assert notice is not None and "could not be read" in notice
+    assert (paths.data / "sandbox-state.json.unreadable").read_text() == "{not json"
+    await second.aclose()
