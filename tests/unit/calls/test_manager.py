@@ -8,10 +8,10 @@ import pytest
 
 from desktop.core.calls.session import AGENT_CONFIRM
 from desktop.core.clock import FakeClock
-from desktop.core.journey import EventKind, Provenance, Step, StepStatus
+from desktop.core.journey import ConnectionsSeen, EventKind, Provenance, Step, StepStatus
 from desktop.core.store import StoreError
 from tests.unit.calls.calls_kit import CONN, FullDisk, start_desk
-from tests.unit.journey_builders import COMPANY
+from tests.unit.journey_builders import COMPANY, connection, conns
 
 LINK = f"https://link.codat.io/company/{COMPANY}"
 
@@ -82,9 +82,7 @@ def test_what_a_restarted_tracker_tells_again_is_not_written_twice(tmp_path: Pat
     second.close()
 
 
-def first_connections(clock: FakeClock) -> object:
-    from tests.unit.journey_builders import connection, conns
-
+def first_connections(clock: FakeClock) -> ConnectionsSeen:
     return conns(clock.now(), connection(CONN, "PendingAuth", clock.now() - 30))
 
 
