@@ -56,6 +56,7 @@ class CallWorkspace(QWidget):
         notifier: Notifier | None = None,
         exporter: Exporter | None = None,
         export_dir: Callable[[], Path] | None = None,
+        notify_enabled: Callable[[], bool] = lambda: True,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -67,6 +68,9 @@ class CallWorkspace(QWidget):
         self.tray = tray
         self.notifier: Notifier | None = notifier or (TrayNotifier(tray) if tray else None)
         self._exporter = exporter
+        self._notify_enabled = (
+            notify_enabled  # the "Notify when a followed journey changes" setting
+        )
         self._export_dir = export_dir
         self.export_dialog: QFileDialog | None = None
         self.views: dict[int, CallView] = {}
@@ -160,23 +164,29 @@ class CallWorkspace(QWidget):
     def _company_chosen(self, company: Company) -> None:
         self.start_call(company)
 
-    def start_call(self, company: Company) -> None:
-        """A call for ``company``; one that already has connections is a reconnection call: the
-        Link URL to send again and what the customer will see come from ``plan_link``."""
+    def start_call(self, company: Company, scenario: str | None = None) -> CallSession | None:
+        """A call for ``company`` (its open call if it has one); None if the store refused it.
+
+        One that already has connections is a reconnection call: the Link URL to send again and
+        what the customer will see come from ``plan_link``. ``scenario`` is a practice call's.
+        """
         existing = self.manager.by_company(company.id)
         if existing is not None:
             self.show_call(existing.call_id)
-            return
+            return existing
         plan = plan_link(company)
         try:
-            session = self.manager.open_call(company.id, company.name, plan.link_url)
+            session = self.manager.open_call(
+                company.id, company.name, plan.link_url, scenario=scenario
+            )
         except StoreError as exc:  # a call needs its row in the database before it can start
             self.manager.report_store_error(exc)
-            return
+            return None
         self.show_call(session.call_id)
         view = self.views.get(session.call_id)
         if view is not None and plan.reconnection:
             view.link.set_customer_sees(plan.customer_sees)
+        return session
 
     def open_company(self, company_id: str, name: str) -> None:
         """From the Companies page: the shell resolves the company; see ``open_company_requested``."""
@@ -240,7 +250,7 @@ class CallWorkspace(QWidget):
             self._notify(session, summary)
 
     def _notify(self, session: CallSession, summary: str) -> None:
-        if self.notifier is None or self.window().isActiveWindow():
+        if self.notifier is None or self.window().isActiveWindow() or not self._notify_enabled():
             return
         self.notifier.show(f"LinkDesk: {session.company_name}", summary)
 
@@ -256,6 +266,7 @@ class CallWorkspace(QWidget):
     def show_start(self) -> None:
         self.calls.setCurrentItem(None)  # type: ignore[call-overload]
         self.stack.setCurrentWidget(self.start_panel)
+        self.manager.focus(None)
         self.start_panel.search_edit.setFocus()
         self._update_export_buttons()
 
@@ -266,6 +277,7 @@ class CallWorkspace(QWidget):
         view = self.views.get(call_id)
         if view is not None:
             self.stack.setCurrentWidget(view)
+            self.manager.focus(call_id)
         self._update_export_buttons()
 
     def current_view(self) -> CallView | None:
@@ -278,6 +290,7 @@ class CallWorkspace(QWidget):
         view = self.views.get(item.data(Qt.ItemDataRole.UserRole))
         if view is not None:
             self.stack.setCurrentWidget(view)
+            self.manager.focus(view.session.call_id)
         self._update_export_buttons()
 
     def close_current(self) -> None:
@@ -304,7 +317,7 @@ class CallWorkspace(QWidget):
 
     def _tick(self) -> None:
         view = self.current_view()
-        if view is not None and view.session.retry_at is not None:
+        if view is not None and (view.session.retry_at is not None or view.session.pace):
             view.tick_countdown()
 
     def save_all_notes(self) -> None:
