@@ -321,13 +321,23 @@ class JourneyState:
 
     @property
     def first_sync_done(self) -> bool:
-        """The followed connection's first sync completed at some point (it may have lost access since)."""
-        return self.first_sync_done_at is not None
+        """The followed connection's first sync completed at some point (it may have lost access
+        since). A journey rebuilt from a call's record (calls/history.py) knows it from step 5."""
+        return self.first_sync_done_at is not None or self.synced_on_record
+
+    @property
+    def synced_on_record(self) -> bool:
+        return self.step(Step.COMPLETE).status is StepStatus.DONE
 
     @property
     def synced(self) -> bool:
-        """The goal: Linked now with its first sync complete, or a completed one-time sync."""
-        return self.first_sync_done and (self.linked or self.one_time_sync)
+        """The goal: Linked now with its first sync complete, or a completed one-time sync.
+
+        Before anything is known of the connection (a call rebuilt from its record, the tracker
+        not answered yet) the record decides.
+        """
+        known = self.connection_status is not None
+        return self.first_sync_done and (self.linked or self.one_time_sync or not known)
 
     @property
     def confirmed_steps(self) -> frozenset[Step]:
