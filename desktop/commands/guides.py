@@ -29,18 +29,20 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _check(path_text: str | None) -> int:
+    import os
     from pathlib import Path
 
     from desktop.core.guides import builtin_guides_dir, guide_files, parse_file
     from desktop.core.guides.library import load_library
 
     path = Path(path_text) if path_text else builtin_guides_dir()
-    if not path.exists():
+    if not os.path.lexists(path):
         print(f"{path}:0: no such file or folder")
         return 1
     files = guide_files(path)
-    # A folder goes through the loader, which also catches clashes between files.
-    errors = parse_file(path)[1] if path.is_file() else load_library(path).errors
+    # A folder goes through the loader, which also catches clashes between files; anything else
+    # (a file, a FIFO, a link loop) is read as one guide, which reports what is wrong with it.
+    errors = load_library(path).errors if path.is_dir() else parse_file(path)[1]
     for error in errors:
         print(error)
     if errors:

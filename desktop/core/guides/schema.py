@@ -27,6 +27,7 @@ from desktop.core.guides.model import (
     Question,
     TroubleEntry,
 )
+from desktop.core.guides.reading import nesting_error, read_guide_text
 from desktop.core.guides.toml_lines import KeyLines, PathPart, toml_error_line
 
 FENCE = "+++"
@@ -153,20 +154,24 @@ def split_front_matter(text: str) -> tuple[str, str, int] | str:
 
 
 def parse_file(path: Path, text: str | None = None) -> tuple[Parsed | None, list[GuideError]]:
-    try:
-        source = path.read_text(encoding="utf-8") if text is None else text
-    except (OSError, UnicodeDecodeError) as exc:
-        return None, [GuideError(path, 1, f"cannot read the file: {exc}")]
+    source = read_guide_text(path) if text is None else text
+    if isinstance(source, GuideError):
+        return None, [source]
     split = split_front_matter(source)
     if isinstance(split, str):
         return None, [GuideError(path, 1, split)]
     front, body, first = split
+    deep = nesting_error(front)
+    if deep is not None:
+        return None, [GuideError(path, first + deep[0], f"invalid TOML: {deep[1]}")]
     try:
         data = tomllib.loads(front)
     except tomllib.TOMLDecodeError as exc:
         line = toml_error_line(str(exc))
         where = first + line if line is not None else first
         return None, [GuideError(path, where, f"invalid TOML: {exc}")]
+    except RecursionError:  # nesting_error should have caught it; never let it escape
+        return None, [GuideError(path, first, "invalid TOML: nested too deeply")]
     check = _Checker(path, front, first)
     kind = data.get("kind", "guide")
     if kind not in KINDS:
