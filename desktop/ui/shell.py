@@ -145,10 +145,17 @@ class Shell(QObject):
         self.window.set_target(self.ctx.target.label, self.ctx.profile)
 
     def tell_startup_warnings(self) -> None:
+        from desktop.core.logs import log_failure
+
         warning = self.ctx.settings.warning
         if warning:
             self.ctx.settings.warning = None
-            self._tell("warning", "Settings reset", warning)
+            newer = self.ctx.settings.newer_version is not None
+            self._tell("warning", "Settings kept" if newer else "Settings reset", warning)
+        failure = log_failure()
+        if failure:
+            text = f"LinkDesk {failure}. It keeps working; nothing more is logged this session."
+            self._tell("warning", "Logs cannot be written", text)
 
     def _tell(self, kind: Literal["warning", "information"], title: str, text: str) -> None:
         """A window-modal message that does not block: never exec(), we may be in a coroutine."""
