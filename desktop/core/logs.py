@@ -7,6 +7,7 @@ headers at DEBUG) pass through it before they reach a file or the console.
 from __future__ import annotations
 
 import base64
+import contextlib
 import logging
 import os
 import re
@@ -120,15 +121,12 @@ class RotatingLog(logging.FileHandler):
         self.failure = f"cannot write the log file {self.baseFilename}: {reason}"
         stream, self.stream = self.stream, None
         if stream is not None:
-            try:
+            # The buffered lines are lost with the disk; the file handle is closed all the same.
+            with contextlib.suppress(OSError):
                 stream.close()
-            except OSError:
-                pass  # the buffered lines are lost with the disk; the file handle is closed
         if sys.stderr is not None:  # None in a windowed build without a console
-            try:
+            with contextlib.suppress(OSError, ValueError):
                 print(f"linkdesk: {self.failure}; logging is off for this session", file=sys.stderr)
-            except (OSError, ValueError):
-                pass
 
     def _rotate(self) -> None:
         self.acquire()
@@ -167,10 +165,8 @@ def setup_logging(log_file: Path, *, level: int = logging.INFO, console: bool = 
         if getattr(handler, "_linkdesk", False):
             root.removeHandler(handler)
             handler.close()
-    try:
+    with contextlib.suppress(OSError):  # if so, the handler's first write fails and says so
         log_file.parent.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        pass  # the handler's first write fails and says so once
     handlers: list[logging.Handler] = [RotatingLog(log_file, max_bytes=2_000_000, backups=5)]
     if console:
         handlers.append(logging.StreamHandler())

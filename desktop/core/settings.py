@@ -130,9 +130,9 @@ class Settings:
             if not isinstance(data, dict):
                 raise ValueError("not a JSON object")
             version = data.get("version", 1)
-            if isinstance(version, int) and not isinstance(version, bool) and version > 0:
-                if version > SCHEMA_VERSION:
-                    return cls._from_newer(path, data, version)
+            newer = isinstance(version, int) and not isinstance(version, bool)
+            if newer and version > SCHEMA_VERSION:  # kept as it is, read for what is known
+                return cls._from_newer(path, data, version)
             data = cls._upgrade(data)
             settings._absorb(data)
         except (ValueError, OSError, KeyError, TypeError) as exc:
