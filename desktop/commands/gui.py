@@ -6,7 +6,15 @@ import argparse
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("gui", help="open the desktop app (the default)")
+    p = sub.add_parser(
+        "gui",
+        help="open the desktop app (the default)",
+        description="Open the desktop app. One LinkDesk uses a home (LINKDESK_HOME) at a time: "
+        "a second start brings the open window to the front and exits 0.",
+        epilog="exit codes: 0 closed normally, or the open window was brought to the front; "
+        "2 unusable --profile; 6 the home is in use by another LinkDesk that did not answer "
+        "(such as a command that writes to it)",
+    )
     p.add_argument(
         "--sandbox",
         action="store_true",
