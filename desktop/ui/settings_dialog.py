@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from desktop.core.secrets import SecretStore, SecretStoreError
 from desktop.core.settings import Settings, SettingsError
+from desktop.ui.rich_text import plain_label
 from desktop.ui.settings_form import SettingsForm
 
 # (base_url, api_key) -> (ok, message): the app injects a check against the Codat client.
@@ -99,7 +100,7 @@ class SettingsDialog(QDialog):
         test_row = QHBoxLayout()
         self.test_button = QPushButton("&Test connection")
         self.test_button.setAccessibleName("Test connection")
-        self.test_result = QLabel("")
+        self.test_result = plain_label()  # Codat's answer
         self.test_result.setWordWrap(True)
         self.test_result.setAccessibleName("Connection test result")
         self.copy_result = QPushButton("Copy")
@@ -164,7 +165,7 @@ class SettingsDialog(QDialog):
         )
         self.tabs.addTab(self.guides_form, "&Guides")
 
-        self.error = QLabel("")
+        self.error = plain_label()
         self.error.setWordWrap(True)
         self.error.setAccessibleName("Settings error")
         self.error.setStyleSheet("color: palette(bright-text);")

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from desktop.core.codat.models import Company, Page
 from desktop.core.codat.names import check_company_name
+from desktop.ui.rich_text import plain_label, plain_tooltip
 
 Search = Callable[[str, int], Awaitable[Page[Company]]]
 Create = Callable[[str], Awaitable[Company]]
@@ -61,7 +62,7 @@ class StartPanel(QWidget):
         self.open_button.setAccessibleName("Start call with the selected company")
         self.open_button.setDefault(True)
         self.open_button.clicked.connect(self._open_selected)
-        self.status = QLabel()
+        self.status = plain_label()  # may hold Codat's message
         self.status.setAccessibleName("Search status")
         buttons = QHBoxLayout()
         buttons.addWidget(self.more_button)
@@ -77,7 +78,7 @@ class StartPanel(QWidget):
         self.name_edit = QLineEdit()
         self.name_edit.setPlaceholderText("Company name as the customer knows it")
         self.name_edit.setAccessibleName("New company name")
-        self.name_warning = QLabel()
+        self.name_warning = plain_label()  # quotes the name as typed
         self.name_warning.setAccessibleName("Company name check")
         self.name_warning.setWordWrap(True)
         self.name_warning.setProperty("role", "warning")
@@ -137,7 +138,7 @@ class StartPanel(QWidget):
         for company in found.results:
             item = QListWidgetItem(company.name)
             item.setData(Qt.ItemDataRole.UserRole, company)
-            item.setToolTip(f"Company id: {company.id}")
+            item.setToolTip(plain_tooltip(f"Company id: {company.id}"))
             self.results.addItem(item)
         total = found.total_results
         self.has_more = total > self.results.count()

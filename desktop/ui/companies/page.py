@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from desktop.core.codat.models import Page
 from desktop.core.companies import CompanyRow
+from desktop.ui.rich_text import plain_label
 
 # (search text, page number) -> a page of rows; the app binds it to the Codat client.
 Loader = Callable[[str, int], Awaitable[Page[CompanyRow]]]
@@ -124,7 +125,7 @@ class CompaniesPage(QWidget):
         self.table.setAlternatingRowColors(True)
         layout.addWidget(self.table, 1)
 
-        self.error = QLabel()
+        self.error = plain_label()  # Codat's message
         self.error.setWordWrap(True)
         self.error.setAccessibleName("Companies error")
         self.error.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
