@@ -34,6 +34,10 @@ MARKUP = '<html><body><img src="file:///etc/hostname"><b>Bad gateway</b> & <a hr
 TAG = "<img"
 
 
+def _renders(widget: QLabel | QMessageBox) -> bool:
+    return widget.textFormat() != Qt.TextFormat.PlainText
+
+
 def _rendered_markup(root: QWidget) -> list[str]:
     """Where ``TAG`` would be read as markup under ``root`` (empty when it never is)."""
     found: list[str] = []
@@ -47,9 +51,8 @@ def _rendered_markup(root: QWidget) -> list[str]:
             document.setMarkdown(widget.text())
             if TAG in document.toHtml():  # escaped, it would read &lt;img
                 found.append(f"Markdown of {name}")
-        elif isinstance(widget, QLabel | QMessageBox) and TAG in widget.text():
-            if widget.textFormat() != Qt.TextFormat.PlainText:
-                found.append(f"{widget.textFormat().name} text of {name}")
+        elif isinstance(widget, QLabel | QMessageBox) and _renders(widget) and TAG in widget.text():
+            found.append(f"{widget.textFormat().name} text of {name}")
         if isinstance(widget, QTextEdit) and TAG in widget.toHtml():
             found.append(f"document of {name}")
     return found
