@@ -1,8 +1,9 @@
 """``linkdesk link NAME``: create a Codat company (and optionally a connection), print its Link URL.
 
-Exit codes: 0 done; 1 unusable input (name or platform key); 2 no API key or Codat refused it
-(401/403); 3 not found (404); 4 any other API error; 5 Codat could not be reached or the
-connection failed.
+Exit codes: 0 done; 1 unusable input (name, platform key, an http:// API base off this computer);
+2 no API key or Codat refused it (401/403); 3 not found (404); 4 any other API error; 5 Codat
+could not be reached or the connection failed; 6 the Link URL in Codat's answer is not one to send
+a customer (only https://, or http:// on this computer for the sandbox).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ EXIT_AUTH = 2
 EXIT_NOT_FOUND = 3
 EXIT_API = 4
 EXIT_TRANSPORT = 5
+EXIT_UNSAFE_LINK = 6
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -29,6 +31,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
             "Create a Codat company and print the Link URL to send to the customer. "
             "With --platform, also create the connection and print its own Link URL, which "
             "takes the customer straight to that platform."
+        ),
+        epilog=(
+            "exit codes: 0 done; 1 unusable input (name, platform key, an http:// API base off "
+            "this computer without --insecure-http); 2 no API key, or Codat refused it; 3 not "
+            "found; 4 any other API error; 5 Codat could not be reached; 6 the Link URL in "
+            "Codat's answer is not https:// (or http:// on this computer), so it is not printed"
         ),
     )
     p.add_argument("name", metavar="NAME", help="company name as the customer will see it in Link")
@@ -90,9 +98,17 @@ def run(args: argparse.Namespace) -> int:
     if api_key is None:
         return EXIT_AUTH
 
-    result = asyncio.run(_link(api_base, api_key, check.cleaned, args.platform))
+    insecure = bool(args.insecure_http)
+    result = asyncio.run(_link(api_base, api_key, check.cleaned, args.platform, insecure))
     if isinstance(result, int):
         return result
+    from desktop.core.codat.urls import RefusedUrl, check_link_url
+
+    try:
+        check_link_url(result["linkUrl"])
+    except RefusedUrl as exc:
+        _say(f"{exc} The company was created (id {result['companyId']}).")
+        return EXIT_UNSAFE_LINK
     if args.json:
         print(json.dumps(result))
     else:
@@ -101,14 +117,14 @@ def run(args: argparse.Namespace) -> int:
 
 
 async def _link(
-    api_base: str, api_key: str, name: str, platform: str | None
+    api_base: str, api_key: str, name: str, platform: str | None, insecure_http: bool
 ) -> dict[str, str | None] | int:
     import httpx
 
     from desktop.core.codat import CodatClient, CodatError
 
     async with httpx.AsyncClient() as http:
-        client = CodatClient(http, api_base, api_key)
+        client = CodatClient(http, api_base, api_key, allow_insecure_http=insecure_http)
         try:
             company = await client.create_company(name)
         except CodatError as exc:

@@ -77,6 +77,14 @@ SETTINGS: dict[str, Setting] = _declare(
     # Where the window was last: Qt's own saveGeometry() bytes, base64. Not shown in Settings.
     Setting("window_geometry", str, "", "Main window position and size"),
     Setting("api_base", str, CODAT_API_BASE, "Codat API base URL", scope="profile"),
+    # Read by every Codat client of the profile (codat/urls.py): http:// sends the key in clear.
+    Setting(
+        "allow_insecure_http",
+        bool,
+        False,
+        "Allow an http:// API base off this computer (sends the key unencrypted)",
+        scope="profile",
+    ),
     Setting("sandbox_scenario", str, "", "Practice-call scenario", scope="profile"),
 )
 

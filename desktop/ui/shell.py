@@ -201,7 +201,10 @@ class Shell(QObject):
         if not key:
             base = await self.ctx.ensure_sandbox()
             key = self.ctx.sandbox_key or ""
-        ok, message = await test_connection(self.ctx.http(), base, key)
+        insecure = dialog.allow_insecure.isChecked()
+        ok, message = await test_connection(
+            self.ctx.http(), base, key, allow_insecure_http=insecure
+        )
         dialog.show_test_result(ok, message)
 
     # -- practice calls -----------------------------------------------------------------------------

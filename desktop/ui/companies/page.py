@@ -243,6 +243,12 @@ class CompaniesPage(QWidget):
             self.open_company.emit(row.id, row.name)
 
     def _copy_selected_link(self) -> None:
+        from desktop.core.codat.urls import RefusedUrl, check_link_url
+
         row = self.selected()
-        if row is not None:
-            QGuiApplication.clipboard().setText(row.link_url)
+        if row is None:
+            return
+        try:
+            QGuiApplication.clipboard().setText(check_link_url(row.link_url))
+        except RefusedUrl as exc:
+            self._show_error(str(exc))
