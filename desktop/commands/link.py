@@ -90,7 +90,7 @@ def run(args: argparse.Namespace) -> int:
             "for example gbol for Xero."
         )
         return EXIT_INPUT
-    if check.removed:
+    if check.message:  # what Codat will store differs from what was typed: say how
         _say(check.message)
 
     _, profile, api_base = load_target("link", args)

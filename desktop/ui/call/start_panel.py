@@ -164,9 +164,7 @@ class StartPanel(QWidget):
     def _check_name(self, text: str) -> None:
         check = check_company_name(text)
         self.create_button.setEnabled(check.ok)
-        self.name_warning.setText(
-            "" if not text or (check.ok and not check.removed) else check.message
-        )
+        self.name_warning.setText(check.message if text else "")
 
     def create(self) -> None:
         check = check_company_name(self.name_edit.text())
@@ -175,7 +173,8 @@ class StartPanel(QWidget):
             return
         self.create_button.setEnabled(False)
         self.status.setText("Creating the company…")
-        self._spawn(self._run_create(check.original), "call: create company")
+        # The name as Codat will store it: what the agent was shown is what is sent.
+        self._spawn(self._run_create(check.cleaned), "call: create company")
 
     async def _run_create(self, name: str) -> None:
         try:
