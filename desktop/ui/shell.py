@@ -227,7 +227,7 @@ class Shell(QObject):
         base = await self.ctx.ensure_sandbox()
         self.refresh_target()
         try:
-            scenarios = await list_scenarios(self.ctx.http(), base)
+            scenarios = await list_scenarios(self.ctx.http(), base, self.ctx.sandbox_key or "")
         except PracticeError as exc:
             self.window.statusBar().showMessage(str(exc), 10000)
             return
@@ -250,7 +250,12 @@ class Shell(QObject):
             return
         base = await self.ctx.ensure_sandbox()
         company = await start_practice(
-            await self.ctx.codat(), self.ctx.http(), base, scenario, platform
+            await self.ctx.codat(),
+            self.ctx.http(),
+            base,
+            scenario,
+            platform,
+            api_key=self.ctx.sandbox_key or "",
         )
         session = parts.manager.open_call(company.id, company.name, company.redirect)
         parts.workspace.show_call(session.call_id)

@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
-from desktop.sandbox.server import SandboxServer
+from desktop.sandbox.server import SandboxServer, control_headers
 
 KEY = "k"
 PROXY_VARS = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy")
@@ -58,7 +58,9 @@ def api_get(base: str, path: str) -> Any:
 
 def set_faults(base: str, spec: str) -> None:
     with httpx.Client(trust_env=False, timeout=10) as client:
-        client.put(base + "/_sandbox/faults", json={"spec": spec}).raise_for_status()
+        client.put(
+            base + "/_sandbox/faults", json={"spec": spec}, headers=control_headers(KEY)
+        ).raise_for_status()
 
 
 def test_link_json_creates_the_company(sandbox: str, linkdesk_home: Path) -> None:
