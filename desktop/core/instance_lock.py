@@ -12,7 +12,6 @@ POSIX: ``fcntl.flock`` on the file. Windows: ``msvcrt.locking`` on one byte far 
 
 from __future__ import annotations
 
-import hashlib
 import os
 import sys
 from dataclasses import dataclass
@@ -101,6 +100,8 @@ class HomeLock:
 
         Derived from the folder (short: Unix socket paths are limited to about 100 bytes).
         """
+        import hashlib  # deferred: it loads OpenSSL, which the first frame does not need
+
         digest = hashlib.sha256(str(self.folder.resolve()).encode("utf-8")).hexdigest()
         return f"linkdesk-{digest[:20]}"
 
