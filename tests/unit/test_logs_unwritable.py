@@ -88,6 +88,7 @@ def test_a_real_full_disk(
     _said_once(capsys.readouterr().err)
 
 
+@pytest.mark.expected_logs(r"^record \d+$")
 def test_a_log_folder_that_cannot_be_made(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
