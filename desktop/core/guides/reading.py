@@ -4,7 +4,8 @@ A guide folder is edited by a support team, and anything may land in it: a huge 
 in another encoding, a named pipe, a folder called ``x.md``, a symbolic link that points at
 itself, or TOML nested a thousand levels deep (``tomllib`` recurses and raises RecursionError).
 None of these may stop LinkDesk from starting or ``guides check`` from finishing: each becomes a
-GuideError with the file and line, and the other files still load. The limits also bound the work
+GuideError with the file and line, and the other files still load (deep nesting is caught as
+tomllib's RecursionError, bounded by the recursion limit). The limits also bound the work
 done before the first window appears: at most MAX_GUIDE_BYTES per file and MAX_FOLDER_BYTES per
 folder are read and parsed (about 45 ms of ``tomllib`` per 256 KiB on the project's machine).
 """
@@ -12,6 +13,7 @@ folder are read and parsed (about 45 ms of ``tomllib`` per 256 KiB on the projec
 from __future__ import annotations
 
 import os
+import re
 import stat
 from pathlib import Path
 
@@ -91,48 +93,29 @@ def _os_reason(exc: OSError) -> str:
     return exc.strerror or str(exc)
 
 
+# What matters to nesting, for a scan done by the regex engine rather than character by character:
+# multi-line and one-line strings and comments (skipped whole), brackets, braces and line ends.
+_NESTING_TOKENS = re.compile(
+    r'''"""[\s\S]*?"""|''\'[\s\S]*?''\'|"[^"\\\n]*(?:\\.[^"\\\n]*)*"?|'[^'\n]*'?|#[^\n]*|[\[\]{}\n]'''
+)
+
+
 def nesting_error(front: str, max_depth: int = MAX_NESTING) -> tuple[int, str] | None:
     """(line, message) when TOML arrays or inline tables nest deeper than ``max_depth``, else None.
 
-    A linear scan that skips strings and comments, run before ``tomllib`` so that hostile nesting
-    costs one pass over the text instead of a RecursionError. Lines are 1-based within ``front``.
+    One pass of a regular expression that skips strings and comments; run when ``tomllib`` gave
+    up with a RecursionError, to say on which line. Lines are 1-based within ``front``.
     """
     depth = 0
     line = 1
-    i = 0
-    n = len(front)
-    while i < n:
-        ch = front[i]
-        if ch == "\n":
-            line += 1
-        elif ch == "#":
-            end = front.find("\n", i)
-            i = n if end < 0 else end
-            continue
-        elif ch in "\"'":
-            triple = front.startswith(ch * 3, i)
-            quote = ch * 3 if triple else ch
-            j = i + len(quote)
-            while j < n:
-                if ch == '"' and front[j] == "\\":
-                    line += front.startswith("\n", j + 1)  # a line-ending backslash
-                    j += 2
-                    continue
-                if front.startswith(quote, j):
-                    j += len(quote)
-                    break
-                if front[j] == "\n":
-                    if not triple:
-                        break  # an unclosed one-line string: tomllib will say where
-                    line += 1
-                j += 1
-            i = j
-            continue
-        elif ch in "[{":
+    for match in _NESTING_TOKENS.finditer(front):
+        token = match.group()
+        if token in "[{":
             depth += 1
             if depth > max_depth:
                 return line, f"arrays or tables nest more than {max_depth} levels deep"
-        elif ch in "]}":
+        elif token in "]}":
             depth = max(0, depth - 1)
-        i += 1
+        else:
+            line += token.count("\n")
     return None

@@ -174,17 +174,18 @@ def parse_file(path: Path, text: str | None = None) -> tuple[Parsed | None, list
     if isinstance(split, str):
         return None, [GuideError(path, 1, split)]
     front, body, first = split
-    deep = nesting_error(front)
-    if deep is not None:
-        return None, [GuideError(path, first + deep[0], f"invalid TOML: {deep[1]}")]
     try:
         data = tomllib.loads(front)
     except tomllib.TOMLDecodeError as exc:
         line = toml_error_line(str(exc))
         where = first + line if line is not None else first
         return None, [GuideError(path, where, f"invalid TOML: {exc}")]
-    except RecursionError:  # nesting_error should have caught it; never let it escape
-        return None, [GuideError(path, first, "invalid TOML: nested too deeply")]
+    except RecursionError:
+        # tomllib recurses once per level: a file nested ~1,000 deep ends here, after work
+        # bounded by the recursion limit. Only then is the text scanned, to say where.
+        deep = nesting_error(front)
+        line, message = deep if deep is not None else (0, "arrays or tables nest too deeply")
+        return None, [GuideError(path, first + line, f"invalid TOML: {message}")]
     check = _Checker(path, front, first)
     kind = data.get("kind", "guide")
     if kind not in KINDS:
