@@ -56,6 +56,7 @@ class CallWorkspace(QWidget):
         notifier: Notifier | None = None,
         exporter: Exporter | None = None,
         export_dir: Callable[[], Path] | None = None,
+        notify_enabled: Callable[[], bool] = lambda: True,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -67,6 +68,9 @@ class CallWorkspace(QWidget):
         self.tray = tray
         self.notifier: Notifier | None = notifier or (TrayNotifier(tray) if tray else None)
         self._exporter = exporter
+        self._notify_enabled = (
+            notify_enabled  # the "Notify when a followed journey changes" setting
+        )
         self._export_dir = export_dir
         self.export_dialog: QFileDialog | None = None
         self.views: dict[int, CallView] = {}
@@ -227,7 +231,7 @@ class CallWorkspace(QWidget):
             self._notify(session, summary)
 
     def _notify(self, session: CallSession, summary: str) -> None:
-        if self.notifier is None or self.window().isActiveWindow():
+        if self.notifier is None or self.window().isActiveWindow() or not self._notify_enabled():
             return
         self.notifier.show(f"LinkDesk: {session.company_name}", summary)
 
@@ -243,6 +247,7 @@ class CallWorkspace(QWidget):
     def show_start(self) -> None:
         self.calls.setCurrentItem(None)  # type: ignore[call-overload]
         self.stack.setCurrentWidget(self.start_panel)
+        self.manager.focus(None)
         self.start_panel.search_edit.setFocus()
         self._update_export_buttons()
 
@@ -253,6 +258,7 @@ class CallWorkspace(QWidget):
         view = self.views.get(call_id)
         if view is not None:
             self.stack.setCurrentWidget(view)
+            self.manager.focus(call_id)
         self._update_export_buttons()
 
     def current_view(self) -> CallView | None:
@@ -265,6 +271,7 @@ class CallWorkspace(QWidget):
         view = self.views.get(item.data(Qt.ItemDataRole.UserRole))
         if view is not None:
             self.stack.setCurrentWidget(view)
+            self.manager.focus(view.session.call_id)
         self._update_export_buttons()
 
     def close_current(self) -> None:
@@ -291,7 +298,7 @@ class CallWorkspace(QWidget):
 
     def _tick(self) -> None:
         view = self.current_view()
-        if view is not None and view.session.retry_at is not None:
+        if view is not None and (view.session.retry_at is not None or view.session.pace):
             view.tick_countdown()
 
     def save_all_notes(self) -> None:
