@@ -15,6 +15,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import httpx
 
 from desktop.core.codat import CodatClient
+from desktop.sandbox.server import control_headers
 
 API_KEY = "linkdesk-bench"
 
@@ -26,7 +27,9 @@ def codat(http: httpx.AsyncClient, base_url: str) -> CodatClient:
 async def act(control: httpx.AsyncClient, company_id: str, action: str, **params: Any) -> float:
     """Drive the simulated customer; returns the server's time of the change (epoch seconds)."""
     response = await control.post(
-        f"/_sandbox/companies/{company_id}/journey", json={"action": action, **params}
+        f"/_sandbox/companies/{company_id}/journey",
+        json={"action": action, **params},
+        headers=control_headers(API_KEY),  # the control API needs the sandbox's key
     )
     if response.status_code != 200:
         raise RuntimeError(f"{action} for {company_id}: {response.status_code} {response.text}")

@@ -32,7 +32,7 @@ os.environ["LINKDESK_HOME"] = tempfile.mkdtemp(prefix="linkdesk-bench-resp-")
 os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
 
 import httpx
-from _common import API_KEY, percentile, row, verdict
+from _common import API_KEY, control_headers, percentile, row, verdict
 
 os.environ["LINKDESK_API_KEY"] = API_KEY  # the sandbox is used as Codat would be
 
@@ -65,7 +65,10 @@ def customers(
 
     def run() -> None:
         start = time.monotonic()
-        with httpx.Client(base_url=base_url, trust_env=False, timeout=10.0) as http:
+        headers = control_headers(API_KEY)
+        with httpx.Client(
+            base_url=base_url, headers=headers, trust_env=False, timeout=10.0
+        ) as http:
             for at, company, action, extra in plan:
                 if at > seconds:
                     return

@@ -36,6 +36,11 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="settings profile to use (default: the last used)",
     )
+    parser.add_argument(
+        "--insecure-http",
+        action="store_true",
+        help="send the API key to an http:// API base off this computer (unencrypted)",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
         module = importlib.import_module(f"desktop.commands.{name}")
@@ -44,6 +49,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from desktop.core import env_key
+
+    env_key.withhold()  # no child process (a browser, say) inherits the key
     parser = build_parser()
     args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
     if args.command is None:

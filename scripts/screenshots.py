@@ -123,6 +123,7 @@ def practice_call(app: QApplication) -> QWidget:
     from desktop.ui.practice_dialog import PracticeDialog
 
     with SandboxServer() as server, httpx.Client(trust_env=False) as http:
+        http.headers.update(server.control_headers())
         scenarios = scenarios_from_json(http.get(f"{server.base_url}/_sandbox/scenarios").json())
     dialog = PracticeDialog(scenarios)
     dialog.resize(720, 330)

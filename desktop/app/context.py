@@ -269,7 +269,8 @@ class AppContext:
             target = self.target
             base = target.base_url or ""
             key = self.api_key() or ""
-        return CodatClient(self.http(), base, key)
+        insecure = bool(self.settings.get("allow_insecure_http", self.profile))
+        return CodatClient(self.http(), base, key, allow_insecure_http=insecure)
 
     # -- shutdown ---------------------------------------------------------------------------------
     async def aclose(self) -> None:

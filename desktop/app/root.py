@@ -17,7 +17,9 @@ from typing import TYPE_CHECKING
 
 from desktop import APP_ID, APP_NAME, ORG_NAME, __version__
 from desktop.app.context import AppContext
+from desktop.commands import exits
 from desktop.core.crash import CrashHandler
+from desktop.core.instance_lock import HomeInUse, HomeLock
 from desktop.core.logs import close_logging, setup_logging
 from desktop.core.paths import default_paths
 from desktop.core.secrets import load_keyring_module
@@ -35,6 +37,15 @@ log = logging.getLogger("linkdesk")
 def run_gui(args: argparse.Namespace) -> int:
     os.environ.setdefault("QT_API", "pyside6")
     paths = default_paths().ensure()
+    lock = HomeLock(paths.data)
+    try:
+        lock.acquire("window")  # one LinkDesk per home: a second start raises the first window
+    except HomeInUse as busy:
+        from desktop.app.single_instance import hand_over
+
+        return hand_over(busy, lock)
+    except OSError as exc:  # a read-only home: nothing can be written, so nothing is at risk
+        print(f"linkdesk: cannot lock {lock.path} ({exc.strerror or exc})", file=sys.stderr)
     setup_logging(paths.log_file)
     settings = Settings.load(paths)
     profile = args.profile or settings.current_profile
@@ -43,7 +54,7 @@ def run_gui(args: argparse.Namespace) -> int:
             settings.add_profile(profile)
         except SettingsError as exc:
             print(f"linkdesk: {exc}", file=sys.stderr)
-            return 2
+            return exits.INPUT
 
     crash = CrashHandler()
     crash.install()
@@ -66,11 +77,18 @@ def run_gui(args: argparse.Namespace) -> int:
             backend = ctx.secrets.backend()
             print(f"smoke: window painted; keyring backend {backend.name}; {ctx.target.label}")
             return 0
-        return run_loop(app, ctx, window, shell)
+        from desktop.app.single_instance import FrontDoor  # after the first frame: QtNetwork
+
+        front_door = FrontDoor(lock.server_name(), window)
+        try:
+            return run_loop(app, ctx, window, shell)
+        finally:
+            front_door.close()
     finally:
         crash.uninstall()
         log.info("LinkDesk stopped")
         close_logging()
+        lock.release()
 
 
 def _load_before_qt(ctx: AppContext) -> None:

@@ -166,10 +166,17 @@ class ShellWiring:
         self.shell.set_target(self.ctx.target.label, self.ctx.profile)
 
     def tell_startup_warnings(self) -> None:
+        from desktop.core.logs import log_failure
+
         warning = self.ctx.settings.warning
         if warning:
             self.ctx.settings.warning = None
-            self.shell.tell("warning", "Settings reset", warning)
+            newer = self.ctx.settings.newer_version is not None
+            self.shell.tell("warning", "Settings kept" if newer else "Settings reset", warning)
+        failure = log_failure()
+        if failure:
+            text = f"LinkDesk {failure}. It keeps working; nothing more is logged this session."
+            self.shell.tell("warning", "Logs cannot be written", text)
 
     # -- settings ----------------------------------------------------------------------------------
     def open_settings(self) -> None:
@@ -204,7 +211,9 @@ class ShellWiring:
         if not key:
             base = await self.ctx.ensure_sandbox()
             key = self.ctx.sandbox_key or ""
-        return await test_connection(self.ctx.http(), base, key)
+        dialog = self.shell.settings_dialog
+        insecure = dialog is not None and dialog.allow_insecure.isChecked()
+        return await test_connection(self.ctx.http(), base, key, allow_insecure_http=insecure)
 
     # -- practice calls ----------------------------------------------------------------------------
     def open_practice(self) -> None:
@@ -225,7 +234,7 @@ class ShellWiring:
         base = await self.ctx.ensure_sandbox()
         self.refresh_target()
         try:
-            scenarios = await list_scenarios(self.ctx.http(), base)
+            scenarios = await list_scenarios(self.ctx.http(), base, self.ctx.sandbox_key or "")
         except PracticeError as exc:
             self.shell.status(str(exc), 10000)
             return
@@ -244,7 +253,12 @@ class ShellWiring:
             return
         base = await self.ctx.ensure_sandbox()
         company = await start_practice(
-            await self.ctx.codat(), self.ctx.http(), base, scenario, platform
+            await self.ctx.codat(),
+            self.ctx.http(),
+            base,
+            scenario,
+            platform,
+            api_key=self.ctx.sandbox_key or "",
         )
         if parts.open_known(company, scenario_spec(scenario, platform)) is None:
             return

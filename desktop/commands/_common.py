@@ -19,7 +19,14 @@ def say(command: str, message: str) -> None:
 
 
 def load_target(command: str, args: argparse.Namespace) -> tuple[Settings, str, str]:
-    """The settings, the profile (``--profile`` or the last used) and its API base URL."""
+    """The settings, the profile (``--profile`` or the last used) and its API base URL.
+
+    An API base the key must not be sent to (http:// off this computer without
+    ``--insecure-http`` or the profile's ``allow_insecure_http``) is said on stderr and ends the
+    command with SystemExit(1), "unusable input". ``args.insecure_http`` is left holding the
+    choice in effect, for the command's CodatClient.
+    """
+    from desktop.core.codat.urls import RefusedUrl, check_api_base
     from desktop.core.paths import default_paths
     from desktop.core.settings import CODAT_API_BASE, Settings
 
@@ -28,6 +35,14 @@ def load_target(command: str, args: argparse.Namespace) -> tuple[Settings, str, 
         say(command, settings.warning)
     profile: str = args.profile or settings.current_profile
     base = str(args.api_base or settings.get("api_base", profile) or CODAT_API_BASE)
+    insecure = bool(getattr(args, "insecure_http", False))
+    insecure = insecure or bool(settings.get("allow_insecure_http", profile))
+    try:
+        check_api_base(base, allow_insecure_http=insecure)
+    except RefusedUrl as exc:
+        say(command, str(exc))
+        raise SystemExit(1) from None
+    args.insecure_http = insecure
     return settings, profile, base
 
 

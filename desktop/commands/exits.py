@@ -15,6 +15,10 @@ API = 6  # Codat answered with another error (5xx, 429, an answer that could not
 UNREACHABLE = 7  # Codat could not be reached (connection refused, timeout, cut off)
 DATABASE = 8  # the saved calls cannot be read
 OUTPUT = 9  # the output file cannot be written
+UNSAFE_LINK = (
+    10  # Codat's answer held a Link URL not to send a customer (not https, nor loopback http)
+)
+HOME_IN_USE = 11  # another LinkDesk holds this home (LINKDESK_HOME) and did not answer
 
 _WORDS = {
     OK: "done (track: the --until state was reached)",
@@ -27,6 +31,8 @@ _WORDS = {
     UNREACHABLE: "Codat could not be reached (refused, timed out, or cut off)",
     DATABASE: "the saved calls cannot be read",
     OUTPUT: "the output file cannot be written",
+    UNSAFE_LINK: "the Link URL Codat sent is not https:// (nor http:// on this computer): not shown",
+    HOME_IN_USE: "another LinkDesk holds this home and did not answer (see the message)",
 }
 
 

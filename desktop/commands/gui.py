@@ -4,9 +4,22 @@ from __future__ import annotations
 
 import argparse
 
+from desktop.commands import exits
+
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("gui", help="open the desktop app (the default)")
+    p = sub.add_parser(
+        "gui",
+        help="open the desktop app (the default)",
+        description="Open the desktop app. One LinkDesk uses a home (LINKDESK_HOME) at a time: "
+        "a second start brings the open window to the front and exits 0.",
+        epilog=exits.epilog(
+            exits.INPUT,
+            exits.HOME_IN_USE,
+            extra="(0 also when the open window was brought to the front)",
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument(
         "--sandbox",
         action="store_true",

@@ -59,6 +59,7 @@ def _max_age_days() -> int:
 
 
 def _check(path_text: str | None, max_age_days: int | None, strict: bool) -> int:
+    import os
     from datetime import date
     from pathlib import Path
 
@@ -67,7 +68,7 @@ def _check(path_text: str | None, max_age_days: int | None, strict: bool) -> int
     from desktop.core.guides.library import load_library
 
     path = Path(path_text) if path_text else builtin_guides_dir()
-    if not path.exists():
+    if not os.path.lexists(path):
         print(f"{path}:0: no such file or folder")
         return 1
     if max_age_days is not None and max_age_days < 1:
@@ -75,8 +76,9 @@ def _check(path_text: str | None, max_age_days: int | None, strict: bool) -> int
         return 2
     limit = max_age_days if max_age_days is not None else _max_age_days()
     files = guide_files(path)
-    # A folder goes through the loader, which also catches clashes between files.
-    errors = parse_file(path)[1] if path.is_file() else load_library(path).errors
+    # A folder goes through the loader, which also catches clashes between files; anything else
+    # (a file, a FIFO, a link loop) is read as one guide, which reports what is wrong with it.
+    errors = load_library(path).errors if path.is_dir() else parse_file(path)[1]
     warnings = folder_warnings(files, date.today(), limit)
     for error in errors:
         print(error)

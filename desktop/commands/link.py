@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from desktop.commands import exits
 
 if TYPE_CHECKING:
-    from desktop.core.codat import CodatClient
+    pass
 
 EXIT_OK = exits.OK
 EXIT_INPUT = exits.INPUT
@@ -22,6 +22,7 @@ EXIT_AUTH = exits.AUTH
 EXIT_NOT_FOUND = exits.NOT_FOUND
 EXIT_API = exits.API
 EXIT_UNREACHABLE = exits.UNREACHABLE
+EXIT_UNSAFE_LINK = exits.UNSAFE_LINK
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -35,7 +36,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
             "already (a reconnection call): print the Link URL to send again, and say on stderr "
             "what the customer will see."
         ),
-        epilog=exits.epilog(EXIT_INPUT, EXIT_AUTH, EXIT_NOT_FOUND, EXIT_API, EXIT_UNREACHABLE),
+        epilog=exits.epilog(
+            EXIT_INPUT, EXIT_AUTH, EXIT_NOT_FOUND, EXIT_API, EXIT_UNREACHABLE, EXIT_UNSAFE_LINK
+        ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument(
@@ -104,7 +107,7 @@ def run(args: argparse.Namespace) -> int:
             "for example gbol for Xero."
         )
         return EXIT_INPUT
-    if check.removed:
+    if check.message:  # what Codat will store differs from what was typed: say how
         _say(check.message)
 
     _, profile, api_base = load_target("link", args)
@@ -112,9 +115,17 @@ def run(args: argparse.Namespace) -> int:
     if api_key is None:
         return EXIT_AUTH
 
-    result = asyncio.run(_link(api_base, api_key, check.cleaned, args.platform))
+    insecure = bool(args.insecure_http)
+    result = asyncio.run(_link(api_base, api_key, check.cleaned, args.platform, insecure))
     if isinstance(result, int):
         return result
+    from desktop.core.codat.urls import RefusedUrl, check_link_url
+
+    try:
+        check_link_url(result["linkUrl"])
+    except RefusedUrl as exc:
+        _say(f"{exc} The company was created (id {result['companyId']}).")
+        return EXIT_UNSAFE_LINK
     if args.json:
         print(json.dumps(result))
     else:
@@ -123,14 +134,14 @@ def run(args: argparse.Namespace) -> int:
 
 
 async def _link(
-    api_base: str, api_key: str, name: str, platform: str | None
+    api_base: str, api_key: str, name: str, platform: str | None, insecure_http: bool
 ) -> dict[str, str | None] | int:
     import httpx
 
     from desktop.core.codat import CodatClient, CodatError
 
     async with httpx.AsyncClient() as http:
-        client = CodatClient(http, api_base, api_key)
+        client = CodatClient(http, api_base, api_key, allow_insecure_http=insecure_http)
         try:
             company = await client.create_company(name)
         except CodatError as exc:
@@ -174,16 +185,26 @@ def _run_existing(args: argparse.Namespace) -> int:
     api_key = api_key_or_say("link", profile)
     if api_key is None:
         return EXIT_AUTH
-    result = asyncio.run(_existing(api_base, api_key, args.company.strip(), args.choose_again))
+    insecure = bool(args.insecure_http)
+    result = asyncio.run(
+        _existing(api_base, api_key, args.company.strip(), args.choose_again, insecure)
+    )
     if isinstance(result, int):
         return result
+    from desktop.core.codat.urls import RefusedUrl, check_link_url
+
+    try:
+        check_link_url(str(result["linkUrl"]) if result["linkUrl"] is not None else None)
+    except RefusedUrl as exc:
+        _say(str(exc))
+        return EXIT_UNSAFE_LINK
     _say(str(result["customerSees"]))
     print(json.dumps(result) if args.json else result["linkUrl"])
     return EXIT_OK
 
 
 async def _existing(
-    api_base: str, api_key: str, company_id: str, choose_again: bool
+    api_base: str, api_key: str, company_id: str, choose_again: bool, insecure_http: bool
 ) -> dict[str, object] | int:
     from dataclasses import replace
 
@@ -193,7 +214,7 @@ async def _existing(
     from desktop.core.reconnect import plan_link
 
     async with httpx.AsyncClient() as http:
-        client: CodatClient = CodatClient(http, api_base, api_key)
+        client = CodatClient(http, api_base, api_key, allow_insecure_http=insecure_http)
         try:
             company = await client.get_company(company_id)
             if "dataConnections" not in company.raw:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import argparse
 
+KEY_ENV = "LINKDESK_SANDBOX_API_KEY"
+DEFAULT_KEY = "linkdesk-sandbox"  # the same as desktop.sandbox.server.DEFAULT_API_KEY
+
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
@@ -16,8 +19,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--port", type=int, default=0, help="port (default 0: any free port)")
     p.add_argument(
         "--api-key",
-        default="linkdesk-sandbox",
-        help="the API key clients must send (base64, Basic)",
+        default=None,
+        help="the API key clients must send, for Codat's paths and the control API (base64, "
+        f"Basic); default: ${KEY_ENV}, else {DEFAULT_KEY!r}. Prefer ${KEY_ENV}: a command line "
+        "is visible to every user of the computer. The key is never printed.",
     )
     p.add_argument(
         "--scenario",
@@ -75,11 +80,12 @@ def run(args: argparse.Namespace) -> int:
     def _on_signal(signum: int, frame: object) -> None:
         stop.set()
 
+    api_key, source = _api_key(args.api_key)
     previous = {sig: signal.signal(sig, _on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
     server = SandboxServer(
         host=args.host,
         port=args.port,
-        api_key=args.api_key,
+        api_key=api_key,
         scenario=args.scenario,
         speed=args.speed,
         faults=faults,
@@ -95,7 +101,7 @@ def run(args: argparse.Namespace) -> int:
             return 1
         print(url, flush=True)
         print(
-            f"API key: {args.api_key}  (Authorization: Basic base64(key)); Ctrl+C stops",
+            f"API key: {source} (Authorization: Basic base64(key)); Ctrl+C stops",
             file=sys.stderr,
             flush=True,
         )
@@ -106,3 +112,15 @@ def run(args: argparse.Namespace) -> int:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     return 0
+
+
+def _api_key(given: str | None) -> tuple[str, str]:
+    """The key and where it came from, in words that never include the key itself."""
+    import os
+
+    if given:
+        return given, "the one given with --api-key"
+    from_env = os.environ.get(KEY_ENV, "").strip()
+    if from_env:
+        return from_env, f"the one in ${KEY_ENV}"
+    return DEFAULT_KEY, "the default one (see --help)"

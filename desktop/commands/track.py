@@ -192,7 +192,7 @@ async def _track(args: argparse.Namespace, api_base: str, api_key: str, settings
 
     loopback = urlsplit(api_base).hostname in ("127.0.0.1", "localhost", "::1")
     async with httpx.AsyncClient(trust_env=not loopback) as http:
-        client = CodatClient(http, api_base, api_key)
+        client = CodatClient(http, api_base, api_key, allow_insecure_http=args.insecure_http)
         tracker = Tracker(
             client,
             clock=clock,

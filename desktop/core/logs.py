@@ -7,9 +7,11 @@ headers at DEBUG) pass through it before they reach a file or the console.
 from __future__ import annotations
 
 import base64
+import contextlib
 import logging
 import os
 import re
+import sys
 import threading
 from pathlib import Path
 
@@ -66,28 +68,72 @@ class RotatingLog(logging.FileHandler):
 
     Ours rather than ``logging.handlers.RotatingFileHandler``: that module also loads socket, pickle
     and queue for its other handlers, about 1 MiB and 4 ms of a start-up we keep short.
+
+    Logging never takes the app down: when the file cannot be opened, written, flushed, rotated or
+    closed (a read-only home, a full disk, a reopen after rotation that fails), the handler says so
+    once on stderr, keeps the reason in ``failure`` for the window to show, and drops later records
+    instead of raising into whatever code was logging.
     """
 
     def __init__(self, path: Path, *, max_bytes: int, backups: int) -> None:
         super().__init__(path, encoding="utf-8", delay=True)
         self.max_bytes = max_bytes
         self.backups = backups
+        self.failure: str | None = None
 
     def emit(self, record: logging.LogRecord) -> None:
-        # Checked before writing, so the live file always holds the newest record.
+        if self.failure is not None:
+            return
         try:
+            text = self.format(record)
+        except Exception:  # a bad format string in some library: logging's usual report
+            self.handleError(record)
+            return
+        try:
+            # Checked before writing, so the live file always holds the newest record.
             if self.stream is not None and self.stream.tell() >= self.max_bytes:
                 self._rotate()
-        except OSError:
-            self.handleError(record)
-        super().emit(record)
+            if self.stream is None:
+                self.stream = self._open()
+            self.stream.write(text + self.terminator)
+            self.stream.flush()
+        except OSError as exc:
+            self._give_up(exc)
+
+    def flush(self) -> None:
+        try:
+            super().flush()
+        except OSError as exc:
+            self._give_up(exc)
+
+    def close(self) -> None:
+        try:
+            super().close()
+        except OSError as exc:
+            self._give_up(exc)
+            self.stream = None
+
+    def _give_up(self, exc: OSError) -> None:
+        """Stop writing, close the file without raising, and say so once."""
+        if self.failure is not None:
+            return
+        reason = exc.strerror or str(exc)
+        self.failure = f"cannot write the log file {self.baseFilename}: {reason}"
+        stream, self.stream = self.stream, None
+        if stream is not None:
+            # The buffered lines are lost with the disk; the file handle is closed all the same.
+            with contextlib.suppress(OSError):
+                stream.close()
+        if sys.stderr is not None:  # None in a windowed build without a console
+            with contextlib.suppress(OSError, ValueError):
+                print(f"linkdesk: {self.failure}; logging is off for this session", file=sys.stderr)
 
     def _rotate(self) -> None:
         self.acquire()
         try:
             if self.stream is not None:
                 self.stream.close()
-            self.stream = None  # reopened by the next emit (delay=True)
+            self.stream = None  # reopened by emit
             base = self.baseFilename
             for n in range(self.backups - 1, 0, -1):
                 if os.path.exists(f"{base}.{n}"):
@@ -98,6 +144,14 @@ class RotatingLog(logging.FileHandler):
                 os.remove(base)
         finally:
             self.release()
+
+
+def log_failure() -> str | None:
+    """Why LinkDesk's log file cannot be written (None when it can, or before setup_logging)."""
+    for handler in logging.getLogger().handlers:
+        if getattr(handler, "_linkdesk", False) and isinstance(handler, RotatingLog):
+            return handler.failure
+    return None
 
 
 SECRET_FILTER = SecretFilter()
@@ -111,7 +165,8 @@ def setup_logging(log_file: Path, *, level: int = logging.INFO, console: bool = 
         if getattr(handler, "_linkdesk", False):
             root.removeHandler(handler)
             handler.close()
-    log_file.parent.mkdir(parents=True, exist_ok=True)
+    with contextlib.suppress(OSError):  # if so, the handler's first write fails and says so
+        log_file.parent.mkdir(parents=True, exist_ok=True)
     handlers: list[logging.Handler] = [RotatingLog(log_file, max_bytes=2_000_000, backups=5)]
     if console:
         handlers.append(logging.StreamHandler())

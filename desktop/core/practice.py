@@ -45,8 +45,19 @@ def scenarios_from_json(data: Any) -> list[Scenario]:
     ]
 
 
-async def list_scenarios(http: httpx.AsyncClient, sandbox_base: str) -> list[Scenario]:
-    response = await http.get(f"{sandbox_base}/_sandbox/scenarios")
+def control_headers(api_key: str) -> dict[str, str]:
+    """The sandbox's control API takes its API key as Codat's paths do: Basic base64(key)."""
+    import base64
+
+    return {"Authorization": "Basic " + base64.b64encode(api_key.encode("utf-8")).decode("ascii")}
+
+
+async def list_scenarios(
+    http: httpx.AsyncClient, sandbox_base: str, api_key: str
+) -> list[Scenario]:
+    response = await http.get(
+        f"{sandbox_base}/_sandbox/scenarios", headers=control_headers(api_key)
+    )
     if response.status_code != 200:
         raise PracticeError(f"The sandbox did not list its scenarios ({response.status_code}).")
     return scenarios_from_json(response.json())
@@ -65,12 +76,16 @@ async def start_practice(
     sandbox_base: str,
     scenario: Scenario,
     platform_key: str | None = None,
+    *,
+    api_key: str,
 ) -> Company:
     """Create the practice company and put its simulated customer on autopilot."""
     company = await client.create_company(f"Practice {scenario.name.replace('-', ' ')}")
     spec = scenario_spec(scenario, platform_key)
     response = await http.post(
-        f"{sandbox_base}/_sandbox/companies/{company.id}/scenario", json={"scenario": spec}
+        f"{sandbox_base}/_sandbox/companies/{company.id}/scenario",
+        json={"scenario": spec},
+        headers=control_headers(api_key),
     )
     if response.status_code != 200:
         detail = response.json().get("error", "") if response.content else ""

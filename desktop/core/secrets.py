@@ -6,11 +6,11 @@ for this session only: it then lives in this process's memory and is gone when L
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from typing import Any
 
-ENV_KEY = "LINKDESK_API_KEY"
+from desktop.core.env_key import env_api_key
+
 SERVICE = "LinkDesk"
 
 
@@ -114,7 +114,7 @@ def default_store() -> SecretStore:
 
 def resolve_api_key(profile: str, store: SecretStore | None = None) -> str | None:
     """The key for scripts and the app: ``LINKDESK_API_KEY`` first, else the profile's keyring entry."""
-    env = os.environ.get(ENV_KEY, "").strip()
+    env = env_api_key()
     if env:
         return env
     return (store or default_store()).get(profile)

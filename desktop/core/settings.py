@@ -90,6 +90,14 @@ SETTINGS: dict[str, Setting] = _declare(
     # Where the window was last: Qt's own saveGeometry() bytes, base64. Not shown in Settings.
     Setting("window_geometry", str, "", "Main window position and size"),
     Setting("api_base", str, CODAT_API_BASE, "Codat API base URL", scope="profile"),
+    # Read by every Codat client of the profile (codat/urls.py): http:// sends the key in clear.
+    Setting(
+        "allow_insecure_http",
+        bool,
+        False,
+        "Allow an http:// API base off this computer (sends the key unencrypted)",
+        scope="profile",
+    ),
 )
 
 
@@ -131,6 +139,7 @@ class Settings:
     profiles: dict[str, dict[str, Any]] = field(default_factory=lambda: {DEFAULT_PROFILE: {}})
     current_profile: str = DEFAULT_PROFILE
     warning: str | None = None  # told to the user once, e.g. after recovering from a corrupt file
+    newer_version: int | None = None  # the file's version when a newer LinkDesk wrote it
 
     @classmethod
     def load(cls, paths: Paths) -> Settings:
@@ -142,6 +151,10 @@ class Settings:
             data = json.loads(path.read_text(encoding="utf-8"))
             if not isinstance(data, dict):
                 raise ValueError("not a JSON object")
+            version = data.get("version", 1)
+            newer = isinstance(version, int) and not isinstance(version, bool)
+            if newer and version > SCHEMA_VERSION:  # kept as it is, read for what is known
+                return cls._from_newer(path, data, version)
             data = cls._upgrade(data)
             settings._absorb(data)
         except (ValueError, OSError, KeyError, TypeError) as exc:
@@ -154,6 +167,23 @@ class Settings:
             fresh = cls(path=path)
             fresh.warning = f"Your settings could not be read ({exc}); defaults are in use. {kept}"
             return fresh
+        return settings
+
+    @classmethod
+    def _from_newer(cls, path: Path, data: dict[str, Any], version: int) -> Settings:
+        """A file from a newer LinkDesk: read the settings this release knows, never write it.
+
+        Version 2's layout (``global``, ``profiles``, ``current_profile``) is assumed; what this
+        release does not know is ignored here and stays in the file, which save() leaves alone.
+        """
+        settings = cls(path=path, newer_version=version)
+        settings._absorb(data)
+        newer = (
+            f"Your settings file was written by a newer LinkDesk (settings version {version}; "
+            f"this one knows {SCHEMA_VERSION}). The settings it knows are in use; the file is "
+            "kept as it is, and changes made here last only until you quit."
+        )
+        settings.warning = newer if settings.warning is None else f"{newer} {settings.warning}"
         return settings
 
     @staticmethod
@@ -264,8 +294,15 @@ class Settings:
         }
 
     def save(self) -> None:
-        """Write atomically: a crash mid-write leaves the previous file intact."""
+        """Write atomically: a crash mid-write leaves the previous file intact.
+
+        Does nothing when the file was written by a newer LinkDesk (``newer_version``): writing it
+        in this release's format would lose what the newer one stored; the user was told.
+        """
         import tempfile  # deferred: start-up only reads settings
+
+        if self.newer_version is not None:
+            return
 
         self.path.parent.mkdir(parents=True, exist_ok=True)
         text = json.dumps(self.to_json(), indent=2, ensure_ascii=False) + "\n"

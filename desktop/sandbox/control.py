@@ -1,6 +1,7 @@
 """The sandbox's own API under /_sandbox: the customer simulation, the journal, faults, scenarios.
 
-No auth here (it is not Codat's API), and faults never apply to it.
+It needs the sandbox's API key, a JSON content type for bodies and the server's own Host
+(desktop/sandbox/guard.py); faults never apply to it.
 """
 
 from __future__ import annotations

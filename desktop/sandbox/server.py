@@ -19,10 +19,18 @@ from desktop.sandbox import api, control, link_pages
 from desktop.sandbox import errors as e
 from desktop.sandbox.faults import FaultConfig, FaultInjector, parse_spec
 from desktop.sandbox.gate import CodatGate, is_api_path
+from desktop.sandbox.guard import SandboxGuard
 from desktop.sandbox.ratelimit import RateLimiter
 from desktop.sandbox.state import Clock, SandboxState
 
 DEFAULT_API_KEY = "linkdesk-sandbox"
+
+
+def control_headers(api_key: str) -> dict[str, str]:
+    """``Authorization: Basic base64(key)``, Codat's scheme, for a client of the control API."""
+    import base64
+
+    return {"Authorization": "Basic " + base64.b64encode(api_key.encode("utf-8")).decode("ascii")}
 
 
 async def _not_found(request: Request, exc: Exception) -> Response:
@@ -77,7 +85,11 @@ def build_app(options: SandboxOptions) -> Starlette:
     api_key = options.api_key
     app = Starlette(
         routes=[*api.ROUTES, *control.ROUTES, *link_pages.ROUTES],
-        middleware=[Middleware(CodatGate, api_key=api_key, faults=injector, limiter=limiter)],
+        middleware=[
+            # The guard is outermost: a request for another Host never reaches faults or quota.
+            Middleware(SandboxGuard, api_key=api_key, host=options.host),
+            Middleware(CodatGate, api_key=api_key, faults=injector, limiter=limiter),
+        ],
         exception_handlers={404: _not_found, 405: _not_found},
     )
     app.state.sandbox = state
@@ -101,6 +113,10 @@ class SandboxServer:
         self._thread: threading.Thread | None = None
         self._base_url: str | None = None
         self._lock = threading.Lock()
+
+    def control_headers(self) -> dict[str, str]:
+        """The Authorization header the control API (/_sandbox) needs, as the Codat paths do."""
+        return control_headers(self.api_key)
 
     @property
     def state(self) -> SandboxState:

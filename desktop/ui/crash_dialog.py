@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.core.crash import CrashReport
+from desktop.ui.rich_text import plain_label
 
 
 class CrashDialog(QDialog):
@@ -30,7 +31,7 @@ class CrashDialog(QDialog):
         )
         intro.setWordWrap(True)
         layout.addWidget(intro)
-        summary = QLabel(report.summary)
+        summary = plain_label(report.summary)
         summary.setWordWrap(True)
         summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(summary)

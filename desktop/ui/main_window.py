@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from PySide6.QtCore import QByteArray, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
-from PySide6.QtWidgets import QLabel, QMainWindow, QStackedWidget, QToolBar, QWidget
+from PySide6.QtWidgets import QMainWindow, QStackedWidget, QToolBar, QWidget
 
 from desktop import APP_NAME
 from desktop.ui.empty_state import EmptyState
 from desktop.ui.icons import app_icon, icon
+from desktop.ui.rich_text import plain_label
 
 PAGES: tuple[tuple[str, str, str], ...] = (
     # (key, title, shortcut)
@@ -166,10 +167,10 @@ class MainWindow(QMainWindow):
     # -- status bar -------------------------------------------------------------------------------
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
-        self.target_label = QLabel()
+        self.target_label = plain_label()  # an API base URL someone typed
         self.target_label.setAccessibleName("API target")
         self.target_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.profile_label = QLabel()
+        self.profile_label = plain_label()
         self.profile_label.setAccessibleName("Profile")
         bar.addPermanentWidget(self.target_label)
         bar.addPermanentWidget(self.profile_label)

@@ -24,8 +24,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.core.codat.urls import RefusedUrl, check_api_base
 from desktop.core.secrets import SecretStore, SecretStoreError
 from desktop.core.settings import Settings, SettingsError
+from desktop.ui.rich_text import plain_label
 from desktop.ui.settings_form import SettingsForm
 
 # (base_url, api_key) -> (ok, message): the app injects a check against the Codat client.
@@ -69,6 +71,11 @@ class SettingsDialog(QDialog):
         self.api_base.setAccessibleName("API base URL")
         self.api_base.setPlaceholderText("https://api.codat.io")
         form.addRow("API &base URL", self.api_base)
+        self.allow_insecure = QCheckBox(
+            "Allow an http:// API base off this computer (sends the key unencrypted)"
+        )
+        self.allow_insecure.setAccessibleName("Allow http API base")
+        form.addRow("", self.allow_insecure)
 
         key_row = QHBoxLayout()
         self.api_key = QLineEdit()
@@ -99,7 +106,7 @@ class SettingsDialog(QDialog):
         test_row = QHBoxLayout()
         self.test_button = QPushButton("&Test connection")
         self.test_button.setAccessibleName("Test connection")
-        self.test_result = QLabel("")
+        self.test_result = plain_label()  # Codat's answer
         self.test_result.setWordWrap(True)
         self.test_result.setAccessibleName("Connection test result")
         self.copy_result = QPushButton("Copy")
@@ -170,7 +177,7 @@ class SettingsDialog(QDialog):
         )
         self.tabs.addTab(self.guides_form, "&Guides")
 
-        self.error = QLabel("")
+        self.error = plain_label()
         self.error.setWordWrap(True)
         self.error.setAccessibleName("Settings error")
         self.error.setStyleSheet("color: palette(bright-text);")
@@ -197,6 +204,7 @@ class SettingsDialog(QDialog):
         if not profile:
             return
         self.api_base.setText(str(self.settings.get("api_base", profile)))
+        self.allow_insecure.setChecked(bool(self.settings.get("allow_insecure_http", profile)))
         self.api_key.clear()
         has_key = self.secrets.get(profile) is not None
         self.api_key.setPlaceholderText(
@@ -245,7 +253,10 @@ class SettingsDialog(QDialog):
 
     def _apply(self) -> None:
         profile = self.selected_profile()
+        base = self.api_base.text().strip() or "https://api.codat.io"
+        insecure = self.allow_insecure.isChecked()
         try:
+            check_api_base(base, allow_insecure_http=insecure)  # refused before anything is kept
             self.settings.set_many(
                 {
                     "theme": self.theme.currentData(),
@@ -256,15 +267,14 @@ class SettingsDialog(QDialog):
                     **self.guides_form.values(),
                 }
             )
-            self.settings.set(
-                "api_base", self.api_base.text().strip() or "https://api.codat.io", profile
-            )
+            self.settings.set("api_base", base, profile)
+            self.settings.set("allow_insecure_http", insecure, profile)
             key = self.api_key.text().strip()
             if key:
                 self.secrets.set(profile, key, session_only=self.session_only.isChecked())
             self.settings.use_profile(profile)
             self.settings.save()
-        except (SettingsError, SecretStoreError, OSError) as exc:
+        except (SettingsError, SecretStoreError, OSError, RefusedUrl) as exc:
             self.error.setText(str(exc))
             return
         self.api_key.clear()

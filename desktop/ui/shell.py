@@ -104,10 +104,13 @@ class Shell(QObject):
 
     def tell(self, kind: Literal["warning", "information"], title: str, text: str) -> None:
         """A window-modal message that does not block: never exec(), we may be in a coroutine."""
+        from PySide6.QtCore import Qt
         from PySide6.QtWidgets import QMessageBox
 
         icon = QMessageBox.Icon.Warning if kind == "warning" else QMessageBox.Icon.Information
-        QMessageBox(icon, title, text, parent=self.window).open()
+        box = QMessageBox(icon, title, text, parent=self.window)
+        box.setTextFormat(Qt.TextFormat.PlainText)  # messages quote files, paths and Codat
+        box.open()
 
     def show_crash(self, report: CrashReport) -> None:
         from desktop.ui.crash_dialog import show_crash

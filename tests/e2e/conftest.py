@@ -27,7 +27,10 @@ class RunningShell:
 @pytest.fixture
 def make_shell(qtbot: Any, qloop: Any) -> Iterator[Callable[..., RunningShell]]:
     """Build and start the shell as the app does after its first frame; shut it down afterwards."""
-    started: list[AppContext] = []
+    # As the app does, the shutdown runs before the window goes: its last task saves the notes
+    # the window shows. So the window is not given to qtbot, which closes (and so deletes) its
+    # widgets before fixtures are torn down; it is closed here after the shutdown.
+    started: list[RunningShell] = []
 
     def make(
         settings: dict[str, Any] | None = None, sandbox: dict[str, Any] | None = None
@@ -36,18 +39,20 @@ def make_shell(qtbot: Any, qloop: Any) -> Iterator[Callable[..., RunningShell]]:
         loaded = Settings.load(paths)
         loaded.set_many(settings or {})
         ctx = AppContext(paths, loaded, force_sandbox=True)
-        started.append(ctx)
         window = MainWindow()
-        qtbot.addWidget(window)
         app = QApplication.instance()
         assert isinstance(app, QApplication)
         shell = ShellWiring(app, ctx, window)
         if sandbox:  # options for the embedded sandbox, e.g. a fast simulated customer
             run_in_qloop(qtbot, ctx.ensure_sandbox(**sandbox))
+        running = RunningShell(ctx, window, shell)
+        started.append(running)
         shell.start()
         window.show()
-        return RunningShell(ctx, window, shell)
+        return running
 
     yield make
-    for ctx in started:
-        run_in_qloop(qtbot, ctx.aclose(), timeout=20000)
+    for running in started:
+        run_in_qloop(qtbot, running.ctx.aclose(), timeout=20000)
+        running.window.close()
+        running.window.deleteLater()

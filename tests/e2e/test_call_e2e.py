@@ -48,7 +48,7 @@ def parts(
 
 
 def drive(server: SandboxServer, company_id: str, action: str, **extra: Any) -> dict[str, Any]:
-    with httpx.Client(trust_env=False) as http:
+    with httpx.Client(trust_env=False, headers=server.control_headers()) as http:
         answer = http.post(
             f"{server.base_url}/_sandbox/companies/{company_id}/journey",
             json={"action": action, **extra},

@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
-from desktop.sandbox.server import SandboxServer
+from desktop.sandbox.server import SandboxServer, control_headers
 
 KEY = "k"
 PROXY_VARS = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy")
@@ -58,7 +58,9 @@ def api_get(base: str, path: str) -> Any:
 
 def set_faults(base: str, spec: str) -> None:
     with httpx.Client(trust_env=False, timeout=10) as client:
-        client.put(base + "/_sandbox/faults", json={"spec": spec}).raise_for_status()
+        client.put(
+            base + "/_sandbox/faults", json={"spec": spec}, headers=control_headers(KEY)
+        ).raise_for_status()
 
 
 def test_link_json_creates_the_company(sandbox: str, linkdesk_home: Path) -> None:
@@ -175,7 +177,9 @@ def _lost_connection(base: str, home: Path) -> tuple[str, str]:
     made = link(base, "Lost Access Ltd", "--json", home=home)
     assert made.returncode == 0, made.stderr
     company = json.loads(made.stdout)["companyId"]
-    with httpx.Client(base_url=base, trust_env=False, timeout=10) as control:
+    with httpx.Client(
+        base_url=base, trust_env=False, timeout=10, headers=control_headers(KEY)
+    ) as control:
         for action, params in (
             ("open_link", {}),
             ("select_platform", {"platformKey": "gbol"}),

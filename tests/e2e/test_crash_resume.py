@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 import pytest
 
+from desktop.sandbox.server import control_headers
 from tests.e2e.call_driver import NOTES
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -100,7 +101,7 @@ def sandbox(env: dict[str, str]) -> Iterator[str]:
 
 
 def drive(base: str, company_id: str, action: str, **extra: Any) -> None:
-    with httpx.Client(trust_env=False) as http:
+    with httpx.Client(trust_env=False, headers=control_headers(API_KEY)) as http:
         answer = http.post(
             f"{base}/_sandbox/companies/{company_id}/journey", json={"action": action, **extra}
         )

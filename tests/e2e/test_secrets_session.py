@@ -70,7 +70,7 @@ def capture() -> Iterator[Capture]:
 
 
 def drive(server: SandboxServer, company_id: str, action: str, **extra: Any) -> None:
-    with httpx.Client(trust_env=False) as http:
+    with httpx.Client(trust_env=False, headers=server.control_headers()) as http:
         answer = http.post(
             f"{server.base_url}/_sandbox/companies/{company_id}/journey",
             json={"action": action, **extra},

@@ -21,7 +21,7 @@ from desktop.core.clock import SystemClock
 from desktop.core.codat import CodatClient
 from desktop.core.journey import JourneyState, Phase, ProblemKey, Reason
 from desktop.core.tracker import Stop, StopReason, Tracker, TrackerSettings
-from desktop.sandbox.server import SandboxServer
+from desktop.sandbox.server import SandboxServer, control_headers
 
 KEY = "linkdesk-sandbox"
 JOURNEYS = 100
@@ -110,7 +110,9 @@ async def _follow_all(base_url: str, spec: str, seed: int) -> None:
     )
     async with (
         httpx.AsyncClient(trust_env=False, limits=httpx.Limits(max_connections=32)) as http,
-        httpx.AsyncClient(base_url=base_url, trust_env=False) as control,
+        httpx.AsyncClient(
+            base_url=base_url, headers=control_headers(KEY), trust_env=False
+        ) as control,
     ):
         # A clean client for the set-up, so that faults hit only the tracker's questions.
         await control.put("/_sandbox/faults", json={"spec": ""})

@@ -16,7 +16,7 @@ from desktop.core.clock import SystemClock
 from desktop.core.codat import CodatClient
 from desktop.core.journey import EventKind, JourneyEvent, JourneyState, ProblemKey
 from desktop.core.tracker import Stop, StopReason, Tracker, TrackerSettings
-from desktop.sandbox.server import SandboxServer
+from desktop.sandbox.server import SandboxServer, control_headers
 
 KEY = "linkdesk-sandbox"
 SETTINGS = TrackerSettings(
@@ -96,7 +96,7 @@ CASES: dict[str, Check] = {
 async def _follow(base: str, scenario: str, check: Check) -> None:
     async with (
         httpx.AsyncClient(trust_env=False) as http,
-        httpx.AsyncClient(base_url=base, trust_env=False) as control,
+        httpx.AsyncClient(base_url=base, trust_env=False, headers=control_headers(KEY)) as control,
     ):
         client = CodatClient(http, base, KEY)
         company = (await client.create_company(f"Scenario {scenario}")).id

@@ -71,7 +71,9 @@ def api(sandbox: SandboxServer) -> Iterator[CheckedClient]:
 
 @pytest.fixture
 def control(sandbox: SandboxServer) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=sandbox.base_url, trust_env=False, timeout=10.0) as client:
+    with httpx.Client(
+        base_url=sandbox.base_url, headers=auth_header(), trust_env=False, timeout=10.0
+    ) as client:
         yield client
 
 

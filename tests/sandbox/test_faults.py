@@ -14,7 +14,9 @@ from tests.sandbox.conftest import START, FakeClock, auth_header, client_for, ne
 
 
 def _set_faults(server: SandboxServer, **body: object) -> dict[str, object]:
-    response = httpx.put(f"{server.base_url}/_sandbox/faults", json=body, trust_env=False)
+    response = httpx.put(
+        f"{server.base_url}/_sandbox/faults", json=body, headers=auth_header(), trust_env=False
+    )
     assert response.status_code == 200, response.text
     answer: dict[str, object] = response.json()
     return answer
@@ -40,14 +42,19 @@ def test_spec_syntax() -> None:
 
 def test_faults_from_options_and_control_api(make_sandbox: Callable[..., SandboxServer]) -> None:
     server = make_sandbox(faults="429=0.25,latency=0.01", seed=9)
-    current = httpx.get(f"{server.base_url}/_sandbox/faults", trust_env=False).json()
+    current = httpx.get(
+        f"{server.base_url}/_sandbox/faults", headers=auth_header(), trust_env=False
+    ).json()
     assert current["429"] == 0.25 and current["latency"] == 0.01 and current["seed"] == 9
     changed = _set_faults(server, spec="5xx=0.5", drop=0.1)
     assert changed["5xx"] == 0.5 and changed["drop"] == 0.1 and changed["429"] == 0.25
     reset = _set_faults(server, reset=True)
     assert reset["spec"] == ""
     refused = httpx.put(
-        f"{server.base_url}/_sandbox/faults", json={"spec": "5xx=7"}, trust_env=False
+        f"{server.base_url}/_sandbox/faults",
+        json={"spec": "5xx=7"},
+        headers=auth_header(),
+        trust_env=False,
     )
     assert refused.status_code == 400 and "5xx" in refused.json()["error"]
 
@@ -113,7 +120,7 @@ def test_faults_never_touch_control_or_link(sandbox: SandboxServer, api: httpx.C
     _set_faults(sandbox, spec="5xx=0.5,drop=0.5")
     with httpx.Client(base_url=sandbox.base_url, trust_env=False) as plain:
         for _ in range(10):
-            assert plain.get("/_sandbox/events").status_code == 200
+            assert plain.get("/_sandbox/events", headers=auth_header()).status_code == 200
             assert plain.get(f"/link/company/{company['id']}").status_code == 200
             assert plain.get("/_sandbox/logos/gbol.svg").status_code == 200
 

@@ -10,7 +10,14 @@ import pytest
 
 from desktop.sandbox.server import SandboxServer
 from desktop.sandbox.sync import SYNC_DATA_TYPES
-from tests.sandbox.conftest import START, FakeClock, Journey, client_for, new_company
+from tests.sandbox.conftest import (
+    START,
+    FakeClock,
+    Journey,
+    auth_header,
+    client_for,
+    new_company,
+)
 
 
 def _events(control: httpx.Client, since: int = 0) -> list[dict[str, Any]]:
@@ -126,7 +133,11 @@ def test_malformed_moves_are_400_and_unknown_company_404(
     journey.do("select_platform", platformKey="akxx")
     assert "reason" in journey.do("fail", expect=400)["error"]
     assert Journey(control, "nope").do("open_link", expect=404)["error"]
-    bad = control.post(f"/_sandbox/companies/{company['id']}/journey", content=b"[1]")
+    bad = control.post(
+        f"/_sandbox/companies/{company['id']}/journey",
+        content=b"[1]",
+        headers={"Content-Type": "application/json"},
+    )
     assert bad.status_code == 400
 
 
@@ -291,7 +302,7 @@ def test_speed_scales_the_sync(
         server = make_sandbox(speed=speed)
         with (
             client_for(server) as api,
-            httpx.Client(base_url=server.base_url, trust_env=False) as ctl,
+            httpx.Client(base_url=server.base_url, headers=auth_header(), trust_env=False) as ctl,
         ):
             company = new_company(api)
             start = clock.now

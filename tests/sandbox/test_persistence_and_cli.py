@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 
 from desktop.sandbox.scenarios import SCENARIOS
-from desktop.sandbox.server import SandboxServer
+from desktop.sandbox.server import DEFAULT_API_KEY, SandboxServer
 from tests.sandbox.conftest import FakeClock, Journey, auth_header, client_for, new_company
 
 REPO = Path(__file__).resolve().parents[2]
@@ -25,7 +25,10 @@ def test_state_file_survives_a_restart(
 ) -> None:
     state_file = tmp_path / "sub" / "sandbox.json"
     first = make_sandbox(state_file=state_file)
-    with client_for(first) as api, httpx.Client(base_url=first.base_url, trust_env=False) as ctl:
+    with (
+        client_for(first) as api,
+        httpx.Client(base_url=first.base_url, headers=auth_header(), trust_env=False) as ctl,
+    ):
         linked = new_company(api, "Linked Co")
         journey = Journey(ctl, linked["id"])
         journey.do("open_link")
@@ -43,7 +46,10 @@ def test_state_file_survives_a_restart(
     assert [p.name for p in state_file.parent.iterdir()] == ["sandbox.json"]  # no temp files left
 
     second = make_sandbox(state_file=state_file)
-    with client_for(second) as api, httpx.Client(base_url=second.base_url, trust_env=False) as ctl:
+    with (
+        client_for(second) as api,
+        httpx.Client(base_url=second.base_url, headers=auth_header(), trust_env=False) as ctl,
+    ):
         after = api.get(f"/companies/{linked['id']}").json()
         # Only the host and port in the URLs differ between the two runs.
         assert json.loads(json.dumps(after).replace(second.base_url, first.base_url)) == before
@@ -88,7 +94,8 @@ def test_cli_prints_url_first_and_exits_0_on_sigterm(tmp_path: Path) -> None:
                 "/companies", json={"name": "From CLI"}, headers=auth_header("cli-key")
             )
             assert created.status_code == 200
-            assert client.get("/_sandbox/faults").json()["seed"] == 3
+            faults = client.get("/_sandbox/faults", headers=auth_header("cli-key"))
+            assert faults.json()["seed"] == 3
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=20) == 0
     assert "From CLI" in state_file.read_text()
@@ -97,7 +104,9 @@ def test_cli_prints_url_first_and_exits_0_on_sigterm(tmp_path: Path) -> None:
 def test_cli_sigint_also_exits_0() -> None:
     args = ("--scenario", "happy-path:qhyg", "--speed", "20", "--faults", "latency=0.01")
     with _running_cli(*args) as (proc, url):
-        info = httpx.get(f"{url}/_sandbox/info", trust_env=False).json()
+        info = httpx.get(
+            f"{url}/_sandbox/info", headers=auth_header(DEFAULT_API_KEY), trust_env=False
+        ).json()
         assert info["scenario"] == "happy-path:qhyg" and info["speed"] == 20.0
         proc.send_signal(signal.SIGINT)
         assert proc.wait(timeout=20) == 0

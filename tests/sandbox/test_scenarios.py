@@ -11,7 +11,7 @@ import pytest
 
 from desktop.sandbox.scenarios import NETSUITE_TBA_REASON, SCENARIOS, parse_scenario
 from desktop.sandbox.server import SandboxServer
-from tests.sandbox.conftest import FakeClock, client_for, new_company
+from tests.sandbox.conftest import FakeClock, auth_header, client_for, new_company
 
 Clients = tuple[httpx.Client, httpx.Client]
 
@@ -20,7 +20,7 @@ Clients = tuple[httpx.Client, httpx.Client]
 def _clients(server: SandboxServer) -> Iterator[Clients]:
     with (
         client_for(server) as api,
-        httpx.Client(base_url=server.base_url, trust_env=False) as control,
+        httpx.Client(base_url=server.base_url, headers=auth_header(), trust_env=False) as control,
     ):
         yield api, control
 
@@ -176,7 +176,9 @@ def test_autopilot_stops_when_a_person_interferes(sandbox: SandboxServer, clock:
 
 
 def test_scenario_list(sandbox: SandboxServer) -> None:
-    listed = httpx.get(f"{sandbox.base_url}/_sandbox/scenarios", trust_env=False).json()
+    listed = httpx.get(
+        f"{sandbox.base_url}/_sandbox/scenarios", headers=auth_header(), trust_env=False
+    ).json()
     assert [s["name"] for s in listed["scenarios"]] == list(SCENARIOS)
     with pytest.raises(ValueError, match="unknown scenario"):
         parse_scenario("nope")

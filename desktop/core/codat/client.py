@@ -30,6 +30,7 @@ from desktop.core.codat.models import (
     ShapeError,
     data_statuses_from_json,
 )
+from desktop.core.codat.urls import RefusedUrl, check_api_base
 
 T = TypeVar("T")
 
@@ -66,6 +67,10 @@ def _int_or_none(body: Mapping[str, Any], key: str) -> int | None:
     return None
 
 
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
 def _filters(query: str | None, order_by: str | None) -> dict[str, str]:
     filters: dict[str, str] = {}
     if query is not None:
@@ -88,6 +93,11 @@ _COMPANIES = _Listing("/companies", Company.from_json, "the company list")
 _INTEGRATIONS = _Listing("/integrations", Integration.from_json, "the integration list")
 
 
+# The most of one answer that is read. LinkDesk asks for pages of at most 100 items; Codat's
+# largest, a page of companies with their connections, is a few hundred KB at that size.
+MAX_RESPONSE_BYTES = 4 * 1024 * 1024
+
+
 class CodatClient:
     """Codat's Platform API (``https://api.codat.io``), the calls LinkDesk makes.
 
@@ -96,16 +106,31 @@ class CodatClient:
     ``CodatError`` on failure: ``kind`` says whether Codat answered (``HTTP``, with
     ``status_code``, Codat's ``error`` text and ``correlation_id``), did not answer in time or at
     all (``TIMEOUT``, ``CONNECT``, ``DROPPED``), or answered with a body that is not the JSON the
-    spec describes (``MALFORMED``). ``last_rate_limit`` keeps the ``X-Rate-Limit-*`` headers of
+    spec describes (``MALFORMED``), was larger than ``max_response_bytes`` (``TOO_LARGE``, never
+    read in full), or the API base is one the key must not be sent to (``REFUSED_URL``, raised
+    by the constructor: http:// off this computer without ``allow_insecure_http``, see
+    codat/urls.py). ``last_rate_limit`` keeps the ``X-Rate-Limit-*`` headers of
     the newest answer. Source: Codat's OpenAPI spec (spec/codat/Codat-Platform.json); the
     operation of each method is named in its docstring.
     """
 
     def __init__(
-        self, http: httpx.AsyncClient, base_url: str, api_key: str, *, timeout: float = 10.0
+        self,
+        http: httpx.AsyncClient,
+        base_url: str,
+        api_key: str,
+        *,
+        timeout: float = 10.0,
+        allow_insecure_http: bool = False,
+        max_response_bytes: int = MAX_RESPONSE_BYTES,
     ) -> None:
+        try:
+            check_api_base(base_url, allow_insecure_http=allow_insecure_http)
+        except RefusedUrl as exc:
+            raise CodatError(ErrorKind.REFUSED_URL, detail=str(exc)) from None
         self._http = http
         self.base_url = base_url.rstrip("/")
+        self.max_response_bytes = max_response_bytes
         # Codat's scheme: "Basic " + base64 of the key alone (not HTTP Basic's "user:password").
         token = base64.b64encode(api_key.encode("utf-8")).decode("ascii")
         self._headers = {"Authorization": f"Basic {token}", "Accept": "application/json"}
@@ -369,13 +394,16 @@ class CodatClient:
     ) -> httpx.Response:
         url = self._url(path_or_href)
         try:
-            response = await self._http.request(
-                method,
-                url,
-                params=params,
-                json=json_body,
-                headers=self._headers,
-                timeout=httpx.Timeout(self.timeout),
+            response = await self._read_capped(
+                self._http.build_request(
+                    method,
+                    url,
+                    params=params,
+                    json=json_body,
+                    headers=self._headers,
+                    timeout=httpx.Timeout(self.timeout),
+                ),
+                resource,
             )
         except httpx.TimeoutException as exc:
             raise CodatError(
@@ -404,6 +432,47 @@ class CodatClient:
                 resource=resource,
             )
         return response
+
+    async def _read_capped(self, request: httpx.Request, resource: str | None) -> httpx.Response:
+        """Send and read the answer, stopping at ``max_response_bytes`` (after decompression).
+
+        Raises CodatError(TOO_LARGE) as soon as the declared or the read size passes the cap, so
+        a 40 MB page costs at most the cap in memory, never the page and its parse.
+        """
+        cap = self.max_response_bytes
+        response = await self._http.send(request, stream=True)
+        try:
+            declared = _int_or_none(response.headers, "Content-Length")
+            if declared is not None and declared > cap:
+                raise self._too_large(response, f"{_megabytes(declared)} declared", resource)
+            chunks: list[bytes] = []
+            size = 0
+            async for chunk in response.aiter_bytes():
+                size += len(chunk)
+                if size > cap:
+                    raise self._too_large(response, f"over {_megabytes(cap)}", resource)
+                chunks.append(chunk)
+        finally:
+            await response.aclose()
+        # The body as read (already decoded): a plain response that no longer streams.
+        headers = [
+            (k, v)
+            for k, v in response.headers.multi_items()
+            if k.lower() not in ("content-encoding", "content-length", "transfer-encoding")
+        ]
+        return httpx.Response(
+            response.status_code, headers=headers, content=b"".join(chunks), request=request
+        )
+
+    @staticmethod
+    def _too_large(response: httpx.Response, size: str, resource: str | None) -> CodatError:
+        return CodatError(
+            ErrorKind.TOO_LARGE,
+            status_code=response.status_code,
+            detail=size,
+            rate_limit=RateLimit.from_headers(response.headers),
+            resource=resource,
+        )
 
     async def _json(
         self,

@@ -17,6 +17,8 @@ class ErrorKind(StrEnum):
     CONNECT = "connect"  # refused or unreachable
     DROPPED = "dropped"  # connection closed mid-way
     MALFORMED = "malformed"  # a success answer that is not the JSON expected
+    TOO_LARGE = "too_large"  # an answer larger than the client reads (never read in full)
+    REFUSED_URL = "refused_url"  # an API base the key must not be sent to (see codat/urls.py)
 
 
 _TRANSPORT = frozenset({ErrorKind.TIMEOUT, ErrorKind.CONNECT, ErrorKind.DROPPED})
@@ -157,6 +159,14 @@ class CodatError(Exception):
                 "The connection to Codat was cut off before the answer arrived. "
                 "Try again in a moment."
             )
+        if self.kind is ErrorKind.TOO_LARGE:
+            return (
+                f"Codat's answer about {self.resource or 'this request'} was too large to read "
+                f"({self.detail}), so LinkDesk stopped reading it. If it keeps happening, the API "
+                "address may be wrong or something between here and Codat is changing answers."
+            )
+        if self.kind is ErrorKind.REFUSED_URL:
+            return self.detail or "LinkDesk will not use this API address."
         if self.kind is ErrorKind.MALFORMED:
             return (
                 "Codat sent an answer LinkDesk could not read. Try again; if it keeps happening, "

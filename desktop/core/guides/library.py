@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -15,6 +16,7 @@ from desktop.core.guides.model import (
     Question,
     TroubleEntry,
 )
+from desktop.core.guides.reading import MAX_FOLDER_BYTES, read_guide_text
 from desktop.core.guides.schema import Parsed, parse_file, split_front_matter
 from desktop.core.guides.search import GuideIndex
 from desktop.core.guides.toml_lines import KeyLines
@@ -29,14 +31,19 @@ def builtin_guides_dir() -> Path:
 
 
 def guide_files(folder: Path) -> list[Path]:
-    if folder.is_file():
-        return [folder]
+    """The ``*.md`` entries of a folder that should be guides, sorted (or ``[folder]`` itself).
+
+    Entries that are not regular files (a folder named ``x.md``, a FIFO, a symbolic link loop)
+    are listed too, so that loading reports and skips them instead of passing over them silently.
+    """
     if not folder.is_dir():
+        return [folder] if os.path.lexists(folder) else []
+    try:
+        entries = list(folder.glob("*.md"))
+    except OSError:
         return []
     return sorted(
-        p
-        for p in folder.glob("*.md")
-        if p.is_file() and p.name.lower() not in _SKIP and not p.name.startswith(("_", "."))
+        p for p in entries if p.name.lower() not in _SKIP and not p.name.startswith(("_", "."))
     )
 
 
@@ -56,8 +63,18 @@ def _load_folder(folder: Path, origin: Origin) -> _Folder:
         return out
     slugs: dict[str, Path] = {}
     keys: dict[str, Path] = {}
+    budget = MAX_FOLDER_BYTES  # bounds the work done before the window appears
     for path in guide_files(folder):
-        parsed, errors = parse_file(path)
+        if budget <= 0:
+            message = f"skipped: the guides before it already total {MAX_FOLDER_BYTES // 2**20} MB"
+            out.errors.append(GuideError(path, 1, message))
+            continue
+        text = read_guide_text(path)
+        if isinstance(text, GuideError):
+            out.errors.append(text)
+            continue
+        budget -= len(text.encode("utf-8"))
+        parsed, errors = parse_file(path, text)
         out.errors.extend(errors)
         if parsed is None:
             continue
@@ -94,7 +111,8 @@ def _add(
 
 def _key_line(path: Path, key: str) -> int:
     """Line of a top-level key in a file that already parsed (1 if it is not written)."""
-    split = split_front_matter(path.read_text(encoding="utf-8"))
+    text = read_guide_text(path)
+    split = split_front_matter(text) if isinstance(text, str) else "unreadable"
     if isinstance(split, str):
         return 1
     front, _, first = split

@@ -29,6 +29,7 @@ from desktop.core.guides.model import (
     Question,
     TroubleEntry,
 )
+from desktop.core.guides.reading import nesting_error, read_guide_text
 from desktop.core.guides.toml_lines import KeyLines, PathPart, toml_error_line
 
 FENCE = "+++"
@@ -166,10 +167,9 @@ def split_front_matter(text: str) -> tuple[str, str, int] | str:
 
 
 def parse_file(path: Path, text: str | None = None) -> tuple[Parsed | None, list[GuideError]]:
-    try:
-        source = path.read_text(encoding="utf-8") if text is None else text
-    except (OSError, UnicodeDecodeError) as exc:
-        return None, [GuideError(path, 1, f"cannot read the file: {exc}")]
+    source = read_guide_text(path) if text is None else text
+    if isinstance(source, GuideError):
+        return None, [source]
     split = split_front_matter(source)
     if isinstance(split, str):
         return None, [GuideError(path, 1, split)]
@@ -180,6 +180,12 @@ def parse_file(path: Path, text: str | None = None) -> tuple[Parsed | None, list
         line = toml_error_line(str(exc))
         where = first + line if line is not None else first
         return None, [GuideError(path, where, f"invalid TOML: {exc}")]
+    except RecursionError:
+        # tomllib recurses once per level: a file nested ~1,000 deep ends here, after work
+        # bounded by the recursion limit. Only then is the text scanned, to say where.
+        deep = nesting_error(front)
+        line, message = deep if deep is not None else (0, "arrays or tables nest too deeply")
+        return None, [GuideError(path, first + line, f"invalid TOML: {message}")]
     check = _Checker(path, front, first)
     kind = data.get("kind", "guide")
     if kind not in KINDS:

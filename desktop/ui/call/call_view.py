@@ -6,7 +6,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
-    QLabel,
     QListWidget,
     QScrollArea,
     QSplitter,
@@ -21,6 +20,7 @@ from desktop.ui.call.journey_view import JourneyView, clock_time
 from desktop.ui.call.link_panel import LinkPanel, render_invitation
 from desktop.ui.call.notes import NotesEdit
 from desktop.ui.guides import presentation
+from desktop.ui.rich_text import plain_label
 
 
 class CallView(QWidget):
@@ -37,7 +37,7 @@ class CallView(QWidget):
         super().__init__(parent)
         self.session = session
         checklist = library.checklist if library else None
-        self.title = QLabel(session.company_name)
+        self.title = plain_label(session.company_name)  # the customer's name, as given
         self.title.setAccessibleName("Customer company")
         self.title.setProperty("role", "title")
         self.title.setStyleSheet("font-size: 16pt; font-weight: 600;")

@@ -6,6 +6,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QCheckBox, QGroupBox, QVBoxLayout, QWidget
 
 from desktop.core.guides.model import Checklist
+from desktop.ui.rich_text import plain_tooltip
 
 
 class ChecklistBox(QGroupBox):
@@ -19,7 +20,7 @@ class ChecklistBox(QGroupBox):
         for item in checklist.items if checklist else ():
             box = QCheckBox(item.text)
             box.setAccessibleName(item.text)
-            box.setToolTip(item.detail)
+            box.setToolTip(plain_tooltip(item.detail))
             box.toggled.connect(lambda on, key=item.key: self.ticked.emit(key, on))
             layout.addWidget(box)
             self.boxes[item.key] = box

@@ -24,7 +24,7 @@ from desktop.core.calls.session import CallSnapshot, StepView
 from desktop.core.guides.library import GuideLibrary
 from desktop.core.journey import Step, StepStatus
 from desktop.core.store.timefmt import duration
-from desktop.ui.rich_text import escape
+from desktop.ui.rich_text import escape, plain_label
 
 STATUS_MARK: dict[StepStatus, str] = {
     StepStatus.WAITING: "○",
@@ -88,7 +88,7 @@ class JourneyView(QWidget):
         # many followed at once) shows its guide when it comes to the front, not on every update.
         self._latest: CallSnapshot | None = None
 
-        self.retry_banner = QLabel()
+        self.retry_banner = plain_label()  # Codat's retry text, from outside
         self.retry_banner.setAccessibleName("Codat not answering")
         self.retry_banner.setProperty("role", "banner")
         self.retry_banner.setStyleSheet(
@@ -101,7 +101,7 @@ class JourneyView(QWidget):
         self.pace_note.setTextFormat(Qt.TextFormat.PlainText)
         self.pace_note.setWordWrap(True)
         self.pace_note.setVisible(False)
-        self.stall = QLabel()
+        self.stall = plain_label()
         self.stall.setAccessibleName("Stall prompt")
         self.stall.setWordWrap(True)
         self.stall.setStyleSheet(
@@ -115,6 +115,7 @@ class JourneyView(QWidget):
         for row, step in enumerate(Step):
             mark = QLabel()
             title = QLabel()
+            title.setTextFormat(Qt.TextFormat.RichText)  # always escaped in _show_step
             badge = QLabel()
             badge.setStyleSheet("color:#555; font-size:small;")
             when = QLabel()
@@ -155,7 +156,7 @@ class JourneyView(QWidget):
 
         self.problem_box = QGroupBox("Problem")
         self.problem_box.setStyleSheet("QGroupBox { border: 1px solid #c62828; }")
-        self.problem_text = QLabel()
+        self.problem_text = plain_label()
         self.problem_text.setAccessibleName("Problem")
         self.problem_text.setWordWrap(True)
         self.problem_text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -163,7 +164,7 @@ class JourneyView(QWidget):
         self.fix_text.setAccessibleName("How to fix it")
         self.fix_text.setWordWrap(True)
         self.fix_text.setTextFormat(Qt.TextFormat.PlainText)
-        self.detail_text = QLabel()
+        self.detail_text = plain_label()  # Codat's own words: a gateway's HTML page shows as text
         self.detail_text.setAccessibleName("Codat's message")
         self.detail_text.setWordWrap(True)
         self.correlation = QLineEdit()
@@ -234,7 +235,8 @@ class JourneyView(QWidget):
         title = cells["title"]
         assert isinstance(title, QLabel)
         text = f"{int(view.step)}. {view.title}"
-        title.setText(f"<b>{escape(text)}</b>" if view.status is StepStatus.CURRENT else text)
+        current = view.status is StepStatus.CURRENT
+        title.setText(f"<b>{escape(text)}</b>" if current else escape(text))
         title.setAccessibleDescription(view.status.value)
         badge = cells["badge"]
         assert isinstance(badge, QLabel)

@@ -17,6 +17,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.core.codat.urls import RefusedUrl, check_link_url
+from desktop.ui.rich_text import plain_label
+
 # At this size each QR module is about 7 px: readable by a phone camera over a shared screen.
 QR_PIXELS = 240
 
@@ -79,6 +82,12 @@ class LinkPanel(QGroupBox):
         self.customer_sees.setTextFormat(Qt.TextFormat.PlainText)
         self.customer_sees.setWordWrap(True)
         self.customer_sees.setVisible(False)
+        # Why a Link URL from Codat is not used (file:, javascript:, http on a public host, none).
+        self.refused = plain_label()
+        self.refused.setAccessibleName("Link URL refused")
+        self.refused.setWordWrap(True)
+        self.refused.setProperty("role", "warning")
+        self.refused.setVisible(False)
         row = QHBoxLayout()
         row.addWidget(self.url_edit, 1)
         row.addWidget(self.copy_button)
@@ -89,19 +98,28 @@ class LinkPanel(QGroupBox):
         buttons.addStretch(1)
         layout = QVBoxLayout(self)
         layout.addLayout(row)
+        layout.addWidget(self.refused)
         layout.addLayout(buttons)
         layout.addWidget(self.customer_sees)
         layout.addWidget(self.qr)
 
-    def set_link(self, url: str, invitation: str) -> None:
-        self.url = url
-        self.invitation = invitation
-        self.url_edit.setText(url)
+    def set_link(self, url: str | None, invitation: str) -> None:
+        """Show a Link URL; one LinkDesk must not send (see check_link_url) is said and not used."""
+        try:
+            usable = check_link_url(url)
+        except RefusedUrl as exc:
+            usable = ""
+            self.refused.setText(str(exc))
+        self.refused.setVisible(not usable)
+        self.url = usable
+        self.invitation = invitation if usable else ""
+        self.url_edit.setText(usable)
         self.url_edit.setCursorPosition(0)
-        if url:
-            self.qr.setPixmap(qr_pixmap(url))
+        self.qr.clear()
+        if usable:
+            self.qr.setPixmap(qr_pixmap(usable))
         for button in (self.copy_button, self.invite_button, self.open_button, self.qr_button):
-            button.setEnabled(bool(url))
+            button.setEnabled(bool(usable))
 
     def set_customer_sees(self, text: str) -> None:
         """For a company that already has connections: what the customer will see."""
@@ -123,4 +141,4 @@ class LinkPanel(QGroupBox):
 
     def open_in_browser(self) -> None:
         if self.url:
-            QDesktopServices.openUrl(QUrl(self.url))
+            QDesktopServices.openUrl(QUrl(check_link_url(self.url)))

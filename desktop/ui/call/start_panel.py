@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from desktop.core.codat.errors import CodatError
 from desktop.core.codat.models import Company, Page
 from desktop.core.codat.names import check_company_name
+from desktop.ui.rich_text import plain_label, plain_tooltip
 
 Search = Callable[[str, int], Awaitable[Page[Company]]]
 Create = Callable[[str], Awaitable[Company]]
@@ -62,7 +63,7 @@ class StartPanel(QWidget):
         self.open_button.setAccessibleName("Start call with the selected company")
         self.open_button.setDefault(True)
         self.open_button.clicked.connect(self._open_selected)
-        self.status = QLabel()
+        self.status = plain_label()  # may hold Codat's message
         self.status.setAccessibleName("Search status")
         self.status.setTextFormat(Qt.TextFormat.PlainText)
         # Codat drops some characters from names, so no stored name can hold them: one click
@@ -88,7 +89,7 @@ class StartPanel(QWidget):
         self.name_edit = QLineEdit()
         self.name_edit.setPlaceholderText("Company name as the customer knows it")
         self.name_edit.setAccessibleName("New company name")
-        self.name_warning = QLabel()
+        self.name_warning = plain_label()  # quotes the name as typed
         self.name_warning.setAccessibleName("Company name check")
         self.name_warning.setWordWrap(True)
         self.name_warning.setProperty("role", "warning")
@@ -158,7 +159,7 @@ class StartPanel(QWidget):
         for company in found.results:
             item = QListWidgetItem(company.name)
             item.setData(Qt.ItemDataRole.UserRole, company)
-            item.setToolTip(f"Company id: {company.id}")
+            item.setToolTip(plain_tooltip(f"Company id: {company.id}"))
             self.results.addItem(item)
         total = found.total_results
         self.has_more = total > self.results.count()
@@ -193,10 +194,8 @@ class StartPanel(QWidget):
     def _check_name(self, text: str) -> None:
         check = check_company_name(text)
         self.create_button.setEnabled(check.ok)
-        self.name_warning.setText(
-            "" if not text or (check.ok and not check.removed) else check.message
-        )
-        offer = check.ok and bool(check.removed)
+        self.name_warning.setText(check.message if text else "")
+        offer = check.ok and check.cleaned != text
         self.name_clean_button.setVisible(offer)
         if offer:
             self.name_clean_button.setText(f"Use “{check.cleaned.strip()}”")
@@ -208,7 +207,8 @@ class StartPanel(QWidget):
             return
         self.create_button.setEnabled(False)
         self.status.setText("Creating the company…")
-        self._spawn(self._run_create(check.original), "call: create company")
+        # The name as Codat will store it: what the agent was shown is what is sent.
+        self._spawn(self._run_create(check.cleaned), "call: create company")
 
     async def _run_create(self, name: str) -> None:
         try:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QWidget
 
 from desktop.core.store import StoreError
+from desktop.ui.rich_text import plain_label
 
 
 class StoreBanner(QFrame):
@@ -18,7 +19,7 @@ class StoreBanner(QFrame):
         self.setStyleSheet(
             "StoreBanner { background:#fdecea; border-radius:4px; } QLabel { color:#611a15; }"
         )
-        self.message = QLabel()
+        self.message = plain_label()  # the database's own message
         self.message.setAccessibleName("Why calls are not saved")
         self.message.setWordWrap(True)
         self.retry_button = QPushButton("Try again now")

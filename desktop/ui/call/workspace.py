@@ -31,6 +31,7 @@ from desktop.ui.call.call_view import CallView
 from desktop.ui.call.notify import Notifier, TrayNotifier
 from desktop.ui.call.start_panel import StartPanel
 from desktop.ui.call.store_banner import StoreBanner
+from desktop.ui.rich_text import plain_label, plain_tooltip
 
 GuideFactory = Callable[[], QWidget | None]
 # (call id, "markdown" or "text") -> the call's export, secrets removed (see export_call).
@@ -101,7 +102,7 @@ class CallWorkspace(QWidget):
         self.export_button.setAccessibleName("Export the call to a file")
         self.export_button.setToolTip("Save the call as a Markdown or text file (Ctrl+E)")
         self.export_button.clicked.connect(self.export_to_file)
-        self.export_status = QLabel()
+        self.export_status = plain_label()  # names a file and the system's reason
         self.export_status.setAccessibleName("Export status")
         self.export_status.setWordWrap(True)
         side = QWidget()
@@ -243,7 +244,7 @@ class CallWorkspace(QWidget):
             return
         summary = session.summary()
         item.setText(f"{session.company_name}\n{summary}")
-        item.setToolTip(summary)
+        item.setToolTip(plain_tooltip(summary))
         previous = self._summaries.get(session.call_id)
         self._summaries[session.call_id] = summary
         if previous is not None and previous != summary:

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from desktop.core.codat.errors import CodatError
 from desktop.core.codat.models import Page
 from desktop.core.companies import CompanyRow
+from desktop.ui.rich_text import plain_label
 
 # (search text, page number) -> a page of rows; the app binds it to the Codat client.
 Loader = Callable[[str, int], Awaitable[Page[CompanyRow]]]
@@ -126,7 +127,7 @@ class CompaniesPage(QWidget):
         self.table.setAlternatingRowColors(True)
         layout.addWidget(self.table, 1)
 
-        self.error = QLabel()
+        self.error = plain_label()  # Codat's message
         self.error.setWordWrap(True)
         self.error.setAccessibleName("Companies error")
         self.error.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -247,6 +248,12 @@ class CompaniesPage(QWidget):
             self.open_company.emit(row.id, row.name)
 
     def _copy_selected_link(self) -> None:
+        from desktop.core.codat.urls import RefusedUrl, check_link_url
+
         row = self.selected()
-        if row is not None:
-            QGuiApplication.clipboard().setText(row.link_url)
+        if row is None:
+            return
+        try:
+            QGuiApplication.clipboard().setText(check_link_url(row.link_url))
+        except RefusedUrl as exc:
+            self._show_error(str(exc))

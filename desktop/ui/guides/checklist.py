@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QVBox
 
 from desktop.core.guides import Checklist, checklist_message
 from desktop.ui.guides import presentation
-from desktop.ui.rich_text import escape
+from desktop.ui.rich_text import escape, plain_label, plain_tooltip
 
 
 class _ClickLabel(QLabel):
@@ -29,7 +29,7 @@ class ChecklistPane(QWidget):
         self.checklist = checklist
         self.boxes: dict[str, QCheckBox] = {}
         layout = QVBoxLayout(self)
-        title = QLabel(checklist.title if checklist else "Customer checklist")
+        title = plain_label(checklist.title if checklist else "Customer checklist")
         title.setWordWrap(True)
         self.title = title
         self._style_title()
@@ -43,7 +43,7 @@ class ChecklistPane(QWidget):
                 # A bare box beside a wrapping label, so the pane can be narrow beside the tiles.
                 box = QCheckBox()
                 box.setAccessibleName(item.text)
-                box.setToolTip(item.detail)
+                box.setToolTip(plain_tooltip(item.detail))
                 box.toggled.connect(lambda on, key=item.key: self.ticked.emit(key, on))
                 detail = f"<br>{escape(item.detail)}" if item.detail else ""
                 text = _ClickLabel(f"<b>{escape(item.text)}</b>{detail}")

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 from desktop.ui.guides import presentation
 from desktop.ui.guides.checklist import ChecklistPane
 from desktop.ui.guides.tiles import GUIDE_ROLE, GuideTileDelegate, GuideTilesModel, TilesView
+from desktop.ui.rich_text import plain_label
 
 _OPEN_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 
@@ -127,7 +128,7 @@ class GuidesPage(QWidget):
         bar.addWidget(self.tag_filter)
         bar.addWidget(self.count_label)
 
-        self.errors_label = QLabel()
+        self.errors_label = plain_label()  # quotes what the files hold
         self.errors_label.setAccessibleName("Guide file errors")
         self.errors_label.setWordWrap(True)
         self.errors_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)

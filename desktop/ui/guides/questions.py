@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from desktop.core.guides import Question, question_text, search_questions
 from desktop.ui.guides import presentation
+from desktop.ui.rich_text import markdown_source
 
 KEY_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -104,7 +105,8 @@ class QuestionsPane(QWidget):
     def _show_current(self) -> None:
         question = self.current_question()
         if question is not None:
-            self.answer.setMarkdown(f"**{question.question}**\n\n{question.answer}")
+            text = f"**{question.question}**\n\n{question.answer}"
+            self.answer.setMarkdown(markdown_source(text))
 
     def _focus_list(self) -> None:
         self.list.setFocus()

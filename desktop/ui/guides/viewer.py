@@ -40,6 +40,7 @@ from desktop.core.guides import (
     trouble_text,
 )
 from desktop.ui.guides import presentation
+from desktop.ui.rich_text import markdown_source, plain_label
 
 
 def _style(palette: QPalette, point_size: float) -> str:
@@ -111,7 +112,8 @@ class _Card(QFrame):
 
 
 def _label(text: str, name: str = "", *, wrap: bool = True, markdown: bool = False) -> QLabel:
-    label = QLabel(text)
+    # Markdown fields may format, never embed HTML; plain fields show exactly as written.
+    label = QLabel(markdown_source(text) if markdown else text)
     if name:
         label.setObjectName(name)
     label.setWordWrap(wrap)
@@ -222,7 +224,7 @@ class GuideViewer(QWidget):
         self.back_button.setAccessibleName("Back to all guides")
         self.back_button.setToolTip("Back to all guides (Esc)")
         self.back_button.clicked.connect(self.back_requested)
-        self.title_label = QLabel()
+        self.title_label = plain_label()  # the guide's name
         self.title_label.setObjectName("GuideTitle")
         self.title_label.setAccessibleName("Guide title")
         self.title_label.setWordWrap(True)  # a long platform name must not widen a small window
@@ -355,7 +357,7 @@ class GuideViewer(QWidget):
         column.setSpacing(8)
         chips = QHBoxLayout()
         for text in (regions_text(guide), *guide.tags):
-            chip = QLabel(text)
+            chip = plain_label(text)
             chip.setObjectName("Chip")
             chips.addWidget(chip)
         if guide.provenance.unverified:
@@ -591,7 +593,7 @@ class GuideViewer(QWidget):
         if self.guide is None:
             raise ValueError("no guide is open")
         document = QTextDocument()
-        document.setMarkdown(guide_markdown(self.guide))
+        document.setMarkdown(markdown_source(guide_markdown(self.guide)))
         writer = QPdfWriter(str(path))
         writer.setTitle(f"Connecting {self.guide.name}")
         writer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))

@@ -23,9 +23,7 @@ def test_spec_example() -> None:
     )
 
 
-@pytest.mark.parametrize(
-    "name", ["Acme Ltd", "O'Brien & Sons, Inc.", "Why? Not! @home - 24", "Tab\tName"]
-)
+@pytest.mark.parametrize("name", ["Acme Ltd", "O'Brien & Sons, Inc.", "Why? Not! @home - 24"])
 def test_allowed_names_unchanged(name: str) -> None:
     check = check_company_name(name)
     assert check.cleaned == name
