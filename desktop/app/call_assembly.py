@@ -120,6 +120,7 @@ def _guide_viewer_factory(library: GuideLibrary) -> Callable[[], QWidget | None]
     def make() -> QWidget | None:
         from desktop.ui.guides.viewer import GuideViewer
 
-        return GuideViewer(library, progressive=True)  # never holds the loop while tracking
+        # Progressive: never holds the loop while tracking; embedded: fits the call page's pane.
+        return GuideViewer(library, progressive=True, embedded=True)
 
     return make

@@ -17,6 +17,7 @@ from desktop.core.journey import JourneyState, Step, apply, start
 from desktop.core.store import CallStore, export_call
 from desktop.ui.call.start_panel import StartPanel
 from desktop.ui.call.workspace import CallWorkspace
+from desktop.ui.guides.viewer import GuideViewer
 from tests.unit.journey_builders import connection, conns
 
 
@@ -91,7 +92,15 @@ class Kit:
         )
 
 
-def make_kit(qtbot: Any, tmp_path: Path, export_dir: Callable[[], Path] | None = None) -> Kit:
+def make_kit(
+    qtbot: Any,
+    tmp_path: Path,
+    export_dir: Callable[[], Path] | None = None,
+    *,
+    real_guide: bool = False,
+    layout_memory: Any = None,
+) -> Kit:
+    """``real_guide``: the guide viewer of the app (as in the shell), not the plain text view."""
     clock = FakeClock()
     store = CallStore(tmp_path / "calls.sqlite3", clock=clock.now)
     tracker = HandTracker(clock)
@@ -116,8 +125,11 @@ def make_kit(qtbot: Any, tmp_path: Path, export_dir: Callable[[], Path] | None =
         notifier=notifier,
         exporter=lambda call_id, fmt: export_call(store, call_id, fmt, checklist_labels=labels),
         export_dir=export_dir,
+        guide_factory=(lambda: GuideViewer(library, embedded=True)) if real_guide else None,
+        layout_memory=layout_memory,
     )
-    qtbot.addWidget(workspace)
+    if qtbot is not None:
+        qtbot.addWidget(workspace)
     workspace.resize(1300, 800)
     workspace.show()
     return Kit(workspace, manager, tracker, store, clock, library, notifier)

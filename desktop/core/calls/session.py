@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
+from desktop.core.codat.data_types import data_type_words
 from desktop.core.journey import (
     INVISIBLE_STEPS,
     STEP_TITLES,
@@ -110,6 +111,70 @@ class StepView:
     can_confirm: bool
 
 
+@dataclass(frozen=True)
+class SyncRow:
+    """One data type of the first sync, in words."""
+
+    data_type: str  # Codat's name, e.g. "chartOfAccounts"
+    words: str  # "Chart of accounts"
+    percent: int  # 0-100
+    status: str  # a SyncStatus value: queued, fetching, done, failed
+
+
+@dataclass(frozen=True)
+class SyncSummary:
+    """The first sync as a whole: one bar, with counts."""
+
+    total: int
+    done: int
+    failed: int
+    fetching: int
+    queued: int
+    percent: int  # the mean of the data types' percents, 0-100
+
+    @property
+    def finished(self) -> bool:
+        return self.total > 0 and self.done + self.failed == self.total
+
+    def words(self) -> str:
+        """E.g. "12 of 27 data types done · 2 fetching · 1 failed"."""
+        parts = [f"{self.done} of {self.total} data types done"]
+        if self.fetching:
+            parts.append(f"{self.fetching} fetching")
+        if self.queued:
+            parts.append(f"{self.queued} queued")
+        if self.failed:
+            parts.append(f"{self.failed} failed")
+        return " · ".join(parts)
+
+
+def sync_rows(items: Sequence[SyncItem]) -> list[SyncRow]:
+    rows: list[SyncRow] = []
+    for item in items:
+        done = item.status is SyncStatus.DONE
+        percent = 100 if done else max(0, min(100, item.progress or 0))
+        rows.append(
+            SyncRow(item.data_type, data_type_words(item.data_type), percent, item.status.value)
+        )
+    return rows
+
+
+def sync_summary(items: Sequence[SyncItem]) -> SyncSummary | None:
+    """None before the first sync has any data type."""
+    if not items:
+        return None
+    rows = sync_rows(items)
+    count = {status: sum(1 for r in rows if r.status == status.value) for status in SyncStatus}
+    return SyncSummary(
+        total=len(rows),
+        done=count[SyncStatus.DONE],
+        failed=count[SyncStatus.FAILED],
+        fetching=count[SyncStatus.FETCHING],
+        queued=count[SyncStatus.QUEUED],
+        percent=round(sum(r.percent for r in rows) / len(rows)),
+    )
+
+
 @dataclass
 class CallSnapshot:
     """Everything one call's screen shows (plain values)."""
@@ -123,6 +188,8 @@ class CallSnapshot:
     platform_key: str | None
     platform_name: str | None
     sync: list[SyncItem]
+    sync_rows: list[SyncRow]
+    sync_summary: SyncSummary | None
     problem: Problem | None
     correlation_id: str | None
     retry_text: str | None
@@ -191,6 +258,7 @@ class CallSession:
         # After a restart the tracker starts from nothing and tells again what was already told.
         self._known: set[tuple[str, str]] = set()
         self._followed: str | None = None
+        self._last_sync_line: str | None = None
 
     # -- listeners ---------------------------------------------------------------------------------
     def subscribe(self, listener: Listener) -> Callable[[], None]:
@@ -207,7 +275,12 @@ class CallSession:
         self.state = state
         self.retry_at = None
         self.retry_reason = None
+        synced_types = False
         for event in events:
+            if event.kind is EventKind.SYNC:
+                # One line per change of the whole sync, not one per data type (27 for QBO).
+                synced_types = True
+                continue
             if (
                 event.kind is EventKind.FOLLOWING
                 and self._followed is not None
@@ -215,9 +288,32 @@ class CallSession:
             ):
                 continue  # a restarted tracker finding the same connection again
             self._record(event.at, event.kind.value, event.message, event.to_json())
+        if synced_types:
+            self._record_sync(events[-1].at if events else self.clock.now())
         if state.connection_id is not None:
             self._followed = state.connection_id
         self._changed()
+
+    def _record_sync(self, at: float) -> None:
+        summary = sync_summary(self.state.sync)
+        if summary is None:
+            return
+        failed = [
+            r.words for r in sync_rows(self.state.sync) if r.status == SyncStatus.FAILED.value
+        ]
+        message = f"First sync: {summary.words()}"
+        message += f" ({', '.join(failed)} failed)." if failed else "."
+        if message == self._last_sync_line:
+            return
+        self._last_sync_line = message
+        counts = {
+            "total": summary.total,
+            "done": summary.done,
+            "failed": summary.failed,
+            "fetching": summary.fetching,
+            "queued": summary.queued,
+        }
+        self._record(at, EventKind.SYNC.value, message, {"sync": counts})
 
     def on_retry(self, next_try_at: float, reason: str, correlation_id: str | None = None) -> None:
         """A request failed; the tracker tries again at ``next_try_at`` (epoch seconds)."""
@@ -319,6 +415,8 @@ class CallSession:
         self._known = {
             (e.kind, e.message) for e in stored.timeline if not e.kind.startswith("agent.")
         }
+        sync_lines = [e.message for e in stored.timeline if e.kind == EventKind.SYNC.value]
+        self._last_sync_line = sync_lines[-1] if sync_lines else None
 
     # -- what the screen shows ---------------------------------------------------------------------
     def step_views(self) -> list[StepView]:
@@ -407,6 +505,8 @@ class CallSession:
             platform_key=platform.key if platform else None,
             platform_name=platform.name if platform else None,
             sync=list(self.state.sync),
+            sync_rows=sync_rows(self.state.sync),
+            sync_summary=sync_summary(self.state.sync),
             problem=self.problem,
             correlation_id=self.correlation_id,
             retry_text=self.retry_text(),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any, Protocol
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication, QShowEvent
 from PySide6.QtWidgets import (
     QFrame,
@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QTextBrowser,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -25,7 +26,10 @@ from desktop.core.calls.session import CallSnapshot, StepView, format_duration
 from desktop.core.guides.library import GuideLibrary
 from desktop.core.guides.model import TroubleEntry
 from desktop.core.journey import Step, StepStatus
+from desktop.ui.call.styles import follow_palette, notice_style, problem_style, secondary_style
 from desktop.ui.rich_text import escape
+
+COPIED_MS = 2000  # how long a Copy button says "Copied ✓"
 
 STATUS_MARK: dict[StepStatus, str] = {
     StepStatus.WAITING: "○",
@@ -37,7 +41,9 @@ STATUS_MARK: dict[StepStatus, str] = {
 
 
 class GuideViewerLike(Protocol):
-    def show_platform(self, platform_key: str, stage: int) -> Any: ...
+    def show_platform(
+        self, platform_key: str, stage: int, *, last_of_stage: bool = False
+    ) -> Any: ...
 
     def show_problem(self, key: str) -> Any: ...
 
@@ -57,7 +63,8 @@ class GuideText(QTextBrowser):
         self.stage: int | None = None
         self.problem_key: str | None = None
 
-    def show_platform(self, platform_key: str, stage: int) -> None:
+    def show_platform(self, platform_key: str, stage: int, *, last_of_stage: bool = False) -> None:
+        del last_of_stage  # the plain view highlights every step of the stage
         self.platform_key, self.stage = platform_key, stage
         guide = self.library.by_platform_key(platform_key) if self.library else None
         if guide is None:
@@ -78,7 +85,14 @@ class GuideText(QTextBrowser):
 
 
 class JourneyView(QWidget):
+    """The journey column: banners, the five steps, the problem with its fix, the first sync.
+
+    The guide is built here (it follows the journey) but shown by the call view in its own pane:
+    ``guide_box`` is not part of this widget's layout.
+    """
+
     confirm_requested = Signal(int)  # step number
+    guide_opened = Signal()  # the guide box was filled for the first time: the call view shows it
 
     def __init__(
         self,
@@ -90,6 +104,7 @@ class JourneyView(QWidget):
         self.library = library
         self.guide: QWidget = guide if guide is not None else GuideText(library)
         self.guide_shown: tuple[str, int] | None = None
+        self._guide_at_sync = False
         self.problem_key_shown: str | None = None
         # Filling a guide viewer takes tens of milliseconds; a call in the background (one of
         # many followed at once) shows its guide when it comes to the front, not on every update.
@@ -98,37 +113,51 @@ class JourneyView(QWidget):
         self.retry_banner = QLabel()
         self.retry_banner.setAccessibleName("Codat not answering")
         self.retry_banner.setProperty("role", "banner")
-        self.retry_banner.setStyleSheet(
-            "background:#fdecea; color:#611a15; padding:6px; border-radius:4px;"
-        )
+        self.retry_banner.setWordWrap(True)
+        follow_palette(self.retry_banner, notice_style("error"))
         self.retry_banner.setVisible(False)
         self.stall = QLabel()
         self.stall.setAccessibleName("Stall prompt")
         self.stall.setWordWrap(True)
-        self.stall.setStyleSheet(
-            "background:#fff8e1; color:#5d4200; padding:6px; border-radius:4px;"
-        )
+        follow_palette(self.stall, notice_style("warning"))
         self.stall.setVisible(False)
+        self.hint = QLabel()
+        self.hint.setAccessibleName("What to notice")
+        self.hint.setWordWrap(True)
+        follow_palette(self.hint, notice_style("warning"))
+        self.hint.setVisible(False)
 
-        steps_box = QGroupBox("Journey")
-        grid = QGridLayout(steps_box)
+        self.steps_box = QGroupBox("Journey")
+        grid = QGridLayout(self.steps_box)
+        grid.setHorizontalSpacing(6)
+        grid.setVerticalSpacing(0)
         self.rows: dict[Step, dict[str, QWidget]] = {}
-        for row, step in enumerate(Step):
+        for index, step in enumerate(Step):
+            row = index * 2
             mark = QLabel()
+            mark.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignHCenter)
             title = QLabel()
+            title.setWordWrap(True)
+            title.setTextFormat(Qt.TextFormat.RichText)  # only our own step titles, escaped
             badge = QLabel()
-            badge.setStyleSheet("color:#555; font-size:small;")
             when = QLabel()
             took = QLabel()
+            for small in (badge, when, took):
+                follow_palette(small, secondary_style)
             for label, what in ((mark, "status"), (title, "title"), (badge, "provenance")):
                 label.setAccessibleName(f"Step {int(step)} {what}")
             when.setAccessibleName(f"Step {int(step)} time")
             took.setAccessibleName(f"Step {int(step)} duration")
-            grid.addWidget(mark, row, 0)
+            details = QHBoxLayout()
+            details.setContentsMargins(0, 0, 0, 6)
+            details.setSpacing(10)
+            details.addWidget(badge)
+            details.addWidget(when)
+            details.addWidget(took)
+            details.addStretch(1)
+            grid.addWidget(mark, row, 0, 2, 1)
             grid.addWidget(title, row, 1)
-            grid.addWidget(badge, row, 2)
-            grid.addWidget(when, row, 3)
-            grid.addWidget(took, row, 4)
+            grid.addLayout(details, row + 1, 1)
             cells: dict[str, QWidget] = {
                 "mark": mark,
                 "title": title,
@@ -144,21 +173,47 @@ class JourneyView(QWidget):
                     f"screen (Ctrl+Shift+{int(step)})"
                 )
                 button.clicked.connect(lambda _c=False, s=int(step): self.confirm_requested.emit(s))
-                grid.addWidget(button, row, 5)
+                grid.addWidget(button, row, 2, 2, 1, Qt.AlignmentFlag.AlignVCenter)
                 cells["confirm"] = button
             self.rows[step] = cells
         grid.setColumnStretch(1, 1)
 
         self.sync_box = QGroupBox("First sync")
         self.sync_layout = QVBoxLayout(self.sync_box)
+        self.sync_bar = QProgressBar()
+        self.sync_bar.setRange(0, 100)
+        self.sync_bar.setAccessibleName("First sync progress")
+        self.sync_counts = QLabel()
+        self.sync_counts.setAccessibleName("First sync counts")
+        self.sync_counts.setWordWrap(True)
+        self.sync_details_button = QToolButton()
+        self.sync_details_button.setText("Show each data type")
+        self.sync_details_button.setCheckable(True)
+        self.sync_details_button.setAccessibleName("Show each data type of the first sync")
+        self.sync_details = QWidget()
+        self.sync_details_layout = QVBoxLayout(self.sync_details)
+        self.sync_details_layout.setContentsMargins(0, 0, 0, 0)
+        self.sync_details.setVisible(False)
+        self.sync_details_button.toggled.connect(self._toggle_sync_details)
+        self.sync_layout.addWidget(self.sync_bar)
+        self.sync_layout.addWidget(self.sync_counts)
+        self.sync_layout.addWidget(self.sync_details_button)
+        self.sync_layout.addWidget(self.sync_details)
         self.sync_bars: dict[str, QProgressBar] = {}
         self.sync_box.setVisible(False)
 
-        self.problem_box = QGroupBox("Problem")
-        self.problem_box.setStyleSheet("QGroupBox { border: 1px solid #c62828; }")
+        self.problem_box = QFrame()
+        self.problem_box.setObjectName("ProblemBox")
+        self.problem_box.setAccessibleName("Problem and its fix")
+        problem_title = QLabel("Problem")
+        problem_title.setObjectName("ProblemTitle")
+        bold = problem_title.font()
+        bold.setBold(True)
+        problem_title.setFont(bold)
         self.problem_text = QLabel()
         self.problem_text.setAccessibleName("Problem")
         self.problem_text.setWordWrap(True)
+        self.problem_text.setTextFormat(Qt.TextFormat.PlainText)
         self.problem_text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.fix_text = QLabel()
         self.fix_text.setAccessibleName("How to fix it")
@@ -167,29 +222,33 @@ class JourneyView(QWidget):
         self.detail_text = QLabel()
         self.detail_text.setAccessibleName("Codat's message")
         self.detail_text.setWordWrap(True)
+        self.detail_text.setTextFormat(Qt.TextFormat.PlainText)
         self.correlation = QLineEdit()
         self.correlation.setReadOnly(True)
         self.correlation.setAccessibleName("Correlation id")
         self.copy_correlation = QPushButton("Copy")
         self.copy_correlation.setAccessibleName("Copy correlation id")
-        self.copy_correlation.clicked.connect(
-            lambda: QGuiApplication.clipboard().setText(self.correlation.text())
-        )
+        self.copy_correlation.clicked.connect(self._copy_correlation)
         corr_row = QHBoxLayout()
+        corr_row.setContentsMargins(0, 0, 0, 0)
         corr_row.addWidget(QLabel("Correlation id"))
         corr_row.addWidget(self.correlation, 1)
         corr_row.addWidget(self.copy_correlation)
         self.correlation_row = QWidget()
         self.correlation_row.setLayout(corr_row)
         problem_layout = QVBoxLayout(self.problem_box)
+        problem_layout.addWidget(problem_title)
         problem_layout.addWidget(self.problem_text)
         problem_layout.addWidget(self.fix_text)
         problem_layout.addWidget(self.detail_text)
         problem_layout.addWidget(self.correlation_row)
+        follow_palette(self.problem_box, problem_style)
         self.problem_box.setVisible(False)
 
         self.guide_box = QGroupBox("Guide")
+        self.guide_box.setFlat(True)
         guide_layout = QVBoxLayout(self.guide_box)
+        guide_layout.setContentsMargins(0, 0, 0, 0)
         guide_layout.addWidget(self.guide)
         self.guide_box.setVisible(False)
 
@@ -197,10 +256,20 @@ class JourneyView(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.retry_banner)
         layout.addWidget(self.stall)
-        layout.addWidget(steps_box)
+        layout.addWidget(self.hint)
         layout.addWidget(self.problem_box)
+        layout.addWidget(self.steps_box)
         layout.addWidget(self.sync_box)
-        layout.addWidget(self.guide_box, 1)
+        layout.addStretch(1)
+
+    def _copy_correlation(self) -> None:
+        QGuiApplication.clipboard().setText(self.correlation.text())
+        self.copy_correlation.setText("Copied ✓")
+        QTimer.singleShot(COPIED_MS, lambda: self.copy_correlation.setText("Copy"))
+
+    def _toggle_sync_details(self, shown: bool) -> None:
+        self.sync_details.setVisible(shown)
+        self.sync_details_button.setText("Hide each data type" if shown else "Show each data type")
 
     # -- update from a snapshot ----------------------------------------------------------------------
     def show_snapshot(self, snap: CallSnapshot) -> None:
@@ -210,6 +279,9 @@ class JourneyView(QWidget):
         self.retry_banner.setVisible(bool(snap.retry_text))
         self.stall.setText(snap.stall_prompt or "")
         self.stall.setVisible(bool(snap.stall_prompt))
+        hint = getattr(snap, "hint", None)
+        self.hint.setText(hint or "")
+        self.hint.setVisible(bool(hint))
         self._show_sync(snap)
         self._latest = snap
         self._show_problem(snap)
@@ -229,38 +301,45 @@ class JourneyView(QWidget):
         title = cells["title"]
         assert isinstance(title, QLabel)
         text = f"{int(view.step)}. {view.title}"
-        title.setText(f"<b>{escape(text)}</b>" if view.status is StepStatus.CURRENT else text)
+        title.setText(
+            f"<b>{escape(text)}</b>" if view.status is StepStatus.CURRENT else escape(text)
+        )
         title.setAccessibleDescription(view.status.value)
         badge = cells["badge"]
         assert isinstance(badge, QLabel)
         badge.setText(view.provenance or "")
+        badge.setVisible(bool(view.provenance))
         when = cells["when"]
         assert isinstance(when, QLabel)
         when.setText(clock_time(view.at))
+        when.setVisible(view.at is not None)
         took = cells["took"]
         assert isinstance(took, QLabel)
-        took.setText(format_duration(view.duration))
+        took.setText(f"took {format_duration(view.duration)}" if view.duration is not None else "")
+        took.setVisible(view.duration is not None)
         button = cells.get("confirm")
         if button is not None:
             button.setVisible(view.can_confirm)
 
     def _show_sync(self, snap: CallSnapshot) -> None:
-        self.sync_box.setVisible(bool(snap.sync))
-        for item in snap.sync:
-            bar = self.sync_bars.get(item.data_type)
+        summary = snap.sync_summary
+        self.sync_box.setVisible(summary is not None)
+        if summary is None:
+            return
+        self.sync_bar.setValue(summary.percent)
+        self.sync_bar.setFormat(f"{summary.done} of {summary.total} done (%p%)")
+        self.sync_counts.setText(summary.words())
+        for row in snap.sync_rows:
+            bar = self.sync_bars.get(row.data_type)
             if bar is None:
                 bar = QProgressBar()
                 bar.setRange(0, 100)
-                bar.setAccessibleName(f"Sync of {item.data_type}")
-                self.sync_bars[item.data_type] = bar
-                self.sync_layout.addWidget(bar)
-            percent = 100 if item.status.value == "done" else (item.progress or 0)
-            bar.setValue(max(0, min(100, percent)))
-            bar.setFormat(f"{item.data_type}: {item.status.value} (%p%)")
-        if snap.finished:
-            self.sync_box.setTitle("First sync: done")
-        else:
-            self.sync_box.setTitle("First sync")
+                bar.setAccessibleName(f"Sync of {row.words}")
+                self.sync_bars[row.data_type] = bar
+                self.sync_details_layout.addWidget(bar)
+            bar.setValue(row.percent)
+            bar.setFormat(f"{row.words}: {row.status} (%p%)")
+        self.sync_box.setTitle("First sync: done" if snap.finished else "First sync")
 
     def fix_for(self, snap: CallSnapshot) -> TroubleEntry | None:
         if self.library is None or snap.problem is None:
@@ -288,25 +367,34 @@ class JourneyView(QWidget):
         self.correlation_row.setVisible(bool(snap.correlation_id))
         key = problem.guide_keys[0]
         if key != self.problem_key_shown and snap.platform_key and self.isVisible():
-            self.problem_key_shown = key
             show = getattr(self.guide, "show_problem", None)
-            if show is not None:
-                show(key)
+            # Only once the guide took it: before the guide is open there is no card to show.
+            if show is not None and show(key) is not False:
+                self.problem_key_shown = key
 
     def _show_guide(self, snap: CallSnapshot) -> None:
         if not snap.platform_key:
             return
         stage = int(snap.current) if snap.current is not None else int(Step.COMPLETE)
         wanted = (snap.platform_key, stage)
-        if wanted == self.guide_shown:
+        # Once the first sync runs, the guide moves on to its card about the sync.
+        syncing = stage == int(Step.COMPLETE) and snap.sync_summary is not None
+        if wanted == self.guide_shown and syncing == self._guide_at_sync:
             return
+        first = self.guide_shown is None
         self.guide_shown = wanted
+        self._guide_at_sync = syncing
         self.guide_box.setTitle(f"Guide: {snap.platform_name or snap.platform_key}")
         show = getattr(self.guide, "show_platform", None)
         if show is not None:
             # Filled before its box is shown: Qt then lays the guide out once, not per widget added.
-            show(snap.platform_key, stage)
+            if syncing:
+                show(snap.platform_key, stage, last_of_stage=True)
+            else:
+                show(snap.platform_key, stage)
         self.guide_box.setVisible(True)
+        if first:
+            self.guide_opened.emit()
         if snap.problem is not None and self.problem_key_shown is None:
             self._show_problem(snap)
 

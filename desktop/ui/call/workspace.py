@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Protocol
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFileDialog,
-    QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QSplitter,
     QStackedWidget,
     QSystemTrayIcon,
     QVBoxLayout,
@@ -32,6 +33,16 @@ from desktop.ui.call.start_panel import StartPanel
 from desktop.ui.call.store_banner import StoreBanner
 
 GuideFactory = Callable[[], QWidget | None]
+
+
+class LayoutMemory(Protocol):
+    """Where the page's splitters were left (Qt's saveState, base64), kept across restarts."""
+
+    def load(self) -> Mapping[str, str]: ...
+
+    def save(self, states: Mapping[str, str]) -> None: ...
+
+
 # (call id, "markdown" or "text") -> the call's export, secrets removed (see export_call).
 Exporter = Callable[[int, str], str]
 STORE_RETRY_MS = 3000  # while the database refuses writes, try again this often
@@ -55,9 +66,12 @@ class CallWorkspace(QWidget):
         notifier: Notifier | None = None,
         exporter: Exporter | None = None,
         export_dir: Callable[[], Path] | None = None,
+        layout_memory: LayoutMemory | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
+        self._memory = layout_memory
+        self._layout_states: dict[str, str] = dict(layout_memory.load()) if layout_memory else {}
         self.manager = manager
         self.library = library
         self._template = invitation_template
@@ -99,11 +113,14 @@ class CallWorkspace(QWidget):
         self.export_status = QLabel()
         self.export_status.setAccessibleName("Export status")
         self.export_status.setWordWrap(True)
+        self.calls.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.calls.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         side = QWidget()
         self.side = side
         self.presenting = False
-        side.setMaximumWidth(280)
+        side.setMinimumWidth(side.fontMetrics().averageCharWidth() * 24)
         side_layout = QVBoxLayout(side)
+        side_layout.setContentsMargins(0, 0, 4, 0)
         heading = QLabel("Open calls")
         heading.setStyleSheet("font-weight: 600;")
         side_layout.addWidget(heading)
@@ -121,12 +138,22 @@ class CallWorkspace(QWidget):
         self.stack.addWidget(self.start_panel)
         self.store_banner = StoreBanner()
         self.store_banner.retry_requested.connect(self.retry_store)
-        body = QHBoxLayout()
-        body.addWidget(side)
-        body.addWidget(self.stack, 1)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setObjectName("WorkspaceSplitter")
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.addWidget(side)
+        self.splitter.addWidget(self.stack)
+        self.splitter.setStretchFactor(0, 0)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([side.fontMetrics().averageCharWidth() * 30, 10_000])
+        saved = self._layout_states.get("workspace", "")
+        if saved:
+            self.splitter.restoreState(QByteArray.fromBase64(saved.encode("ascii")))
+        self.splitter.splitterMoved.connect(lambda *_a: self._save_layout())
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self.store_banner)
-        layout.addLayout(body, 1)
+        layout.addWidget(self.splitter, 1)
 
         for keys, slot in (
             ("Ctrl+N", self.show_start),
@@ -191,6 +218,8 @@ class CallWorkspace(QWidget):
             guide=guide,
         )
         self.views[session.call_id] = view
+        view.restore_splitter(self._layout_states.get("call", ""))
+        view.on_splitter_moved(self._call_splitter_moved)
         if self.presenting:
             view.set_presentation(True)
         self.stack.addWidget(view)
@@ -198,6 +227,21 @@ class CallWorkspace(QWidget):
         item.setData(Qt.ItemDataRole.UserRole, session.call_id)
         self.calls.addItem(item)
         self._update_item(session)
+
+    # -- splitters remember their place -----------------------------------------------------------
+    def _save_layout(self) -> None:
+        self._layout_states["workspace"] = bytes(
+            self.splitter.saveState().toBase64().data()
+        ).decode("ascii")
+        if self._memory is not None:
+            self._memory.save(dict(self._layout_states))
+
+    def _call_splitter_moved(self, state: str) -> None:
+        self._layout_states["call"] = state
+        for view in self.views.values():  # every call keeps the same layout
+            if view.splitter_state() != state:
+                view.restore_splitter(state)
+        self._save_layout()
 
     def set_presentation(self, on: bool) -> None:
         """On a shared screen the customer must not see other customers' calls or the agent's tools."""
@@ -219,7 +263,7 @@ class CallWorkspace(QWidget):
             return
         summary = session.summary()
         item.setText(f"{session.company_name}\n{summary}")
-        item.setToolTip(summary)
+        item.setToolTip(f"{session.company_name}\n{summary}")
         previous = self._summaries.get(session.call_id)
         self._summaries[session.call_id] = summary
         if previous is not None and previous != summary:

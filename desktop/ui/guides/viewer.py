@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
+    QMenu,
     QPushButton,
     QScrollArea,
     QSizePolicy,
@@ -184,10 +185,18 @@ class GuideViewer(QWidget):
     copied = Signal(str)  # what was put on the clipboard, for a status message
 
     def __init__(
-        self, library: GuideLibrary, parent: QWidget | None = None, *, progressive: bool = False
+        self,
+        library: GuideLibrary,
+        parent: QWidget | None = None,
+        *,
+        progressive: bool = False,
+        embedded: bool = False,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("GuideViewer")
+        # Embedded in a call's pane (a third of a laptop screen): no way back to the tiles, the
+        # guide's copy and export actions in one menu, short step buttons; nothing is clipped.
+        self.embedded = embedded
         # Progressive: a guide is built a card per event-loop turn, so opening one never holds the
         # loop for the 25-50 ms a whole guide takes (the live call opens guides while it tracks).
         self.progressive = progressive
@@ -233,8 +242,25 @@ class GuideViewer(QWidget):
         self.export_md_button.clicked.connect(self._ask_export_markdown)
         self.export_pdf_button = self._button("Export PDF…", "Save the guide as a PDF file")
         self.export_pdf_button.clicked.connect(self._ask_export_pdf)
+        self.more_button = QToolButton()
+        self.more_button.setText("Guide ▾")
+        self.more_button.setAccessibleName("Copy or export the guide")
+        self.more_button.setToolTip("Copy the guide, or save it as Markdown or PDF")
+        self.more_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        menu = QMenu(self.more_button)
         for button in (self.copy_guide_button, self.export_md_button, self.export_pdf_button):
-            top.addWidget(button)
+            if self.embedded:
+                action = menu.addAction(button.text())
+                action.triggered.connect(button.click)
+            else:
+                top.addWidget(button)
+        self.more_button.setMenu(menu)
+        if self.embedded:
+            for button in (self.copy_guide_button, self.export_md_button, self.export_pdf_button):
+                button.setParent(self)
+                button.setVisible(False)
+            self.back_button.setVisible(False)
+            top.addWidget(self.more_button, 0, Qt.AlignmentFlag.AlignTop)
         outer.addLayout(top)
 
         walk = QHBoxLayout()
@@ -250,6 +276,10 @@ class GuideViewer(QWidget):
             "Copy step", "Copy the current step as text (Ctrl+Alt+C)"
         )
         self.copy_step_button.clicked.connect(lambda: self.copy_step())
+        if self.embedded:
+            self.prev_button.setText("◀")
+            self.next_button.setText("▶")
+            self.position_label.setMinimumWidth(self.fontMetrics().averageCharWidth() * 12)
         walk.addWidget(self.prev_button)
         walk.addWidget(self.position_label, 1)
         walk.addWidget(self.next_button)
@@ -262,6 +292,8 @@ class GuideViewer(QWidget):
         # again (tens of milliseconds on a long guide): keep it.
         self.scroll_area.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
         self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
+        # Cards wrap their text to the pane's width: never a sideways scroll bar.
+        self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.scroll_area.setAccessibleName("Guide content")
         self.scroll_area.setObjectName("GuideScroll")
         outer.addWidget(self.scroll_area, 1)
@@ -345,11 +377,14 @@ class GuideViewer(QWidget):
         column = QVBoxLayout(body)
         column.setContentsMargins(4, 8, 12, 8)
         column.setSpacing(8)
-        chips = QHBoxLayout()
-        for text in (regions_text(guide), *guide.tags):
-            chip = QLabel(text)
-            chip.setObjectName("Chip")
-            chips.addWidget(chip)
+        chips: QHBoxLayout | QVBoxLayout = QVBoxLayout() if self.embedded else QHBoxLayout()
+        if self.embedded:  # one wrapped line: chips side by side would set the pane's width
+            chips.addWidget(_label(" · ".join((regions_text(guide), *guide.tags)), "Chips"))
+        else:
+            for text in (regions_text(guide), *guide.tags):
+                chip = QLabel(text)
+                chip.setObjectName("Chip")
+                chips.addWidget(chip)
         if guide.origin == "team":
             mark = "Team guide (replaces the built-in one)" if guide.overrides else "Team guide"
             origin = QLabel(mark)
@@ -358,6 +393,7 @@ class GuideViewer(QWidget):
             chips.addWidget(origin)
             self.internal_widgets.append(origin)
         keys = QLabel("Platform keys: " + ", ".join(guide.platform_keys))
+        keys.setWordWrap(True)
         keys.setAccessibleName("Platform keys")
         keys.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         chips.addWidget(keys)
@@ -452,12 +488,20 @@ class GuideViewer(QWidget):
         self.set_step(step)
         return True
 
-    def show_platform(self, platform_key: str, stage: int | None = None) -> bool:
-        """Open the guide for a Codat platform key at the first step of a journey stage (1-5)."""
+    def show_platform(
+        self, platform_key: str, stage: int | None = None, *, last_of_stage: bool = False
+    ) -> bool:
+        """Open the guide for a Codat platform key at the first step of a journey stage (1-5), or
+        at its last step with ``last_of_stage`` (the first sync's card once the sync runs)."""
         guide = self.library.by_platform_key(platform_key)
         if guide is None:
             return False
-        index = guide.first_step_at(stage) if stage is not None else None
+        if stage is None:
+            index = None
+        elif last_of_stage:
+            index = guide.last_step_at(stage)
+        else:
+            index = guide.first_step_at(stage)
         return self.show_guide(guide.key, None if index is None else index + 1)
 
     def show_problem(self, key: str) -> bool:
