@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,6 +35,22 @@ class CallParts:
     manager: CallManager
     tracker: Tracker
     store: CallStore
+
+
+class SettingsLayoutMemory:
+    """The call page's splitter positions in the ``call_layout`` setting (saved on quit)."""
+
+    def __init__(self, ctx: AppContext) -> None:
+        self.ctx = ctx
+
+    def load(self) -> Mapping[str, str]:
+        stored = self.ctx.settings.get("call_layout")
+        if not isinstance(stored, dict):
+            return {}
+        return {str(k): v for k, v in stored.items() if isinstance(v, str)}
+
+    def save(self, states: Mapping[str, str]) -> None:
+        self.ctx.settings.set("call_layout", dict(states))
 
 
 def default_library(ctx: AppContext) -> GuideLibrary:
@@ -102,6 +118,7 @@ def build_call_parts(
         notifier=notifier,
         exporter=exporter,
         export_dir=export_dir or (lambda: Path.home()),
+        layout_memory=SettingsLayoutMemory(ctx),
     )
 
     async def open_by_id(company_id: str) -> None:

@@ -46,6 +46,14 @@ class Shell(QObject):
         self.guides_page = page
         self.window.set_page("guides", page)
         self.window.presentation_changed.connect(page.set_presentation)
+        page.start_call_requested.connect(self.start_call)
+
+    def start_call(self) -> None:
+        """ "Start a call" on the Guides page: the Call page, at its start panel."""
+        self.window.show_page("call")
+        workspace = getattr(self, "call_workspace", None)
+        if workspace is not None:
+            workspace.show_start()
 
     def _install_call(self) -> None:
         from PySide6.QtWidgets import QSystemTrayIcon
@@ -239,7 +247,9 @@ class Shell(QObject):
         company = await start_practice(
             await self.ctx.codat(), self.ctx.http(), base, scenario, platform
         )
-        session = parts.manager.open_call(company.id, company.name, company.redirect)
+        session = parts.manager.open_call(
+            company.id, company.name, company.redirect, practice=scenario.name
+        )
         parts.workspace.show_call(session.call_id)
         self.window.show_page("call")
         self.window.statusBar().showMessage(

@@ -6,6 +6,7 @@ import logging
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol, TypeVar
 
+from desktop.core.calls.outcome import Outcome, RecentCall
 from desktop.core.calls.session import (
     CallSession,
     CallStoreLike,
@@ -39,7 +40,7 @@ class CallRepository(CallStoreLike, Protocol):
 
     def open_calls(self) -> list[StoredCall]: ...
 
-    def close_call(self, call_id: int, at: float) -> None: ...
+    def close_call(self, call_id: int, at: float, outcome: str | None = None) -> None: ...
 
 
 ManagerListener = Callable[["CallManager", "CallSession | None"], None]
@@ -106,7 +107,13 @@ class CallManager:
         return next((s for s in self.sessions.values() if s.company_id == company_id), None)
 
     def _session(
-        self, call_id: int, company_id: str, name: str, link: str, at: float
+        self,
+        call_id: int,
+        company_id: str,
+        name: str,
+        link: str,
+        at: float,
+        practice: str | None = None,
     ) -> CallSession:
         session = CallSession(
             call_id=call_id,
@@ -118,33 +125,66 @@ class CallManager:
             opened_at=at,
             config=self.config,
             confirm=self._confirm,
+            practice=practice,
         )
         session.on_store_error = self.report_store_error
         return session
 
-    def open_call(self, company_id: str, company_name: str, link_url: str) -> CallSession:
+    def open_call(
+        self,
+        company_id: str,
+        company_name: str,
+        link_url: str,
+        *,
+        practice: str | None = None,
+    ) -> CallSession:
+        """A call for the company (the open one if there is one); ``practice``: the sandbox
+        scenario of a practice call, which is then labelled and exported as practice."""
         existing = self.by_company(company_id)
         if existing is not None:
             return existing
         at = self.clock.now()
-        call_id = self.store.open_call(company_id, company_name, link_url, at)
-        session = self._session(call_id, company_id, company_name, link_url, at)
+        if practice is None:
+            call_id = self.store.open_call(company_id, company_name, link_url, at)
+        else:
+            call_id = self.store.open_call(
+                company_id, company_name, link_url, at, scenario=practice
+            )
+        session = self._session(call_id, company_id, company_name, link_url, at, practice)
         self.sessions[call_id] = session
         session.state = self.tracker.track(company_id)
         self._changed(session)
         return session
 
-    def close_call(self, call_id: int) -> None:
+    def close_call(self, call_id: int, outcome: Outcome | None = None) -> None:
+        """End a call: tracking stops; the outcome goes on its timeline and into the store."""
         session = self.sessions.pop(call_id, None)
         if session is None:
             return
         if self.by_company(session.company_id) is None:
             self.tracker.untrack(session.company_id)
+        if outcome is not None:
+            session.note_outcome(outcome)
         try:
-            self.store.close_call(call_id, self.clock.now())
+            if outcome is None:
+                self.store.close_call(call_id, self.clock.now())
+            else:
+                self.store.close_call(call_id, self.clock.now(), outcome.words())
         except StoreError as exc:
             self.report_store_error(exc)
         self._changed(None)
+
+    def recent_calls(self, limit: int = 20) -> list[RecentCall]:
+        """The calls ended most recently, newest first (empty if the store cannot list them)."""
+        recent = getattr(self.store, "recent_calls", None)
+        if recent is None:
+            return []
+        try:
+            found: list[RecentCall] = recent(limit)
+        except StoreError as exc:
+            self.report_store_error(exc)
+            return []
+        return found
 
     def resume(self) -> list[CallSession]:
         """Reopen the calls the store still has open (after a restart or a crash); track them."""
@@ -158,6 +198,7 @@ class CallManager:
                 stored.company_name,
                 stored.link_url,
                 stored.opened_at,
+                stored.practice,
             )
             session.restore(stored)
             self.sessions[stored.call_id] = session

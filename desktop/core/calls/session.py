@@ -14,6 +14,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
+from desktop.core.calls.outcome import Outcome
+from desktop.core.calls.practice_hints import practice_hint
 from desktop.core.codat.data_types import data_type_words
 from desktop.core.journey import (
     INVISIBLE_STEPS,
@@ -58,6 +60,7 @@ STALL_QUESTIONS: dict[Step, str] = {
 
 AGENT_CONFIRM = "agent.confirm_step"
 AGENT_ACTION = "agent.action"
+AGENT_OUTCOME = "agent.outcome"
 
 PROVENANCE_WORDS: dict[str, str] = {
     "observed": "seen by the API",
@@ -69,7 +72,15 @@ PROVENANCE_WORDS: dict[str, str] = {
 class CallStoreLike(Protocol):
     """What a session needs from the store (``desktop.core.store.CallStore`` fits)."""
 
-    def open_call(self, company_id: str, company_name: str, link_url: str, at: float) -> int: ...
+    def open_call(
+        self,
+        company_id: str,
+        company_name: str,
+        link_url: str,
+        at: float,
+        *,
+        scenario: str | None = None,
+    ) -> int: ...
 
     def add_event(
         self,
@@ -194,6 +205,8 @@ class CallSnapshot:
     correlation_id: str | None
     retry_text: str | None
     stall_prompt: str | None
+    hint: str | None  # a practice call: what the trainee should notice and do now
+    practice: str | None  # the scenario of a practice call
     ticks: dict[str, bool]
     notes: str
     timeline: list[TimelineEntry]
@@ -218,6 +231,7 @@ class StoredCall:
     timeline: list[TimelineEntry] = field(default_factory=list)
     confirmed: list[tuple[Step, float]] = field(default_factory=list)
     followed: str | None = None  # the connection followed when the call was last saved
+    practice: str | None = None  # the scenario of a practice call
 
 
 class CallSession:
@@ -233,8 +247,11 @@ class CallSession:
         opened_at: float | None = None,
         config: JourneyConfig | None = None,
         confirm: Callable[[str, Step, float], None] | None = None,
+        practice: str | None = None,
     ) -> None:
         self.call_id = call_id
+        # The sandbox scenario of a practice call; None for every other call, sandbox or not.
+        self.practice = practice
         self.company_id = company_id
         self.company_name = company_name
         self.link_url = link_url
@@ -381,6 +398,15 @@ class CallSession:
             return False
         return True
 
+    def note_outcome(self, outcome: Outcome) -> None:
+        """How the call ended, on its timeline (the store keeps it with the call too)."""
+        self._record(
+            self.clock.now(),
+            AGENT_OUTCOME,
+            f"Call ended: {outcome.words()}.",
+            {"outcome": outcome.key, "text": outcome.text},
+        )
+
     def note_action(self, message: str) -> None:
         """Something the agent did that belongs in the timeline (copied the link, ...)."""
         self._record(self.clock.now(), AGENT_ACTION, message)
@@ -511,6 +537,8 @@ class CallSession:
             correlation_id=self.correlation_id,
             retry_text=self.retry_text(),
             stall_prompt=self.stall_prompt(),
+            hint=practice_hint(self.practice, self.state) if self.practice else None,
+            practice=self.practice,
             ticks=dict(self.ticks),
             notes=self.notes,
             timeline=list(self.timeline),

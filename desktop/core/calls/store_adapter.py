@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, TypeVar
 
+from desktop.core.calls.outcome import RecentCall
 from desktop.core.calls.session import (
     AGENT_CONFIRM,
     StoredCall,
@@ -32,13 +33,22 @@ class StoreAdapter:
         self.profile = profile
         self.api_kind = api_kind
 
-    def open_call(self, company_id: str, company_name: str, link_url: str, at: float) -> int:
+    def open_call(
+        self,
+        company_id: str,
+        company_name: str,
+        link_url: str,
+        at: float,
+        *,
+        scenario: str | None = None,
+    ) -> int:
         call = self.store.open_call(
             company_id=company_id,
             company_name=company_name,
             profile=self.profile,
             api_kind=self.api_kind,
             link_url=link_url,
+            scenario=scenario,
             opened_at=at,
         )
         return call.id
@@ -80,9 +90,24 @@ class StoreAdapter:
     def set_platform(self, call_id: int, key: str | None, name: str | None) -> None:
         self.store.update_call(call_id, platform_key=key, platform_name=name)
 
-    def close_call(self, call_id: int, at: float) -> None:
-        del at
-        self.store.close_call(call_id, None)
+    def close_call(self, call_id: int, at: float, outcome: str | None = None) -> None:
+        del at  # the store stamps it
+        self.store.close_call(call_id, outcome)
+
+    def recent_calls(self, limit: int = 20) -> list[RecentCall]:
+        """Ended calls, newest first (of the last ``limit`` calls opened)."""
+        return [
+            RecentCall(
+                call.id,
+                call.company_name,
+                call.opened_at,
+                call.closed_at,
+                call.outcome,
+                call.scenario,
+            )
+            for call in self.store.list_calls(limit)
+            if call.closed_at is not None
+        ]
 
     def retry_pending(self) -> int:
         return self.store.retry_pending()
@@ -113,6 +138,7 @@ class StoreAdapter:
                     timeline=_stored_timeline(events),
                     confirmed=confirmed,
                     followed=str(followed[-1]) if followed and followed[-1] else None,
+                    practice=call.scenario,
                 )
             )
         return out

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListView,
+    QPushButton,
     QSplitter,
     QStackedWidget,
     QTabWidget,
@@ -41,6 +42,7 @@ class GuidesPage(QWidget):
     """
 
     guide_opened = Signal(str)
+    start_call_requested = Signal()  # "Start a call": the shell opens the Call page's start panel
 
     def __init__(self, library: GuideLibrary, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -121,7 +123,15 @@ class GuidesPage(QWidget):
                 QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
             )
             combo.setMinimumContentsLength(9)
+        self.start_call_button = QPushButton("Start a call")
+        self.start_call_button.setAccessibleName("Start a call")
+        self.start_call_button.setToolTip(
+            "Find or create the customer's company and share the Link URL (Ctrl+N)"
+        )
+        self.start_call_button.setDefault(True)
+        self.start_call_button.clicked.connect(self.start_call_requested)
         bar = QHBoxLayout()
+        bar.addWidget(self.start_call_button)
         bar.addWidget(self.search_field, 1)
         bar.addWidget(self.region_filter)
         bar.addWidget(self.tag_filter)
@@ -196,6 +206,7 @@ class GuidesPage(QWidget):
             (QKeySequence("Ctrl+L"), self.focus_search),
             (QKeySequence("Ctrl+Shift+L"), self._show_checklist),
             (QKeySequence("Ctrl+Shift+Q"), self._show_questions),
+            (QKeySequence("Ctrl+N"), self.start_call_requested.emit),
         ):
             shortcut = QShortcut(keys, self)
             shortcut.setContext(context)
