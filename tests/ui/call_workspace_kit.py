@@ -67,9 +67,14 @@ class Kit:
     notifier: RecordingNotifier
 
     def open_call(
-        self, name: str, company_id: str = "c0ffee00-0000-4000-8000-000000000001"
+        self,
+        name: str,
+        company_id: str = "c0ffee00-0000-4000-8000-000000000001",
+        practice: str | None = None,
     ) -> CallSession:
-        session = self.manager.open_call(company_id, name, f"http://127.0.0.1:9/link/{company_id}")
+        session = self.manager.open_call(
+            company_id, name, f"http://127.0.0.1:9/link/{company_id}", practice=practice
+        )
         self.workspace.show_call(session.call_id)
         return session
 
