@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from functools import cache
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication
 
@@ -13,6 +13,24 @@ from desktop.core.assets import asset
 
 THEMES = ("system", "light", "dark")
 _BASE_POINT_SIZE: float | None = None
+
+
+class ThemeSignals(QObject):
+    """Told after every apply_theme. Widgets that style themselves from the palette (style
+    sheets) listen: Qt stops propagating a new application palette at any widget whose palette
+    a style sheet has set, so they would keep the old theme's colours."""
+
+    changed = Signal()
+
+
+_SIGNALS: ThemeSignals | None = None
+
+
+def theme_signals() -> ThemeSignals:
+    global _SIGNALS
+    if _SIGNALS is None:
+        _SIGNALS = ThemeSignals()
+    return _SIGNALS
 
 
 @cache
@@ -55,7 +73,36 @@ def apply_theme(app: QApplication, choice: str, font_scale: float = 1.0) -> str:
     font.setPointSizeF(_BASE_POINT_SIZE * max(0.75, min(font_scale, 3.0)))
     app.setFont(font)
     app.setProperty("linkdesk_theme", name)
+    style = _indicator_style(name)
+    applied = (name, font.pointSizeF())
+    previous = app.property("linkdesk_applied")
+    if previous is not None and tuple(previous) != applied:
+        # A widget polished with a style sheet keeps the palette and font it had then; a new
+        # application style sheet polishes every widget again, so none keeps the old theme.
+        style += f"/* {name} {font.pointSizeF():.2f} */"
+    app.setProperty("linkdesk_applied", list(applied))
+    if style != app.styleSheet():
+        app.setStyleSheet(style)
+    theme_signals().changed.emit()
     return name
+
+
+def _indicator_style(name: str) -> str:
+    """Fusion outlines tick boxes and radio buttons in a shade of the window colour, nearly
+    invisible on the dark theme: give them a visible outline there."""
+    if name != "dark":
+        return ""
+    spec = _palette_spec(name)
+    return (
+        f"QCheckBox::indicator, QRadioButton::indicator {{ width: 14px; height: 14px;"
+        f" border: 2px solid {spec['PlaceholderText']}; background: {spec['Base']}; }}"
+        "QCheckBox::indicator { border-radius: 3px; }"
+        "QRadioButton::indicator { border-radius: 9px; }"
+        f"QCheckBox::indicator:checked, QRadioButton::indicator:checked {{"
+        f" background: {spec['Highlight']}; border-color: {spec['Highlight']}; }}"
+        f"QCheckBox::indicator:disabled, QRadioButton::indicator:disabled {{"
+        f" border-color: {spec['Mid']}; }}"
+    )
 
 
 def is_dark(app: QApplication) -> bool:

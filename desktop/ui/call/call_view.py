@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QByteArray, Qt
+from PySide6.QtCore import QByteArray, QEvent, Qt
 from PySide6.QtGui import QFont, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QFrame,
@@ -31,7 +31,6 @@ from desktop.ui.call.checklist import ChecklistBox, checklist_text
 from desktop.ui.call.journey_view import JourneyView, clock_time
 from desktop.ui.call.link_panel import LinkPanel, render_invitation
 from desktop.ui.call.notes import NotesEdit
-from desktop.ui.call.styles import restyle_all
 from desktop.ui.elide import ElidedLabel
 from desktop.ui.guides import presentation
 
@@ -173,6 +172,11 @@ class CallView(QWidget):
         font.setBold(True)
         self.title.setFont(font)
 
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:  # text size or presentation: the title too
+            self._scale_title()
+
     # -- the splitter -------------------------------------------------------------------------------
     def splitter_state(self) -> str:
         return bytes(self.splitter.saveState().toBase64().data()).decode("ascii")
@@ -225,7 +229,6 @@ class CallView(QWidget):
         self.tabs.setTabVisible(self.timeline_tab, not on)
         presentation.apply(self, on)
         self._scale_title()
-        restyle_all(self)
         set_guide = getattr(self.guide, "set_presentation", None)
         if set_guide is not None:
             set_guide(on)

@@ -26,7 +26,7 @@ from desktop.core.calls.session import CallSnapshot, StepView, format_duration
 from desktop.core.guides.library import GuideLibrary
 from desktop.core.guides.model import TroubleEntry
 from desktop.core.journey import Step, StepStatus
-from desktop.ui.call.styles import follow_palette, notice_style, problem_style, secondary_style
+from desktop.ui.call.styles import NoticeLabel, ProblemFrame
 from desktop.ui.rich_text import escape
 
 COPIED_MS = 2000  # how long a Copy button says "Copied ✓"
@@ -110,21 +110,15 @@ class JourneyView(QWidget):
         # many followed at once) shows its guide when it comes to the front, not on every update.
         self._latest: CallSnapshot | None = None
 
-        self.retry_banner = QLabel()
+        self.retry_banner = NoticeLabel("error")
         self.retry_banner.setAccessibleName("Codat not answering")
         self.retry_banner.setProperty("role", "banner")
-        self.retry_banner.setWordWrap(True)
-        follow_palette(self.retry_banner, notice_style("error"))
         self.retry_banner.setVisible(False)
-        self.stall = QLabel()
+        self.stall = NoticeLabel("warning")
         self.stall.setAccessibleName("Stall prompt")
-        self.stall.setWordWrap(True)
-        follow_palette(self.stall, notice_style("warning"))
         self.stall.setVisible(False)
-        self.hint = QLabel()
+        self.hint = NoticeLabel("warning")
         self.hint.setAccessibleName("What to notice")
-        self.hint.setWordWrap(True)
-        follow_palette(self.hint, notice_style("warning"))
         self.hint.setVisible(False)
 
         self.steps_box = QGroupBox("Journey")
@@ -142,8 +136,6 @@ class JourneyView(QWidget):
             badge = QLabel()
             when = QLabel()
             took = QLabel()
-            for small in (badge, when, took):
-                follow_palette(small, secondary_style)
             for label, what in ((mark, "status"), (title, "title"), (badge, "provenance")):
                 label.setAccessibleName(f"Step {int(step)} {what}")
             when.setAccessibleName(f"Step {int(step)} time")
@@ -202,7 +194,7 @@ class JourneyView(QWidget):
         self.sync_bars: dict[str, QProgressBar] = {}
         self.sync_box.setVisible(False)
 
-        self.problem_box = QFrame()
+        self.problem_box = ProblemFrame()
         self.problem_box.setObjectName("ProblemBox")
         self.problem_box.setAccessibleName("Problem and its fix")
         problem_title = QLabel("Problem")
@@ -242,7 +234,6 @@ class JourneyView(QWidget):
         problem_layout.addWidget(self.fix_text)
         problem_layout.addWidget(self.detail_text)
         problem_layout.addWidget(self.correlation_row)
-        follow_palette(self.problem_box, problem_style)
         self.problem_box.setVisible(False)
 
         self.guide_box = QGroupBox("Guide")

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.ui.call.styles import follow_palette, notice_style
+from desktop.ui.call.styles import NoticeLabel
 from desktop.ui.elide import ElidedLabel
 
 
@@ -56,11 +56,9 @@ class UndoBar(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.message = QLabel()
+        self.message = NoticeLabel("warning")
         self.message.setAccessibleName("Call ended")
-        self.message.setWordWrap(True)
         self.message.setTextFormat(Qt.TextFormat.PlainText)
-        follow_palette(self.message, notice_style("warning"))
         self.undo_button = QPushButton("Undo")
         self.undo_button.setAccessibleName("Undo ending the call")
         self.undo_button.setShortcut("Ctrl+Z")

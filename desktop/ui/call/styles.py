@@ -1,104 +1,77 @@
-"""Styles of the call page made from the current palette, and made again when the theme changes.
+"""The call page's coloured boxes, painted from the palette at paint time.
 
-A widget with its own style sheet keeps the colours it was polished with: switching to the dark
-theme left the Problem text and the call title dark on dark. Each style here is a function of the
-palette, and ``follow_palette`` applies it again on every palette change (theme or presentation).
+Style sheets were tried first and failed in two ways: Qt stops passing a new application palette
+to a widget whose palette a style sheet has set (the Problem text and the call title went dark on
+dark after switching theme), and such a widget also keeps the font it was polished with (the
+Problem box did not grow in presentation mode). These widgets set no style sheet: they paint
+their frame and wash from the current palette, and their text inherits palette and font as usual.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPalette, QPen
+from PySide6.QtWidgets import QFrame, QLabel, QWidget
 
-from PySide6.QtCore import QEvent, QObject
-from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QWidget
+HUES = {
+    # kind: (on a light theme, on a dark theme)
+    "error": ("#c62828", "#ff8a80"),
+    "warning": ("#b26a00", "#ffd54f"),
+}
 
-StyleFor = Callable[[QPalette], str]
 
-
-def _dark(palette: QPalette) -> bool:
+def is_dark(palette: QPalette) -> bool:
     return palette.color(QPalette.ColorRole.Window).lightness() < 128
 
 
-def _mix(a: QColor, b: QColor, share_of_b: float) -> str:
-    r = round(a.red() * (1 - share_of_b) + b.red() * share_of_b)
-    g = round(a.green() * (1 - share_of_b) + b.green() * share_of_b)
-    bl = round(a.blue() * (1 - share_of_b) + b.blue() * share_of_b)
-    return QColor(r, g, bl).name()
+def hue(kind: str, palette: QPalette) -> QColor:
+    light, dark = HUES[kind]
+    return QColor(dark if is_dark(palette) else light)
 
 
-def problem_style(palette: QPalette) -> str:
-    """A red frame with a faint red wash; the text keeps the theme's own ink."""
+def wash(kind: str, palette: QPalette, share: float) -> QColor:
+    """The window colour with a little of the kind's hue: text keeps its contrast on it."""
     paper = palette.color(QPalette.ColorRole.Window)
-    ink = palette.color(QPalette.ColorRole.WindowText).name()
-    red = QColor("#ff8a80") if _dark(palette) else QColor("#c62828")
-    return (
-        f"QFrame#ProblemBox {{ border: 2px solid {red.name()}; border-radius: 6px;"
-        f" background: {_mix(paper, red, 0.10)}; }}"
-        f"QFrame#ProblemBox QLabel {{ color: {ink}; background: transparent; border: none; }}"
-        f"QFrame#ProblemBox QLabel#ProblemTitle {{ color: {red.name() if _dark(palette) else ink}; }}"
+    tint = hue(kind, palette)
+    return QColor(
+        round(paper.red() * (1 - share) + tint.red() * share),
+        round(paper.green() * (1 - share) + tint.green() * share),
+        round(paper.blue() * (1 - share) + tint.blue() * share),
     )
 
 
-def notice_style(kind: str) -> StyleFor:
-    """A banner ("error": Codat not answering) or a prompt ("warning": a stalled step)."""
+class NoticeLabel(QLabel):
+    """A wrapped message on a faint wash with a bar on its left: "error" or "warning"."""
 
-    def style(palette: QPalette) -> str:
-        paper = palette.color(QPalette.ColorRole.Window)
-        ink = palette.color(QPalette.ColorRole.WindowText).name()
-        if kind == "error":
-            hue = QColor("#ff8a80") if _dark(palette) else QColor("#c62828")
-        else:
-            hue = QColor("#ffd54f") if _dark(palette) else QColor("#b26a00")
-        return (
-            f"QLabel {{ color: {ink}; background: {_mix(paper, hue, 0.18)};"
-            f" border-left: 4px solid {hue.name()}; padding: 6px; border-radius: 4px; }}"
-        )
+    def __init__(self, kind: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.kind = kind
+        self.setWordWrap(True)
+        self.setContentsMargins(12, 6, 8, 6)
 
-    return style
-
-
-def secondary_style(palette: QPalette) -> str:
-    """Small print (provenance, times) that still reads at 4.5:1 on the window colour."""
-    ink = palette.color(QPalette.ColorRole.WindowText)
-    paper = palette.color(QPalette.ColorRole.Window)
-    return f"QLabel {{ color: {_mix(ink, paper, 0.25)}; }}"
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(wash(self.kind, self.palette(), 0.16))
+        painter.drawRoundedRect(QRectF(self.rect()), 4, 4)
+        painter.setBrush(hue(self.kind, self.palette()))
+        painter.drawRect(QRectF(0, 0, 4, self.height()))
+        painter.end()
+        super().paintEvent(event)
 
 
-class _Follower(QObject):
-    def __init__(self, widget: QWidget, style: StyleFor) -> None:
-        super().__init__(widget)
-        self.widget = widget
-        self.style = style
-        self.busy = False
+class ProblemFrame(QFrame):
+    """The Problem box: a red frame around a faint red wash."""
 
-    def apply(self) -> None:
-        self.busy = True
-        try:
-            self.widget.setStyleSheet("")  # resolve the palette without our own colours first
-            parent = self.widget.parentWidget()
-            palette = parent.palette() if parent is not None else self.widget.palette()
-            self.widget.setStyleSheet(self.style(palette))
-        finally:
-            self.busy = False
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setContentsMargins(4, 4, 4, 4)
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if not self.busy and event.type() in (
-            QEvent.Type.ApplicationPaletteChange,
-            QEvent.Type.ParentChange,
-        ):
-            self.apply()
-        return False
-
-
-def follow_palette(widget: QWidget, style: StyleFor) -> None:
-    """Style ``widget`` from its parent's palette now and after every theme change."""
-    follower = _Follower(widget, style)
-    widget.installEventFilter(follower)
-    follower.apply()
-
-
-def restyle_all(root: QWidget) -> None:
-    """Apply every followed style under ``root`` again (after a presentation palette change)."""
-    for follower in root.findChildren(_Follower):
-        follower.apply()
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(QPen(hue("error", self.palette()), 2))
+        painter.setBrush(wash("error", self.palette(), 0.08))
+        painter.drawRoundedRect(QRectF(self.rect()).adjusted(1, 1, -1, -1), 6, 6)
+        painter.end()

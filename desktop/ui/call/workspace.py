@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Protocol
 
 from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
-from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
+from PySide6.QtGui import QFont, QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFileDialog,
     QLabel,
@@ -128,7 +128,7 @@ class CallWorkspace(QWidget):
         side_layout = QVBoxLayout(side)
         side_layout.setContentsMargins(0, 0, 4, 0)
         heading = QLabel("Open calls")
-        heading.setStyleSheet("font-weight: 600;")
+        heading.setFont(bold_font())
         side_layout.addWidget(heading)
         side_layout.addWidget(self.calls, 1)
         side_layout.addWidget(self.new_button)
@@ -138,7 +138,7 @@ class CallWorkspace(QWidget):
         side_layout.addWidget(self.export_button)
         side_layout.addWidget(self.export_status)
         recent_heading = QLabel("Recent calls")
-        recent_heading.setStyleSheet("font-weight: 600;")
+        recent_heading.setFont(bold_font())
         self.recent = QListWidget()
         self.recent.setAccessibleName("Recent calls")
         self.recent.setToolTip("Calls you ended: choose one to read, copy or export it")
@@ -561,6 +561,13 @@ class CallWorkspace(QWidget):
 
     def retry_store(self) -> None:
         self.manager.retry_store()
+
+
+def bold_font() -> QFont:
+    """Bold and nothing else: size and family still follow the app (text size, presentation)."""
+    font = QFont()
+    font.setBold(True)
+    return font
 
 
 def export_file_name(call_id: int, company: str) -> str:

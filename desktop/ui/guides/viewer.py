@@ -41,6 +41,7 @@ from desktop.core.guides import (
     trouble_text,
 )
 from desktop.ui.guides import presentation
+from desktop.ui.theme import theme_signals
 
 
 def _style(palette: QPalette, point_size: float) -> str:
@@ -211,6 +212,7 @@ class GuideViewer(QWidget):
         self.trouble_cards: dict[str, TroubleCard] = {}
         self.internal_widgets: list[QWidget] = []
         self._styling = False
+        theme_signals().changed.connect(self._restyle)
         self._build()
         self._shortcuts()
         self._show_empty()
@@ -647,6 +649,10 @@ class GuideViewer(QWidget):
         self._restyle()
         for widget in self.internal_widgets:
             widget.setVisible(not on)
+        # Larger type moves every card: bring the fix (or the current step) back into view.
+        target = self.current_problem if self.current_problem is not None else self.current_step
+        if target is not None:
+            self._scroll_later(target)
 
     def _restyle(self) -> None:
         self._styling = True
@@ -654,14 +660,23 @@ class GuideViewer(QWidget):
             palette = self.palette() if self.presentation else QApplication.palette()
             size = QApplication.font().pointSizeF()
             size = size if size > 0 else 10.0
-            self.setStyleSheet(
-                _style(palette, size * (presentation.SCALE if self.presentation else 1))
-            )
+            style = _style(palette, size * (presentation.SCALE if self.presentation else 1))
+            if style != self.styleSheet():  # a new style sheet lays every card out again
+                self.setStyleSheet(style)
         finally:
             self._styling = False
 
     def changeEvent(self, event: QEvent) -> None:
         # The app theme can change while the viewer is open (Settings): follow it.
-        if event.type() == QEvent.Type.ApplicationPaletteChange and not self._styling:
+        # A window gets ApplicationPaletteChange; a viewer inside a page gets PaletteChange.
+        if (
+            event.type()
+            in (
+                QEvent.Type.ApplicationPaletteChange,
+                QEvent.Type.PaletteChange,
+                QEvent.Type.FontChange,
+            )
+            and not self._styling
+        ):
             self._restyle()
         super().changeEvent(event)
