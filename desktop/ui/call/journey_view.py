@@ -109,6 +109,10 @@ class JourneyView(QWidget):
         # Filling a guide viewer takes tens of milliseconds; a call in the background (one of
         # many followed at once) shows its guide when it comes to the front, not on every update.
         self._latest: CallSnapshot | None = None
+        self._guide_timer = QTimer(self)
+        self._guide_timer.setSingleShot(True)
+        self._guide_timer.setInterval(0)
+        self._guide_timer.timeout.connect(self._show_latest_guide)
 
         self.retry_banner = NoticeLabel("error")
         self.retry_banner.setAccessibleName("Codat not answering")
@@ -242,6 +246,11 @@ class JourneyView(QWidget):
         guide_layout.setContentsMargins(0, 0, 0, 0)
         guide_layout.addWidget(self.guide)
         self.guide_box.setVisible(False)
+        # Polished now, while the agent talks: not when the customer picks their software.
+        self.guide_box.ensurePolished()
+        warm_up = getattr(self.guide, "warm_up", None)
+        if warm_up is not None:
+            warm_up()
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -276,8 +285,14 @@ class JourneyView(QWidget):
         self._show_sync(snap)
         self._latest = snap
         self._show_problem(snap)
-        if self.isVisible():
-            self._show_guide(snap)
+        if self.isVisible() and snap.platform_key:
+            # The guide is filled on the next loop turn: the rows above are painted first, so
+            # the agent sees the change at once however long the guide takes.
+            self._guide_timer.start()
+
+    def _show_latest_guide(self) -> None:
+        if self._latest is not None and self.isVisible():
+            self._show_guide(self._latest)
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
@@ -376,16 +391,17 @@ class JourneyView(QWidget):
         self.guide_shown = wanted
         self._guide_at_sync = syncing
         self.guide_box.setTitle(f"Guide: {snap.platform_name or snap.platform_key}")
+        # Shown first: a viewer that builds a guide bit by bit paints the current step's card as
+        # soon as it is made, which it can only do on screen.
+        self.guide_box.setVisible(True)
+        if first:
+            self.guide_opened.emit()
         show = getattr(self.guide, "show_platform", None)
         if show is not None:
-            # Filled before its box is shown: Qt then lays the guide out once, not per widget added.
             if syncing:
                 show(snap.platform_key, stage, last_of_stage=True)
             else:
                 show(snap.platform_key, stage)
-        self.guide_box.setVisible(True)
-        if first:
-            self.guide_opened.emit()
         if snap.problem is not None and self.problem_key_shown is None:
             self._show_problem(snap)
 
