@@ -138,6 +138,7 @@ class CallView(QWidget):
         self.notes_tab = self.tabs.addTab(self.notes_box, "Notes")
         self.timeline_tab = self.tabs.addTab(self.timeline_box, "Timeline")
         self.journey.guide_opened.connect(self.show_guide_tab)
+        self.tabs.currentChanged.connect(self._tab_chosen)
 
         header = QHBoxLayout()
         header.addWidget(self.title, 1)
@@ -222,9 +223,16 @@ class CallView(QWidget):
         self.guide_waiting.setVisible(False)
         self.tabs.setCurrentIndex(self.guide_tab)
 
+    def _tab_chosen(self, index: int) -> None:
+        # On a shared screen the agent's notes and timeline never show, not even by a shortcut.
+        if self.presenting and index in (self.notes_tab, self.timeline_tab):
+            shown = self.guide_tab if self.journey.guide_box.isVisibleTo(self) else self.checklist_tab
+            self.tabs.setCurrentIndex(shown)
+
     def set_presentation(self, on: bool) -> None:
         """For a shared screen: larger type, high contrast, and the agent's notes and timeline hidden."""
         self.presenting = on
+        self._tab_chosen(self.tabs.currentIndex())
         self.tabs.setTabVisible(self.notes_tab, not on)
         self.tabs.setTabVisible(self.timeline_tab, not on)
         presentation.apply(self, on)
