@@ -152,7 +152,9 @@ def test_end_call_asks_the_outcome_can_be_undone_and_records_it(qtbot: Any, tmp_
     kit = make_kit(qtbot, tmp_path)
     ws = kit.workspace
     assert not ws.close_button.isEnabled()  # no call chosen
+    assert ws.calls_empty.isVisible() and "Start one" in ws.calls_empty.text()
     session = kit.open_call("Harbour Bakery Ltd")
+    assert not ws.calls_empty.isVisible()
     bring_to(kit, session, "guide_open")
     assert ws.close_button.isEnabled()
     ws.close_button.click()

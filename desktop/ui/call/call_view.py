@@ -226,7 +226,9 @@ class CallView(QWidget):
     def _tab_chosen(self, index: int) -> None:
         # On a shared screen the agent's notes and timeline never show, not even by a shortcut.
         if self.presenting and index in (self.notes_tab, self.timeline_tab):
-            shown = self.guide_tab if self.journey.guide_box.isVisibleTo(self) else self.checklist_tab
+            shown = (
+                self.guide_tab if self.journey.guide_box.isVisibleTo(self) else self.checklist_tab
+            )
             self.tabs.setCurrentIndex(shown)
 
     def set_presentation(self, on: bool) -> None:

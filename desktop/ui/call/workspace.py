@@ -129,7 +129,13 @@ class CallWorkspace(QWidget):
         side_layout.setContentsMargins(0, 0, 4, 0)
         heading = QLabel("Open calls")
         heading.setFont(bold_font())
+        self.calls_empty = QLabel(
+            "No call open. Start one on the right: find or create the customer's company (Ctrl+N)."
+        )
+        self.calls_empty.setWordWrap(True)
+        self.calls_empty.setAccessibleName("No open calls")
         side_layout.addWidget(heading)
+        side_layout.addWidget(self.calls_empty)
         side_layout.addWidget(self.calls, 1)
         side_layout.addWidget(self.new_button)
         side_layout.addWidget(self.close_button)
@@ -262,6 +268,7 @@ class CallWorkspace(QWidget):
         item.setData(Qt.ItemDataRole.UserRole, session.call_id)
         self.calls.addItem(item)
         self._update_item(session)
+        self._update_export_buttons()
 
     # -- splitters remember their place -----------------------------------------------------------
     def _save_layout(self) -> None:
@@ -317,6 +324,7 @@ class CallWorkspace(QWidget):
         if item is not None:
             self.calls.takeItem(self.calls.row(item))
         self._summaries.pop(call_id, None)
+        self._update_export_buttons()
 
     def _clear_recent(self) -> None:
         self.recent.blockSignals(True)
@@ -479,6 +487,8 @@ class CallWorkspace(QWidget):
         return None
 
     def _update_export_buttons(self) -> None:
+        shown = sum(1 for row in range(self.calls.count()) if not self.calls.item(row).isHidden())
+        self.calls_empty.setVisible(shown == 0)
         selected = self.selected_call_id()
         able = self._exporter is not None and selected is not None
         for button in (self.copy_md_button, self.copy_text_button, self.export_button):
