@@ -102,6 +102,11 @@ def test_a_300_character_company_name_is_elided_and_never_widens_the_window(
     assert window.minimumSizeHint().width() <= size[0]
     problems = [p for w in _essential(view, "problem") if (p := hidden_part(w))]
     assert not problems, "\n".join(problems)
+    kit.workspace.close_current()  # End call names the company too
+    dialog = kit.workspace.outcome_dialog
+    assert dialog is not None and dialog.company.toolTip() == LONG_NAME
+    assert dialog.sizeHint().width() < 800
+    dialog.reject()
 
 
 def test_the_guide_opens_in_its_own_tab_when_the_customer_picks_their_software(

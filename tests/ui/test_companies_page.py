@@ -72,6 +72,8 @@ def test_lists_searches_and_opens(qtbot: Any, qloop: Any, sandbox: SandboxServer
     assert blocker.args == [acme.id, "Acme Roofing"]
     page.copy_link.click()
     assert QGuiApplication.clipboard().text() == acme.redirect
+    page.table.clearSelection()  # nothing chosen: the buttons that act on a company say so
+    assert not page.open_button.isEnabled() and not page.copy_link.isEnabled()
     run_in_qloop(qtbot, http.aclose())
     run_in_qloop(qtbot, page_http.aclose())
 

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.core.calls.outcome import OUTCOMES, Outcome, OutcomeError
+from desktop.ui.elide import ElidedLabel
 
 
 class OutcomeDialog(QDialog):
@@ -28,8 +29,8 @@ class OutcomeDialog(QDialog):
         question = QLabel("How did the call end?")
         question.setWordWrap(True)
         layout.addWidget(question)
-        self.company = QLabel(company)
-        self.company.setWordWrap(True)
+        self.company = ElidedLabel(company)
+        self.company.setAccessibleName("Customer company")
         layout.addWidget(self.company)
         self.group = QButtonGroup(self)
         self.choices: dict[str, QRadioButton] = {}

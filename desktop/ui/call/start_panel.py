@@ -60,6 +60,9 @@ class StartPanel(QWidget):
         self.results = QListWidget()
         self.results.setAccessibleName("Companies found")
         self.results.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        # A long name is cut with "…" (whole in the tooltip), never a sideways scroll.
+        self.results.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.results.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.results.itemActivated.connect(self._activated)
         self.more_button = QPushButton("More results")
         self.more_button.setAccessibleName("Load more companies")
@@ -175,7 +178,7 @@ class StartPanel(QWidget):
         for company in found.results:
             item = QListWidgetItem(company.name)
             item.setData(Qt.ItemDataRole.UserRole, company)
-            item.setToolTip(f"Company id: {company.id}")
+            item.setToolTip(f"{company.name}\nCompany id: {company.id}")
             self.results.addItem(item)
         total = found.total_results
         self.has_more = total > self.results.count()
