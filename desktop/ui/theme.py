@@ -7,7 +7,7 @@ from functools import cache
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QGuiApplication, QPalette
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QAbstractButton, QApplication
 
 from desktop.core.assets import asset
 
@@ -73,23 +73,13 @@ def apply_theme(app: QApplication, choice: str, font_scale: float = 1.0) -> str:
     font.setPointSizeF(_BASE_POINT_SIZE * max(0.75, min(font_scale, 3.0)))
     app.setFont(font)
     app.setProperty("linkdesk_theme", name)
-    style = _indicator_style(name)
-    applied = (name, font.pointSizeF())
-    previous = app.property("linkdesk_applied")
-    if previous is not None and tuple(previous) != applied:
-        # A widget polished with a style sheet keeps the palette and font it had then; a new
-        # application style sheet polishes every widget again, so none keeps the old theme.
-        style += f"/* {name} {font.pointSizeF():.2f} */"
-    app.setProperty("linkdesk_applied", list(applied))
-    if style != app.styleSheet():
-        app.setStyleSheet(style)
     theme_signals().changed.emit()
     return name
 
 
-def _indicator_style(name: str) -> str:
+def indicator_style(name: str) -> str:
     """Fusion outlines tick boxes and radio buttons in a shade of the window colour, nearly
-    invisible on the dark theme: give them a visible outline there."""
+    invisible on the dark theme: a visible outline there ("" on the light theme)."""
     if name != "dark":
         return ""
     spec = _palette_spec(name)
@@ -107,3 +97,31 @@ def _indicator_style(name: str) -> str:
 
 def is_dark(app: QApplication) -> bool:
     return app.property("linkdesk_theme") == "dark"
+
+
+class _IndicatorStyler(QObject):
+    def __init__(self, boxes: tuple[QAbstractButton, ...]) -> None:
+        super().__init__(boxes[0])  # goes with the boxes, and so does its connection
+        self.boxes = boxes
+
+    def restyle(self) -> None:
+        app = QApplication.instance()
+        name = app.property("linkdesk_theme") if isinstance(app, QApplication) else None
+        style = indicator_style(str(name or "light"))
+        for box in self.boxes:
+            try:
+                if box.styleSheet() != style:
+                    box.setStyleSheet(style)
+            except RuntimeError:  # that box is gone already
+                continue
+
+
+def outline_indicators(*boxes: QAbstractButton) -> None:
+    """Tick boxes (or radio buttons) that stay visible on the dark theme, now and after every
+    theme change. Their own style sheet, never the application's: an application style sheet
+    stops fonts from reaching child widgets, and presentation mode enlarges the page by its font."""
+    if not boxes:
+        return
+    styler = _IndicatorStyler(boxes)
+    styler.restyle()
+    theme_signals().changed.connect(styler.restyle)

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication, QCheckBox, QWidget
 
 from desktop.core.codat.models import Page
 from desktop.core.guides.library import GuideLibrary
+from desktop.core.journey import Step
 from desktop.ui.companies import CompaniesPage
 from desktop.ui.guides.page import GuidesPage
 from desktop.ui.guides.viewer import GuideViewer
@@ -116,9 +117,16 @@ def test_tick_boxes_stand_out_in_the_dark_theme(
     assert _indicator_contrast(box) >= 3.0  # WCAG 2.1 non-text contrast
 
 
+@pytest.mark.parametrize("theme", ["light", "dark"])
 def test_presentation_shows_the_problem_and_the_guides_fix_whole(
-    qtbot: Any, tmp_path: Path, library: GuideLibrary, light_after: Any
+    qtbot: Any,
+    tmp_path: Path,
+    library: GuideLibrary,
+    qapp: QApplication,
+    light_after: Any,
+    theme: str,
 ) -> None:
+    apply_theme(qapp, theme)
     window, kit = _window(qtbot, tmp_path, library)
     window.show_page("call")
     session = next(
@@ -134,7 +142,11 @@ def test_presentation_shows_the_problem_and_the_guides_fix_whole(
     guide = view.journey.guide
     assert isinstance(guide, GuideViewer) and guide.current_problem is not None
     fix_card = guide.trouble_cards[guide.current_problem]
-    assert view.journey.problem_text.font().pointSizeF() > normal_size * 1.2
+    # Everything on the page is larger, not only what has its own font.
+    for label in (view.journey.problem_text, view.journey.fix_text, view.link.copy_button):
+        assert label.font().pointSizeF() > normal_size * 1.2, label.accessibleName()
+    title = view.journey.rows[Step.OPEN_LINK]["title"]
+    assert title.font().pointSizeF() > normal_size * 1.2
     assert view.tabs.currentIndex() == view.guide_tab
     for widget in (
         view.journey.problem_box,

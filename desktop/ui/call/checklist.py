@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QCheckBox, QGridLayout, QGroupBox, QLabel, QWidget
 
 from desktop.core.guides.model import Checklist
 from desktop.core.guides.render import invitation_checklist
+from desktop.ui.theme import outline_indicators
 
 
 class _ItemLabel(QLabel):
@@ -52,6 +53,7 @@ class ChecklistBox(QGroupBox):
             self.item_labels[item.key] = words
             self._texts[item.key] = item.text
         layout.setRowStretch(len(self.boxes), 1)
+        outline_indicators(*self.boxes.values())
 
     def label(self, key: str) -> str | None:
         """The item's wording as the agent reads it out."""

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 
 from desktop.core.calls.outcome import OUTCOMES, Outcome, OutcomeError
 from desktop.ui.elide import ElidedLabel
+from desktop.ui.theme import outline_indicators
 
 
 class OutcomeDialog(QDialog):
@@ -40,6 +41,7 @@ class OutcomeDialog(QDialog):
             self.group.addButton(button)
             layout.addWidget(button)
             self.choices[key] = button
+        outline_indicators(*self.choices.values())
         self.text = QLineEdit()
         self.text.setAccessibleName("Outcome in your words")
         self.text.setPlaceholderText("In a few words (needed for Other)")
