@@ -64,6 +64,12 @@ def _call_page(stage: str, other: str | None = "guide_open") -> QWidget:
     window.show_page("call")
     window.resize(1180, 760)
     window.show()
+    from desktop.core.calls.outcome import Outcome
+
+    ended = kit.open_call("Riverside Florists", "c0ffee00-0000-4000-8000-000000000008")
+    bring_to(kit, ended, "syncing")
+    kit.workspace.end_call(ended.call_id, Outcome("synced"))
+    kit.workspace.finish_ending()  # listed under Recent calls
     if other is not None:
         behind = kit.open_call("Corner Shop Supplies", "c0ffee00-0000-4000-8000-000000000007")
         bring_to(kit, behind, other)
