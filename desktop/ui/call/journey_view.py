@@ -261,6 +261,11 @@ class JourneyView(QWidget):
         layout.addWidget(self.steps_box)
         layout.addWidget(self.sync_box)
         layout.addStretch(1)
+        # Polished now, hidden ones too: showing a label for the first time during an update
+        # would polish it then, which made the first visible change wait for it.
+        self.ensurePolished()
+        for widget in self.findChildren(QWidget):
+            widget.ensurePolished()
 
     def _copy_correlation(self) -> None:
         QGuiApplication.clipboard().setText(self.correlation.text())
@@ -314,18 +319,18 @@ class JourneyView(QWidget):
         badge = cells["badge"]
         assert isinstance(badge, QLabel)
         badge.setText(view.provenance or "")
-        badge.setVisible(bool(view.provenance))
+        _show(badge, bool(view.provenance))
         when = cells["when"]
         assert isinstance(when, QLabel)
         when.setText(clock_time(view.at))
-        when.setVisible(view.at is not None)
+        _show(when, view.at is not None)
         took = cells["took"]
         assert isinstance(took, QLabel)
         took.setText(f"took {format_duration(view.duration)}" if view.duration is not None else "")
-        took.setVisible(view.duration is not None)
+        _show(took, view.duration is not None)
         button = cells.get("confirm")
         if button is not None:
-            button.setVisible(view.can_confirm)
+            _show(button, view.can_confirm)
 
     def _show_sync(self, snap: CallSnapshot) -> None:
         summary = snap.sync_summary
@@ -404,6 +409,12 @@ class JourneyView(QWidget):
                 show(snap.platform_key, stage)
         if snap.problem is not None and self.problem_key_shown is None:
             self._show_problem(snap)
+
+
+def _show(widget: QWidget, shown: bool) -> None:
+    """setVisible only on a change: even an unchanged call costs the update half a millisecond."""
+    if widget.isHidden() == shown:
+        widget.setVisible(shown)
 
 
 def separator() -> QFrame:
