@@ -150,3 +150,20 @@ def test_the_splitters_remember_their_place(qtbot: Any, tmp_path: Path) -> None:
     _settle()
     assert again.workspace.views[session.call_id].splitter.sizes()[0] == moved[0]
     assert again.workspace.splitter.sizes()[0] == kit.workspace.splitter.sizes()[0]
+
+
+def test_the_splitter_places_are_kept_in_the_settings_file(tmp_path: Path) -> None:
+    from types import SimpleNamespace
+
+    from desktop.app.call_assembly import SettingsLayoutMemory
+    from desktop.core.paths import default_paths
+    from desktop.core.settings import Settings
+
+    paths = default_paths({"LINKDESK_HOME": str(tmp_path)}).ensure()
+    settings = Settings.load(paths)
+    memory = SettingsLayoutMemory(SimpleNamespace(settings=settings))  # type: ignore[arg-type]
+    assert memory.load() == {}
+    memory.save({"call": "AAAA", "workspace": "BBBB"})
+    settings.save()
+    again = SettingsLayoutMemory(SimpleNamespace(settings=Settings.load(paths)))  # type: ignore[arg-type]
+    assert again.load() == {"call": "AAAA", "workspace": "BBBB"}
