@@ -79,6 +79,7 @@ class CallView(QWidget):
         self._scale_title()
         self.kind = QLabel(f"Practice call · {practice}" if practice else "")
         self.kind.setAccessibleName("Kind of call")
+        self.kind.setTextFormat(Qt.TextFormat.PlainText)  # the scenario's name is the sandbox's
         self.kind.setVisible(bool(practice))
         self.link = LinkPanel()
         self.link.set_link(

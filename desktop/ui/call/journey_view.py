@@ -182,6 +182,7 @@ class JourneyView(QWidget):
         self.sync_counts = QLabel()
         self.sync_counts.setAccessibleName("First sync counts")
         self.sync_counts.setWordWrap(True)
+        self.sync_counts.setTextFormat(Qt.TextFormat.PlainText)
         self.sync_details_button = QToolButton()
         self.sync_details_button.setText("Show each data type")
         self.sync_details_button.setCheckable(True)

@@ -47,6 +47,7 @@ class NoticeLabel(QLabel):
         super().__init__(parent)
         self.kind = kind
         self.setWordWrap(True)
+        self.setTextFormat(Qt.TextFormat.PlainText)  # may quote Codat's or the sandbox's words
         self.setContentsMargins(12, 6, 8, 6)
 
     def paintEvent(self, event: QPaintEvent) -> None:
