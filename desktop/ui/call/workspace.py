@@ -8,6 +8,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Protocol
 
+import shiboken6
 from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -28,7 +29,6 @@ from desktop.core.calls.outcome import Outcome, suggested_outcome
 from desktop.core.calls.session import CallSession
 from desktop.core.codat.models import Company
 from desktop.core.guides.library import GuideLibrary
-from desktop.core.journey import Step, StepStatus
 from desktop.core.store import StoreError
 from desktop.ui.call.call_view import CallView
 from desktop.ui.call.notify import Notifier, TrayNotifier
@@ -238,6 +238,8 @@ class CallWorkspace(QWidget):
             self.open_company_requested.emit(company_id, name)
 
     def _manager_changed(self, manager: CallManager, session: CallSession | None) -> None:
+        if not shiboken6.isValid(self):  # a call ended on quit, after the page was closed
+            return
         if session is not None and session.call_id in manager.sessions:
             if session.call_id not in self.views:
                 self._add(session)
@@ -367,9 +369,8 @@ class CallWorkspace(QWidget):
         if view is None:
             return
         state = view.session.state
-        linked = any(s.step is Step.SIGN_IN and s.status is StepStatus.DONE for s in state.steps)
         dialog = OutcomeDialog(
-            view.session.company_name, suggested_outcome(linked, state.synced), self
+            view.session.company_name, suggested_outcome(state.linked, state.synced), self
         )
         call_id = view.session.call_id
         dialog.chosen.connect(lambda outcome: self.end_call(call_id, outcome))
@@ -405,8 +406,9 @@ class CallWorkspace(QWidget):
     def finish_ending(self) -> None:
         """End the call waiting for its undo now (its time ran out, or the app is closing)."""
         ending, self._ending = self._ending, None
-        self._end_timer.stop()
-        self.undo_bar.setVisible(False)
+        if shiboken6.isValid(self):  # on quit the page may be gone already; the call is not
+            self._end_timer.stop()
+            self.undo_bar.setVisible(False)
         if ending is not None:
             self.manager.close_call(ending[0], ending[1])
 
@@ -432,8 +434,9 @@ class CallWorkspace(QWidget):
 
     def save_all_notes(self) -> None:
         """On quit: every note typed, and a call ended a moment ago ended for good."""
-        for view in self.views.values():
-            view.notes.save_now()
+        if shiboken6.isValid(self):
+            for view in self.views.values():
+                view.notes.save_now()
         self.finish_ending()
 
     # -- recent calls ------------------------------------------------------------------------------
