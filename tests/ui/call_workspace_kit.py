@@ -13,39 +13,12 @@ from desktop.core.calls.store_adapter import StoreAdapter
 from desktop.core.clock import FakeClock
 from desktop.core.codat.models import Company
 from desktop.core.guides.library import GuideLibrary, builtin_guides_dir, load_library
-from desktop.core.journey import JourneyState, Step, apply, start
 from desktop.core.store import CallStore, export_call
 from desktop.ui.call.start_panel import StartPanel
 from desktop.ui.call.workspace import CallWorkspace
 from desktop.ui.guides.viewer import GuideViewer
+from tests.unit.calls.hand_tracker import HandTracker
 from tests.unit.journey_builders import connection, conns
-
-
-class HandTracker:
-    """Keeps each company's journey state; the test feeds observations through ``observe``."""
-
-    def __init__(self, clock: FakeClock) -> None:
-        self.clock = clock
-        self.states: dict[str, JourneyState] = {}
-        self.manager: CallManager | None = None
-
-    def track(self, company_id: str) -> JourneyState:
-        return self.states.setdefault(company_id, start(company_id, self.clock.now()))
-
-    def untrack(self, company_id: str) -> None:
-        self.states.pop(company_id, None)
-
-    def confirm(self, company_id: str, step: Step) -> JourneyState:
-        from desktop.core.journey import AgentConfirmed
-
-        return self.observe(company_id, AgentConfirmed(self.clock.now(), step))
-
-    def observe(self, company_id: str, observation: Any) -> JourneyState:
-        state, events = apply(self.states[company_id], observation)
-        self.states[company_id] = state
-        if self.manager is not None:
-            self.manager.on_update(company_id, state, events)
-        return state
 
 
 @dataclass
@@ -73,7 +46,7 @@ class Kit:
         practice: str | None = None,
     ) -> CallSession:
         session = self.manager.open_call(
-            company_id, name, f"http://127.0.0.1:9/link/{company_id}", practice=practice
+            company_id, name, f"http://127.0.0.1:9/link/{company_id}", scenario=practice
         )
         self.workspace.show_call(session.call_id)
         return session
@@ -104,12 +77,13 @@ def make_kit(
     *,
     real_guide: bool = False,
     layout_memory: Any = None,
+    notify_enabled: Callable[[], bool] = lambda: True,
 ) -> Kit:
     """``real_guide``: the guide viewer of the app (as in the shell), not the plain text view."""
     clock = FakeClock()
     store = CallStore(tmp_path / "calls.sqlite3", clock=clock.now)
     tracker = HandTracker(clock)
-    manager = CallManager(StoreAdapter(store, "default"), tracker, clock)
+    manager = CallManager(StoreAdapter(store), tracker, clock)
     tracker.manager = manager
     library = load_library(builtin_guides_dir())
     labels = {item.key: item.text for item in library.checklist.items} if library.checklist else {}
@@ -132,6 +106,7 @@ def make_kit(
         export_dir=export_dir,
         guide_factory=(lambda: GuideViewer(library, embedded=True)) if real_guide else None,
         layout_memory=layout_memory,
+        notify_enabled=notify_enabled,
     )
     if qtbot is not None:
         qtbot.addWidget(workspace)

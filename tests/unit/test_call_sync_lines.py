@@ -37,7 +37,7 @@ def _manager(tmp_path: Path) -> tuple[CallManager, Tracker, CallStore, FakeClock
     clock = FakeClock()
     store = CallStore(tmp_path / "calls.sqlite3", clock=clock.now)
     tracker = Tracker(clock)
-    return CallManager(StoreAdapter(store, "default"), tracker, clock), tracker, store, clock
+    return CallManager(StoreAdapter(store), tracker, clock), tracker, store, clock
 
 
 def _see(manager: CallManager, tracker: Tracker, company: str, observation: object) -> None:

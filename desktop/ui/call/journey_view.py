@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from typing import Any, Protocol
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication, QShowEvent
@@ -22,10 +21,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.core.calls.session import CallSnapshot, StepView, format_duration
+from desktop.core.calls.session import CallSnapshot, StepView
 from desktop.core.guides.library import GuideLibrary
-from desktop.core.guides.model import TroubleEntry
 from desktop.core.journey import Step, StepStatus
+from desktop.core.store.timefmt import duration
 from desktop.ui.call.styles import NoticeLabel, ProblemFrame
 from desktop.ui.rich_text import escape
 
@@ -38,14 +37,6 @@ STATUS_MARK: dict[StepStatus, str] = {
     StepStatus.FAILED: "✗",
     StepStatus.SKIPPED: "–",
 }
-
-
-class GuideViewerLike(Protocol):
-    def show_platform(
-        self, platform_key: str, stage: int, *, last_of_stage: bool = False
-    ) -> Any: ...
-
-    def show_problem(self, key: str) -> Any: ...
 
 
 def clock_time(epoch: float | None) -> str:
@@ -118,6 +109,12 @@ class JourneyView(QWidget):
         self.retry_banner.setAccessibleName("Codat not answering")
         self.retry_banner.setProperty("role", "banner")
         self.retry_banner.setVisible(False)
+        # Said when the team's quota (or Codat) slows tracking, with the time to the next check.
+        self.pace_note = QLabel()
+        self.pace_note.setAccessibleName("Tracking pace")
+        self.pace_note.setTextFormat(Qt.TextFormat.PlainText)
+        self.pace_note.setWordWrap(True)
+        self.pace_note.setVisible(False)
         self.stall = NoticeLabel("warning")
         self.stall.setAccessibleName("Stall prompt")
         self.stall.setVisible(False)
@@ -256,6 +253,7 @@ class JourneyView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.retry_banner)
+        layout.addWidget(self.pace_note)
         layout.addWidget(self.stall)
         layout.addWidget(self.hint)
         layout.addWidget(self.problem_box)
@@ -283,6 +281,7 @@ class JourneyView(QWidget):
             self._show_step(view)
         self.retry_banner.setText(snap.retry_text or "")
         self.retry_banner.setVisible(bool(snap.retry_text))
+        self.show_pace(snap.pace_text)
         self.stall.setText(snap.stall_prompt or "")
         self.stall.setVisible(bool(snap.stall_prompt))
         hint = getattr(snap, "hint", None)
@@ -299,6 +298,10 @@ class JourneyView(QWidget):
     def _show_latest_guide(self) -> None:
         if self._latest is not None and self.isVisible():
             self._show_guide(self._latest)
+
+    def show_pace(self, text: str | None) -> None:
+        self.pace_note.setText(text or "")
+        self.pace_note.setVisible(bool(text))
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
@@ -327,7 +330,7 @@ class JourneyView(QWidget):
         _show(when, view.at is not None)
         took = cells["took"]
         assert isinstance(took, QLabel)
-        took.setText(f"took {format_duration(view.duration)}" if view.duration is not None else "")
+        took.setText(f"took {duration(view.duration)}" if view.duration is not None else "")
         _show(took, view.duration is not None)
         button = cells.get("confirm")
         if button is not None:
@@ -353,16 +356,6 @@ class JourneyView(QWidget):
             bar.setFormat(f"{row.words}: {row.status} (%p%)")
         self.sync_box.setTitle("First sync: done" if snap.finished else "First sync")
 
-    def fix_for(self, snap: CallSnapshot) -> TroubleEntry | None:
-        if self.library is None or snap.problem is None:
-            return None
-        guide = self.library.by_platform_key(snap.platform_key) if snap.platform_key else None
-        for key in snap.problem.guide_keys:
-            entry = self.library.problem(guide, key)
-            if entry is not None:
-                return entry
-        return None
-
     def _show_problem(self, snap: CallSnapshot) -> None:
         problem = snap.problem
         self.problem_box.setVisible(problem is not None)
@@ -370,7 +363,11 @@ class JourneyView(QWidget):
             self.problem_key_shown = None
             return
         self.problem_text.setText(problem.message)
-        fix = self.fix_for(snap)
+        fix = (
+            self.library.fix_for(snap.platform_key, problem.guide_keys)
+            if self.library is not None
+            else None
+        )
         self.fix_text.setText(f"{fix.title}\n{fix.body}" if fix else "")
         self.fix_text.setVisible(fix is not None)
         self.detail_text.setText(f"Codat says: {problem.detail}" if problem.detail else "")

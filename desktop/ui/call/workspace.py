@@ -72,6 +72,7 @@ class CallWorkspace(QWidget):
         notifier: Notifier | None = None,
         exporter: Exporter | None = None,
         export_dir: Callable[[], Path] | None = None,
+        notify_enabled: Callable[[], bool] = lambda: True,
         layout_memory: LayoutMemory | None = None,
         parent: QWidget | None = None,
     ) -> None:
@@ -86,6 +87,9 @@ class CallWorkspace(QWidget):
         self.tray = tray
         self.notifier: Notifier | None = notifier or (TrayNotifier(tray) if tray else None)
         self._exporter = exporter
+        self._notify_enabled = (
+            notify_enabled  # the "Notify when a followed journey changes" setting
+        )
         self._export_dir = export_dir
         self.export_dialog: QFileDialog | None = None
         self.views: dict[int, CallView] = {}
@@ -314,7 +318,7 @@ class CallWorkspace(QWidget):
             self._notify(session, summary)
 
     def _notify(self, session: CallSession, summary: str) -> None:
-        if self.notifier is None or self.window().isActiveWindow():
+        if self.notifier is None or self.window().isActiveWindow() or not self._notify_enabled():
             return
         self.notifier.show(f"LinkDesk: {session.company_name}", summary)
 
@@ -337,6 +341,7 @@ class CallWorkspace(QWidget):
         self._clear_recent()
         self.calls.setCurrentItem(None)  # type: ignore[call-overload]
         self.stack.setCurrentWidget(self.start_panel)
+        self.manager.focus(None)
         self.start_panel.search_edit.setFocus()
         self._update_export_buttons()
 
@@ -347,6 +352,7 @@ class CallWorkspace(QWidget):
         view = self.views.get(call_id)
         if view is not None:
             self.stack.setCurrentWidget(view)
+            self.manager.focus(call_id)
         self._update_export_buttons()
 
     def current_view(self) -> CallView | None:
@@ -360,6 +366,7 @@ class CallWorkspace(QWidget):
         if view is not None:
             self._clear_recent()
             self.stack.setCurrentWidget(view)
+            self.manager.focus(view.session.call_id)
         self._update_export_buttons()
 
     # -- ending a call: its outcome, undoable for a few seconds -----------------------------------
@@ -429,7 +436,7 @@ class CallWorkspace(QWidget):
 
     def _tick(self) -> None:
         view = self.current_view()
-        if view is not None and view.session.retry_at is not None:
+        if view is not None and (view.session.retry_at is not None or view.session.pace):
             view.tick_countdown()
 
     def save_all_notes(self) -> None:
