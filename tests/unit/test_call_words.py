@@ -45,3 +45,5 @@ def test_practice_hints_only_for_practice_calls() -> None:
     hint = practice_hint("cancel-at-selection", state)
     assert hint is not None and "stall prompt" in hint
     assert practice_hint("a-new-scenario", state) == "Practice call: scenario a-new-scenario."
+    with_platform = practice_hint("happy-path:gbol", state)  # as practice calls are saved
+    assert with_platform is not None and with_platform.startswith("Practice: a customer who")

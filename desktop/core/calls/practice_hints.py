@@ -51,14 +51,15 @@ _WAITING: dict[str, str] = {
 
 
 def practice_hint(scenario: str | None, state: JourneyState) -> str | None:
-    """The hint for ``scenario`` at ``state``; None once the journey says it all by itself.
+    """The hint for ``scenario`` (``NAME`` or ``NAME:platformKey``) at ``state``; None once the journey says it all by itself.
 
     The hint goes away when the call reaches what the scenario is about: a connection for
     cancel-at-selection (it should not come), a problem shown, or the journey finished.
     """
     if not scenario:
         return None
-    text = _WAITING.get(scenario)
+    # Saved as the sandbox's spec, "NAME" or "NAME:platformKey" (desktop.core.practice).
+    text = _WAITING.get(scenario.partition(":")[0])
     if text is None:
         return f"Practice call: scenario {scenario}."
     if state.synced:
