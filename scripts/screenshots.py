@@ -18,6 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from PySide6.QtWidgets import QApplication, QDialog, QWidget
 
+from desktop.core.settings import DEFAULT_INVITATION
 from desktop.ui.theme import apply_theme
 
 Shot = Callable[[QApplication], QWidget]
@@ -47,71 +48,71 @@ def guide_viewer(app: QApplication) -> QWidget:
     return window
 
 
+def _call_page(stage: str, other: str | None = "guide_open") -> QWidget:
+    """The main window on the Call page at the default window size, as the agent sees it: the
+    navigation, the open calls, and the call brought to ``stage`` (see tests/ui/call_stages.py)."""
+    from desktop.ui.main_window import MainWindow
+    from tests.ui.call_stages import bring_to
+    from tests.ui.call_workspace_kit import make_kit
+
+    kit = make_kit(None, Path(tempfile.mkdtemp(prefix="linkdesk-shots-call-")), real_guide=True)
+    kit.workspace._template = lambda: DEFAULT_INVITATION
+    window = MainWindow()
+    window.set_target("Embedded sandbox (http://127.0.0.1:52817)", "default")
+    window.set_page("guides", _guides_page())
+    window.set_page("call", kit.workspace)
+    window.show_page("call")
+    window.resize(1180, 760)
+    window.show()
+    from desktop.core.calls.outcome import Outcome
+
+    ended = kit.open_call("Riverside Florists", "c0ffee00-0000-4000-8000-000000000008")
+    bring_to(kit, ended, "syncing")
+    kit.workspace.end_call(ended.call_id, Outcome("synced"))
+    kit.workspace.finish_ending()  # listed under Recent calls
+    if other is not None:
+        behind = kit.open_call("Corner Shop Supplies", "c0ffee00-0000-4000-8000-000000000007")
+        bring_to(kit, behind, other)
+    session = kit.open_call("Harbour Bakery Ltd")
+    session.notes = "Jo (finance lead) is the QuickBooks admin. Wants invoices first."
+    kit.workspace.views[session.call_id].notes.set_notes(session.notes)
+    bring_to(kit, session, stage)
+    kit.workspace.show_call(session.call_id)
+    for _ in range(10):
+        QApplication.processEvents()
+    window._kit = kit  # type: ignore[attr-defined]  # kept alive with the window
+    return window
+
+
 def call_workspace(app: QApplication) -> QWidget:
-    """A call mid-journey: link opened (confirmed), QuickBooks Online linked, first sync running."""
-    from desktop.core.calls.session import CallSession
-    from desktop.core.clock import FakeClock
-    from desktop.core.guides.library import builtin_guides_dir, load_library
-    from desktop.core.journey import AgentConfirmed, Step, apply
-    from desktop.ui.call.call_view import CallView
-    from tests.unit.journey_builders import connection, conns, data_status, pull, pulls, status
+    """A call mid-journey: QuickBooks Online linked, the first sync running, its guide card."""
+    return _call_page("syncing")
 
-    class _Memory:
-        def open_call(self, *a: object) -> int:
-            return 1
 
-        def add_event(self, *a: object, **k: object) -> None: ...
+def call_guide_open(app: QApplication) -> QWidget:
+    """The customer has picked their software: step 3 to confirm, the guide at that step."""
+    return _call_page("guide_open", other="link_sent")
 
-        def set_tick(self, *a: object, **k: object) -> None: ...
 
-        def save_notes(self, *a: object) -> None: ...
+def call_problem(app: QApplication) -> QWidget:
+    """NetSuite without Token-based Authentication: the Problem box and the guide's fix."""
+    return _call_page("problem")
 
-    clock = FakeClock(1_750_000_000.0)
-    t0 = clock.now()
-    session = CallSession(
-        call_id=1,
-        company_id="c0ffee00-0000-4000-8000-000000000001",
-        company_name="Harbour Bakery Ltd",
-        link_url="https://link.codat.io/company/c0ffee00-0000-4000-8000-000000000001",
-        store=_Memory(),
-        clock=clock,
-    )
-    cid = "7b8e7482-0000-4000-8000-000000000002"
-    qbo = {"key": "qhyg", "name": "QuickBooks Online"}
-    steps = [
-        AgentConfirmed(t0 + 40, Step.OPEN_LINK),
-        conns(t0 + 95, connection(cid, "PendingAuth", t0 + 90, **qbo)),
-        conns(t0 + 260, connection(cid, "Linked", t0 + 90, **qbo)),
-        data_status(
-            t0 + 300,
-            status("invoices", "Fetching", sync_id="p1"),
-            status("customers", "Complete", sync_id="p2", last=t0 + 295),
-            status("bills", "Queued", sync_id="p3"),
-        ),
-        pulls(
-            t0 + 302,
-            pull("p1", cid, "invoices", "Fetching", t0 + 262, progress=55),
-            pull("p2", cid, "customers", "Complete", t0 + 262, progress=100),
-            pull("p3", cid, "bills", "Queued", t0 + 262),
-        ),
-    ]
-    state = session.state
-    for obs in steps:
-        state, events = apply(state, obs)
-        session.on_update(state, events)
-    session.ticks = {"link": True, "admin": True}
-    session.notes = "Jo (finance lead) is the QBO admin. Wants invoices first."
-    clock.advance(330)
-    view = CallView(
-        session,
-        load_library(builtin_guides_dir()),
-        invitation_template="Hello {company}, please open {link}",
-        agent_name="Sam",
-    )
-    view.checklist.set_ticks(session.ticks)
-    view.notes.set_notes(session.notes)
-    view.resize(1400, 860)
-    return view
+
+def call_start(app: QApplication) -> QWidget:
+    """Start a call: find the company or create it, side by side."""
+    from desktop.ui.main_window import MainWindow
+    from tests.ui.call_workspace_kit import make_kit
+
+    kit = make_kit(None, Path(tempfile.mkdtemp(prefix="linkdesk-shots-start-")))
+    window = MainWindow()
+    window.set_target("Embedded sandbox (http://127.0.0.1:52817)", "default")
+    window.set_page("call", kit.workspace)
+    window.show_page("call")
+    window.resize(1180, 760)
+    kit.workspace.show_start()
+    window._kit = kit  # type: ignore[attr-defined]
+    return window
 
 
 def practice_call(app: QApplication) -> QWidget:
@@ -134,6 +135,9 @@ SHOTS: dict[str, tuple[Shot, str]] = {
     "main-window-light": (main_window, "light"),
     "main-window-dark": (main_window, "dark"),
     "call-workspace": (call_workspace, "light"),
+    "call-guide-open": (call_guide_open, "light"),
+    "call-problem": (call_problem, "dark"),
+    "call-start": (call_start, "light"),
     "practice-call": (practice_call, "light"),
     "guide-viewer-light": (guide_viewer, "light"),
     "guide-viewer-dark": (guide_viewer, "dark"),
@@ -142,7 +146,7 @@ SHOTS: dict[str, tuple[Shot, str]] = {
 
 def grab(app: QApplication, widget: QWidget, path: Path) -> None:
     if not isinstance(widget, QDialog):  # a dialog is shown at its own size
-        widget.resize(max(widget.width(), 1180), max(widget.height(), 760))
+        widget.resize(1180, 760)  # the default window size (desktop.ui.main_window.default_size)
     widget.show()
     for _ in range(5):
         app.processEvents()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import inspect
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -75,6 +75,22 @@ class CallParts:
             found = await client.list_connections(company_id, page_size=100)
             company = replace(company, data_connections=found.results)
         return self.open_known(company)
+
+
+class SettingsLayoutMemory:
+    """The call page's splitter positions in the ``call_layout`` setting (saved on quit)."""
+
+    def __init__(self, ctx: AppContext) -> None:
+        self.ctx = ctx
+
+    def load(self) -> Mapping[str, str]:
+        stored = self.ctx.settings.get("call_layout")
+        if not isinstance(stored, dict):
+            return {}
+        return {str(k): v for k, v in stored.items() if isinstance(v, str)}
+
+    def save(self, states: Mapping[str, str]) -> None:
+        self.ctx.settings.set("call_layout", dict(states))
 
 
 def build_call_services(
@@ -150,6 +166,7 @@ def build_call_parts(
         exporter=exporter,
         export_dir=export_dir or (lambda: Path.home()),
         notify_enabled=lambda: bool(ctx.settings.get("notify")),
+        layout_memory=SettingsLayoutMemory(ctx),
     )
     parts = CallParts(workspace, manager, tracker, store, ctx)
     workspace.open_company_requested.connect(
@@ -162,6 +179,7 @@ def _guide_viewer_factory(library: GuideLibrary) -> Callable[[], QWidget | None]
     def make() -> QWidget | None:
         from desktop.ui.guides.viewer import GuideViewer
 
-        return GuideViewer(library, progressive=True)  # never holds the loop while tracking
+        # Progressive: never holds the loop while tracking; embedded: fits the call page's pane.
+        return GuideViewer(library, progressive=True, embedded=True)
 
     return make

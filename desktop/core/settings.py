@@ -89,6 +89,8 @@ SETTINGS: dict[str, Setting] = _declare(
     ),
     # Where the window was last: Qt's own saveGeometry() bytes, base64. Not shown in Settings.
     Setting("window_geometry", str, "", "Main window position and size"),
+    # Where the call page's splitters were left (Qt's saveState, base64, per splitter).
+    Setting("call_layout", dict, {}, "Call page splitter positions"),
     Setting("api_base", str, CODAT_API_BASE, "Codat API base URL", scope="profile"),
     # Read by every Codat client of the profile (codat/urls.py): http:// sends the key in clear.
     Setting(

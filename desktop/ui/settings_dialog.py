@@ -29,6 +29,7 @@ from desktop.core.secrets import SecretStore, SecretStoreError
 from desktop.core.settings import Settings, SettingsError
 from desktop.ui.rich_text import plain_label
 from desktop.ui.settings_form import SettingsForm
+from desktop.ui.theme import outline_indicators
 
 # (base_url, api_key) -> (ok, message): the app injects a check against the Codat client.
 ConnectionTester = Callable[[str, str], Awaitable[tuple[bool, str]]]
@@ -98,6 +99,7 @@ class SettingsDialog(QDialog):
         self.keyring_label.setAccessibleName("Keyring")
         form.addRow("", self.keyring_label)
         self.session_only = QCheckBox("Keep the key for this session only (not saved anywhere)")
+        outline_indicators(self.session_only)
         self.session_only.setAccessibleName("Keep key for this session only")
         self.session_only.setChecked(not backend.usable)
         self.session_only.setVisible(not backend.usable)

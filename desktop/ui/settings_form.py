@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from desktop.core.journey import STEP_TITLES, Step
 from desktop.core.settings import SETTINGS, Setting, Settings
+from desktop.ui.theme import outline_indicators
 
 MULTILINE = frozenset({"invitation_template"})
 FOLDERS = frozenset({"team_guides_dir"})
@@ -91,6 +92,7 @@ def _editor(setting: Setting, value: Any) -> QWidget:
     elif setting.type is bool:
         check = QCheckBox()
         check.setChecked(bool(value))
+        outline_indicators(check)
         widget = check
     elif setting.type is int:
         spin = QSpinBox()

@@ -55,7 +55,15 @@ class Shell(QObject):
         self.guides_page = page
         self.window.set_page("guides", page)
         self.window.presentation_changed.connect(page.set_presentation)
+        page.start_call_requested.connect(self.start_call)
         return page
+
+    def start_call(self) -> None:
+        """ "Start a call" on the Guides page: the Call page, at its start panel."""
+        self.window.show_page("call")
+        workspace = getattr(self, "call_page", None)
+        if workspace is not None:
+            workspace.show_start()
 
     def install_call(self, workspace: Any) -> None:
         """``workspace`` is the call page (a ``CallWorkspace``), built by the app's wiring."""

@@ -106,7 +106,8 @@ def test_successful_journey(qtbot: Any, parts: CallParts, sandbox: SandboxServer
     drive(sandbox, company, "select_platform", platformKey="qhyg")
     qtbot.waitUntil(lambda: status(view, Step.CHOOSE_SOFTWARE) == StepStatus.DONE, timeout=10000)
     assert badge(view, Step.CHOOSE_SOFTWARE) == "seen by the API"
-    assert view.journey.guide_box.isVisibleTo(view)
+    qtbot.waitUntil(lambda: view.journey.guide_box.isVisibleTo(view), timeout=2000)
+    assert view.tabs.currentIndex() == view.guide_tab  # the guide's tab comes to the front
     assert view.journey.guide_shown == ("qhyg", int(Step.REVIEW_AND_START))
 
     drive(sandbox, company, "consent")

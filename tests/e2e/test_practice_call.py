@@ -36,3 +36,32 @@ def test_practice_call_runs_a_scenario_to_the_end(qtbot: Any, make_shell: Any) -
     qtbot.waitUntil(lambda: session.state.synced, timeout=60000)
     assert session.state.platform is not None and session.state.platform.key == "qhyg"
     assert session.state.linked
+
+
+def test_cancel_at_selection_says_what_to_notice_and_the_stall_prompt_comes(
+    qtbot: Any, make_shell: Any
+) -> None:
+    # The API never sees this customer; the stall prompt for step 1 comes after 3 s here.
+    stall = {"1": 3, "2": 300, "3": 300, "4": 600, "5": 1800}
+    running = make_shell(
+        {"fast_interval": 0.5, "medium_interval": 1.0, "stall_seconds": stall},
+        sandbox={"speed": 60.0},
+    )
+    window, shell = running.window, running.shell
+    window.practice_action.trigger()
+    qtbot.waitUntil(lambda: getattr(shell, "practice_dialog", None) is not None, timeout=10000)
+    dialog: PracticeDialog = shell.practice_dialog
+    names = [dialog.list.item(i).data(256).name for i in range(dialog.list.count())]
+    dialog.list.setCurrentRow(names.index("cancel-at-selection"))
+    dialog.buttons.accepted.emit()
+
+    workspace = shell.call_workspace
+    qtbot.waitUntil(lambda: workspace.current_view() is not None, timeout=10000)
+    view = workspace.current_view()
+    assert view is not None
+    assert view.kind.isVisibleTo(view) and "cancel-at-selection" in view.kind.text()
+    assert view.journey.hint.isVisibleTo(view) and "no connection" in view.journey.hint.text()
+    qtbot.waitUntil(lambda: view.journey.stall.isVisibleTo(view), timeout=20000)
+    assert "Ask whether the link opened" in view.journey.stall.text()
+    text = workspace.export_text("text")
+    assert text is not None and "sandbox scenario cancel-at-selection" in text

@@ -23,11 +23,16 @@ def test_presenting_hides_notes_other_customers_settings_and_the_api_target(
     workspace.show_call(session.call_id)
     view = workspace.views[session.call_id]
     window.show_page("call")
-    assert view.notes_box.isVisibleTo(window) and workspace.side.isVisibleTo(window)
+    # Notes and timeline are tabs beside the guide and the checklist.
+    assert view.tabs.isTabVisible(view.notes_tab) and view.tabs.isTabVisible(view.timeline_tab)
+    assert workspace.side.isVisibleTo(window)
     assert window.statusBar().isVisibleTo(window) and window.settings_action.isVisible()
 
     window.presentation_action.trigger()
 
+    assert not view.tabs.isTabVisible(view.notes_tab)
+    assert not view.tabs.isTabVisible(view.timeline_tab)
+    view.tabs.setCurrentIndex(view.notes_tab)  # not even by choosing it
     assert not view.notes_box.isVisibleTo(window)
     assert not view.timeline_box.isVisibleTo(window)
     assert not workspace.side.isVisibleTo(window)  # other customers' calls
@@ -43,5 +48,5 @@ def test_presenting_hides_notes_other_customers_settings_and_the_api_target(
 
     assert shell.companies_page.table.isVisibleTo(window)
     window.show_page("call")
-    assert view.notes_box.isVisibleTo(window) and workspace.side.isVisibleTo(window)
+    assert view.tabs.isTabVisible(view.notes_tab) and workspace.side.isVisibleTo(window)
     assert window.statusBar().isVisibleTo(window) and window.settings_action.isVisible()

@@ -16,6 +16,7 @@ from desktop.core.guides.library import GuideLibrary, builtin_guides_dir, load_l
 from desktop.core.store import CallStore, export_call
 from desktop.ui.call.start_panel import StartPanel
 from desktop.ui.call.workspace import CallWorkspace
+from desktop.ui.guides.viewer import GuideViewer
 from tests.unit.calls.hand_tracker import HandTracker
 from tests.unit.journey_builders import connection, conns
 
@@ -39,9 +40,14 @@ class Kit:
     notifier: RecordingNotifier
 
     def open_call(
-        self, name: str, company_id: str = "c0ffee00-0000-4000-8000-000000000001"
+        self,
+        name: str,
+        company_id: str = "c0ffee00-0000-4000-8000-000000000001",
+        practice: str | None = None,
     ) -> CallSession:
-        session = self.manager.open_call(company_id, name, f"http://127.0.0.1:9/link/{company_id}")
+        session = self.manager.open_call(
+            company_id, name, f"http://127.0.0.1:9/link/{company_id}", scenario=practice
+        )
         self.workspace.show_call(session.call_id)
         return session
 
@@ -68,8 +74,12 @@ def make_kit(
     qtbot: Any,
     tmp_path: Path,
     export_dir: Callable[[], Path] | None = None,
+    *,
+    real_guide: bool = False,
+    layout_memory: Any = None,
     notify_enabled: Callable[[], bool] = lambda: True,
 ) -> Kit:
+    """``real_guide``: the guide viewer of the app (as in the shell), not the plain text view."""
     clock = FakeClock()
     store = CallStore(tmp_path / "calls.sqlite3", clock=clock.now)
     tracker = HandTracker(clock)
@@ -94,9 +104,12 @@ def make_kit(
         notifier=notifier,
         exporter=lambda call_id, fmt: export_call(store, call_id, fmt, checklist_labels=labels),
         export_dir=export_dir,
+        guide_factory=(lambda: GuideViewer(library, embedded=True)) if real_guide else None,
+        layout_memory=layout_memory,
         notify_enabled=notify_enabled,
     )
-    qtbot.addWidget(workspace)
+    if qtbot is not None:
+        qtbot.addWidget(workspace)
     workspace.resize(1300, 800)
     workspace.show()
     return Kit(workspace, manager, tracker, store, clock, library, notifier)

@@ -42,4 +42,7 @@ def test_shown_call_opens_its_guide_at_once(qtbot: Any, kit: Kit) -> None:
     session = kit.open_call("Harbour Bakery Ltd")
     kit.platform_chosen(session)
     view = kit.workspace.views[session.call_id]
+    # The journey rows first; the guide on the very next turn of the loop.
+    assert view.journey.rows[Step.CHOOSE_SOFTWARE]["badge"].text() == "seen by the API"  # type: ignore[attr-defined]
+    qtbot.waitUntil(lambda: view.journey.guide_shown is not None, timeout=1000)
     assert view.journey.guide_shown == ("qhyg", int(Step.REVIEW_AND_START))

@@ -75,6 +75,8 @@ def test_lists_searches_and_opens(qtbot: Any, qloop: Any, sandbox: SandboxServer
     pending = run_in_qloop(qtbot, client.list_connections(acme.id, page_size=10)).results[0]
     assert QGuiApplication.clipboard().text() == pending.link_url
     assert "where they stopped" in page.model.rows[page.table.currentIndex().row()].customer_sees
+    page.table.clearSelection()  # nothing chosen: the buttons that act on a company say so
+    assert not page.open_button.isEnabled() and not page.copy_link.isEnabled()
     run_in_qloop(qtbot, http.aclose())
     run_in_qloop(qtbot, page_http.aclose())
 

@@ -227,3 +227,22 @@ def test_state_is_coherent(history) -> None:  # type: ignore[no-untyped-def]
         if state.phase is Phase.FINISHED:
             assert state.synced
         assert state.updated_at >= state.changed_at >= T0
+
+
+def test_an_empty_data_status_never_takes_back_a_completed_sync() -> None:
+    """Found by the property above: Codat's `{}` after a sync was seen complete."""
+    from tests.unit.journey_builders import connection, conns, data_status, pull, pulls, status
+
+    cid = "bbbbbbbb-0000-4000-8000-000000000002"
+    config = JourneyConfig(stall_seconds={1: 600, 3: 300, 5: 1200}, preselected_platform=None)
+    state = start(COMPANY, T0, config)
+    for obs in (
+        conns(T0 + 1, connection(cid, "Linked", T0 + 50)),
+        pulls(T0 + 2, pull("op-bills-1", cid, "bills", "Queued", T0 + 51)),
+        data_status(T0 + 51, status("bills", "Queued", last=T0 + 50)),
+    ):
+        state, _ = apply(state, obs, config)
+    assert state.steps[-1].status is StepStatus.DONE
+    state, events = apply(state, data_status(T0 + 52), config)
+    assert state.steps[-1].status is StepStatus.DONE
+    assert events == ()

@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from typing import Protocol
 
 from desktop.core.calls.origin import CallOrigin, OriginSource, fixed_origin
+from desktop.core.calls.outcome import Outcome, RecentCall
 from desktop.core.calls.session import CallSession, CallStoreLike, StoredCall
 from desktop.core.clock import Clock
 from desktop.core.codat.errors import CodatError
@@ -66,8 +67,9 @@ class CallRepository(CallStoreLike, Protocol):
         """The calls not closed yet, oldest first, with what was saved of each."""
         ...
 
-    def close_call(self, call_id: int, at: float) -> None:
-        """Close the call at ``at`` (epoch seconds). Raises ``StoreError``."""
+    def close_call(self, call_id: int, at: float, outcome: str | None = None) -> None:
+        """Close the call at ``at`` (epoch seconds) with the outcome's words, if any. Raises
+        ``StoreError``."""
         ...
 
     def set_platform(self, call_id: int, key: str | None, name: str | None) -> None:
@@ -164,7 +166,13 @@ class CallManager:
         return next((s for s in self.sessions.values() if s.company_id == company_id), None)
 
     def _session(
-        self, call_id: int, company_id: str, name: str, link: str, at: float
+        self,
+        call_id: int,
+        company_id: str,
+        name: str,
+        link: str,
+        at: float,
+        practice: str | None = None,
     ) -> CallSession:
         session = CallSession(
             call_id=call_id,
@@ -176,6 +184,7 @@ class CallManager:
             opened_at=at,
             config=self.config,
             confirm=self._confirm,
+            practice=practice,
         )
         session.on_store_error = self.report_store_error
         return session
@@ -191,26 +200,44 @@ class CallManager:
         at = self.clock.now()
         origin = self.origin()
         call_id = self.store.open_call(company_id, company_name, link_url, at, origin, scenario)
-        session = self._session(call_id, company_id, company_name, link_url, at)
+        session = self._session(call_id, company_id, company_name, link_url, at, scenario)
         self.sessions[call_id] = session
         self.origins[call_id] = origin
         session.state = self.tracker.track(company_id)
         self._changed(session)
         return session
 
-    def close_call(self, call_id: int) -> None:
-        """End the call: the tracker stops following its company and the store closes it."""
+    def close_call(self, call_id: int, outcome: Outcome | None = None) -> None:
+        """End the call: the tracker stops following its company; the outcome (End call) goes on
+        its timeline, and the store closes it with the outcome's words."""
         session = self.sessions.pop(call_id, None)
         self.origins.pop(call_id, None)
         if session is None:
             return
         if self.by_company(session.company_id) is None:
             self.tracker.untrack(session.company_id)
+        if outcome is not None:
+            session.note_outcome(outcome)
         try:
-            self.store.close_call(call_id, self.clock.now())
+            if outcome is None:
+                self.store.close_call(call_id, self.clock.now())
+            else:
+                self.store.close_call(call_id, self.clock.now(), outcome.words())
         except StoreError as exc:
             self.report_store_error(exc)
         self._changed(None)
+
+    def recent_calls(self, limit: int = 20) -> list[RecentCall]:
+        """The calls ended most recently, newest first (empty if the store cannot list them)."""
+        recent = getattr(self.store, "recent_calls", None)
+        if recent is None:
+            return []
+        try:
+            found: list[RecentCall] = recent(limit)
+        except StoreError as exc:
+            self.report_store_error(exc)
+            return []
+        return found
 
     def resume(self) -> list[CallSession]:
         """Reopen the calls the store still has open (after a restart or a crash); track them."""
@@ -224,6 +251,7 @@ class CallManager:
                 stored.company_name,
                 stored.link_url,
                 stored.opened_at,
+                stored.practice,
             )
             session.restore(stored)
             self.sessions[stored.call_id] = session

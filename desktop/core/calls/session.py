@@ -16,7 +16,10 @@ from typing import Any, Protocol
 
 from desktop.core.calls.history import History, RecordedEvent
 from desktop.core.calls.origin import CallOrigin
+from desktop.core.calls.outcome import Outcome
+from desktop.core.calls.practice_hints import practice_hint
 from desktop.core.clock import Clock
+from desktop.core.codat.data_types import data_type_words
 from desktop.core.journey import (
     INVISIBLE_STEPS,
     STEP_TITLES,
@@ -63,6 +66,7 @@ STALL_QUESTIONS: dict[Step, str] = {
 
 AGENT_CONFIRM = "agent.confirm_step"
 AGENT_ACTION = "agent.action"
+AGENT_OUTCOME = "agent.outcome"
 
 PROVENANCE_WORDS: dict[str, str] = {
     "observed": "seen by the API",
@@ -121,6 +125,70 @@ class StepView:
     can_confirm: bool
 
 
+@dataclass(frozen=True)
+class SyncRow:
+    """One data type of the first sync, in words."""
+
+    data_type: str  # Codat's name, e.g. "chartOfAccounts"
+    words: str  # "Chart of accounts"
+    percent: int  # 0-100
+    status: str  # a SyncStatus value: queued, fetching, done, failed
+
+
+@dataclass(frozen=True)
+class SyncSummary:
+    """The first sync as a whole: one bar, with counts."""
+
+    total: int
+    done: int
+    failed: int
+    fetching: int
+    queued: int
+    percent: int  # the mean of the data types' percents, 0-100
+
+    @property
+    def finished(self) -> bool:
+        return self.total > 0 and self.done + self.failed == self.total
+
+    def words(self) -> str:
+        """E.g. "12 of 27 data types done · 2 fetching · 1 failed"."""
+        parts = [f"{self.done} of {self.total} data types done"]
+        if self.fetching:
+            parts.append(f"{self.fetching} fetching")
+        if self.queued:
+            parts.append(f"{self.queued} queued")
+        if self.failed:
+            parts.append(f"{self.failed} failed")
+        return " · ".join(parts)
+
+
+def sync_rows(items: Sequence[SyncItem]) -> list[SyncRow]:
+    rows: list[SyncRow] = []
+    for item in items:
+        done = item.status is SyncStatus.DONE
+        percent = 100 if done else max(0, min(100, item.progress or 0))
+        rows.append(
+            SyncRow(item.data_type, data_type_words(item.data_type), percent, item.status.value)
+        )
+    return rows
+
+
+def sync_summary(items: Sequence[SyncItem]) -> SyncSummary | None:
+    """None before the first sync has any data type."""
+    if not items:
+        return None
+    rows = sync_rows(items)
+    count = {status: sum(1 for r in rows if r.status == status.value) for status in SyncStatus}
+    return SyncSummary(
+        total=len(rows),
+        done=count[SyncStatus.DONE],
+        failed=count[SyncStatus.FAILED],
+        fetching=count[SyncStatus.FETCHING],
+        queued=count[SyncStatus.QUEUED],
+        percent=round(sum(r.percent for r in rows) / len(rows)),
+    )
+
+
 @dataclass
 class CallSnapshot:
     """Everything one call's screen shows (plain values)."""
@@ -135,11 +203,15 @@ class CallSnapshot:
     platform_name: str | None
     sync: list[SyncItem]
     sync_progress: list[tuple[str, int, str]]  # see CallSession.sync_progress
+    sync_rows: list[SyncRow]
+    sync_summary: SyncSummary | None
     problem: Problem | None
     correlation_id: str | None
     retry_text: str | None
     pace_text: str | None  # "Checking every 40 s to stay within the team's quota; ..." or None
     stall_prompt: str | None
+    hint: str | None  # a practice call: what the trainee should notice and do now
+    practice: str | None  # the scenario of a practice call
     ticks: dict[str, bool]
     notes: str
     timeline: list[TimelineEntry]
@@ -166,6 +238,7 @@ class StoredCall:
     followed: str | None = None  # the connection followed when the call was last saved
     journey: list[RecordedEvent] = field(default_factory=list)  # every line but the agent's
     origin: CallOrigin = field(default_factory=lambda: CallOrigin("default"))
+    practice: str | None = None  # the scenario of a practice call
 
 
 class CallSession:
@@ -191,8 +264,12 @@ class CallSession:
         opened_at: float | None = None,
         config: JourneyConfig | None = None,
         confirm: Callable[[str, Step, float], None] | None = None,
+        practice: str | None = None,
     ) -> None:
         self.call_id = call_id
+        # The sandbox scenario of a practice call; None for every other call, sandbox or not.
+        self.practice = practice
+        self._last_sync_line: str | None = None
         self.company_id = company_id
         self.company_name = company_name
         self.link_url = link_url
@@ -235,7 +312,12 @@ class CallSession:
         """A new journey state from the tracker, with the events that led to it."""
         self.retry_at = None
         self.retry_reason = None
+        synced_types = False
         for event in events:
+            if event.kind is EventKind.SYNC:
+                # One line per change of the whole sync, not one per data type (27 for QBO).
+                synced_types = True
+                continue
             if (
                 event.kind is EventKind.FOLLOWING
                 and self._followed is not None
@@ -243,11 +325,25 @@ class CallSession:
             ):
                 continue  # a restarted tracker finding the same connection again
             self._record_event(event)
+        if synced_types:
+            self._record_sync(state, events[-1].at)
         if state.connection_id is not None:
             self._followed = state.connection_id
         self.history.follow(state)
         self.state = self.history.merge(state)
         self._changed()
+
+    def _record_sync(self, state: JourneyState, at: float) -> None:
+        summary = sync_summary(state.sync)
+        if summary is None:
+            return
+        failed = [r.words for r in sync_rows(state.sync) if r.status == SyncStatus.FAILED.value]
+        message = f"First sync: {summary.words()}"
+        message += f" ({', '.join(failed)} failed)." if failed else "."
+        if message == self._last_sync_line:
+            return
+        self._last_sync_line = message
+        self._record(TimelineEntry(at, EventKind.SYNC.value, message))
 
     def on_retry(self, next_try_at: float, reason: str, correlation_id: str | None = None) -> None:
         """A request failed; the tracker tries again at ``next_try_at`` (epoch seconds)."""
@@ -322,6 +418,12 @@ class CallSession:
             return False
         return True
 
+    def note_outcome(self, outcome: Outcome) -> None:
+        """How the call ended, on its timeline (the store keeps it with the call too)."""
+        self._record(
+            TimelineEntry(self.clock.now(), AGENT_OUTCOME, f"Call ended: {outcome.words()}.")
+        )
+
     def note_action(self, message: str) -> None:
         """Something the agent did that belongs in the timeline (copied the link, ...)."""
         self._record(TimelineEntry(self.clock.now(), AGENT_ACTION, message))
@@ -370,6 +472,8 @@ class CallSession:
         self._followed = stored.followed
         self.history = History(stored.journey)
         self.state = self.history.merge(self.state)
+        sync_lines = [e.message for e in stored.timeline if e.kind == EventKind.SYNC.value]
+        self._last_sync_line = sync_lines[-1] if sync_lines else None
 
     # -- what the screen shows ---------------------------------------------------------------------
     def step_views(self) -> list[StepView]:
@@ -476,11 +580,15 @@ class CallSession:
             platform_name=platform.name if platform else None,
             sync=list(self.state.sync),
             sync_progress=self.sync_progress(),
+            sync_rows=sync_rows(self.state.sync),
+            sync_summary=sync_summary(self.state.sync),
             problem=self.problem,
             correlation_id=self.correlation_id,
             retry_text=self.retry_text(),
             pace_text=self.pace_text(),
             stall_prompt=self.stall_prompt(),
+            hint=practice_hint(self.practice, self.state) if self.practice else None,
+            practice=self.practice,
             ticks=dict(self.ticks),
             notes=self.notes,
             timeline=list(self.timeline),

@@ -7,6 +7,7 @@ from typing import Any, TypeVar
 
 from desktop.core.calls.history import RecordedEvent
 from desktop.core.calls.origin import CallOrigin
+from desktop.core.calls.outcome import RecentCall
 from desktop.core.calls.session import (
     AGENT_CONFIRM,
     StoredCall,
@@ -100,8 +101,23 @@ class StoreAdapter:
     def set_platform(self, call_id: int, key: str | None, name: str | None) -> None:
         self.store.update_call(call_id, platform_key=key, platform_name=name)
 
-    def close_call(self, call_id: int, at: float) -> None:
-        self.store.close_call(call_id, None, at=at)
+    def close_call(self, call_id: int, at: float, outcome: str | None = None) -> None:
+        self.store.close_call(call_id, outcome, at=at)
+
+    def recent_calls(self, limit: int = 20) -> list[RecentCall]:
+        """Ended calls, newest first (of the last ``limit`` calls opened)."""
+        return [
+            RecentCall(
+                call.id,
+                call.company_name,
+                call.opened_at,
+                call.closed_at,
+                call.outcome,
+                call.scenario,
+            )
+            for call in self.store.list_calls(limit)
+            if call.closed_at is not None
+        ]
 
     def retry_pending(self) -> int:
         return self.store.retry_pending()
@@ -134,6 +150,7 @@ class StoreAdapter:
                     followed=str(followed[-1]) if followed and followed[-1] else None,
                     journey=[_recorded(e) for e in events if not e.is_agent_action],
                     origin=CallOrigin(call.profile, ApiKind(call.api_kind)),
+                    practice=call.scenario,
                 )
             )
         return out

@@ -141,6 +141,12 @@ class Guide:
                 best = i
         return best if best is not None else (0 if self.steps else None)
 
+    def last_step_at(self, stage: int) -> int | None:
+        """Index of the last step tied to a journey stage: for stage 5, the first sync's card
+        (the nearest earlier stage's first step if the stage has none)."""
+        found = [i for i, step in enumerate(self.steps) if step.stage == stage]
+        return found[-1] if found else self.first_step_at(stage)
+
 
 @dataclass(frozen=True)
 class ChecklistItem:

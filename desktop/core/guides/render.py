@@ -109,5 +109,15 @@ def checklist_message(checklist: Checklist) -> str:
     return "\n".join(out).strip() + "\n"
 
 
+# The checklist item about opening the link: the invitation carries the link itself, so telling the
+# customer to "follow the link we sent you" inside that very message reads oddly; it is left out.
+LINK_ITEM_KEY = "link"
+
+
+def invitation_checklist(checklist: Checklist) -> str:
+    """The checklist items as "- " lines for the invitation, without the item about the link."""
+    return "\n".join(f"- {item.text}" for item in checklist.items if item.key != LINK_ITEM_KEY)
+
+
 def question_text(question: Question) -> str:
     return f"{question.question}\n\n{question.answer}\n"

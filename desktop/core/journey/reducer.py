@@ -170,8 +170,11 @@ def apply(
     elif isinstance(obs, ConnectionsSeen):
         views = {v.id: v for v in _views(obs.connections)}
     elif isinstance(obs, DataStatusSeen):
-        data_status = tuple(obs.statuses[k] for k in sorted(obs.statuses))
-        data_status_at = obs.at
+        # An empty answer (Codat's `{}` before any data type is queued) tells nothing new, so it
+        # never takes back what an earlier answer showed; a changed connection resets the sync.
+        if obs.statuses or not data_status:
+            data_status = tuple(obs.statuses[k] for k in sorted(obs.statuses))
+            data_status_at = obs.at
     elif isinstance(obs, PullOperationsSeen):
         operations = tuple(sorted(obs.operations, key=lambda op: op.id))
     elif isinstance(obs, RequestFailed):

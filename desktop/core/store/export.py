@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Literal
 
 from desktop.core.journey.model import STEP_TITLES, Step
 from desktop.core.logs import SECRET_FILTER
-from desktop.core.store.records import Call, Event
+from desktop.core.store.records import ApiKind, Call, Event
 from desktop.core.store.timefmt import duration, local, offset
 
 if TYPE_CHECKING:
@@ -243,7 +243,9 @@ def _header(call: Call, clock: _Clock) -> list[tuple[str, str]]:
         fields.append(("Platform", "not chosen"))
     fields.append(("Profile", call.profile))
     if call.is_practice:
-        fields.append(("Practice call", f"sandbox scenario {call.scenario or '(default)'}"))
+        fields.append(("Practice call", f"sandbox scenario {call.scenario}"))
+    elif call.api_kind == ApiKind.SANDBOX:
+        fields.append(("API", "the embedded sandbox"))
     if call.link_url:
         fields.append(("Link URL", call.link_url))
     fields.append(("Opened", clock.full(call.opened_at)))

@@ -13,7 +13,7 @@ from desktop.core.journey.model import iso
 
 class ApiKind(StrEnum):
     CODAT = "codat"  # a real call against Codat's API
-    SANDBOX = "sandbox"  # a practice call on the embedded sandbox
+    SANDBOX = "sandbox"  # a call on the embedded sandbox (a practice call when it has a scenario)
 
 
 AGENT_PREFIX = "agent."
@@ -47,7 +47,8 @@ class Call:
 
     @property
     def is_practice(self) -> bool:
-        return self.api_kind == ApiKind.SANDBOX
+        """Started as a practice (with a scenario), not merely a call on the sandbox."""
+        return self.scenario is not None
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> Call:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication, QShowEvent
 from PySide6.QtWidgets import (
     QFrame,
@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QTextBrowser,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -24,7 +25,10 @@ from desktop.core.calls.session import CallSnapshot, StepView
 from desktop.core.guides.library import GuideLibrary
 from desktop.core.journey import Step, StepStatus
 from desktop.core.store.timefmt import duration
+from desktop.ui.call.styles import NoticeLabel, ProblemFrame
 from desktop.ui.rich_text import escape, plain_label
+
+COPIED_MS = 2000  # how long a Copy button says "Copied ✓"
 
 STATUS_MARK: dict[StepStatus, str] = {
     StepStatus.WAITING: "○",
@@ -50,7 +54,8 @@ class GuideText(QTextBrowser):
         self.stage: int | None = None
         self.problem_key: str | None = None
 
-    def show_platform(self, platform_key: str, stage: int) -> None:
+    def show_platform(self, platform_key: str, stage: int, *, last_of_stage: bool = False) -> None:
+        del last_of_stage  # the plain view highlights every step of the stage
         self.platform_key, self.stage = platform_key, stage
         guide = self.library.by_platform_key(platform_key) if self.library else None
         if guide is None:
@@ -71,7 +76,14 @@ class GuideText(QTextBrowser):
 
 
 class JourneyView(QWidget):
+    """The journey column: banners, the five steps, the problem with its fix, the first sync.
+
+    The guide is built here (it follows the journey) but shown by the call view in its own pane:
+    ``guide_box`` is not part of this widget's layout.
+    """
+
     confirm_requested = Signal(int)  # step number
+    guide_opened = Signal()  # the guide box was filled for the first time: the call view shows it
 
     def __init__(
         self,
@@ -83,17 +95,19 @@ class JourneyView(QWidget):
         self.library = library
         self.guide: QWidget = guide if guide is not None else GuideText(library)
         self.guide_shown: tuple[str, int] | None = None
+        self._guide_at_sync = False
         self.problem_key_shown: str | None = None
         # Filling a guide viewer takes tens of milliseconds; a call in the background (one of
         # many followed at once) shows its guide when it comes to the front, not on every update.
         self._latest: CallSnapshot | None = None
+        self._guide_timer = QTimer(self)
+        self._guide_timer.setSingleShot(True)
+        self._guide_timer.setInterval(0)
+        self._guide_timer.timeout.connect(self._show_latest_guide)
 
-        self.retry_banner = plain_label()  # Codat's retry text, from outside
+        self.retry_banner = NoticeLabel("error")
         self.retry_banner.setAccessibleName("Codat not answering")
         self.retry_banner.setProperty("role", "banner")
-        self.retry_banner.setStyleSheet(
-            "background:#fdecea; color:#611a15; padding:6px; border-radius:4px;"
-        )
         self.retry_banner.setVisible(False)
         # Said when the team's quota (or Codat) slows tracking, with the time to the next check.
         self.pace_note = QLabel()
@@ -101,34 +115,42 @@ class JourneyView(QWidget):
         self.pace_note.setTextFormat(Qt.TextFormat.PlainText)
         self.pace_note.setWordWrap(True)
         self.pace_note.setVisible(False)
-        self.stall = plain_label()
+        self.stall = NoticeLabel("warning")
         self.stall.setAccessibleName("Stall prompt")
-        self.stall.setWordWrap(True)
-        self.stall.setStyleSheet(
-            "background:#fff8e1; color:#5d4200; padding:6px; border-radius:4px;"
-        )
         self.stall.setVisible(False)
+        self.hint = NoticeLabel("warning")
+        self.hint.setAccessibleName("What to notice")
+        self.hint.setVisible(False)
 
-        steps_box = QGroupBox("Journey")
-        grid = QGridLayout(steps_box)
+        self.steps_box = QGroupBox("Journey")
+        grid = QGridLayout(self.steps_box)
+        grid.setHorizontalSpacing(6)
+        grid.setVerticalSpacing(0)
         self.rows: dict[Step, dict[str, QWidget]] = {}
-        for row, step in enumerate(Step):
+        for index, step in enumerate(Step):
+            row = index * 2
             mark = QLabel()
+            mark.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignHCenter)
             title = QLabel()
-            title.setTextFormat(Qt.TextFormat.RichText)  # always escaped in _show_step
+            title.setWordWrap(True)
+            title.setTextFormat(Qt.TextFormat.RichText)  # only our own step titles, escaped
             badge = QLabel()
-            badge.setStyleSheet("color:#555; font-size:small;")
             when = QLabel()
             took = QLabel()
             for label, what in ((mark, "status"), (title, "title"), (badge, "provenance")):
                 label.setAccessibleName(f"Step {int(step)} {what}")
             when.setAccessibleName(f"Step {int(step)} time")
             took.setAccessibleName(f"Step {int(step)} duration")
-            grid.addWidget(mark, row, 0)
+            details = QHBoxLayout()
+            details.setContentsMargins(0, 0, 0, 6)
+            details.setSpacing(10)
+            details.addWidget(badge)
+            details.addWidget(when)
+            details.addWidget(took)
+            details.addStretch(1)
+            grid.addWidget(mark, row, 0, 2, 1)
             grid.addWidget(title, row, 1)
-            grid.addWidget(badge, row, 2)
-            grid.addWidget(when, row, 3)
-            grid.addWidget(took, row, 4)
+            grid.addLayout(details, row + 1, 1)
             cells: dict[str, QWidget] = {
                 "mark": mark,
                 "title": title,
@@ -144,21 +166,48 @@ class JourneyView(QWidget):
                     f"screen (Ctrl+Shift+{int(step)})"
                 )
                 button.clicked.connect(lambda _c=False, s=int(step): self.confirm_requested.emit(s))
-                grid.addWidget(button, row, 5)
+                grid.addWidget(button, row, 2, 2, 1, Qt.AlignmentFlag.AlignVCenter)
                 cells["confirm"] = button
             self.rows[step] = cells
         grid.setColumnStretch(1, 1)
 
         self.sync_box = QGroupBox("First sync")
         self.sync_layout = QVBoxLayout(self.sync_box)
+        self.sync_bar = QProgressBar()
+        self.sync_bar.setRange(0, 100)
+        self.sync_bar.setAccessibleName("First sync progress")
+        self.sync_counts = QLabel()
+        self.sync_counts.setAccessibleName("First sync counts")
+        self.sync_counts.setWordWrap(True)
+        self.sync_counts.setTextFormat(Qt.TextFormat.PlainText)
+        self.sync_details_button = QToolButton()
+        self.sync_details_button.setText("Show each data type")
+        self.sync_details_button.setCheckable(True)
+        self.sync_details_button.setAccessibleName("Show each data type of the first sync")
+        self.sync_details = QWidget()
+        self.sync_details_layout = QVBoxLayout(self.sync_details)
+        self.sync_details_layout.setContentsMargins(0, 0, 0, 0)
+        self.sync_details.setVisible(False)
+        self.sync_details_button.toggled.connect(self._toggle_sync_details)
+        self.sync_layout.addWidget(self.sync_bar)
+        self.sync_layout.addWidget(self.sync_counts)
+        self.sync_layout.addWidget(self.sync_details_button)
+        self.sync_layout.addWidget(self.sync_details)
         self.sync_bars: dict[str, QProgressBar] = {}
         self.sync_box.setVisible(False)
 
-        self.problem_box = QGroupBox("Problem")
-        self.problem_box.setStyleSheet("QGroupBox { border: 1px solid #c62828; }")
-        self.problem_text = plain_label()
+        self.problem_box = ProblemFrame()
+        self.problem_box.setObjectName("ProblemBox")
+        self.problem_box.setAccessibleName("Problem and its fix")
+        problem_title = QLabel("Problem")
+        problem_title.setObjectName("ProblemTitle")
+        bold = problem_title.font()
+        bold.setBold(True)
+        problem_title.setFont(bold)
+        self.problem_text = plain_label()  # Codat's or our words: never markup
         self.problem_text.setAccessibleName("Problem")
         self.problem_text.setWordWrap(True)
+        self.problem_text.setTextFormat(Qt.TextFormat.PlainText)
         self.problem_text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.fix_text = QLabel()
         self.fix_text.setAccessibleName("How to fix it")
@@ -167,21 +216,22 @@ class JourneyView(QWidget):
         self.detail_text = plain_label()  # Codat's own words: a gateway's HTML page shows as text
         self.detail_text.setAccessibleName("Codat's message")
         self.detail_text.setWordWrap(True)
+        self.detail_text.setTextFormat(Qt.TextFormat.PlainText)
         self.correlation = QLineEdit()
         self.correlation.setReadOnly(True)
         self.correlation.setAccessibleName("Correlation id")
         self.copy_correlation = QPushButton("Copy")
         self.copy_correlation.setAccessibleName("Copy correlation id")
-        self.copy_correlation.clicked.connect(
-            lambda: QGuiApplication.clipboard().setText(self.correlation.text())
-        )
+        self.copy_correlation.clicked.connect(self._copy_correlation)
         corr_row = QHBoxLayout()
+        corr_row.setContentsMargins(0, 0, 0, 0)
         corr_row.addWidget(QLabel("Correlation id"))
         corr_row.addWidget(self.correlation, 1)
         corr_row.addWidget(self.copy_correlation)
         self.correlation_row = QWidget()
         self.correlation_row.setLayout(corr_row)
         problem_layout = QVBoxLayout(self.problem_box)
+        problem_layout.addWidget(problem_title)
         problem_layout.addWidget(self.problem_text)
         problem_layout.addWidget(self.fix_text)
         problem_layout.addWidget(self.detail_text)
@@ -189,19 +239,41 @@ class JourneyView(QWidget):
         self.problem_box.setVisible(False)
 
         self.guide_box = QGroupBox("Guide")
+        self.guide_box.setFlat(True)
         guide_layout = QVBoxLayout(self.guide_box)
+        guide_layout.setContentsMargins(0, 0, 0, 0)
         guide_layout.addWidget(self.guide)
         self.guide_box.setVisible(False)
+        # Polished now, while the agent talks: not when the customer picks their software.
+        self.guide_box.ensurePolished()
+        warm_up = getattr(self.guide, "warm_up", None)
+        if warm_up is not None:
+            warm_up()
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.retry_banner)
         layout.addWidget(self.pace_note)
         layout.addWidget(self.stall)
-        layout.addWidget(steps_box)
+        layout.addWidget(self.hint)
         layout.addWidget(self.problem_box)
+        layout.addWidget(self.steps_box)
         layout.addWidget(self.sync_box)
-        layout.addWidget(self.guide_box, 1)
+        layout.addStretch(1)
+        # Polished now, hidden ones too: showing a label for the first time during an update
+        # would polish it then, which made the first visible change wait for it.
+        self.ensurePolished()
+        for widget in self.findChildren(QWidget):
+            widget.ensurePolished()
+
+    def _copy_correlation(self) -> None:
+        QGuiApplication.clipboard().setText(self.correlation.text())
+        self.copy_correlation.setText("Copied ✓")
+        QTimer.singleShot(COPIED_MS, lambda: self.copy_correlation.setText("Copy"))
+
+    def _toggle_sync_details(self, shown: bool) -> None:
+        self.sync_details.setVisible(shown)
+        self.sync_details_button.setText("Hide each data type" if shown else "Show each data type")
 
     # -- update from a snapshot ----------------------------------------------------------------------
     def show_snapshot(self, snap: CallSnapshot) -> None:
@@ -212,11 +284,20 @@ class JourneyView(QWidget):
         self.show_pace(snap.pace_text)
         self.stall.setText(snap.stall_prompt or "")
         self.stall.setVisible(bool(snap.stall_prompt))
+        hint = getattr(snap, "hint", None)
+        self.hint.setText(hint or "")
+        self.hint.setVisible(bool(hint))
         self._show_sync(snap)
         self._latest = snap
         self._show_problem(snap)
-        if self.isVisible():
-            self._show_guide(snap)
+        if self.isVisible() and snap.platform_key:
+            # The guide is filled on the next loop turn: the rows above are painted first, so
+            # the agent sees the change at once however long the guide takes.
+            self._guide_timer.start()
+
+    def _show_latest_guide(self) -> None:
+        if self._latest is not None and self.isVisible():
+            self._show_guide(self._latest)
 
     def show_pace(self, text: str | None) -> None:
         self.pace_note.setText(text or "")
@@ -235,38 +316,45 @@ class JourneyView(QWidget):
         title = cells["title"]
         assert isinstance(title, QLabel)
         text = f"{int(view.step)}. {view.title}"
-        current = view.status is StepStatus.CURRENT
-        title.setText(f"<b>{escape(text)}</b>" if current else escape(text))
+        title.setText(
+            f"<b>{escape(text)}</b>" if view.status is StepStatus.CURRENT else escape(text)
+        )
         title.setAccessibleDescription(view.status.value)
         badge = cells["badge"]
         assert isinstance(badge, QLabel)
         badge.setText(view.provenance or "")
+        _show(badge, bool(view.provenance))
         when = cells["when"]
         assert isinstance(when, QLabel)
         when.setText(clock_time(view.at))
+        _show(when, view.at is not None)
         took = cells["took"]
         assert isinstance(took, QLabel)
-        took.setText(duration(view.duration) if view.duration is not None else "")
+        took.setText(f"took {duration(view.duration)}" if view.duration is not None else "")
+        _show(took, view.duration is not None)
         button = cells.get("confirm")
         if button is not None:
-            button.setVisible(view.can_confirm)
+            _show(button, view.can_confirm)
 
     def _show_sync(self, snap: CallSnapshot) -> None:
-        self.sync_box.setVisible(bool(snap.sync_progress))
-        for data_type, percent, status in snap.sync_progress:
-            bar = self.sync_bars.get(data_type)
+        summary = snap.sync_summary
+        self.sync_box.setVisible(summary is not None)
+        if summary is None:
+            return
+        self.sync_bar.setValue(summary.percent)
+        self.sync_bar.setFormat(f"{summary.done} of {summary.total} done (%p%)")
+        self.sync_counts.setText(summary.words())
+        for row in snap.sync_rows:
+            bar = self.sync_bars.get(row.data_type)
             if bar is None:
                 bar = QProgressBar()
                 bar.setRange(0, 100)
-                bar.setAccessibleName(f"Sync of {data_type}")
-                self.sync_bars[data_type] = bar
-                self.sync_layout.addWidget(bar)
-            bar.setValue(percent)
-            bar.setFormat(f"{data_type}: {status} (%p%)")
-        if snap.finished:
-            self.sync_box.setTitle("First sync: done")
-        else:
-            self.sync_box.setTitle("First sync")
+                bar.setAccessibleName(f"Sync of {row.words}")
+                self.sync_bars[row.data_type] = bar
+                self.sync_details_layout.addWidget(bar)
+            bar.setValue(row.percent)
+            bar.setFormat(f"{row.words}: {row.status} (%p%)")
+        self.sync_box.setTitle("First sync: done" if snap.finished else "First sync")
 
     def _show_problem(self, snap: CallSnapshot) -> None:
         problem = snap.problem
@@ -288,27 +376,43 @@ class JourneyView(QWidget):
         self.correlation_row.setVisible(bool(snap.correlation_id))
         key = problem.guide_keys[0]
         if key != self.problem_key_shown and snap.platform_key and self.isVisible():
-            self.problem_key_shown = key
             show = getattr(self.guide, "show_problem", None)
-            if show is not None:
-                show(key)
+            # Only once the guide took it: before the guide is open there is no card to show.
+            if show is not None and show(key) is not False:
+                self.problem_key_shown = key
 
     def _show_guide(self, snap: CallSnapshot) -> None:
         if not snap.platform_key:
             return
         stage = int(snap.current) if snap.current is not None else int(Step.COMPLETE)
         wanted = (snap.platform_key, stage)
-        if wanted == self.guide_shown:
+        # Once the first sync runs, the guide moves on to its card about the sync.
+        syncing = stage == int(Step.COMPLETE) and snap.sync_summary is not None
+        if wanted == self.guide_shown and syncing == self._guide_at_sync:
             return
+        first = self.guide_shown is None
         self.guide_shown = wanted
+        self._guide_at_sync = syncing
         self.guide_box.setTitle(f"Guide: {snap.platform_name or snap.platform_key}")
+        # Shown first: a viewer that builds a guide bit by bit paints the current step's card as
+        # soon as it is made, which it can only do on screen.
+        self.guide_box.setVisible(True)
+        if first:
+            self.guide_opened.emit()
         show = getattr(self.guide, "show_platform", None)
         if show is not None:
-            # Filled before its box is shown: Qt then lays the guide out once, not per widget added.
-            show(snap.platform_key, stage)
-        self.guide_box.setVisible(True)
+            if syncing:
+                show(snap.platform_key, stage, last_of_stage=True)
+            else:
+                show(snap.platform_key, stage)
         if snap.problem is not None and self.problem_key_shown is None:
             self._show_problem(snap)
+
+
+def _show(widget: QWidget, shown: bool) -> None:
+    """setVisible only on a change: even an unchanged call costs the update half a millisecond."""
+    if widget.isHidden() == shown:
+        widget.setVisible(shown)
 
 
 def separator() -> QFrame:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 
 import segno
-from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtCore import Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QGuiApplication, QPixmap
 from PySide6.QtWidgets import (
     QGroupBox,
@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 from desktop.core.codat.urls import RefusedUrl, check_link_url
 from desktop.ui.rich_text import plain_label
 
+COPIED_MS = 2000  # how long a Copy button says "Copied ✓"
 # At this size each QR module is about 7 px: readable by a phone camera over a shared screen.
 QR_PIXELS = 240
 
@@ -77,9 +78,8 @@ class LinkPanel(QGroupBox):
         self.qr.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.qr.setVisible(False)
         # A reconnection call: what opening this link shows the customer (plain text).
-        self.customer_sees = QLabel()
+        self.customer_sees = plain_label()
         self.customer_sees.setAccessibleName("What the customer will see")
-        self.customer_sees.setTextFormat(Qt.TextFormat.PlainText)
         self.customer_sees.setWordWrap(True)
         self.customer_sees.setVisible(False)
         # Why a Link URL from Codat is not used (file:, javascript:, http on a public host, none).
@@ -88,20 +88,26 @@ class LinkPanel(QGroupBox):
         self.refused.setWordWrap(True)
         self.refused.setProperty("role", "warning")
         self.refused.setVisible(False)
+        self.url_edit.setMinimumWidth(self.url_edit.fontMetrics().averageCharWidth() * 16)
+        # One row: the call page keeps its height for the journey.
         row = QHBoxLayout()
         row.addWidget(self.url_edit, 1)
-        row.addWidget(self.copy_button)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.invite_button)
-        buttons.addWidget(self.qr_button)
-        buttons.addWidget(self.open_button)
-        buttons.addStretch(1)
+        for button in (self.copy_button, self.invite_button, self.qr_button, self.open_button):
+            row.addWidget(button)
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 4, 6, 4)
         layout.addLayout(row)
         layout.addWidget(self.refused)
-        layout.addLayout(buttons)
         layout.addWidget(self.customer_sees)
         layout.addWidget(self.qr)
+        self._labels = {
+            self.copy_button: self.copy_button.text(),
+            self.invite_button: self.invite_button.text(),
+        }
+        self._restore = QTimer(self)
+        self._restore.setSingleShot(True)
+        self._restore.setInterval(COPIED_MS)
+        self._restore.timeout.connect(self._unmark)
 
     def set_link(self, url: str | None, invitation: str) -> None:
         """Show a Link URL; one LinkDesk must not send (see check_link_url) is said and not used."""
@@ -132,12 +138,26 @@ class LinkPanel(QGroupBox):
     def copy_link(self) -> None:
         if self.url:
             QGuiApplication.clipboard().setText(self.url)
+            self._mark(self.copy_button)
             self.copied.emit("You copied the Link URL.")
 
     def copy_invitation(self) -> None:
         if self.invitation:
             QGuiApplication.clipboard().setText(self.invitation)
+            self._mark(self.invite_button)
             self.copied.emit("You copied the invitation text.")
+
+    def _mark(self, button: QPushButton) -> None:
+        """Visible feedback on the button itself for a moment: the clipboard shows nothing."""
+        self._unmark()
+        button.setText("Copied ✓")
+        button.setAccessibleDescription("Copied to the clipboard")
+        self._restore.start()
+
+    def _unmark(self) -> None:
+        for button, text in self._labels.items():
+            button.setText(text)
+            button.setAccessibleDescription("")
 
     def open_in_browser(self) -> None:
         if self.url:

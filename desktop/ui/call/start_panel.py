@@ -8,7 +8,6 @@ from typing import Any
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -29,6 +28,15 @@ Search = Callable[[str, int], Awaitable[Page[Company]]]
 Create = Callable[[str], Awaitable[Company]]
 Spawn = Callable[[Awaitable[Any], str], Any]
 DEBOUNCE_MS = 300
+EMPTY_BEFORE_SEARCH = (
+    "Type part of the company's name above: the companies in your Codat account that match are "
+    "listed here. Press Enter to list the newest ones."
+)
+EMPTY_ACCOUNT = (
+    "Your Codat account has no companies yet. Create the customer's company on the right: "
+    "it takes a second."
+)
+EMPTY_NO_MATCH = "No company matches “{text}”. Create it on the right (the name is filled in)."
 
 
 class StartPanel(QWidget):
@@ -54,6 +62,9 @@ class StartPanel(QWidget):
         self.results = QListWidget()
         self.results.setAccessibleName("Companies found")
         self.results.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        # A long name is cut with "…" (whole in the tooltip), never a sideways scroll.
+        self.results.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.results.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.results.itemActivated.connect(self._activated)
         self.more_button = QPushButton("More results")
         self.more_button.setAccessibleName("Load more companies")
@@ -62,7 +73,17 @@ class StartPanel(QWidget):
         self.open_button = QPushButton("Start call with this company")
         self.open_button.setAccessibleName("Start call with the selected company")
         self.open_button.setDefault(True)
+        self.open_button.setEnabled(False)  # until a company is chosen in the list
         self.open_button.clicked.connect(self._open_selected)
+        self.results.currentItemChanged.connect(
+            lambda item, _prev: self.open_button.setEnabled(item is not None)
+        )
+        # Said in the list's place while it is empty, so an empty list never looks broken.
+        self.empty = QLabel(EMPTY_BEFORE_SEARCH)
+        self.empty.setAccessibleName("Why the list is empty")
+        self.empty.setWordWrap(True)
+        self.empty.setTextFormat(Qt.TextFormat.PlainText)  # it quotes what the agent typed
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.status = plain_label()  # may hold Codat's message
         self.status.setAccessibleName("Search status")
         self.status.setTextFormat(Qt.TextFormat.PlainText)
@@ -80,12 +101,14 @@ class StartPanel(QWidget):
         buttons.addWidget(self.open_button)
         find_layout = QVBoxLayout(find)
         find_layout.addWidget(self.search_edit)
+        find_layout.addWidget(self.empty)
         find_layout.addWidget(self.results, 1)
         find_layout.addWidget(self.status)
         find_layout.addWidget(self.search_clean_button)
         find_layout.addLayout(buttons)
 
         make = QGroupBox("Or create it")
+        make.setAccessibleName("Create the company")
         self.name_edit = QLineEdit()
         self.name_edit.setPlaceholderText("Company name as the customer knows it")
         self.name_edit.setAccessibleName("New company name")
@@ -107,18 +130,35 @@ class StartPanel(QWidget):
         self.create_button.clicked.connect(self.create)
         self.name_edit.textChanged.connect(self._check_name)
         self.name_edit.returnPressed.connect(self.create)
-        form = QFormLayout(make)
-        form.addRow("Name", self.name_edit)
-        form.addRow("", self.name_warning)
-        form.addRow("", self.name_clean_button)
-        form.addRow("", self.create_button)
+        make_note = QLabel("A new customer? Create their company with the name they use.")
+        make_note.setWordWrap(True)
+        form = QVBoxLayout(make)
+        form.addWidget(make_note)
+        form.addWidget(self.name_edit)
+        form.addWidget(self.name_warning)
+        form.addWidget(self.name_clean_button)
+        form.addWidget(self.create_button)
 
         layout = QVBoxLayout(self)
         title = QLabel("Start a call")
         title.setProperty("role", "title")
+        font = title.font()
+        font.setBold(True)
+        font.setPointSizeF(font.pointSizeF() * 1.5)
+        title.setFont(font)
+        intro = QLabel(
+            "Find the customer's company in your Codat account, or create it: LinkDesk then "
+            "gives you its Link URL to share and follows the customer step by step."
+        )
+        intro.setWordWrap(True)
         layout.addWidget(title)
-        layout.addWidget(find, 1)
-        layout.addWidget(make)
+        layout.addWidget(intro)
+        # Side by side: "create it" is never pushed below the fold of a laptop screen.
+        row = QHBoxLayout()
+        row.addWidget(find, 3)
+        row.addWidget(make, 2, Qt.AlignmentFlag.AlignTop)
+        layout.addLayout(row, 1)
+        self.results.setVisible(False)
 
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
@@ -156,18 +196,23 @@ class StartPanel(QWidget):
             return
         if page == 1:
             self.results.clear()
+        self.results.setVisible(bool(found.results) or self.results.count() > 0)
         for company in found.results:
             item = QListWidgetItem(company.name)
             item.setData(Qt.ItemDataRole.UserRole, company)
-            item.setToolTip(plain_tooltip(f"Company id: {company.id}"))
+            item.setToolTip(plain_tooltip(f"{company.name}\nCompany id: {company.id}"))
             self.results.addItem(item)
         total = found.total_results
         self.has_more = total > self.results.count()
         self.more_button.setEnabled(self.has_more)
+        self.empty.setVisible(total == 0)
         if total == 0:
-            self.status.setText("No company matches. Create it below.")
+            self.status.setText("")
             if text:
+                self.empty.setText(EMPTY_NO_MATCH.format(text=text))
                 self.name_edit.setText(text)
+            else:
+                self.empty.setText(EMPTY_ACCOUNT)
         else:
             self.status.setText(f"{self.results.count()} of {total} companies")
         if self.results.count() and self.results.currentRow() < 0:

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Protocol
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
+import shiboken6
+from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
+from PySide6.QtGui import QFont, QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFileDialog,
-    QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QSplitter,
     QStackedWidget,
     QSystemTrayIcon,
     QVBoxLayout,
@@ -22,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.core.calls.manager import CallManager
+from desktop.core.calls.outcome import Outcome, suggested_outcome
 from desktop.core.calls.session import CallSession
 from desktop.core.codat.models import Company
 from desktop.core.guides.library import GuideLibrary
@@ -29,13 +33,26 @@ from desktop.core.reconnect import plan_link
 from desktop.core.store import StoreError
 from desktop.ui.call.call_view import CallView
 from desktop.ui.call.notify import Notifier, TrayNotifier
+from desktop.ui.call.outcome_dialog import OutcomeDialog
+from desktop.ui.call.past_call import PastCallView, UndoBar
 from desktop.ui.call.start_panel import StartPanel
 from desktop.ui.call.store_banner import StoreBanner
 from desktop.ui.rich_text import plain_label, plain_tooltip
 
 GuideFactory = Callable[[], QWidget | None]
+
+
+class LayoutMemory(Protocol):
+    """Where the page's splitters were left (Qt's saveState, base64), kept across restarts."""
+
+    def load(self) -> Mapping[str, str]: ...
+
+    def save(self, states: Mapping[str, str]) -> None: ...
+
+
 # (call id, "markdown" or "text") -> the call's export, secrets removed (see export_call).
 Exporter = Callable[[int, str], str]
+UNDO_MS = 8000  # how long an ended call can be brought back
 STORE_RETRY_MS = 3000  # while the database refuses writes, try again this often
 EXPORT_SUFFIXES = {"markdown": "md", "text": "txt"}
 EXPORT_FILTERS = {"markdown": "Markdown (*.md)", "text": "Plain text (*.txt)"}
@@ -58,9 +75,12 @@ class CallWorkspace(QWidget):
         exporter: Exporter | None = None,
         export_dir: Callable[[], Path] | None = None,
         notify_enabled: Callable[[], bool] = lambda: True,
+        layout_memory: LayoutMemory | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
+        self._memory = layout_memory
+        self._layout_states: dict[str, str] = dict(layout_memory.load()) if layout_memory else {}
         self.manager = manager
         self.library = library
         self._template = invitation_template
@@ -105,14 +125,23 @@ class CallWorkspace(QWidget):
         self.export_status = plain_label()  # names a file and the system's reason
         self.export_status.setAccessibleName("Export status")
         self.export_status.setWordWrap(True)
+        self.calls.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.calls.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         side = QWidget()
         self.side = side
         self.presenting = False
-        side.setMaximumWidth(280)
+        side.setMinimumWidth(side.fontMetrics().averageCharWidth() * 24)
         side_layout = QVBoxLayout(side)
+        side_layout.setContentsMargins(0, 0, 4, 0)
         heading = QLabel("Open calls")
-        heading.setStyleSheet("font-weight: 600;")
+        heading.setFont(bold_font())
+        self.calls_empty = QLabel(
+            "No call open. Start one on the right: find or create the customer's company (Ctrl+N)."
+        )
+        self.calls_empty.setWordWrap(True)
+        self.calls_empty.setAccessibleName("No open calls")
         side_layout.addWidget(heading)
+        side_layout.addWidget(self.calls_empty)
         side_layout.addWidget(self.calls, 1)
         side_layout.addWidget(self.new_button)
         side_layout.addWidget(self.close_button)
@@ -120,19 +149,54 @@ class CallWorkspace(QWidget):
         side_layout.addWidget(self.copy_text_button)
         side_layout.addWidget(self.export_button)
         side_layout.addWidget(self.export_status)
+        recent_heading = QLabel("Recent calls")
+        recent_heading.setFont(bold_font())
+        self.recent = QListWidget()
+        self.recent.setAccessibleName("Recent calls")
+        self.recent.setToolTip("Calls you ended: choose one to read, copy or export it")
+        self.recent.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.recent.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.recent.currentItemChanged.connect(self._recent_chosen)
+        self.recent_empty = QLabel("Calls you end are listed here.")
+        self.recent_empty.setWordWrap(True)
+        self.recent_empty.setAccessibleName("No recent calls")
+        side_layout.addWidget(recent_heading)
+        side_layout.addWidget(self.recent, 1)
+        side_layout.addWidget(self.recent_empty)
 
         self.start_panel = start_panel
         self.start_panel.chosen.connect(self._company_chosen)
         self.stack = QStackedWidget()
         self.stack.addWidget(self.start_panel)
+        self.past = PastCallView()
+        self.stack.addWidget(self.past)
+        self.undo_bar = UndoBar()
+        self.undo_bar.undo_requested.connect(self.undo_end)
+        self.outcome_dialog: OutcomeDialog | None = None
+        self._ending: tuple[int, Outcome] | None = None  # a call ended, still undoable
+        self._end_timer = QTimer(self)
+        self._end_timer.setSingleShot(True)
+        self._end_timer.setInterval(UNDO_MS)
+        self._end_timer.timeout.connect(self.finish_ending)
         self.store_banner = StoreBanner()
         self.store_banner.retry_requested.connect(self.retry_store)
-        body = QHBoxLayout()
-        body.addWidget(side)
-        body.addWidget(self.stack, 1)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setObjectName("WorkspaceSplitter")
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.addWidget(side)
+        self.splitter.addWidget(self.stack)
+        self.splitter.setStretchFactor(0, 0)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([side.fontMetrics().averageCharWidth() * 30, 10_000])
+        saved = self._layout_states.get("workspace", "")
+        if saved:
+            self.splitter.restoreState(QByteArray.fromBase64(saved.encode("ascii")))
+        self.splitter.splitterMoved.connect(lambda *_a: self._save_layout())
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self.store_banner)
-        layout.addLayout(body, 1)
+        layout.addWidget(self.undo_bar)
+        layout.addWidget(self.splitter, 1)
 
         for keys, slot in (
             ("Ctrl+N", self.show_start),
@@ -160,6 +224,7 @@ class CallWorkspace(QWidget):
         self._update_export_buttons()
         for session in manager.sessions.values():
             self._add(session)
+        self.refresh_recent()
 
     # -- calls -------------------------------------------------------------------------------------
     def _company_chosen(self, company: Company) -> None:
@@ -198,13 +263,17 @@ class CallWorkspace(QWidget):
             self.open_company_requested.emit(company_id, name)
 
     def _manager_changed(self, manager: CallManager, session: CallSession | None) -> None:
+        if not shiboken6.isValid(self):  # a call ended on quit, after the page was closed
+            return
         if session is not None and session.call_id in manager.sessions:
             if session.call_id not in self.views:
                 self._add(session)
             self._update_item(session)
-        for call_id in list(self.views):
-            if call_id not in manager.sessions:
-                self._remove(call_id)
+        removed = [call_id for call_id in self.views if call_id not in manager.sessions]
+        for call_id in removed:
+            self._remove(call_id)
+        if removed:
+            self.refresh_recent()
 
     def _add(self, session: CallSession) -> None:
         guide = self._guide_factory() if self._guide_factory else None
@@ -214,8 +283,11 @@ class CallWorkspace(QWidget):
             invitation_template=self._template(),
             agent_name=self._agent(),
             guide=guide,
+            practice=session.practice,
         )
         self.views[session.call_id] = view
+        view.restore_splitter(self._layout_states.get("call", ""))
+        view.on_splitter_moved(self._call_splitter_moved)
         if self.presenting:
             view.set_presentation(True)
         self.stack.addWidget(view)
@@ -223,6 +295,22 @@ class CallWorkspace(QWidget):
         item.setData(Qt.ItemDataRole.UserRole, session.call_id)
         self.calls.addItem(item)
         self._update_item(session)
+        self._update_export_buttons()
+
+    # -- splitters remember their place -----------------------------------------------------------
+    def _save_layout(self) -> None:
+        self._layout_states["workspace"] = bytes(
+            self.splitter.saveState().toBase64().data()
+        ).decode("ascii")
+        if self._memory is not None:
+            self._memory.save(dict(self._layout_states))
+
+    def _call_splitter_moved(self, state: str) -> None:
+        self._layout_states["call"] = state
+        for view in self.views.values():  # every call keeps the same layout
+            if view.splitter_state() != state:
+                view.restore_splitter(state)
+        self._save_layout()
 
     def set_presentation(self, on: bool) -> None:
         """On a shared screen the customer must not see other customers' calls or the agent's tools."""
@@ -244,7 +332,7 @@ class CallWorkspace(QWidget):
             return
         summary = session.summary()
         item.setText(f"{session.company_name}\n{summary}")
-        item.setToolTip(plain_tooltip(summary))
+        item.setToolTip(plain_tooltip(f"{session.company_name}\n{summary}"))
         previous = self._summaries.get(session.call_id)
         self._summaries[session.call_id] = summary
         if previous is not None and previous != summary:
@@ -263,8 +351,15 @@ class CallWorkspace(QWidget):
         if item is not None:
             self.calls.takeItem(self.calls.row(item))
         self._summaries.pop(call_id, None)
+        self._update_export_buttons()
+
+    def _clear_recent(self) -> None:
+        self.recent.blockSignals(True)
+        self.recent.setCurrentItem(None)  # type: ignore[call-overload]
+        self.recent.blockSignals(False)
 
     def show_start(self) -> None:
+        self._clear_recent()
         self.calls.setCurrentItem(None)  # type: ignore[call-overload]
         self.stack.setCurrentWidget(self.start_panel)
         self.manager.focus(None)
@@ -290,16 +385,60 @@ class CallWorkspace(QWidget):
             return
         view = self.views.get(item.data(Qt.ItemDataRole.UserRole))
         if view is not None:
+            self._clear_recent()
             self.stack.setCurrentWidget(view)
             self.manager.focus(view.session.call_id)
         self._update_export_buttons()
 
+    # -- ending a call: its outcome, undoable for a few seconds -----------------------------------
     def close_current(self) -> None:
+        """End call: asks how it ended (opened, never exec'd), then ends it undoably."""
         view = self.current_view()
-        if view is not None:
-            view.notes.save_now()
-            self.manager.close_call(view.session.call_id)
-            self.show_start()
+        if view is None:
+            return
+        state = view.session.state
+        dialog = OutcomeDialog(
+            view.session.company_name, suggested_outcome(state.linked, state.synced), self
+        )
+        call_id = view.session.call_id
+        dialog.chosen.connect(lambda outcome: self.end_call(call_id, outcome))
+        self.outcome_dialog = dialog
+        dialog.open()
+
+    def end_call(self, call_id: int, outcome: Outcome) -> None:
+        """The call leaves the list now and is ended for good after UNDO_MS, unless undone."""
+        self.finish_ending()  # one undo at a time: an earlier ending becomes final
+        view = self.views.get(call_id)
+        if view is None:
+            return
+        view.notes.save_now()
+        self._ending = (call_id, outcome)
+        item = self._item(call_id)
+        if item is not None:
+            item.setHidden(True)
+        self.show_start()
+        self.undo_bar.show_ended(view.session.company_name, outcome.words(), UNDO_MS // 1000)
+        self._end_timer.start()
+
+    def undo_end(self) -> None:
+        ending, self._ending = self._ending, None
+        self._end_timer.stop()
+        self.undo_bar.setVisible(False)
+        if ending is None:
+            return
+        item = self._item(ending[0])
+        if item is not None:
+            item.setHidden(False)
+        self.show_call(ending[0])
+
+    def finish_ending(self) -> None:
+        """End the call waiting for its undo now (its time ran out, or the app is closing)."""
+        ending, self._ending = self._ending, None
+        if shiboken6.isValid(self):  # on quit the page may be gone already; the call is not
+            self._end_timer.stop()
+            self.undo_bar.setVisible(False)
+        if ending is not None:
+            self.manager.close_call(ending[0], ending[1])
 
     def _copy_link(self) -> None:
         view = self.current_view()
@@ -322,23 +461,81 @@ class CallWorkspace(QWidget):
             view.tick_countdown()
 
     def save_all_notes(self) -> None:
-        for view in self.views.values():
-            view.notes.save_now()
+        """On quit: every note typed, and a call ended a moment ago ended for good."""
+        if shiboken6.isValid(self):
+            for view in self.views.values():
+                view.notes.save_now()
+        self.finish_ending()
+
+    # -- recent calls ------------------------------------------------------------------------------
+    def refresh_recent(self) -> None:
+        chosen = self._recent_id()
+        self.recent.blockSignals(True)
+        self.recent.clear()
+        for call in self.manager.recent_calls():
+            kind = "Practice · " if call.practice else ""
+            when = time.strftime("%d %b %H:%M", time.localtime(call.closed_at))
+            item = QListWidgetItem(
+                f"{call.company_name}\n{kind}{when} · {call.outcome or 'no outcome'}"
+            )
+            item.setData(Qt.ItemDataRole.UserRole, call.call_id)
+            item.setToolTip(f"{call.company_name}\n{call.outcome or 'No outcome recorded'}")
+            self.recent.addItem(item)
+            if call.call_id == chosen:
+                self.recent.setCurrentItem(item)
+        self.recent.blockSignals(False)
+        self.recent_empty.setVisible(self.recent.count() == 0)
+        self.recent.setVisible(self.recent.count() > 0)
+
+    def _recent_id(self) -> int | None:
+        item = self.recent.currentItem()
+        value = item.data(Qt.ItemDataRole.UserRole) if item is not None else None
+        return value if isinstance(value, int) else None
+
+    def _recent_chosen(self, item: QListWidgetItem | None, _previous: object) -> None:
+        call_id = self._recent_id()
+        if item is None or call_id is None:
+            return
+        self.calls.setCurrentItem(None)  # type: ignore[call-overload]
+        text = ""
+        if self._exporter is not None:
+            try:
+                text = self._exporter(call_id, "text")
+            except StoreError as exc:
+                self.manager.report_store_error(exc)
+        self.past.show_call(call_id, text)
+        self.stack.setCurrentWidget(self.past)
+        self._update_export_buttons()
 
     # -- export for the CRM ------------------------------------------------------------------------
+    def selected_call_id(self) -> int | None:
+        """The call the side buttons act on: the one shown, open or ended."""
+        view = self.current_view()
+        if view is not None:
+            return view.session.call_id
+        if self.stack.currentWidget() is self.past:
+            return self.past.call_id
+        return None
+
     def _update_export_buttons(self) -> None:
-        able = self._exporter is not None and self.current_view() is not None
+        shown = sum(1 for row in range(self.calls.count()) if not self.calls.item(row).isHidden())
+        self.calls_empty.setVisible(shown == 0)
+        selected = self.selected_call_id()
+        able = self._exporter is not None and selected is not None
         for button in (self.copy_md_button, self.copy_text_button, self.export_button):
             button.setEnabled(able)
+        self.close_button.setEnabled(self.current_view() is not None)
 
     def export_text(self, fmt: str) -> str | None:
         """The current call as ``fmt``, with the notes just typed; None if there is nothing."""
-        view = self.current_view()
-        if view is None or self._exporter is None:
+        call_id = self.selected_call_id()
+        if call_id is None or self._exporter is None:
             return None
-        view.notes.save_now()
+        view = self.current_view()
+        if view is not None:
+            view.notes.save_now()
         try:
-            return self._exporter(view.session.call_id, fmt)
+            return self._exporter(call_id, fmt)
         except StoreError as exc:
             self.manager.report_store_error(exc)
             return None
@@ -353,10 +550,11 @@ class CallWorkspace(QWidget):
 
     def export_to_file(self) -> None:
         """Asks where to save (opened, never exec'd: the asyncio loop keeps running)."""
-        view = self.current_view()
-        if view is None or self._exporter is None:
+        call_id = self.selected_call_id()
+        if call_id is None or self._exporter is None:
             return
-        call_id = view.session.call_id
+        view = self.views.get(call_id)
+        name = view.session.company_name if view is not None else self.past.company
         dialog = QFileDialog(self, "Export call")
         dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
         dialog.setFileMode(QFileDialog.FileMode.AnyFile)
@@ -367,7 +565,7 @@ class CallWorkspace(QWidget):
         )
         if self._export_dir is not None:
             dialog.setDirectory(str(self._export_dir()))
-        dialog.selectFile(export_file_name(call_id, view.session.company_name))
+        dialog.selectFile(export_file_name(call_id, name))
         dialog.fileSelected.connect(lambda path: self.write_export(call_id, Path(path)))
         self.export_dialog = dialog
         dialog.open()
@@ -404,6 +602,13 @@ class CallWorkspace(QWidget):
 
     def retry_store(self) -> None:
         self.manager.retry_store()
+
+
+def bold_font() -> QFont:
+    """Bold and nothing else: size and family still follow the app (text size, presentation)."""
+    font = QFont()
+    font.setBold(True)
+    return font
 
 
 def export_file_name(call_id: int, company: str) -> str:

@@ -117,6 +117,7 @@ class CompaniesPage(QWidget):
         self.model = CompaniesModel()
         self.table = QTableView()
         self.table.setModel(self.model)
+        self.table.selectionModel().selectionChanged.connect(lambda *_a: self._update_buttons())
         self.table.setAccessibleName("Companies")
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -223,7 +224,9 @@ class CompaniesPage(QWidget):
         self.page_label.setText(f"Page {self.page_number} of {pages} · {self.total} companies")
         self.prev_button.setEnabled(self.page_number > 1)
         self.next_button.setEnabled(self.page_number < pages)
-        has = bool(self.model.rows)
+        # They act on the chosen company: without one they do nothing, so they say so.
+        selection = self.table.selectionModel()
+        has = selection is not None and selection.hasSelection()
         self.open_button.setEnabled(has)
         self.copy_link.setEnabled(has)
 

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QVBox
 from desktop.core.guides import Checklist, checklist_message
 from desktop.ui.guides import presentation
 from desktop.ui.rich_text import escape, plain_label, plain_tooltip
+from desktop.ui.theme import outline_indicators
 
 
 class _ClickLabel(QLabel):
@@ -56,6 +57,7 @@ class ChecklistPane(QWidget):
                 row.addWidget(text, 1)
                 layout.addLayout(row)
                 self.boxes[item.key] = box
+            outline_indicators(*self.boxes.values())
         row = QHBoxLayout()
         self.copy_button = QPushButton("Copy as message")
         self.copy_button.setAccessibleName("Copy checklist as message")

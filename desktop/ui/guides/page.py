@@ -5,14 +5,16 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, Qt, Signal
-from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QFont, QKeyEvent, QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QComboBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QListView,
+    QPushButton,
     QSplitter,
     QStackedWidget,
     QTabWidget,
@@ -28,7 +30,9 @@ if TYPE_CHECKING:
 from desktop.ui.guides import presentation
 from desktop.ui.guides.checklist import ChecklistPane
 from desktop.ui.guides.tiles import GUIDE_ROLE, GuideTileDelegate, GuideTilesModel, TilesView
+from desktop.ui.icons import icon
 from desktop.ui.rich_text import plain_label
+from desktop.ui.theme import theme_signals
 
 _OPEN_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 
@@ -42,6 +46,7 @@ class GuidesPage(QWidget):
     """
 
     guide_opened = Signal(str)
+    start_call_requested = Signal()  # "Start a call": the shell opens the Call page's start panel
 
     def __init__(self, library: GuideLibrary, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -122,7 +127,20 @@ class GuidesPage(QWidget):
                 QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
             )
             combo.setMinimumContentsLength(9)
+        self.start_call_button = QPushButton("Start a call")
+        self.start_call_button.setAccessibleName("Start a call")
+        self.start_call_button.setToolTip(
+            "Find or create the customer's company and share the Link URL (Ctrl+N)"
+        )
+        self.start_call_button.setIcon(icon("call"))
+        bold = QFont()
+        bold.setBold(True)  # bold only: the size still follows the text size setting
+        self.start_call_button.setFont(bold)
+        self.start_call_button.clicked.connect(self.start_call_requested)
+        self._accent_start_button()
+        theme_signals().changed.connect(self._accent_start_button)
         bar = QHBoxLayout()
+        bar.addWidget(self.start_call_button)
         bar.addWidget(self.search_field, 1)
         bar.addWidget(self.region_filter)
         bar.addWidget(self.tag_filter)
@@ -197,10 +215,22 @@ class GuidesPage(QWidget):
             (QKeySequence("Ctrl+L"), self.focus_search),
             (QKeySequence("Ctrl+Shift+L"), self._show_checklist),
             (QKeySequence("Ctrl+Shift+Q"), self._show_questions),
+            (QKeySequence("Ctrl+N"), self.start_call_requested.emit),
         ):
             shortcut = QShortcut(keys, self)
             shortcut.setContext(context)
             shortcut.activated.connect(slot)
+
+    def _accent_start_button(self) -> None:
+        """The first action on the first page: in the theme's accent colour, set again on every
+        theme change (a palette set on a widget no longer follows the application's)."""
+        app = QApplication.palette()
+        palette = QPalette(self.start_call_button.palette())
+        palette.setColor(QPalette.ColorRole.Button, app.color(QPalette.ColorRole.Highlight))
+        palette.setColor(
+            QPalette.ColorRole.ButtonText, app.color(QPalette.ColorRole.HighlightedText)
+        )
+        self.start_call_button.setPalette(palette)
 
     def _show_errors(self) -> None:
         errors = self.library.errors

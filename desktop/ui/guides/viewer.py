@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
+    QMenu,
     QPushButton,
     QScrollArea,
     QSizePolicy,
@@ -41,6 +42,7 @@ from desktop.core.guides import (
 )
 from desktop.ui.guides import presentation
 from desktop.ui.rich_text import markdown_source, plain_label
+from desktop.ui.theme import theme_signals
 
 
 def _style(palette: QPalette, point_size: float) -> str:
@@ -190,10 +192,18 @@ class GuideViewer(QWidget):
     copied = Signal(str)  # what was put on the clipboard, for a status message
 
     def __init__(
-        self, library: GuideLibrary, parent: QWidget | None = None, *, progressive: bool = False
+        self,
+        library: GuideLibrary,
+        parent: QWidget | None = None,
+        *,
+        progressive: bool = False,
+        embedded: bool = False,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("GuideViewer")
+        # Embedded in a call's pane (a third of a laptop screen): no way back to the tiles, the
+        # guide's copy and export actions in one menu, short step buttons; nothing is clipped.
+        self.embedded = embedded
         # Progressive: a guide is built a card per event-loop turn, so opening one never holds the
         # loop for the 25-50 ms a whole guide takes (the live call opens guides while it tracks).
         self.progressive = progressive
@@ -210,6 +220,7 @@ class GuideViewer(QWidget):
         # Shown on a guide whose front matter says unverified = true (None on any other guide).
         self.unverified_badge: QLabel | None = None
         self._styling = False
+        theme_signals().changed.connect(self._restyle)
         self._build()
         self._shortcuts()
         self._show_empty()
@@ -241,8 +252,25 @@ class GuideViewer(QWidget):
         self.export_md_button.clicked.connect(self._ask_export_markdown)
         self.export_pdf_button = self._button("Export PDF…", "Save the guide as a PDF file")
         self.export_pdf_button.clicked.connect(self._ask_export_pdf)
+        self.more_button = QToolButton()
+        self.more_button.setText("Guide ▾")
+        self.more_button.setAccessibleName("Copy or export the guide")
+        self.more_button.setToolTip("Copy the guide, or save it as Markdown or PDF")
+        self.more_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        menu = QMenu(self.more_button)
         for button in (self.copy_guide_button, self.export_md_button, self.export_pdf_button):
-            top.addWidget(button)
+            if self.embedded:
+                action = menu.addAction(button.text())
+                action.triggered.connect(button.click)
+            else:
+                top.addWidget(button)
+        self.more_button.setMenu(menu)
+        if self.embedded:
+            for button in (self.copy_guide_button, self.export_md_button, self.export_pdf_button):
+                button.setParent(self)
+                button.setVisible(False)
+            self.back_button.setVisible(False)
+            top.addWidget(self.more_button, 0, Qt.AlignmentFlag.AlignTop)
         outer.addLayout(top)
 
         walk = QHBoxLayout()
@@ -258,6 +286,10 @@ class GuideViewer(QWidget):
             "Copy step", "Copy the current step as text (Ctrl+Alt+C)"
         )
         self.copy_step_button.clicked.connect(lambda: self.copy_step())
+        if self.embedded:
+            self.prev_button.setText("◀")
+            self.next_button.setText("▶")
+            self.position_label.setMinimumWidth(self.fontMetrics().averageCharWidth() * 12)
         walk.addWidget(self.prev_button)
         walk.addWidget(self.position_label, 1)
         walk.addWidget(self.next_button)
@@ -270,6 +302,8 @@ class GuideViewer(QWidget):
         # again (tens of milliseconds on a long guide): keep it.
         self.scroll_area.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
         self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
+        # Cards wrap their text to the pane's width: never a sideways scroll bar.
+        self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.scroll_area.setAccessibleName("Guide content")
         self.scroll_area.setObjectName("GuideScroll")
         outer.addWidget(self.scroll_area, 1)
@@ -327,6 +361,7 @@ class GuideViewer(QWidget):
         self._pending = self._fill_parts(guide)
         if self.progressive:
             next(self._pending, None)  # the header, so the title and buttons change at once
+            next(self._pending, None)  # and the current step's card, painted now
             self._build_timer.start()
         else:
             self._finish_pending()
@@ -355,54 +390,17 @@ class GuideViewer(QWidget):
         column = QVBoxLayout(body)
         column.setContentsMargins(4, 8, 12, 8)
         column.setSpacing(8)
-        chips = QHBoxLayout()
-        for text in (regions_text(guide), *guide.tags):
-            chip = plain_label(text)
-            chip.setObjectName("Chip")
-            chips.addWidget(chip)
-        if guide.provenance.unverified:
-            # For the agent only: the customer should not be told the steps may be wrong.
-            self.unverified_badge = QLabel("Unverified")
-            self.unverified_badge.setObjectName("Unverified")
-            self.unverified_badge.setAccessibleName("Unverified guide")
-            tip = (
-                "Codat documents too little to check this guide against. Confirm anything "
-                "unexpected with Codat support, and tell your team what you saw."
-            )
-            self.unverified_badge.setAccessibleDescription(tip)
-            self.unverified_badge.setToolTip(tip)
-            chips.addWidget(self.unverified_badge)
-            self.internal_widgets.append(self.unverified_badge)
-        if guide.origin == "team":
-            mark = "Team guide (replaces the built-in one)" if guide.overrides else "Team guide"
-            origin = QLabel(mark)
-            origin.setObjectName("Chip")
-            origin.setAccessibleName("Guide origin")
-            chips.addWidget(origin)
-            self.internal_widgets.append(origin)
-        keys = QLabel("Platform keys: " + ", ".join(guide.platform_keys))
-        keys.setAccessibleName("Platform keys")
-        keys.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        chips.addWidget(keys)
-        self.internal_widgets.append(keys)
-        chips.addStretch(1)
-        column.addLayout(chips)
-        if guide.summary:
-            column.addWidget(_label(guide.summary, "Summary", markdown=True))
-        column.addWidget(_label("Who can connect", "SectionTitle"))
-        column.addWidget(_label(guide.role, "Role"))
-        if guide.prerequisites:
-            column.addWidget(_label("Before you start", "SectionTitle"))
-            bullets = "\n".join(f"- {p}" for p in guide.prerequisites)
-            prereq = _label(bullets, "Prerequisites", markdown=True)
-            prereq.setAccessibleName("Prerequisites")
-            column.addWidget(prereq)
-        if guide.agent_notes:
-            notes = _label(f"For agents: {guide.agent_notes}", "AgentNotes")
-            notes.setAccessibleName("Agent notes")
-            column.addWidget(notes)
-            self.internal_widgets.append(notes)
-        column.addWidget(_label("Steps", "SectionTitle"))
+        # What comes before the steps; while a guide is built bit by bit it stays hidden and is
+        # filled after the current step's card, so that card shows at once (see below).
+        header = QWidget()
+        header.setObjectName("GuideHeader")
+        head = QVBoxLayout(header)
+        head.setContentsMargins(0, 0, 0, 0)
+        head.setSpacing(8)
+        header.setVisible(not self.progressive)
+        column.addWidget(header)
+        if not self.progressive:
+            self._fill_header(guide, head)
         steps_column = QVBoxLayout()
         column.addLayout(steps_column)
         self.trouble_title = _label("If something goes wrong", "SectionTitle")
@@ -417,14 +415,50 @@ class GuideViewer(QWidget):
         for widget in self.internal_widgets:
             widget.setVisible(not self.presentation)
         yield
-        for number in range(1, len(guide.steps) + 1):
-            card = StepCard(number, len(guide.steps), guide)
+        # The current step's card first, so the agent sees it one loop turn after the guide
+        # opens; the cards before it stay hidden until all are made (shown one by one they would
+        # push it down and out of view), the cards after it appear as they are made.
+        total = len(guide.steps)
+        first = max(1, min(total, self.current_step or 1))
+        built: dict[int, StepCard] = {}
+        for number in [first, *(n for n in range(1, total + 1) if n != first)]:
+            card = StepCard(number, total, guide)
             card.clicked.connect(lambda n=number: self.set_step(n))
             card.copy_requested.connect(self.copy_step)
             card.set_current(number == self.current_step)
-            steps_column.addWidget(card)
-            self.step_cards.append(card)
+            if number < first:
+                card.setVisible(False)
+            steps_column.insertWidget(sum(1 for n in built if n < number), card)
+            built[number] = card
+            self.step_cards = [built[n] for n in sorted(built)]
+            if number == first and self.progressive and self.isVisible():
+                # On screen now, not after the other cards: lay out what is pending, bring the
+                # card into view and paint it (the live call's first sight of the guide).
+                # A widget added to a visible parent is shown by a queued call: show it now.
+                body.show()
+                card.show()
+                QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+                if self._scroll_target is not None:
+                    self._scroll_target_now()
+                card.repaint()
+            elif number == first and self._scroll_target is not None:
+                self._scroll_later(self._scroll_target)
             yield
+        if self.progressive:
+            self._fill_header(guide, head)
+            for widget in self.internal_widgets:
+                widget.setVisible(not self.presentation)
+        hidden = [card for n, card in built.items() if n < first]
+        for card in hidden:
+            card.setVisible(True)
+        header.setVisible(True)
+        if self._scroll_target is not None and self.progressive and self.isVisible():
+            # Place what was just shown and scroll back to the target before the next paint,
+            # so the current card does not jump out of view.
+            QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+            self._scroll_target_now()
+        elif self._scroll_target is not None:
+            self._scroll_later(self._scroll_target)
         for key, entry in guide.troubleshooting.items():
             if key not in self.trouble_cards:
                 self._add_trouble(key, entry, general=False)
@@ -458,6 +492,61 @@ class GuideViewer(QWidget):
         for button in (self.copy_guide_button, self.export_md_button, self.export_pdf_button):
             button.setEnabled(True)
 
+    def _fill_header(self, guide: Guide, head: QVBoxLayout) -> None:
+        """Chips, summary, who can connect, what to have ready, agent notes: above the steps."""
+        chips: QHBoxLayout | QVBoxLayout = QVBoxLayout() if self.embedded else QHBoxLayout()
+        if self.embedded:  # one wrapped line: chips side by side would set the pane's width
+            chips.addWidget(_label(" · ".join((regions_text(guide), *guide.tags)), "Chips"))
+        else:
+            for text in (regions_text(guide), *guide.tags):
+                chip = plain_label(text)  # a guide's own words: shown as written
+                chip.setObjectName("Chip")
+                chips.addWidget(chip)
+        if guide.provenance.unverified:
+            # For the agent only: the customer should not be told the steps may be wrong.
+            self.unverified_badge = QLabel("Unverified")
+            self.unverified_badge.setObjectName("Unverified")
+            self.unverified_badge.setAccessibleName("Unverified guide")
+            tip = (
+                "Codat documents too little to check this guide against. Confirm anything "
+                "unexpected with Codat support, and tell your team what you saw."
+            )
+            self.unverified_badge.setAccessibleDescription(tip)
+            self.unverified_badge.setToolTip(tip)
+            chips.addWidget(self.unverified_badge)
+            self.internal_widgets.append(self.unverified_badge)
+        if guide.origin == "team":
+            mark = "Team guide (replaces the built-in one)" if guide.overrides else "Team guide"
+            origin = QLabel(mark)
+            origin.setObjectName("Chip")
+            origin.setAccessibleName("Guide origin")
+            chips.addWidget(origin)
+            self.internal_widgets.append(origin)
+        keys = plain_label("Platform keys: " + ", ".join(guide.platform_keys))
+        keys.setWordWrap(True)
+        keys.setAccessibleName("Platform keys")
+        keys.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        chips.addWidget(keys)
+        self.internal_widgets.append(keys)
+        chips.addStretch(1)
+        head.addLayout(chips)
+        if guide.summary:
+            head.addWidget(_label(guide.summary, "Summary", markdown=True))
+        head.addWidget(_label("Who can connect", "SectionTitle"))
+        head.addWidget(_label(guide.role, "Role"))
+        if guide.prerequisites:
+            head.addWidget(_label("Before you start", "SectionTitle"))
+            bullets = "\n".join(f"- {p}" for p in guide.prerequisites)
+            prereq = _label(bullets, "Prerequisites", markdown=True)
+            prereq.setAccessibleName("Prerequisites")
+            head.addWidget(prereq)
+        if guide.agent_notes:
+            notes = _label(f"For agents: {guide.agent_notes}", "AgentNotes")
+            notes.setAccessibleName("Agent notes")
+            head.addWidget(notes)
+            self.internal_widgets.append(notes)
+        head.addWidget(_label("Steps", "SectionTitle"))
+
     def _add_trouble(self, key: str, entry: TroubleEntry, general: bool) -> TroubleCard:
         card = TroubleCard(key, entry, general)
         card.copy_button.clicked.connect(
@@ -468,6 +557,19 @@ class GuideViewer(QWidget):
         self.trouble_cards[key] = card
         return card
 
+    def warm_up(self) -> None:
+        """Make (and drop) one step card, polished, off screen: the first card a process makes
+        costs several times the next ones (Qt's flag types, the style sheet), and the live call
+        should not pay that when the customer picks their software."""
+        guide = self.library.guides[0] if self.library.guides else None
+        if guide is None or not guide.steps:
+            return
+        card = StepCard(1, len(guide.steps), guide)
+        card.setParent(self)
+        card.setVisible(False)
+        card.ensurePolished()
+        card.deleteLater()
+
     # -- the API the live call and the page use -----------------------------------------------------
     def show_guide(self, slug: str, step: int | None = None) -> bool:
         """Open a guide, with step number ``step`` (1-based) highlighted; False if unknown."""
@@ -476,18 +578,28 @@ class GuideViewer(QWidget):
             return False
         if guide is not self.guide:
             self.guide = guide
-            self.current_step = None
+            # Known before the cards are made, so the current one is made (and shown) first.
+            self.current_step = None if step is None else max(1, min(len(guide.steps), step))
             self.current_problem = None
+            self._scroll_target = self.current_step
             self._fill(guide)
         self.set_step(step)
         return True
 
-    def show_platform(self, platform_key: str, stage: int | None = None) -> bool:
-        """Open the guide for a Codat platform key at the first step of a journey stage (1-5)."""
+    def show_platform(
+        self, platform_key: str, stage: int | None = None, *, last_of_stage: bool = False
+    ) -> bool:
+        """Open the guide for a Codat platform key at the first step of a journey stage (1-5), or
+        at its last step with ``last_of_stage`` (the first sync's card once the sync runs)."""
         guide = self.library.by_platform_key(platform_key)
         if guide is None:
             return False
-        index = guide.first_step_at(stage) if stage is not None else None
+        if stage is None:
+            index = None
+        elif last_of_stage:
+            index = guide.last_step_at(stage)
+        else:
+            index = guide.first_step_at(stage)
         return self.show_guide(guide.key, None if index is None else index + 1)
 
     def show_problem(self, key: str) -> bool:
@@ -527,14 +639,20 @@ class GuideViewer(QWidget):
         self._scroll_target = target
         self._scroll_timer.start(0)
 
+    def _scroll_target_now(self) -> None:
+        self._scroll_timer.stop()
+        self._scroll_now()
+
     def _scroll_now(self) -> None:
         target = self._scroll_target
         card: QWidget | None = None
-        if isinstance(target, int) and 0 < target <= len(self.step_cards):
-            card = self.step_cards[target - 1]
+        if isinstance(target, int):
+            card = next((c for c in self.step_cards if c.number == target), None)
         elif isinstance(target, str):
             card = self.trouble_cards.get(target)
         if card is not None:
+            # Cards just made or shown have no place yet until their layouts run: run them.
+            QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
             self.scroll_area.ensureWidgetVisible(card, 0, 60)
 
     def next_step(self) -> None:
@@ -643,6 +761,10 @@ class GuideViewer(QWidget):
         self._restyle()
         for widget in self.internal_widgets:
             widget.setVisible(not on)
+        # Larger type moves every card: bring the fix (or the current step) back into view.
+        target = self.current_problem if self.current_problem is not None else self.current_step
+        if target is not None:
+            self._scroll_later(target)
 
     def _restyle(self) -> None:
         self._styling = True
@@ -650,14 +772,23 @@ class GuideViewer(QWidget):
             palette = self.palette() if self.presentation else QApplication.palette()
             size = QApplication.font().pointSizeF()
             size = size if size > 0 else 10.0
-            self.setStyleSheet(
-                _style(palette, size * (presentation.SCALE if self.presentation else 1))
-            )
+            style = _style(palette, size * (presentation.SCALE if self.presentation else 1))
+            if style != self.styleSheet():  # a new style sheet lays every card out again
+                self.setStyleSheet(style)
         finally:
             self._styling = False
 
     def changeEvent(self, event: QEvent) -> None:
         # The app theme can change while the viewer is open (Settings): follow it.
-        if event.type() == QEvent.Type.ApplicationPaletteChange and not self._styling:
+        # A window gets ApplicationPaletteChange; a viewer inside a page gets PaletteChange.
+        if (
+            event.type()
+            in (
+                QEvent.Type.ApplicationPaletteChange,
+                QEvent.Type.PaletteChange,
+                QEvent.Type.FontChange,
+            )
+            and not self._styling
+        ):
             self._restyle()
         super().changeEvent(event)

@@ -25,9 +25,11 @@ def test_a_call_opened_after_switching_profile_and_adding_a_key_is_a_real_call(
     # Built once, at start, as the app does.
     manager = CallManager(StoreAdapter(store), HandTracker(clock), clock, origin=ctx.call_origin)
 
-    practice = manager.open_call("c-1", "Practice bakery", "http://127.0.0.1/link/c-1").call_id
-    assert store.get_call(practice).profile == "default"
-    assert store.get_call(practice).is_practice  # no key yet: the embedded sandbox
+    sandboxed = manager.open_call("c-1", "Corner bakery", "http://127.0.0.1/link/c-1").call_id
+    assert store.get_call(sandboxed).profile == "default"
+    assert store.get_call(sandboxed).api_kind == "sandbox"  # no key yet: the embedded sandbox
+    # Started as a call, not as a practice (issue 15): only a practice call says "practice".
+    assert not store.get_call(sandboxed).is_practice
 
     # The agent adds a profile with a key in Settings and switches to it.
     settings.add_profile("team")
@@ -40,5 +42,12 @@ def test_a_call_opened_after_switching_profile_and_adding_a_key_is_a_real_call(
     assert call.profile == "team"
     assert not call.is_practice
     assert "Practice call" not in export_call(store, real, "markdown")
-    assert "Practice call" in export_call(store, practice, "markdown")
+    sandbox_export = export_call(store, sandboxed, "markdown")
+    assert "Practice call" not in sandbox_export and "the embedded sandbox" in sandbox_export
+    practice = manager.open_call(
+        "c-3", "Practice bakery", "http://127.0.0.1/link/c-3", scenario="happy-path"
+    ).call_id
+    assert "Practice call:** sandbox scenario happy-path" in export_call(
+        store, practice, "markdown"
+    )
     store.close()

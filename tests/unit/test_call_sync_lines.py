@@ -1,0 +1,88 @@
+"""The first sync as the call keeps it: one summary in words, one timeline line per change of the
+whole, the outcome of an ended call in the store and the export (core only, on a real store)."""
+
+from __future__ import annotations
+
+from datetime import UTC
+from pathlib import Path
+
+from desktop.core.calls.manager import CallManager
+from desktop.core.calls.outcome import Outcome
+from desktop.core.calls.session import sync_summary
+from desktop.core.calls.store_adapter import StoreAdapter
+from desktop.core.clock import FakeClock
+from desktop.core.journey import JourneyState, Step, apply, start
+from desktop.core.store import CallStore, export_call
+from tests.unit.journey_builders import connection, conns, data_status, status
+
+CONN = "7b8e7482-0000-4000-8000-000000000002"
+
+
+class Tracker:
+    def __init__(self, clock: FakeClock) -> None:
+        self.clock = clock
+        self.states: dict[str, JourneyState] = {}
+
+    def track(self, company_id: str) -> JourneyState:
+        return self.states.setdefault(company_id, start(company_id, self.clock.now()))
+
+    def untrack(self, company_id: str) -> None:
+        self.states.pop(company_id, None)
+
+    def confirm(self, company_id: str, step: Step) -> JourneyState:
+        return self.states[company_id]
+
+
+def _manager(tmp_path: Path) -> tuple[CallManager, Tracker, CallStore, FakeClock]:
+    clock = FakeClock()
+    store = CallStore(tmp_path / "calls.sqlite3", clock=clock.now)
+    tracker = Tracker(clock)
+    return CallManager(StoreAdapter(store), tracker, clock), tracker, store, clock
+
+
+def _see(manager: CallManager, tracker: Tracker, company: str, observation: object) -> None:
+    state, events = apply(tracker.states[company], observation)  # type: ignore[arg-type]
+    tracker.states[company] = state
+    manager.on_update(company, state, events)
+
+
+def test_one_timeline_line_per_change_of_the_whole_sync_in_words(tmp_path: Path) -> None:
+    manager, tracker, store, clock = _manager(tmp_path)
+    session = manager.open_call("c1", "Harbour Bakery Ltd", "https://link")
+    created = clock.now()
+    qbo = {"key": "qhyg", "name": "QuickBooks Online"}
+    _see(manager, tracker, "c1", conns(created + 5, connection(CONN, "Linked", created, **qbo)))
+    types = ["chartOfAccounts", "invoices", "bills", "customers"]
+    clock.advance(30)
+    fetching = [status(t, "Fetching") for t in types]
+    _see(manager, tracker, "c1", data_status(clock.now(), *fetching))
+    clock.advance(30)  # two types done: one new line; the same again: none
+    half = [
+        status(t, "Complete" if i < 2 else "Fetching", last=clock.now())
+        for i, t in enumerate(types)
+    ]
+    _see(manager, tracker, "c1", data_status(clock.now(), *half))
+    _see(manager, tracker, "c1", data_status(clock.now() + 1, *half))
+    summary = sync_summary(session.state.sync)
+    assert summary is not None and summary.words() == "2 of 4 data types done · 2 fetching"
+    words = [row.words for row in session.snapshot().sync_rows]
+    assert "Chart of accounts" in words and "chartOfAccounts" not in words
+    lines = [e.message for e in session.timeline if e.kind == "sync"]
+    assert lines == [
+        "First sync: 0 of 4 data types done · 4 fetching.",
+        "First sync: 2 of 4 data types done · 2 fetching.",
+    ]
+    exported = export_call(store, session.call_id, "text", tz=UTC)
+    assert exported.count("First sync:") == 2 and "Sync of" not in exported
+
+    manager.close_call(session.call_id, Outcome("retry", "tomorrow at 10"))
+    call = store.get_call(session.call_id)
+    assert call.outcome == "Customer will retry: tomorrow at 10" and not call.is_open
+    exported = export_call(store, session.call_id, "markdown", tz=UTC)
+    assert "- **Outcome:** Customer will retry: tomorrow at 10" in exported
+    assert "Call ended: Customer will retry: tomorrow at 10." in exported
+    assert "Practice" not in exported  # a call started as a call is not a practice
+    recent = manager.recent_calls()
+    assert [(r.company_name, r.outcome, r.practice) for r in recent] == [
+        ("Harbour Bakery Ltd", "Customer will retry: tomorrow at 10", None)
+    ]
