@@ -6,7 +6,12 @@ No Qt: the CLI (``linkdesk calls stats``) and the Reports page share it.
 """
 
 from desktop.core.stats.behind import UNKNOWN_PLATFORM, Behind, calls_behind
-from desktop.core.stats.compute import OUTCOME_BY_WORDS, compute_report, outcome_key
+from desktop.core.stats.compute import (
+    OUTCOME_BY_WORDS,
+    compute_report,
+    empty_report,
+    outcome_key,
+)
 from desktop.core.stats.filters import PRACTICE_SQL, StatsFilter
 from desktop.core.stats.report import (
     OUTCOME_KEYS,
@@ -31,5 +36,6 @@ __all__ = [
     "StepTime",
     "calls_behind",
     "compute_report",
+    "empty_report",
     "outcome_key",
 ]

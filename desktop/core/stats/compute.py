@@ -196,6 +196,17 @@ def compute_report(store: CallStore, filters: StatsFilter | None = None) -> Repo
     )
 
 
+def empty_report(filters: StatsFilter | None = None) -> Report:
+    """The report of no calls at all (every count 0, no times, no rates)."""
+    nothing = np.empty((0, STEP_COUNT))
+    return Report(
+        filters=filters or StatsFilter(),
+        all=_Tally().group(nothing),
+        first_connections=_Tally().group(nothing),
+        reconnections=_Tally().group(nothing),
+    )
+
+
 def _step_seconds(store: CallStore, where: str, params: list[object]) -> Array:
     rows = store.read(
         "SELECT s1_seconds, s2_seconds, s3_seconds, s4_seconds, s5_seconds"
