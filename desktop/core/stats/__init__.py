@@ -7,12 +7,11 @@ No Qt: the CLI (``linkdesk calls stats``) and the Reports page share it.
 
 from desktop.core.stats.behind import UNKNOWN_PLATFORM, Behind, calls_behind
 from desktop.core.stats.compute import (
-    OUTCOME_BY_WORDS,
     compute_report,
     empty_report,
     outcome_key,
 )
-from desktop.core.stats.filters import PRACTICE_SQL, StatsFilter
+from desktop.core.stats.filters import StatsFilter
 from desktop.core.stats.report import (
     OUTCOME_KEYS,
     FunnelStep,
@@ -23,9 +22,7 @@ from desktop.core.stats.report import (
 )
 
 __all__ = [
-    "OUTCOME_BY_WORDS",
     "OUTCOME_KEYS",
-    "PRACTICE_SQL",
     "UNKNOWN_PLATFORM",
     "Behind",
     "FunnelStep",

@@ -7,10 +7,6 @@ from typing import Any
 
 from desktop.core.journey.model import iso
 
-# A practice call is no real customer: one on the embedded sandbox, or one started with a
-# practice scenario. Reports leave them out unless asked.
-PRACTICE_SQL = "(api_kind = 'sandbox' OR scenario IS NOT NULL)"
-
 
 @dataclass(frozen=True)
 class StatsFilter:
@@ -44,7 +40,8 @@ class StatsFilter:
             clauses.append("agent = ?")
             params.append(self.agent)
         if not self.practice:
-            clauses.append(f"NOT {PRACTICE_SQL}")
+            # A practice call is no real customer (see desktop.core.store.facts).
+            clauses.append("practice = 0")
         return (" AND ".join(clauses) or "1"), params
 
     def to_json(self) -> dict[str, Any]:
