@@ -117,6 +117,18 @@ class Shell(QObject):
             self._companies_loaded = True
             self.companies_page.load(1)
 
+    def _install_reports(self) -> None:
+        from desktop.core.stats.service import StatsService
+        from desktop.ui.reports import ReportsPage
+
+        # Reads its own read-only connection in a worker thread; pyqtgraph loads on first show.
+        service = StatsService(self.ctx.paths.database)
+        page = ReportsPage(service, lambda coro, name: self.ctx.tasks.spawn(coro, name=name))
+        self.window.presentation_changed.connect(page.set_presentation)
+        page.set_presentation(self.window.presentation_action.isChecked())
+        self.reports_page = page
+        self.window.set_page("reports", page)
+
     def open_company_in_call(self, company_id: str, name: str) -> None:
         """Open a company from the Companies page into a call (the call page handles it)."""
         workspace = getattr(self, "call_workspace", None)
@@ -129,6 +141,7 @@ class Shell(QObject):
         self.refresh_target()
         self._install_call()
         self._install_companies()
+        self._install_reports()
         self.tell_startup_warnings()
         if self.ctx.uses_sandbox():
             self.ctx.tasks.spawn(self._start_sandbox(), name="start embedded sandbox")
