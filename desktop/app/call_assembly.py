@@ -60,7 +60,9 @@ def build_call_parts(
     tracker = Tracker(LazyClient(ctx.codat), clock=clock, settings=settings)
     api_kind = "sandbox" if ctx.uses_sandbox() else "codat"
     manager = CallManager(
-        StoreAdapter(store, ctx.profile, api_kind),
+        StoreAdapter(
+            store, ctx.profile, api_kind, agent=lambda: str(ctx.settings.get("agent_name")) or None
+        ),
         tracker,
         clock,
         journey_config(ctx.settings.get("stall_seconds")),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from desktop.core.calls.session import (
@@ -27,10 +27,18 @@ def _stored_timeline(events: Sequence[Event]) -> list[TimelineEntry]:
 class StoreAdapter:
     """``CallStore`` seen as the ``CallRepository`` the sessions and the manager use."""
 
-    def __init__(self, store: CallStore, profile: str, api_kind: str = "codat") -> None:
+    def __init__(
+        self,
+        store: CallStore,
+        profile: str,
+        api_kind: str = "codat",
+        agent: Callable[[], str | None] = lambda: None,
+    ) -> None:
         self.store = store
         self.profile = profile
         self.api_kind = api_kind
+        # The agent's name (Settings: "Your name") as it is when each call opens, for the reports.
+        self.agent = agent
 
     def open_call(self, company_id: str, company_name: str, link_url: str, at: float) -> int:
         call = self.store.open_call(
@@ -40,6 +48,7 @@ class StoreAdapter:
             api_kind=self.api_kind,
             link_url=link_url,
             opened_at=at,
+            agent=self.agent(),
         )
         return call.id
 
