@@ -74,7 +74,8 @@ class BarChart(QWidget):
     def _colours(self) -> list[QColor]:
         palette = QApplication.palette()
         strong = palette.color(QPalette.ColorRole.Highlight)
-        soft = QColor(palette.color(QPalette.ColorRole.Mid))
+        soft = QColor(strong)  # the same hue, paler over the background in either theme
+        soft.setAlpha(110)
         return [strong, soft]
 
     def _draw(self) -> None:

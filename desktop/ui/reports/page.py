@@ -74,12 +74,13 @@ def _table(name: str, headers: tuple[str, ...]) -> QTableWidget:
     return table
 
 
-def _fill(table: QTableWidget, rows: list[tuple[str, ...]]) -> None:
+def _fill(table: QTableWidget, rows: list[tuple[str, ...]], numbers: range) -> None:
+    """Rows of plain text (names come from outside); the ``numbers`` columns aligned right."""
     table.setRowCount(len(rows))
     for r, row in enumerate(rows):
         for c, text in enumerate(row):
-            item = QTableWidgetItem(text)  # plain text: names come from outside
-            if c:
+            item = QTableWidgetItem(text)
+            if c in numbers:
                 item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             table.setItem(r, c, item)
 
@@ -133,7 +134,7 @@ class ReportsPage(QWidget):
     def _build(self) -> None:
         layout = QVBoxLayout(self)
         layout.addLayout(self._filters_row())
-        self.headline = QLabel("Open this page to see the report.")
+        self.headline = QLabel("Reading the saved calls…")
         self.headline.setAccessibleName("Report summary")
         self.headline.setWordWrap(True)
         self.headline.setTextFormat(Qt.TextFormat.PlainText)
@@ -330,6 +331,7 @@ class ReportsPage(QWidget):
                 (f"{f.step} {f.title}", str(f.reached), str(f.passed), str(f.stopped_here))
                 for f in g.funnel
             ],
+            range(1, 4),
         )
         _fill(
             self.tables["times"],
@@ -337,10 +339,12 @@ class ReportsPage(QWidget):
                 (f"{t.step} {t.title}", str(t.count), _seconds(t.median), _seconds(t.p90))
                 for t in g.step_times
             ],
+            range(1, 4),
         )
         _fill(
             self.tables["problems"],
             [(p.key, str(p.calls), _percent(p.share)) for p in g.problems],
+            range(1, 3),
         )
         _fill(
             self.tables["platforms"],
@@ -354,10 +358,23 @@ class ReportsPage(QWidget):
                 )
                 for p in report.platforms
             ],
+            range(1, 4),
         )
         self._draw(report)
+        self._fit_tables()
         self.status.setText("")
         self.report_shown.emit()
+
+    def _fit_tables(self) -> None:
+        """Each table whole (its widest text) beside its chart, the chart taking the rest."""
+        if not self.charts:
+            return
+        for key, split in self.chart_slots.items():
+            table = self.tables[key]
+            table.resizeColumnsToContents()
+            want = table.horizontalHeader().length() + table.frameWidth() * 2 + 4
+            width = max(split.width(), 800)
+            split.setSizes([max(width - want, 300), want])
 
     def _draw(self, report: Report) -> None:
         if not self.charts:
@@ -441,6 +458,7 @@ class ReportsPage(QWidget):
                 )
                 for c in calls
             ],
+            range(0, 1),
         )
         self.calls_listed.emit()
 
