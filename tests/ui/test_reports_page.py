@@ -205,3 +205,16 @@ def test_first_frame_does_not_import_the_charts(linkdesk_home: Path) -> None:
     names = {line.rsplit("|", 1)[1].strip() for line in out.stderr.splitlines() if "|" in line}
     assert "desktop.ui.main_window" in names  # the listing is real
     assert not {"pyqtgraph", "numpy", "desktop.ui.reports.charts"} & names
+
+
+def test_each_visit_reads_the_calls_again(
+    qtbot: Any, page: ReportsPage, tmp_path: Path, ids: dict[str, int]
+) -> None:
+    from tests.unit.stats.builders import CALL_A, add_call
+
+    page.hide()
+    with CallStore(tmp_path / "calls.sqlite3", clock=Clock()) as store:
+        add_call(store, store._clock, CALL_A)  # type: ignore[arg-type]
+    with qtbot.waitSignal(page.report_shown, timeout=10000):
+        page.show()
+    assert page.report is not None and page.report.all.calls == 6

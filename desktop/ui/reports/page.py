@@ -228,10 +228,11 @@ class ReportsPage(QWidget):
 
     # -- showing ----------------------------------------------------------------------------
     def showEvent(self, event: Any) -> None:
+        """Charts on the first visit; fresh figures on every visit (calls end meanwhile)."""
         super().showEvent(event)
         if not self.charts:
             self._build_charts()
-            self.refresh()
+        self.refresh()
 
     def _build_charts(self) -> None:
         from desktop.ui.reports.charts import BarChart
