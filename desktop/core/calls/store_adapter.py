@@ -66,6 +66,7 @@ class StoreAdapter:
         at: float,
         origin: CallOrigin,
         scenario: str | None = None,
+        reconnection: bool = False,
     ) -> int:
         call = self.store.open_call(
             company_id=company_id,
@@ -76,6 +77,7 @@ class StoreAdapter:
             scenario=scenario,
             opened_at=at,
             agent=self.agent(),
+            reconnection=reconnection,
         )
         return call.id
 
