@@ -131,6 +131,27 @@ def practice_call(app: QApplication) -> QWidget:
     return dialog
 
 
+def reports_page(app: QApplication) -> QWidget:
+    """The Reports page over 600 generated calls (bench/stats.py's generator), Platforms tab."""
+    import asyncio
+
+    from desktop.core.stats.service import StatsService
+    from desktop.ui.reports import ReportsPage
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+    import stats as bench_stats  # type: ignore[import-not-found]
+
+    database = Path(tempfile.mkdtemp(prefix="linkdesk-reports-")) / "calls.sqlite3"
+    bench_stats.generate(database, 600)
+    # No event loop here: each question runs to its end at once.
+    page = ReportsPage(StatsService(database), lambda coro, name: asyncio.run(coro))
+    page.resize(1366, 700)
+    page.show()
+    page.tabs.setCurrentIndex(3)
+    page._row_activated("platforms", 6)  # as a click on QuickBooks Desktop's bar does
+    return page
+
+
 SHOTS: dict[str, tuple[Shot, str]] = {
     "main-window-light": (main_window, "light"),
     "main-window-dark": (main_window, "dark"),
@@ -141,6 +162,7 @@ SHOTS: dict[str, tuple[Shot, str]] = {
     "practice-call": (practice_call, "light"),
     "guide-viewer-light": (guide_viewer, "light"),
     "guide-viewer-dark": (guide_viewer, "dark"),
+    "reports-page": (reports_page, "light"),
 }
 
 

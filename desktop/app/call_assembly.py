@@ -103,7 +103,7 @@ def build_call_services(
     client = LazyClient(lambda company_id: ctx.codat_for(manager.origin_of(company_id)))
     tracker = Tracker(client, clock=clock, settings=settings, on_internal_error=ctx.crash.handle)
     manager = CallManager(
-        StoreAdapter(store),
+        StoreAdapter(store, agent=lambda: str(ctx.settings.get("agent_name")) or None),
         tracker,
         clock,
         journey_config(ctx.settings.get("stall_seconds")),

@@ -73,6 +73,7 @@ class ShellWiring:
         self.refresh_target()
         self._install_call()
         self._install_companies()
+        self._install_reports()
         self.tell_startup_warnings()
         if self.ctx.uses_sandbox():
             self._spawn(self._start_sandbox(), "start embedded sandbox")
@@ -154,6 +155,12 @@ class ShellWiring:
             return Page(rows, found.page_number, found.page_size, found.total_results, found.links)
 
         self.shell.install_companies(load, self.open_company_in_call)
+
+    def _install_reports(self) -> None:
+        from desktop.core.stats.service import StatsService
+
+        # Reads on its own read-only connection in a worker thread, never the call store's.
+        self.reports_page = self.shell.install_reports(StatsService(self.ctx.paths.database))
 
     # -- the API target ----------------------------------------------------------------------------
     async def _start_sandbox(self) -> None:

@@ -1,4 +1,11 @@
-"""``linkdesk calls list`` and ``linkdesk calls export ID``: the saved calls from the shell.
+"""``linkdesk calls list``, ``linkdesk calls export ID`` and ``linkdesk calls stats``: the saved
+calls from the shell.
+
+``calls stats`` prints the report of ``desktop.core.stats`` over the calls the filters keep:
+outcomes, completion rates, the step funnel, median and 90th-percentile time per step, problems
+per platform, first connections apart from reconnections. ``--json`` prints one object whose shape
+is documented in ``desktop/core/stats/report.py`` (and the README); ``--csv`` one row per figure
+(``group,section,item,measure,value``). Dates are local calendar days, both included.
 
 The database is opened read-only: these commands never change it, never upgrade it and never move
 a damaged file aside, so they are safe to run while the app is open.
@@ -47,7 +54,38 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     export.add_argument(
         "--output", metavar="FILE", default=None, help="write to FILE instead of standard output"
     )
+    _register_stats(actions)
     p.set_defaults(run=run)
+
+
+def _register_stats(actions: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    stats = actions.add_parser(
+        "stats",
+        help="where customers get stuck: outcomes, the step funnel, time per step, problems",
+        description=(
+            "A report over the saved calls (practice calls left out unless --practice). "
+            "Dates are local calendar days, both included."
+        ),
+    )
+    stats.add_argument("--since", metavar="DATE", type=_day, help="from this day (YYYY-MM-DD)")
+    stats.add_argument("--until", metavar="DATE", type=_day, help="to this day, included")
+    stats.add_argument("--platform", metavar="KEY", help="one platform, by Codat's platform key")
+    stats.add_argument("--agent", metavar="NAME", help="one agent's calls (Settings: Your name)")
+    stats.add_argument("--practice", action="store_true", help="count practice calls too")
+    form = stats.add_mutually_exclusive_group()
+    form.add_argument("--json", action="store_true", help="one JSON object (shape in the README)")
+    form.add_argument("--csv", action="store_true", help="one CSV row per figure")
+
+
+def _day(text: str) -> float:
+    """A YYYY-MM-DD day as the epoch seconds of its local midnight."""
+    from datetime import date, datetime
+
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-11-30") from None
+    return datetime(day.year, day.month, day.day).astimezone().timestamp()
 
 
 def _say(message: str) -> None:
@@ -76,6 +114,8 @@ def run(args: argparse.Namespace) -> int:
         _say(exc.plain_message)
         return EXIT_DATABASE
     try:
+        if args.calls_action == "stats":
+            return _stats(store, args)
         if args.calls_action == "list":
             calls = [] if store is None else _listed(store, args)
             _print_list(calls, as_json=args.json)
@@ -145,4 +185,38 @@ def _export(store: CallStore, args: argparse.Namespace) -> int:
         _say(f"Could not write {target}: {exc.strerror or exc}.")
         return EXIT_OUTPUT
     _say(f"call {args.call_id} exported to {target}")
+    return EXIT_OK
+
+
+def _stats(store: CallStore | None, args: argparse.Namespace) -> int:
+    import json
+    from datetime import datetime, timedelta
+
+    from desktop.core.stats import StatsFilter, compute_report
+
+    until = args.until
+    if until is not None:  # the whole of that day: up to the next local midnight
+        end = datetime.fromtimestamp(until).astimezone() + timedelta(days=1)
+        until = end.replace(hour=0, minute=0, second=0, microsecond=0).timestamp()
+    filters = StatsFilter(
+        since=args.since,
+        until=until,
+        platform=args.platform,
+        agent=args.agent,
+        practice=args.practice,
+    )
+    if store is None:  # nothing saved yet: the same report, with zeroes
+        from desktop.core.stats import empty_report
+
+        report = empty_report(filters)
+    else:
+        report = compute_report(store, filters)
+    if args.json:
+        print(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
+    elif args.csv:
+        print(report.to_csv(), end="")
+    else:
+        from desktop.core.stats.text import report_text
+
+        print(report_text(report), end="")
     return EXIT_OK

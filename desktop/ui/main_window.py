@@ -1,4 +1,4 @@
-"""The main window: navigation between Guides, Call and Companies, and the status bar."""
+"""The main window: navigation between Guides, Call, Companies and Reports, and the status bar."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ PAGES: tuple[tuple[str, str, str], ...] = (
     ("guides", "Guides", "Ctrl+1"),
     ("call", "Call", "Ctrl+2"),
     ("companies", "Companies", "Ctrl+3"),
+    ("reports", "Reports", "Ctrl+4"),
 )
 
 
@@ -59,6 +60,10 @@ class MainWindow(QMainWindow):
         self.set_page(
             "companies",
             EmptyState("Companies", "The companies in your Codat account will be listed here."),
+        )
+        self.set_page(
+            "reports",
+            EmptyState("Reports", "Where customers get stuck, from the calls saved here."),
         )
         self.show_page("guides")
 

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from desktop.ui.companies.page import Loader
     from desktop.ui.guides.page import GuidesPage
     from desktop.ui.practice_dialog import PracticeDialog
+    from desktop.ui.reports import ReportsPage, ReportsSource
     from desktop.ui.settings_dialog import SettingsDialog
 
 log = logging.getLogger(__name__)
@@ -42,6 +43,7 @@ class Shell(QObject):
         self._spawn = spawn
         self.guides_page: GuidesPage | None = None
         self.companies_page: CompaniesPage | None = None
+        self.reports_page: ReportsPage | None = None
         self.call_page: QWidget | None = None
         self.settings_dialog: SettingsDialog | None = None
         self.practice_dialog: PracticeDialog | None = None
@@ -84,6 +86,17 @@ class Shell(QObject):
         self.companies_page = page
         self.window.set_page("companies", page)
         self.window.page_actions["companies"].triggered.connect(self._first_companies_load)
+        return page
+
+    def install_reports(self, source: ReportsSource) -> ReportsPage:
+        """The Reports page over ``source``; its charts load when it is first shown."""
+        from desktop.ui.reports import ReportsPage
+
+        page = ReportsPage(source, self._spawn)
+        self.window.presentation_changed.connect(page.set_presentation)
+        page.set_presentation(self.window.presentation_action.isChecked())
+        self.reports_page = page
+        self.window.set_page("reports", page)
         return page
 
     def _first_companies_load(self) -> None:

@@ -44,6 +44,7 @@ def test_a_reconnection_call_shows_the_connection_link_and_what_the_customer_see
     assert view.link.url_edit.text() == link
     assert not view.link.customer_sees.isHidden()
     assert "sign in and approve again" in view.link.customer_sees.text()
+    assert kit.store.get_call(session.call_id).reconnection  # the reports count it apart
     # Opening it again shows the same call rather than a second one.
     kit.workspace.start_call(company)
     assert len(kit.manager.sessions) == 1

@@ -213,18 +213,17 @@ def test_unreachable_folder_is_a_plain_error(tmp_path: Path) -> None:
     assert "cannot open" in info.value.plain_message
 
 
-def test_version_1_file_is_upgraded_by_a_later_migration(path: Path) -> None:
+def test_current_file_is_upgraded_by_a_later_migration(path: Path) -> None:
     with CallStore(path) as old:
         call = old.open_call(company_id="a", company_name="A", profile="p")
         old.save_notes(call.id, "kept across the upgrade")
-    assert len(MIGRATIONS) == 1
     add_crm_ref = sql_migration("ALTER TABLE calls ADD COLUMN crm_ref TEXT")
     with CallStore(path, migrations=(*MIGRATIONS, add_crm_ref)) as new:
-        assert new._conn.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert new._conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS) + 1
         columns = [r[1] for r in new._conn.execute("PRAGMA table_info(calls)")]
         assert "crm_ref" in columns
         assert new.notes(call.id) == "kept across the upgrade"
-    # The version-1 app now refuses the upgraded file instead of misreading it.
+    # The app of today now refuses the upgraded file instead of misreading it.
     with pytest.raises(StoreError) as info:
         CallStore(path)
     assert info.value.kind is StoreErrorKind.TOO_NEW
@@ -242,7 +241,7 @@ def test_failing_migration_rolls_back_completely(path: Path) -> None:
         CallStore(path, migrations=(*MIGRATIONS, half_done))
     conn = sqlite3.connect(path)
     try:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
         assert "half" not in tables
     finally:

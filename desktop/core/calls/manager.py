@@ -58,9 +58,11 @@ class CallRepository(CallStoreLike, Protocol):
         at: float,
         origin: CallOrigin,
         scenario: str | None = None,
+        reconnection: bool = False,
     ) -> int:
         """Save a new call made against ``origin`` (a practice call with its sandbox
-        ``scenario``); returns its id. Raises ``StoreError``."""
+        ``scenario``; ``reconnection`` when the company already had a connection); returns its
+        id. Raises ``StoreError``."""
         ...
 
     def open_calls(self) -> list[StoredCall]:
@@ -190,7 +192,13 @@ class CallManager:
         return session
 
     def open_call(
-        self, company_id: str, company_name: str, link_url: str, *, scenario: str | None = None
+        self,
+        company_id: str,
+        company_name: str,
+        link_url: str,
+        *,
+        scenario: str | None = None,
+        reconnection: bool = False,
     ) -> CallSession:
         """Open a call for this company (its open call if it has one), made against the API in
         use now; ``scenario`` names a practice call's sandbox scenario. Raises ``StoreError``."""
@@ -199,7 +207,9 @@ class CallManager:
             return existing
         at = self.clock.now()
         origin = self.origin()
-        call_id = self.store.open_call(company_id, company_name, link_url, at, origin, scenario)
+        call_id = self.store.open_call(
+            company_id, company_name, link_url, at, origin, scenario, reconnection=reconnection
+        )
         session = self._session(call_id, company_id, company_name, link_url, at, scenario)
         self.sessions[call_id] = session
         self.origins[call_id] = origin

@@ -54,8 +54,10 @@ def _known(kind: Callable[[Any], _E], value: object) -> _E | None:
 class StoreAdapter:
     """``CallStore`` seen as the ``CallRepository`` the sessions and the manager use."""
 
-    def __init__(self, store: CallStore) -> None:
+    def __init__(self, store: CallStore, agent: Callable[[], str | None] = lambda: None) -> None:
         self.store = store
+        # The agent's name (Settings: "Your name") as it is when each call opens, for the reports.
+        self.agent = agent
 
     def open_call(
         self,
@@ -65,6 +67,7 @@ class StoreAdapter:
         at: float,
         origin: CallOrigin,
         scenario: str | None = None,
+        reconnection: bool = False,
     ) -> int:
         call = self.store.open_call(
             company_id=company_id,
@@ -74,6 +77,8 @@ class StoreAdapter:
             link_url=link_url,
             scenario=scenario,
             opened_at=at,
+            agent=self.agent(),
+            reconnection=reconnection,
         )
         return call.id
 

@@ -211,15 +211,21 @@ class CallStore:
         link_url: str | None = None,
         scenario: str | None = None,
         opened_at: float | None = None,
+        agent: str | None = None,
+        reconnection: bool = False,
     ) -> Call:
-        """Starts a call. Not queued on failure: the caller needs the new id, so it gets the error."""
+        """Starts a call. Not queued on failure: the caller needs the new id, so it gets the error.
+
+        ``agent`` is the agent's name from Settings (None or "" when not set); ``reconnection``
+        says the company already had a connection: both feed the reports (``desktop.core.stats``).
+        """
         kind = ApiKind(api_kind)
         when = self._clock() if opened_at is None else opened_at
         with self._guarded():
             cursor = self._conn.execute(
                 "INSERT INTO calls (company_id, company_name, platform_key, platform_name,"
-                " link_url, profile, api_kind, scenario, opened_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " link_url, profile, api_kind, scenario, opened_at, agent, reconnection)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     company_id,
                     company_name,
@@ -230,6 +236,8 @@ class CallStore:
                     kind.value,
                     scenario,
                     when,
+                    agent or None,
+                    int(reconnection),
                 ),
             )
         call_id = cursor.lastrowid
@@ -319,6 +327,15 @@ class CallStore:
                 (-1 if limit is None else limit,),
             ).fetchall()
         return [Call.from_row(r) for r in rows]
+
+    def read(self, sql: str, params: Sequence[Any] = (), *, plain: bool = False) -> list[Any]:
+        """Rows of a read-only query (the reports' aggregates): ``sqlite3.Row`` objects, or plain
+        tuples with ``plain=True`` (cheaper by the hundred thousand). Raises ``StoreError``."""
+        with self._guarded():
+            cursor = self._conn.cursor()
+            if plain:
+                cursor.row_factory = None
+            return cursor.execute(sql, tuple(params)).fetchall()
 
     # -- timeline ------------------------------------------------------------------------------
 

@@ -40,6 +40,8 @@ class Call:
     opened_at: float
     closed_at: float | None  # None while the call is open
     outcome: str | None
+    agent: str | None = None  # the agent's name from Settings, when it was set
+    reconnection: bool = False  # the company already had a connection
 
     @property
     def is_open(self) -> bool:
@@ -52,6 +54,8 @@ class Call:
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> Call:
+        # Rows read while a version-1 file is still being upgraded have no report columns yet.
+        facts = "agent" in row.keys()  # noqa: SIM118 (a Row's `in` looks at its values)
         return cls(
             id=row["id"],
             company_id=row["company_id"],
@@ -65,6 +69,8 @@ class Call:
             opened_at=row["opened_at"],
             closed_at=row["closed_at"],
             outcome=row["outcome"],
+            agent=row["agent"] if facts else None,
+            reconnection=bool(row["reconnection"]) if facts else False,
         )
 
     def to_json(self) -> dict[str, Any]:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable, Sequence
 
+from desktop.core.store.facts import migrate_to_report_facts
+
 Migration = Callable[[sqlite3.Connection], None]
 
 
@@ -74,7 +76,10 @@ _V1_CALLS_AND_TIMELINE = sql_migration(
     """,
 )
 
-MIGRATIONS: tuple[Migration, ...] = (_V1_CALLS_AND_TIMELINE,)
+MIGRATIONS: tuple[Migration, ...] = (
+    _V1_CALLS_AND_TIMELINE,
+    migrate_to_report_facts,  # v2: report facts per call (facts.py)
+)
 
 
 def version_of(conn: sqlite3.Connection) -> int:

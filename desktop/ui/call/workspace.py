@@ -243,7 +243,11 @@ class CallWorkspace(QWidget):
         plan = plan_link(company)
         try:
             session = self.manager.open_call(
-                company.id, company.name, plan.link_url, scenario=scenario
+                company.id,
+                company.name,
+                plan.link_url,
+                scenario=scenario,
+                reconnection=plan.reconnection,
             )
         except StoreError as exc:  # a call needs its row in the database before it can start
             self.manager.report_store_error(exc)

@@ -1,0 +1,542 @@
+"""The Reports page (Ctrl+4): where customers get stuck, per platform and per step.
+
+Four views, each a chart with a table beside it (the table is what screen readers read, and
+double-clicking one of its rows does what clicking the bar does): the step funnel, time per step,
+problems, platforms. Clicking a bar lists the calls behind it below; opening one shows the saved
+call. The page holds no figures of its own: it asks the ``ReportsSource`` it is given (the app
+passes ``desktop.core.stats.StatsService``) and shows the answer. The charts' library (pyqtgraph)
+is imported the first time the page is shown, never at start-up.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Any, Protocol
+
+from PySide6.QtCore import QDate, QEvent, Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.core.stats.behind import UNKNOWN_PLATFORM, Behind
+from desktop.core.stats.filters import StatsFilter
+from desktop.core.store.timefmt import duration, local
+
+if TYPE_CHECKING:
+    from desktop.core.stats.report import Group, Report
+    from desktop.core.store import Call
+    from desktop.ui.reports.charts import BarChart
+
+log = logging.getLogger(__name__)
+Spawn = Callable[[Awaitable[Any], str], Any]
+PRESENTATION_SCALE = 1.35
+VIEWS = ("funnel", "times", "problems", "platforms")
+
+
+class ReportsSource(Protocol):
+    async def report(self, filters: StatsFilter) -> Report: ...
+    async def calls_behind(self, filters: StatsFilter, behind: Behind) -> list[Call]: ...
+    async def choices(self) -> tuple[list[tuple[str, str]], list[str]]: ...
+    async def call_text(self, call_id: int) -> str: ...
+
+
+def _table(name: str, headers: tuple[str, ...]) -> QTableWidget:
+    table = QTableWidget(0, len(headers))
+    table.setAccessibleName(name)
+    table.setHorizontalHeaderLabels(list(headers))
+    table.horizontalHeader().setAccessibleName(f"{name} columns")
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.verticalHeader().setVisible(False)
+    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    table.horizontalHeader().setStretchLastSection(True)
+    return table
+
+
+def _fill(table: QTableWidget, rows: list[tuple[str, ...]], numbers: range) -> None:
+    """Rows of plain text (names come from outside); the ``numbers`` columns aligned right."""
+    table.setRowCount(len(rows))
+    for r, row in enumerate(rows):
+        for c, text in enumerate(row):
+            item = QTableWidgetItem(text)
+            if c in numbers:
+                item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            table.setItem(r, c, item)
+
+
+def _percent(rate: float | None) -> str:
+    return "-" if rate is None else f"{rate:.0%}"
+
+
+def _seconds(value: float | None) -> str:
+    return "-" if value is None else duration(value)
+
+
+class CallTextDialog(QDialog):
+    """A saved call, read-only, as the CRM export shows it."""
+
+    def __init__(self, title: str, text: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.resize(720, 560)
+        self.text = QPlainTextEdit(text)
+        self.text.setReadOnly(True)
+        self.text.setAccessibleName("Saved call")
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.text)
+        layout.addWidget(buttons)
+
+
+class ReportsPage(QWidget):
+    """See the module docstring. ``report_shown`` fires each time new figures are on screen."""
+
+    report_shown = Signal()
+    calls_listed = Signal()
+
+    def __init__(self, source: ReportsSource, spawn: Spawn, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAccessibleName("Reports")
+        self.source = source
+        self.spawn = spawn
+        self.report: Report | None = None
+        self.behind_calls: list[Call] = []
+        self.behind: Behind | None = None
+        self.charts: dict[str, BarChart] = {}
+        self.presentation = False
+        self._choices_loaded = False
+        self._dialogs: list[QWidget] = []  # keep the open dialogs alive
+        self._build()
+
+    # -- layout -----------------------------------------------------------------------------
+    def _build(self) -> None:
+        layout = QVBoxLayout(self)
+        layout.addLayout(self._filters_row())
+        self.headline = QLabel("Reading the saved calls…")
+        self.headline.setAccessibleName("Report summary")
+        self.headline.setWordWrap(True)
+        self.headline.setTextFormat(Qt.TextFormat.PlainText)
+        layout.addWidget(self.headline)
+        self.tabs = QTabWidget()
+        self.tabs.setAccessibleName("Report views")
+        self.tables = {
+            "funnel": _table("Funnel table", ("Step", "Reached", "Passed", "Stopped here")),
+            "times": _table("Time per step table", ("Step", "Calls timed", "Median", "90%")),
+            "problems": _table("Problems table", ("Problem", "Calls", "Share")),
+            "platforms": _table(
+                "Platforms table", ("Platform", "Calls", "Linked", "Synced", "Top problem")
+            ),
+        }
+        self.chart_slots: dict[str, QSplitter] = {}
+        titles = {
+            "funnel": "&Funnel",
+            "times": "&Time per step",
+            "problems": "P&roblems",
+            "platforms": "P&latforms",
+        }
+        for key in VIEWS:
+            split = QSplitter(Qt.Orientation.Horizontal)
+            split.addWidget(self.tables[key])
+            split.setChildrenCollapsible(False)
+            self.chart_slots[key] = split
+            self.tables[key].itemActivated.connect(
+                lambda item, k=key: self._row_activated(k, item.row())
+            )
+            self.tabs.addTab(split, titles[key])
+        layout.addWidget(self.tabs, 3)
+        self.behind_label = QLabel("Click a bar (a step, a problem, a platform) to list its calls.")
+        self.behind_label.setTextFormat(Qt.TextFormat.PlainText)
+        layout.addWidget(self.behind_label)
+        self.behind_table = _table(
+            "Calls behind the figure", ("Call", "Opened", "Company", "Platform", "Outcome")
+        )
+        self.behind_table.itemActivated.connect(lambda item: self.open_call(item.row()))
+        layout.addWidget(self.behind_table, 1)
+        self.status = QLabel()
+        self.status.setAccessibleName("Reports status")
+        self.status.setTextFormat(Qt.TextFormat.PlainText)
+        layout.addWidget(self.status)
+        QShortcut(QKeySequence("F5"), self, self.refresh)
+
+    def _filters_row(self) -> QHBoxLayout:
+        row = QHBoxLayout()
+        today = QDate.currentDate()
+        self.since_on = QCheckBox("&From")
+        self.since = QDateEdit(today.addDays(-30))
+        self.until_on = QCheckBox("T&o")
+        self.until = QDateEdit(today)
+        for check, edit, name in (
+            (self.since_on, self.since, "From date"),
+            (self.until_on, self.until, "To date"),
+        ):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("yyyy-MM-dd")
+            edit.setAccessibleName(name)
+            edit.lineEdit().setAccessibleName(name)
+            edit.setEnabled(False)
+            check.toggled.connect(edit.setEnabled)
+            check.toggled.connect(self.refresh)
+            edit.dateChanged.connect(self.refresh)
+            row.addWidget(check)
+            row.addWidget(edit)
+        self.platform = QComboBox()
+        self.platform.setAccessibleName("Platform")
+        self.platform.addItem("All platforms", None)
+        self.agent = QComboBox()
+        self.agent.setAccessibleName("Agent")
+        self.agent.addItem("All agents", None)
+        for combo in (self.platform, self.agent):
+            combo.currentIndexChanged.connect(self.refresh)
+            row.addWidget(combo)
+        self.practice = QCheckBox("Include &practice calls")
+        self.practice.toggled.connect(self.refresh)
+        row.addWidget(self.practice)
+        row.addStretch(1)
+        self.refresh_button = QPushButton("Refresh")
+        self.refresh_button.setToolTip("Read the saved calls again (F5)")
+        self.refresh_button.clicked.connect(self.refresh)
+        self.csv_button = QPushButton("Export &CSV…")
+        self.csv_button.clicked.connect(self.ask_csv_path)
+        self.png_button = QPushButton("Export PN&G…")
+        self.png_button.setToolTip("Save the chart on screen as a picture")
+        self.png_button.clicked.connect(self.ask_png_path)
+        for button in (self.refresh_button, self.csv_button, self.png_button):
+            row.addWidget(button)
+        return row
+
+    # -- showing ----------------------------------------------------------------------------
+    def showEvent(self, event: Any) -> None:
+        """Charts on the first visit; fresh figures on every visit (calls end meanwhile)."""
+        super().showEvent(event)
+        if not self.charts:
+            self._build_charts()
+        self.refresh()
+
+    def _build_charts(self) -> None:
+        from desktop.ui.reports.charts import BarChart
+
+        self.charts = {
+            "funnel": BarChart("Calls reaching each step (pale: stopped there)"),
+            "times": BarChart("Median time per step, seconds (pale: 90%)"),
+            "problems": BarChart("Calls meeting each problem", horizontal=True),
+            "platforms": BarChart("Calls per platform (pale: linked)", horizontal=True),
+        }
+        for key, chart in self.charts.items():
+            self.chart_slots[key].insertWidget(0, chart)
+            self.chart_slots[key].setStretchFactor(0, 3)
+            self.chart_slots[key].setStretchFactor(1, 2)
+            chart.bar_clicked.connect(lambda index, k=key: self._row_activated(k, index))
+            chart.set_font_scale(PRESENTATION_SCALE if self.presentation else 1.0)
+        if self.report is not None:
+            self._draw(self.report)
+
+    def set_presentation(self, on: bool) -> None:
+        self.presentation = on
+        scale = PRESENTATION_SCALE if on else 1.0
+        for chart in self.charts.values():
+            chart.set_font_scale(scale)
+        font = self.font()
+        for table in (*self.tables.values(), self.behind_table):
+            table_font = table.font()
+            table_font.setPointSizeF(font.pointSizeF() * scale)
+            table.setFont(table_font)
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
+            for chart in self.charts.values():
+                chart.restyle()
+
+    # -- filters and figures ----------------------------------------------------------------
+    def filters(self) -> StatsFilter:
+        """The filters as set on the page; the "to" day is included (up to the next midnight)."""
+        since = _midnight(self.since.date().toPython()) if self.since_on.isChecked() else None
+        until = None
+        if self.until_on.isChecked():
+            until = _midnight(self.until.date().toPython() + timedelta(days=1))
+        return StatsFilter(
+            since=since,
+            until=until,
+            platform=self.platform.currentData(),
+            agent=self.agent.currentData(),
+            practice=self.practice.isChecked(),
+        )
+
+    def refresh(self) -> None:
+        if not self.isVisible() and self.report is None and not self.charts:
+            return  # nothing is asked until the page is first shown
+        self.status.setText("Reading the saved calls…")
+        self.spawn(self._load(self.filters()), "reports: compute")
+
+    async def _load(self, filters: StatsFilter) -> None:
+        from desktop.core.store import StoreError
+
+        try:
+            if not self._choices_loaded:
+                self._choices_loaded = True
+                platforms, agents = await self.source.choices()
+                self.set_choices(platforms, agents)
+            report = await self.source.report(filters)
+        except StoreError as exc:
+            self.status.setText(exc.plain_message)
+            return
+        if filters != self.filters():
+            return  # the filters changed meanwhile; their own answer is on its way
+        self.show_report(report)
+
+    def set_choices(self, platforms: list[tuple[str, str]], agents: list[str]) -> None:
+        for combo in (self.platform, self.agent):
+            combo.blockSignals(True)
+        for key, name in platforms:
+            self.platform.addItem(f"{name} ({key})", key)
+        for agent in agents:
+            self.agent.addItem(agent, agent)
+        for combo in (self.platform, self.agent):
+            combo.blockSignals(False)
+
+    def show_report(self, report: Report) -> None:
+        self.report = report
+        g = report.all
+        self.headline.setText(
+            f"{g.calls} call(s), {g.open} still open. Of {g.closed} closed: linked {g.linked}"
+            f" ({_percent(g.linked_rate)}), first sync done {g.synced}"
+            f" ({_percent(g.synced_rate)}). First connections {report.first_connections.calls}"
+            f" (linked {_percent(report.first_connections.linked_rate)}), reconnections"
+            f" {report.reconnections.calls} (linked {_percent(report.reconnections.linked_rate)})."
+        )
+        _fill(
+            self.tables["funnel"],
+            [
+                (f"{f.step} {f.title}", str(f.reached), str(f.passed), str(f.stopped_here))
+                for f in g.funnel
+            ],
+            range(1, 4),
+        )
+        _fill(
+            self.tables["times"],
+            [
+                (f"{t.step} {t.title}", str(t.count), _seconds(t.median), _seconds(t.p90))
+                for t in g.step_times
+            ],
+            range(1, 4),
+        )
+        _fill(
+            self.tables["problems"],
+            [(p.key, str(p.calls), _percent(p.share)) for p in g.problems],
+            range(1, 3),
+        )
+        _fill(
+            self.tables["platforms"],
+            [
+                (
+                    _platform_name(p),
+                    str(p.calls),
+                    _percent(p.linked_rate),
+                    _percent(p.synced_rate),
+                    p.problems[0].key if p.problems else "-",
+                )
+                for p in report.platforms
+            ],
+            range(1, 4),
+        )
+        self._draw(report)
+        self._fit_tables()
+        self.status.setText("")
+        self.report_shown.emit()
+
+    def _fit_tables(self) -> None:
+        """Each table whole (its widest text) beside its chart, the chart taking the rest."""
+        if not self.charts:
+            return
+        for key, split in self.chart_slots.items():
+            table = self.tables[key]
+            table.resizeColumnsToContents()
+            want = table.horizontalHeader().length() + table.frameWidth() * 2 + 4
+            width = max(split.width(), 800)
+            split.setSizes([max(width - want, 300), want])
+
+    def _draw(self, report: Report) -> None:
+        if not self.charts:
+            return
+        g = report.all
+        self.charts["funnel"].set_data(
+            [str(f.step) for f in g.funnel],
+            [
+                ("Reached", [f.reached for f in g.funnel]),
+                ("Stopped here", [f.stopped_here for f in g.funnel]),
+            ],
+        )
+        self.charts["times"].set_data(
+            [str(t.step) for t in g.step_times],
+            [
+                ("Median", [t.median or 0.0 for t in g.step_times]),
+                ("90%", [t.p90 or 0.0 for t in g.step_times]),
+            ],
+        )
+        self.charts["problems"].set_data(
+            [p.key for p in g.problems], [("Calls", [p.calls for p in g.problems])]
+        )
+        self.charts["platforms"].set_data(
+            [_platform_name(p) for p in report.platforms],
+            [
+                ("Calls", [p.calls for p in report.platforms]),
+                ("Linked", [p.linked for p in report.platforms]),
+            ],
+        )
+
+    # -- the calls behind a figure ----------------------------------------------------------
+    def behind_for(self, view: str, index: int) -> tuple[Behind, str] | None:
+        """What a bar (or table row) of ``view`` stands for, and words for it."""
+        report = self.report
+        if report is None:
+            return None
+        g: Group = report.all
+        if view in ("funnel", "times") and 0 <= index < len(g.funnel):
+            step = g.funnel[index]
+            return Behind(stopped_at=step.step), f"Closed calls that stopped at step {step.step}"
+        if view == "problems" and 0 <= index < len(g.problems):
+            key = g.problems[index].key
+            return Behind(problem=key), f"Calls that met “{key}”"
+        if view == "platforms" and 0 <= index < len(report.platforms):
+            p = report.platforms[index]
+            key = p.platform_key if p.platform_key is not None else UNKNOWN_PLATFORM
+            return Behind(platform_key=key), f"Calls on {_platform_name(p)}"
+        return None
+
+    def _row_activated(self, view: str, index: int) -> None:
+        found = self.behind_for(view, index)
+        if found is None:
+            return
+        behind, words = found
+        self.behind = behind
+        self.behind_label.setText(words + " (reading…)")
+        self.spawn(self._list_behind(self.filters(), behind, words), "reports: calls behind")
+
+    async def _list_behind(self, filters: StatsFilter, behind: Behind, words: str) -> None:
+        from desktop.core.store import StoreError
+
+        try:
+            calls = await self.source.calls_behind(filters, behind)
+        except StoreError as exc:
+            self.status.setText(exc.plain_message)
+            return
+        self.show_calls(calls, words)
+
+    def show_calls(self, calls: list[Call], words: str) -> None:
+        self.behind_calls = calls
+        self.behind_label.setText(f"{words}: {len(calls)} (double-click or Enter opens one)")
+        _fill(
+            self.behind_table,
+            [
+                (
+                    str(c.id),
+                    local(c.opened_at).strftime("%Y-%m-%d %H:%M"),
+                    c.company_name,
+                    c.platform_name or c.platform_key or "-",
+                    c.outcome or ("open" if c.is_open else "-"),
+                )
+                for c in calls
+            ],
+            range(0, 1),
+        )
+        self.calls_listed.emit()
+
+    def open_call(self, row: int) -> None:
+        if 0 <= row < len(self.behind_calls):
+            call = self.behind_calls[row]
+            self.spawn(self._open_call(call), "reports: open call")
+
+    async def _open_call(self, call: Call) -> None:
+        from desktop.core.store import StoreError
+
+        try:
+            text = await self.source.call_text(call.id)
+        except StoreError as exc:
+            self.status.setText(exc.plain_message)
+            return
+        dialog = CallTextDialog(f"Call {call.id}: {call.company_name}", text, self)
+        dialog.finished.connect(lambda _r: self._dialogs.remove(dialog))
+        self._dialogs.append(dialog)
+        dialog.open()
+
+    # -- export -----------------------------------------------------------------------------
+    def _save_dialog(self, title: str, name: str, pattern: str) -> QFileDialog:
+        dialog = QFileDialog(self, title)
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dialog.setNameFilter(pattern)
+        dialog.selectFile(name)
+        dialog.finished.connect(lambda _r: self._dialogs.remove(dialog))
+        self._dialogs.append(dialog)
+        return dialog
+
+    def ask_csv_path(self) -> None:
+        if self.report is None:
+            self.status.setText("No report to export yet.")
+            return
+        dialog = self._save_dialog("Export the report as CSV", "linkdesk-report.csv", "CSV (*.csv)")
+        dialog.fileSelected.connect(self.save_csv)
+        dialog.open()
+
+    def ask_png_path(self) -> None:
+        view = VIEWS[self.tabs.currentIndex()]
+        if view not in self.charts:
+            self.status.setText("No chart to export yet.")
+            return
+        dialog = self._save_dialog(
+            "Export the chart as PNG", f"linkdesk-{view}.png", "PNG image (*.png)"
+        )
+        dialog.fileSelected.connect(self.save_png)
+        dialog.open()
+
+    def save_csv(self, path: str) -> None:
+        if self.report is None:
+            return
+        try:
+            with open(path, "w", encoding="utf-8", newline="") as out:
+                out.write(self.report.to_csv())
+        except OSError as exc:
+            self.status.setText(f"Could not write {path}: {exc.strerror or exc}.")
+            return
+        self.status.setText(f"Report saved to {path}.")
+
+    def save_png(self, path: str) -> None:
+        chart = self.charts.get(VIEWS[self.tabs.currentIndex()])
+        if chart is None:
+            return
+        if chart.save_png(path):
+            self.status.setText(f"Chart saved to {path}.")
+        else:
+            self.status.setText(f"Could not write {path}.")
+
+
+def _midnight(day: date) -> float:
+    """The epoch seconds of the day's local midnight."""
+    return datetime(day.year, day.month, day.day).astimezone().timestamp()
+
+
+def _platform_name(group: Group) -> str:
+    if group.platform_key is None:
+        return "(not chosen)"
+    return group.platform_name or group.platform_key
