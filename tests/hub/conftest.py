@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import base64
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from svix.webhooks import Webhook
 
 from desktop.hub.app import HubServer
-from desktop.hub.nats_server import NatsServer
+from desktop.hub.events import REGISTERED_EVENT_TYPES
+from desktop.hub.nats_server import NatsServer, free_port
 from desktop.hub.settings import NatsSettings, ReceiverSettings, StreamSettings
+from desktop.sandbox.server import SandboxServer
 
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 
@@ -30,11 +35,11 @@ def nats_server(tmp_path: Path) -> Iterator[NatsServer]:
 def make_hub() -> Iterator[Callable[..., HubServer]]:
     hubs: list[HubServer] = []
 
-    def make(url: str, *, ready: bool = True, **receiver: Any) -> HubServer:
+    def make(url: str, *, ready: bool = True, port: int = 0, **receiver: Any) -> HubServer:
         receiver.setdefault("secrets", (SECRET,))
         receiver.setdefault("heartbeat", 0.5)
         stream = receiver.pop("stream", StreamSettings(duplicate_window=120.0))
-        hub = HubServer(NatsSettings(url=url), stream, ReceiverSettings(**receiver))
+        hub = HubServer(NatsSettings(url=url), stream, ReceiverSettings(**receiver), port=port)
         hub.start()
         hubs.append(hub)
         if ready:
@@ -75,3 +80,57 @@ def connection_event(company_id: str, event_type: str = "connection.created") ->
             "connection": {"id": "ee2eb431-c0fa-4dc9-93fa-d29781c12bcd", "status": "PendingAuth"},
         },
     }
+
+
+SANDBOX_KEY = "hub-test-key"
+
+
+@dataclass
+class Chain:
+    """sandbox -> hub -> JetStream, wired as a team would: the consumer registered at the sandbox,
+    its signing secret given to the hub."""
+
+    sandbox: SandboxServer
+    nats: NatsServer
+    hub: HubServer
+    consumer_id: str
+    secret: str
+
+    def api(self) -> httpx.Client:
+        token = base64.b64encode(SANDBOX_KEY.encode()).decode()
+        return httpx.Client(
+            base_url=self.sandbox.base_url,
+            trust_env=False,
+            headers={"Authorization": f"Basic {token}"},
+            timeout=10,
+        )
+
+
+def build_chain(
+    nats: NatsServer, make_hub: Callable[..., HubServer], **sandbox_options: Any
+) -> tuple[Chain, Callable[[], None]]:
+    sandbox = SandboxServer(api_key=SANDBOX_KEY, **sandbox_options)
+    sandbox.start()
+    port = free_port()
+    token = base64.b64encode(SANDBOX_KEY.encode()).decode()
+    with httpx.Client(base_url=sandbox.base_url, trust_env=False, timeout=10) as plain:
+        created = plain.post(
+            "/webhooks",
+            json={
+                "url": f"http://127.0.0.1:{port}/codat/webhooks",
+                "eventTypes": list(REGISTERED_EVENT_TYPES),
+            },
+            headers={"Authorization": f"Basic {token}"},
+        )
+        assert created.status_code == 201, created.text
+        consumer_id = created.json()["id"]
+        secret = plain.get(f"/_sandbox/webhooks/{consumer_id}/secret").json()["secret"]
+    hub = make_hub(nats.url, secrets=(secret,), port=port)
+    return Chain(sandbox, nats, hub, consumer_id, secret), sandbox.stop
+
+
+@pytest.fixture
+def chain(nats_server: NatsServer, make_hub: Callable[..., HubServer]) -> Iterator[Chain]:
+    built, stop = build_chain(nats_server, make_hub)
+    yield built
+    stop()

@@ -4,6 +4,7 @@ from desktop.core.tracker.budget import Budget, parse_reset
 from desktop.core.tracker.policy import TrackerSettings, backoff, base_interval, stretch
 from desktop.core.tracker.scheduler import (
     Ask,
+    LiveFeed,
     Stop,
     StopReason,
     Tracker,
@@ -14,6 +15,7 @@ from desktop.core.tracker.scheduler import (
 __all__ = [
     "Ask",
     "Budget",
+    "LiveFeed",
     "Stop",
     "StopReason",
     "Tracker",

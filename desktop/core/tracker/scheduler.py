@@ -66,6 +66,12 @@ class TrackerClient(Protocol):
     ) -> Page[PullOperation]: ...
 
 
+class LiveFeed(Protocol):
+    """A source of live events (the team hub): while it covers a company, polling is a heartbeat."""
+
+    def covers(self, company_id: str, now: float) -> bool: ...
+
+
 class Ask(StrEnum):
     COMPANY = "company"
     CONNECTIONS = "connections"
@@ -120,6 +126,7 @@ class _Tracked:
     failed_types_seen: frozenset[str] = frozenset()
     cadence_at: float = float("-inf")  # the last regular (not follow-up) answer
     requests: int = 0
+    wanted: set[Ask] = field(default_factory=set)  # targeted reads asked for by live events
 
 
 _STOPPING_STATUS = {
@@ -164,6 +171,7 @@ class Tracker:
         # With a simulated clock, time may only jump while no request is on the wire, or the
         # journey on the other side would move on between question and answer.
         self._settle = bool(getattr(clock, "virtual", False))
+        self.live: LiveFeed | None = None
 
     # -- public API ------------------------------------------------------------------------
 
@@ -235,6 +243,34 @@ class Tracker:
         if tracked is None or tracked.stop is not None:
             return None
         return tracked.next_at
+
+    def set_live(self, feed: LiveFeed | None) -> None:
+        """Use ``feed`` (or stop using one): companies it covers are polled at the heartbeat."""
+        self.live = feed
+        self.live_changed()
+
+    def is_live(self, company_id: str) -> bool:
+        return self.live is not None and self.live.covers(company_id, self.clock.now())
+
+    def live_changed(self) -> None:
+        """The feed went live or stale: plan every company again, so that polling returns to its
+        pace within one interval when the feed is lost (and slows to the heartbeat when back)."""
+        now = self.clock.now()
+        for tracked in self._companies.values():
+            if tracked.stop is None and not tracked.in_flight and tracked.polls:
+                tracked.next_at = self._next_poll_at(tracked, now)
+        self._wake.set()
+
+    def read_now(self, company_id: str, ask: Ask) -> None:
+        """A live event says ``ask`` has news for this company: read it at once (after the
+        request in flight, if any). Unknown or stopped companies are ignored."""
+        tracked = self._companies.get(company_id)
+        if tracked is None or tracked.stop is not None:
+            return
+        tracked.wanted.add(ask)
+        if not tracked.in_flight:
+            tracked.next_at = min(tracked.next_at, self.clock.now())
+        self._wake.set()
 
     @property
     def active(self) -> tuple[str, ...]:
@@ -363,6 +399,10 @@ class Tracker:
         state = tracked.state
         if tracked.polls == 0:
             return Ask.COMPANY  # proves the company exists and gives its name and connections
+        for wanted in Ask:  # a live event's targeted read goes first
+            if wanted in tracked.wanted:
+                tracked.wanted.discard(wanted)
+                return wanted
         if not state.linked_seen:
             return Ask.CONNECTIONS
         if tracked.history_wanted:
@@ -373,12 +413,16 @@ class Tracker:
 
     def _recheck_due(self, tracked: _Tracked, now: float) -> bool:
         """Once linked, connections are re-read now and then (access may be lost)."""
-        if not tracked.state.linked_seen:
-            return False
+        if not tracked.state.linked_seen or self.is_live(tracked.company_id):
+            return False  # live: a lost connection is announced (connection.disconnected)
         recheck = max(self.settings.connections_recheck, 1.5 * self._interval(tracked, now))
         return now - tracked.asked.get(Ask.CONNECTIONS, float("-inf")) >= recheck
 
     def _interval(self, tracked: _Tracked, now: float) -> float:
+        if self.live is not None and self.live.covers(tracked.company_id, now):
+            return max(
+                self.settings.live_heartbeat, base_interval(tracked.state, now, self.settings)
+            )
         return base_interval(tracked.state, now, self.settings) * self.budget.factor(now)
 
     def _next_poll_at(self, tracked: _Tracked, now: float) -> float:
@@ -388,8 +432,10 @@ class Tracker:
         (pull operations, connections) go in between, straight after, so they never delay the
         next data status read; otherwise the extra questions take the place of a regular one.
         """
-        follow_up = tracked.history_wanted or (
-            tracked.state.phase is Phase.SYNCING and self._recheck_due(tracked, now)
+        follow_up = (
+            tracked.history_wanted
+            or bool(tracked.wanted)
+            or (tracked.state.phase is Phase.SYNCING and self._recheck_due(tracked, now))
         )
         if follow_up:
             return now
@@ -481,6 +527,8 @@ class Tracker:
             tracked.history_wanted = True
             return
         last = tracked.asked.get(Ask.PULL_OPERATIONS)
+        if self.is_live(tracked.company_id):
+            return  # live: read.completed says when the sync is done; no progress polling
         if state.phase is Phase.SYNCING and (
             last is None or now - last >= self.settings.history_every
         ):
