@@ -91,7 +91,7 @@ class Chain:
     its signing secret given to the hub."""
 
     sandbox: SandboxServer
-    nats: NatsServer
+    nats_url: str  # one server, or several comma-separated (a cluster)
     hub: HubServer
     consumer_id: str
     secret: str
@@ -107,7 +107,10 @@ class Chain:
 
 
 def build_chain(
-    nats: NatsServer, make_hub: Callable[..., HubServer], **sandbox_options: Any
+    nats_url: str,
+    make_hub: Callable[..., HubServer],
+    hub_options: dict[str, Any] | None = None,
+    **sandbox_options: Any,
 ) -> tuple[Chain, Callable[[], None]]:
     sandbox = SandboxServer(api_key=SANDBOX_KEY, **sandbox_options)
     sandbox.start()
@@ -125,12 +128,12 @@ def build_chain(
         assert created.status_code == 201, created.text
         consumer_id = created.json()["id"]
         secret = plain.get(f"/_sandbox/webhooks/{consumer_id}/secret").json()["secret"]
-    hub = make_hub(nats.url, secrets=(secret,), port=port)
-    return Chain(sandbox, nats, hub, consumer_id, secret), sandbox.stop
+    hub = make_hub(nats_url, secrets=(secret,), port=port, **(hub_options or {}))
+    return Chain(sandbox, nats_url, hub, consumer_id, secret), sandbox.stop
 
 
 @pytest.fixture
 def chain(nats_server: NatsServer, make_hub: Callable[..., HubServer]) -> Iterator[Chain]:
-    built, stop = build_chain(nats_server, make_hub)
+    built, stop = build_chain(nats_server.url, make_hub)
     yield built
     stop()

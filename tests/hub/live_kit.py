@@ -72,7 +72,7 @@ def start_live(
     http = httpx.AsyncClient(trust_env=False)
     client = CodatClient(http, chain.sandbox.base_url, SANDBOX_KEY)
     tracker = Tracker(client, clock=SystemClock(), settings=settings)
-    feed = HubFeed(chain.nats.url, on_event=lambda event: None, stale_after=stale_after)
+    feed = HubFeed(chain.nats_url, on_event=lambda event: None, stale_after=stale_after)
     live = LiveTracking(tracker, feed)
     feed.start()
     return LiveRun(tracker, live, http)

@@ -76,7 +76,7 @@ async def test_a_desktop_that_was_offline_catches_up_from_the_stream(chain: Chai
     await wait_until(
         lambda: chain.hub.publisher.last_seq is not None and chain.hub.publisher.last_seq >= 4
     )
-    feed = HubFeed(chain.nats.url, on_event=seen.append)
+    feed = HubFeed(chain.nats_url, on_event=seen.append)
     feed.start()
     try:
         feed.follow(company_id, since=began)
@@ -101,7 +101,7 @@ async def test_the_hub_restarted_mid_journey_loses_nothing(chain: Chain, make_hu
         chain.hub.stop()
         for action, params in HAPPY[2:]:
             await act(chain, company_id, action, **params)  # Codat (the sandbox) retries
-        restarted = make_hub(chain.nats.url, secrets=(chain.secret,), port=chain.hub.port)  # type: ignore[operator]
+        restarted = make_hub(chain.nats_url, secrets=(chain.secret,), port=chain.hub.port)  # type: ignore[operator]
         await wait_until(lambda: run.tracker.state(company_id).synced, 30)
         assert restarted.publisher.last_seq is not None
     finally:

@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import nats
+import nats.errors
 from nats.aio.client import Client
 from nats.aio.msg import Msg
 from nats.js.api import ConsumerConfig, DeliverPolicy
@@ -64,6 +65,7 @@ class HubFeed:
         self.lookback = lookback
         self.connect_options = dict(connect_options or {})
         self.wall = wall
+        self.check_every = 2.0  # seconds without a message before checking the consumer is there
         self.events_seen = 0
         self.last_beat: float | None = None
         self._nc: Client | None = None
@@ -234,16 +236,41 @@ class HubFeed:
             self._subscribed.add(company_id)
             self._set_live(self.live)
             try:
-                async for msg in sub.messages:
-                    self._deliver(company_id, msg)
-            except asyncio.CancelledError:
+                await self._read(company_id, sub)
+            finally:
+                self._subscribed.discard(company_id)
                 with contextlib.suppress(Exception):
                     await sub.unsubscribe()
-                raise
-            except Exception as exc:
-                _log.info("reading %s stopped (%s); subscribing again", subject, type(exc).__name__)
-            self._subscribed.discard(company_id)
             await asyncio.sleep(pause)
+
+    async def _read(self, company_id: str, sub: Any) -> None:
+        """Deliver messages until the consumer is found gone (a node lost, NATS restarted):
+        nats-py's ordered consumer mends small gaps itself; when it cannot, this returns and the
+        caller subscribes again from the last sequence seen."""
+        missing = 0
+        while not self._closed:
+            try:
+                msg = await sub.next_msg(timeout=self.check_every)
+            except asyncio.CancelledError:
+                raise
+            except nats.errors.TimeoutError:
+                try:
+                    await sub.consumer_info()
+                    missing = 0
+                except asyncio.CancelledError:
+                    raise
+                except Exception:
+                    missing += 1
+                    if missing >= 2:
+                        _log.info("the consumer for %s is gone; subscribing again", company_id)
+                        return
+                continue
+            except Exception as exc:
+                _log.info(
+                    "reading %s stopped (%s); subscribing again", company_id, type(exc).__name__
+                )
+                return
+            self._deliver(company_id, msg)
 
     def _deliver(self, company_id: str, msg: Msg) -> None:
         meta = msg.metadata
