@@ -8,6 +8,7 @@ import pytest
 
 from desktop.core.live import HubEvent, HubFeed
 from desktop.core.tracker import TrackerSettings
+from desktop.sandbox.faults import parse_spec
 from tests.hub.conftest import Chain
 from tests.hub.live_kit import HAPPY, act, journey_shape, new_company, start_live, wait_until
 
@@ -111,3 +112,37 @@ async def test_the_hub_restarted_mid_journey_loses_nothing(chain: Chain, make_hu
     assert failed, "the hub was down, so some deliveries must have failed"
     # Every one of them is delivered in the end (the sandbox retries as Codat does).
     await wait_until(lambda: failed <= {a.msg_id for a in attempts if a.status == 200})
+
+
+async def _followed_journey(chain: Chain, name: str) -> dict[str, object]:
+    company_id = await new_company(chain, name)
+    run = start_live(chain)
+    try:
+        run.tracker.track(company_id)
+        run.live.follow(company_id, since=time.time())
+        await wait_until(lambda: run.tracker.is_live(company_id))
+        for action, params in HAPPY:
+            await act(chain, company_id, action, **params)
+        await wait_until(lambda: run.tracker.state(company_id).synced, 30)
+        state = run.tracker.state(company_id)
+        assert state is not None
+        return journey_shape(state)
+    finally:
+        await run.aclose()
+
+
+@pytest.mark.asyncio
+async def test_duplicated_delayed_and_reordered_webhooks_give_the_same_journey(
+    chain: Chain,
+) -> None:
+    plain = await _followed_journey(chain, "Plain Co")
+    chain.sandbox.faults.replace(
+        parse_spec("webhook_duplicate=0.6,webhook_reorder=0.5,webhook_delay=0.4"), seed=11
+    )
+    faulty = await _followed_journey(chain, "Faulty Co")
+    assert faulty == plain
+    notes = [a.note for a in chain.sandbox.webhooks.attempts]
+    assert any("duplicate" in n for n in notes)
+    assert chain.hub.metrics.registry.get_sample_value(
+        "linkdesk_hub_events_published_total", {"duplicate": "true"}
+    )
