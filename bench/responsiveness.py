@@ -83,10 +83,10 @@ def customers(
 async def measure(args: argparse.Namespace, base_url: str) -> dict[str, Any]:
     from PySide6.QtCore import Qt, QTimer
 
-    from desktop.context import AppContext
+    from desktop.app.call_assembly import build_call_parts
+    from desktop.app.context import AppContext
     from desktop.core.paths import default_paths
     from desktop.core.settings import Settings
-    from desktop.ui.call.assembly import build_call_parts
 
     paths = default_paths().ensure()
     ctx = AppContext(paths, Settings.load(paths), api_base_override=base_url)

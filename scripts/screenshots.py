@@ -49,7 +49,7 @@ def guide_viewer(app: QApplication) -> QWidget:
 
 def call_workspace(app: QApplication) -> QWidget:
     """A call mid-journey: link opened (confirmed), QuickBooks Online linked, first sync running."""
-    from desktop.core.call_session import CallSession
+    from desktop.core.calls.session import CallSession
     from desktop.core.clock import FakeClock
     from desktop.core.guides.library import builtin_guides_dir, load_library
     from desktop.core.journey import AgentConfirmed, Step, apply

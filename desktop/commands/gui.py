@@ -19,6 +19,6 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from desktop.app import run_gui
+    from desktop.app.root import run_gui
 
     return run_gui(args)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QApplication
 
-from desktop.context import AppContext
+from desktop.app.context import AppContext
 from desktop.core.crash import CrashReport
 from desktop.ui.main_window import MainWindow
 from desktop.ui.theme import apply_theme
@@ -50,8 +50,8 @@ class Shell(QObject):
     def _install_call(self) -> None:
         from PySide6.QtWidgets import QSystemTrayIcon
 
+        from desktop.app.call_assembly import build_call_parts
         from desktop.core.store import StoreError
-        from desktop.ui.call.assembly import build_call_parts
 
         tray = None
         if QSystemTrayIcon.isSystemTrayAvailable():

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from PySide6.QtWidgets import QApplication
 
-from desktop.context import AppContext
+from desktop.app.context import AppContext
 from desktop.core.paths import default_paths
 from desktop.core.settings import Settings
 from desktop.ui.main_window import MainWindow

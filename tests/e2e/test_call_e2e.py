@@ -8,13 +8,13 @@ from typing import Any
 import httpx
 import pytest
 
-from desktop.context import AppContext
+from desktop.app.call_assembly import CallParts, build_call_parts
+from desktop.app.context import AppContext
 from desktop.core.journey import Step, StepStatus
 from desktop.core.paths import default_paths
 from desktop.core.settings import Settings
 from desktop.core.store import export_call
 from desktop.sandbox.server import SandboxServer
-from desktop.ui.call.assembly import CallParts, build_call_parts
 from desktop.ui.call.call_view import CallView
 from tests.conftest import run_in_qloop
 

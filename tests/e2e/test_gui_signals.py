@@ -47,7 +47,7 @@ QUIT_FROM_QT = """
 import sys
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
-from desktop import app
+from desktop.app import root as app
 from desktop.cli import build_parser
 from desktop.ui.shell import Shell
 

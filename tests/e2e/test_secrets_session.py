@@ -20,14 +20,14 @@ import httpx
 import pytest
 from PySide6.QtWidgets import QFileDialog
 
-from desktop.context import AppContext
+from desktop.app.call_assembly import build_call_parts
+from desktop.app.context import AppContext
 from desktop.core.journey import Step, StepStatus
 from desktop.core.logs import close_logging, setup_logging
 from desktop.core.paths import default_paths
 from desktop.core.secrets import SecretStore
 from desktop.core.settings import Settings
 from desktop.sandbox.server import SandboxServer
-from desktop.ui.call.assembly import build_call_parts
 from desktop.ui.main_window import MainWindow
 from desktop.ui.shell import Shell
 from tests.conftest import run_in_qloop

@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from desktop.core.call_manager import CallManager
-from desktop.core.call_session import CallSession
-from desktop.core.call_store_adapter import StoreAdapter
+from desktop.core.calls.manager import CallManager
+from desktop.core.calls.session import CallSession
+from desktop.core.calls.store_adapter import StoreAdapter
 from desktop.core.clock import FakeClock
 from desktop.core.codat.models import Company
 from desktop.core.guides.library import GuideLibrary, builtin_guides_dir, load_library

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from desktop.core.call_session import CallSession
-from desktop.core.call_store_adapter import StoreAdapter
+from desktop.core.calls.session import CallSession
+from desktop.core.calls.store_adapter import StoreAdapter
 from desktop.core.clock import FakeClock
 from desktop.core.guides.library import builtin_guides_dir, load_library
 from desktop.core.journey import AgentConfirmed, JourneyConfig, Step, StepStatus, TimePassed, apply

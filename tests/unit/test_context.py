@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from desktop.context import AppContext
+from desktop.app.context import AppContext
 from desktop.core.guides import builtin_guides_dir
 from desktop.core.paths import default_paths
 from desktop.core.settings import Settings

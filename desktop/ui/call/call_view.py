@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.core.call_session import CallSession
+from desktop.core.calls.session import CallSession
 from desktop.core.guides.library import GuideLibrary
 from desktop.ui.call.checklist import ChecklistBox, checklist_text
 from desktop.ui.call.journey_view import JourneyView, clock_time

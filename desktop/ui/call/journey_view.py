@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.core.call_session import CallSnapshot, StepView, format_duration
+from desktop.core.calls.session import CallSnapshot, StepView, format_duration
 from desktop.core.guides.library import GuideLibrary
 from desktop.core.guides.model import TroubleEntry
 from desktop.core.journey import Step, StepStatus

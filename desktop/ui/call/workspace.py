@@ -21,8 +21,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.core.call_manager import CallManager
-from desktop.core.call_session import CallSession
+from desktop.core.calls.manager import CallManager
+from desktop.core.calls.session import CallSession
 from desktop.core.codat.models import Company
 from desktop.core.guides.library import GuideLibrary
 from desktop.core.store import StoreError

@@ -6,7 +6,7 @@ import logging
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol, TypeVar
 
-from desktop.core.call_session import (
+from desktop.core.calls.session import (
     CallSession,
     CallStoreLike,
     ClockLike,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, TypeVar
 
-from desktop.core.call_session import (
+from desktop.core.calls.session import (
     AGENT_CONFIRM,
     StoredCall,
     TimelineEntry,

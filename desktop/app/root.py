@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from desktop import APP_ID, APP_NAME, ORG_NAME, __version__
-from desktop.context import AppContext
+from desktop.app.context import AppContext
 from desktop.core.crash import CrashHandler
 from desktop.core.logs import close_logging, setup_logging
 from desktop.core.paths import default_paths

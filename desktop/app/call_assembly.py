@@ -10,15 +10,15 @@ from typing import Any
 
 from PySide6.QtWidgets import QSystemTrayIcon, QWidget
 
-from desktop.context import AppContext
-from desktop.core.call_manager import CallManager
-from desktop.core.call_session import journey_config
-from desktop.core.call_store_adapter import StoreAdapter
+from desktop.app.context import AppContext
+from desktop.core.calls.lazy_client import LazyClient
+from desktop.core.calls.manager import CallManager
+from desktop.core.calls.session import journey_config
+from desktop.core.calls.store_adapter import StoreAdapter
 from desktop.core.clock import SystemClock
 from desktop.core.codat.models import Company, Page
 from desktop.core.companies import search_query
 from desktop.core.guides.library import GuideLibrary, builtin_guides_dir, load_library
-from desktop.core.lazy_client import LazyClient
 from desktop.core.store import CallStore, export_call
 from desktop.core.tracker import Tracker, TrackerSettings
 from desktop.ui.call.notify import Notifier
