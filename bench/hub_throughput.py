@@ -109,7 +109,11 @@ async def _send(url: str, count: int, concurrency: int) -> tuple[float, list[flo
             while not queue.empty():
                 body, headers = queue.get_nowait()
                 started = time.perf_counter()
-                response = await client.post(url, content=body, headers=headers)
+                try:
+                    response = await client.post(url, content=body, headers=headers)
+                except httpx.TransportError:
+                    failures += 1  # counted; Codat would deliver it again
+                    continue
                 latencies.append(time.perf_counter() - started)
                 if response.status_code != 200:
                     failures += 1

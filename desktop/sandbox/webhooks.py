@@ -32,6 +32,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -61,6 +62,7 @@ ANSWER_TIMEOUT = 15.0  # seconds Codat waits for a 2XX (docs, create-consumer)
 # sandbox compresses them so that a rehearsal or a test sees the retry within seconds.
 RETRY_DELAYS = (0.2, 0.5, 1.0, 2.0, 3.0, 5.0)
 MAX_ATTEMPTS = 60  # about four and a half minutes of retries, then the message is given up
+DELIVERY_THREADS = 8
 
 # Journal kind -> Codat event type (connection events: docs, migrating-to-new-event-types).
 _CONNECTION_EVENTS = {
@@ -377,7 +379,11 @@ class WebhookService:
             return len(self._queue)
 
     def _run(self) -> None:
-        with httpx.Client(timeout=ANSWER_TIMEOUT, trust_env=False) as http:
+        # Codat delivers many messages at once; a slow consumer must not hold up every other one.
+        with (
+            httpx.Client(timeout=ANSWER_TIMEOUT, trust_env=False) as http,
+            ThreadPoolExecutor(DELIVERY_THREADS, thread_name_prefix="webhook") as pool,
+        ):
             next_tick = 0.0
             while True:
                 delivery = None
@@ -393,13 +399,19 @@ class WebhookService:
                             wait = min(wait, self._queue[0].due - now)
                         self._lock.wait(max(0.0, wait))
                 if delivery is not None:
-                    self._attempt(http, delivery)
+                    pool.submit(self._attempt_logged, http, delivery)
                 if self._tick_state is not None and time.monotonic() >= next_tick:
                     next_tick = time.monotonic() + self._tick
                     try:
                         self._tick_state()  # scripted customers and syncs move on by themselves
                     except Exception:  # the delivery thread must outlive a bad state
                         _log.exception("the sandbox state could not be brought up to date")
+
+    def _attempt_logged(self, http: httpx.Client, delivery: _Delivery) -> None:
+        try:
+            self._attempt(http, delivery)
+        except Exception:  # a bug here must not silently lose the message's retries
+            _log.exception("webhook %s: delivery attempt failed", delivery.msg_id)
 
     def _attempt(self, http: httpx.Client, delivery: _Delivery) -> None:
         consumer = self.consumers.get(delivery.consumer_id)
@@ -426,18 +438,17 @@ class WebhookService:
                 note = type(exc).__name__
         if delivery.duplicate:
             note = (note + " duplicate (fault)").strip()
-        self.attempts.append(
-            Attempt(
-                delivery.msg_id,
-                delivery.event_type,
-                delivery.company_id,
-                consumer.id,
-                status,
-                time.time(),
-                note,
-            )
+        attempt = Attempt(
+            delivery.msg_id,
+            delivery.event_type,
+            delivery.company_id,
+            consumer.id,
+            status,
+            time.time(),
+            note,
         )
         with self._lock:
+            self.attempts.append(attempt)
             if status is not None and 200 <= status < 300:
                 if (
                     not delivery.duplicate
@@ -445,7 +456,9 @@ class WebhookService:
                     and self._rng.random() < faults.duplicate
                 ):
                     again = _Delivery(
-                        time.monotonic() + 0.05,
+                        # A redelivery is a new attempt: a later second, so a new svix-timestamp
+                        # and signature (the very same signed request again would be a replay).
+                        time.monotonic() + 1.1,
                         next(self._order),
                         delivery.consumer_id,
                         delivery.msg_id,

@@ -21,6 +21,12 @@ from desktop.hub.settings import NatsSettings, ReceiverSettings, StreamSettings
 from desktop.sandbox.server import SandboxServer
 
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+# What the hub and the feed log, as they should, while NATS or a node of it is down.
+NATS_OUTAGE_LOGS = (
+    r"NATS",
+    r"answered 503",
+    r"stream CODAT not ready",
+)
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ import pytest
 from desktop.hub.app import HubServer
 from desktop.hub.nats_server import NatsServer, cluster_nodes
 from desktop.hub.settings import StreamSettings
-from tests.hub.conftest import Chain, build_chain
+from tests.hub.conftest import NATS_OUTAGE_LOGS, Chain, build_chain
 from tests.hub.live_kit import HAPPY, act, journey_shape, new_company, start_live, wait_until
 from tests.hub.stream_reader import stored_messages
 
@@ -44,6 +44,7 @@ async def _stream_leader(urls: str) -> str:
 
 
 @pytest.mark.asyncio
+@pytest.mark.expected_logs(*NATS_OUTAGE_LOGS)
 async def test_a_node_killed_mid_journey_loses_nothing(
     cluster: list[NatsServer], make_hub: Callable[..., HubServer]
 ) -> None:

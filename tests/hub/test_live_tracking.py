@@ -141,6 +141,7 @@ async def test_duplicated_delayed_and_reordered_webhooks_give_the_same_journey(
     )
     faulty = await _followed_journey(chain, "Faulty Co")
     assert faulty == plain
+    await wait_until(lambda: chain.sandbox.webhooks.pending() == 0)  # the redeliveries too
     notes = [a.note for a in chain.sandbox.webhooks.attempts]
     assert any("duplicate" in n for n in notes)
     assert chain.hub.metrics.registry.get_sample_value(

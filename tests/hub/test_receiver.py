@@ -13,7 +13,7 @@ import pytest
 
 from desktop.hub.app import HubServer
 from desktop.hub.nats_server import NatsServer
-from tests.hub.conftest import SECRET, connection_event, signed_headers
+from tests.hub.conftest import NATS_OUTAGE_LOGS, SECRET, connection_event, signed_headers
 from tests.hub.stream_reader import stored_messages
 
 COMPANY = "0498e921-9b53-4396-a412-4f2f5983b0a2"
@@ -159,6 +159,7 @@ async def test_bad_input_gets_its_4xx_a_counter_a_log_line_and_nothing_is_stored
 
 
 @pytest.mark.asyncio
+@pytest.mark.expected_logs(r"webhook rejected 409 replayed")
 async def test_the_very_same_delivery_again_is_a_replay(
     hub: HubServer, nats_server: NatsServer
 ) -> None:
@@ -171,6 +172,7 @@ async def test_the_very_same_delivery_again_is_a_replay(
 
 
 @pytest.mark.asyncio
+@pytest.mark.expected_logs(*NATS_OUTAGE_LOGS)
 async def test_nats_down_gives_503_with_retry_after_then_the_retry_is_stored(
     hub: HubServer, nats_server: NatsServer
 ) -> None:
