@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.core.live.credentials import HUB_SECRET_ACCOUNT, HUB_SECRET_SERVICE
 from desktop.core.secrets import SecretStore, SecretStoreError
 from desktop.core.settings import Settings, SettingsError
 from desktop.ui.settings_form import SettingsForm
@@ -44,11 +45,13 @@ class SettingsDialog(QDialog):
         secrets: SecretStore,
         profile: str,
         parent: QWidget | None = None,
+        hub_secrets: SecretStore | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Settings")
         self.settings = settings
         self.secrets = secrets
+        self.hub_secrets = hub_secrets or SecretStore(HUB_SECRET_SERVICE)
         self.setMinimumWidth(560)
         layout = QVBoxLayout(self)
 
@@ -164,6 +167,24 @@ class SettingsDialog(QDialog):
         )
         self.tabs.addTab(self.guides_form, "&Guides")
 
+        self.hub_form = SettingsForm(settings, ("hub_url",))
+        self.hub_credentials = QLineEdit()
+        self.hub_credentials.setEchoMode(QLineEdit.EchoMode.Password)
+        self.hub_credentials.setAccessibleName("Team hub credentials")
+        self.hub_credentials.setPlaceholderText(
+            "saved in the keyring" if self.hub_secrets.get(HUB_SECRET_ACCOUNT) else "none"
+        )
+        self.hub_form.form.addRow(
+            self._buddy("Team hub c&redentials", self.hub_credentials), self.hub_credentials
+        )
+        self.hub_form.add_note(
+            "Your team's hub publishes Codat's events to NATS: with its URL (nats://… or tls://…) "
+            "LinkDesk follows journeys live and polls only as a heartbeat, and polls as usual "
+            "whenever the hub is not live. Credentials (a NATS token, or user:password) are kept "
+            "in the system keyring only. Takes effect at the next start."
+        )
+        self.tabs.addTab(self.hub_form, "Team h&ub")
+
         self.error = QLabel("")
         self.error.setWordWrap(True)
         self.error.setAccessibleName("Settings error")
@@ -239,7 +260,19 @@ class SettingsDialog(QDialog):
 
     def _apply(self) -> None:
         profile = self.selected_profile()
+        hub = self.hub_form.values()
+        hub_url = str(hub.get("hub_url") or "").strip()
+        if hub_url and not all(
+            u.strip().startswith(("nats://", "tls://")) for u in hub_url.split(",")
+        ):
+            self.error.setText(
+                "The team hub URL must start with nats:// or tls:// (several: comma-separated)."
+            )
+            return
         try:
+            credential = self.hub_credentials.text().strip()
+            if credential:
+                self.hub_secrets.set(HUB_SECRET_ACCOUNT, credential)
             self.settings.set_many(
                 {
                     "theme": self.theme.currentData(),
@@ -248,6 +281,7 @@ class SettingsDialog(QDialog):
                     **self.calls_form.values(),
                     **self.polling_form.values(),
                     **self.guides_form.values(),
+                    "hub_url": hub_url,
                 }
             )
             self.settings.set(
@@ -262,5 +296,6 @@ class SettingsDialog(QDialog):
             self.error.setText(str(exc))
             return
         self.api_key.clear()
+        self.hub_credentials.clear()
         self.applied.emit()
         self.accept()

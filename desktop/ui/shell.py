@@ -60,7 +60,9 @@ class Shell(QObject):
             tray.show()
         library = getattr(self, "guide_library", None)
         try:
-            parts = build_call_parts(self.ctx, library=library, tray=tray)
+            parts = build_call_parts(
+                self.ctx, library=library, tray=tray, on_live_mode=self.window.set_tracking_mode
+            )
         except StoreError as exc:
             log.error("Call database unavailable: %s", exc)
             self._tell("warning", "Calls cannot be saved", exc.plain_message)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 import pytest
@@ -147,3 +148,24 @@ async def test_duplicated_delayed_and_reordered_webhooks_give_the_same_journey(
     assert chain.hub.metrics.registry.get_sample_value(
         "linkdesk_hub_events_published_total", {"duplicate": "true"}
     )
+
+
+@pytest.mark.asyncio
+async def test_keep_in_step_follows_the_companies_the_tracker_follows(chain: Chain) -> None:
+    """As in the app: the call manager tracks companies; the hub follows them by itself."""
+    company_id = await new_company(chain, "App Co")
+    run = start_live(chain)
+    stepper = asyncio.get_running_loop().create_task(run.live.keep_in_step(every=0.1))
+    try:
+        run.tracker.track(company_id)
+        await wait_until(lambda: run.tracker.is_live(company_id))
+        for action, params in HAPPY:
+            await act(chain, company_id, action, **params)
+        await wait_until(lambda: run.tracker.state(company_id).synced)
+        run.tracker.untrack(company_id)
+        await wait_until(lambda: not run.tracker.is_live(company_id))
+    finally:
+        stepper.cancel()
+        await asyncio.gather(stepper, return_exceptions=True)
+        assert run.live.feed.tasks == ()  # keep_in_step closed the feed when cancelled
+        await run.aclose()

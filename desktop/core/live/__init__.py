@@ -6,15 +6,19 @@ hub is live, so that polling drops to a heartbeat while it is and comes back whe
 """
 
 from desktop.core.live.contract import HEARTBEAT_SUBJECT, STREAM, asks_for, company_subject
+from desktop.core.live.credentials import HUB_SECRET_ACCOUNT, HUB_SECRET_SERVICE, connect_options
 from desktop.core.live.feed import HubEvent, HubFeed
 from desktop.core.live.link import LiveTracking
 
 __all__ = [
     "HEARTBEAT_SUBJECT",
+    "HUB_SECRET_ACCOUNT",
+    "HUB_SECRET_SERVICE",
     "STREAM",
     "HubEvent",
     "HubFeed",
     "LiveTracking",
     "asks_for",
     "company_subject",
+    "connect_options",
 ]

@@ -25,6 +25,7 @@ class LiveTracking:
         self.feed = feed
         self.on_mode = on_mode
         self.reads_asked = 0
+        self._followed: set[str] = set()
         feed.on_event = self._on_event
         feed.on_live = self._on_live
         tracker.set_live(feed)
@@ -32,9 +33,38 @@ class LiveTracking:
     def follow(self, company_id: str, since: float) -> None:
         """Follow a company's events from ``since`` (when its call began, epoch seconds)."""
         self.feed.follow(company_id, since)
+        self._followed.add(company_id)
 
     def unfollow(self, company_id: str) -> None:
         self.feed.unfollow(company_id)
+        self._followed.discard(company_id)
+
+    def sync_with_tracker(self) -> None:
+        """Follow every company the tracker follows, from when its journey began, and stop
+        following those it no longer does (for callers that open and close calls on the tracker
+        directly, like the app's call manager)."""
+        active = set(self.tracker.active)
+        for company_id in active - self._followed:
+            state = self.tracker.state(company_id)
+            if state is not None:
+                try:
+                    self.feed.follow(company_id, since=state.started_at)
+                except ValueError:  # an id that cannot be a subject: polling covers it
+                    continue
+                self._followed.add(company_id)
+        for company_id in self._followed - active:
+            self.unfollow(company_id)
+
+    async def keep_in_step(self, every: float = 1.0) -> None:
+        """``sync_with_tracker`` every ``every`` seconds until cancelled; then close the feed."""
+        import asyncio
+
+        try:
+            while True:
+                self.sync_with_tracker()
+                await asyncio.sleep(every)
+        finally:
+            await self.aclose()
 
     def _on_event(self, event: HubEvent) -> None:
         for ask in asks_for(event.event_type):
