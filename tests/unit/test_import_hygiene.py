@@ -1,4 +1,5 @@
-"""desktop.core and desktop.sandbox must never import Qt: they run headless, in the CLI and in CI."""
+"""desktop.core, desktop.sandbox and desktop.hub must never import Qt: they run headless, in the CLI,
+on a server and in CI."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import subprocess
 import sys
 
 import desktop.core
+import desktop.hub
 import desktop.sandbox
 
 
@@ -17,7 +19,7 @@ def _all_modules(package: object) -> list[str]:
 
 
 def test_core_and_sandbox_import_without_qt() -> None:
-    modules = _all_modules(desktop.core) + _all_modules(desktop.sandbox)
+    modules = _all_modules(desktop.core) + _all_modules(desktop.sandbox) + _all_modules(desktop.hub)
     code = (
         "import importlib, sys\n"
         f"for name in {modules!r}:\n"
@@ -26,5 +28,5 @@ def test_core_and_sandbox_import_without_qt() -> None:
         "print(','.join(bad))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "", f"Qt imported by core/sandbox: {out.stdout.strip()}"
+    assert out.stdout.strip() == "", f"Qt imported by core/sandbox/hub: {out.stdout.strip()}"
     assert len(modules) >= 2
