@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from typing import Any, Protocol
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QGuiApplication, QShowEvent
@@ -21,10 +20,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.core.calls.session import CallSnapshot, StepView, format_duration
+from desktop.core.calls.session import CallSnapshot, StepView
 from desktop.core.guides.library import GuideLibrary
-from desktop.core.guides.model import TroubleEntry
 from desktop.core.journey import Step, StepStatus
+from desktop.core.store.timefmt import duration
 from desktop.ui.rich_text import escape
 
 STATUS_MARK: dict[StepStatus, str] = {
@@ -34,12 +33,6 @@ STATUS_MARK: dict[StepStatus, str] = {
     StepStatus.FAILED: "✗",
     StepStatus.SKIPPED: "–",
 }
-
-
-class GuideViewerLike(Protocol):
-    def show_platform(self, platform_key: str, stage: int) -> Any: ...
-
-    def show_problem(self, key: str) -> Any: ...
 
 
 def clock_time(epoch: float | None) -> str:
@@ -102,6 +95,12 @@ class JourneyView(QWidget):
             "background:#fdecea; color:#611a15; padding:6px; border-radius:4px;"
         )
         self.retry_banner.setVisible(False)
+        # Said when the team's quota (or Codat) slows tracking, with the time to the next check.
+        self.pace_note = QLabel()
+        self.pace_note.setAccessibleName("Tracking pace")
+        self.pace_note.setTextFormat(Qt.TextFormat.PlainText)
+        self.pace_note.setWordWrap(True)
+        self.pace_note.setVisible(False)
         self.stall = QLabel()
         self.stall.setAccessibleName("Stall prompt")
         self.stall.setWordWrap(True)
@@ -196,6 +195,7 @@ class JourneyView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.retry_banner)
+        layout.addWidget(self.pace_note)
         layout.addWidget(self.stall)
         layout.addWidget(steps_box)
         layout.addWidget(self.problem_box)
@@ -208,6 +208,7 @@ class JourneyView(QWidget):
             self._show_step(view)
         self.retry_banner.setText(snap.retry_text or "")
         self.retry_banner.setVisible(bool(snap.retry_text))
+        self.show_pace(snap.pace_text)
         self.stall.setText(snap.stall_prompt or "")
         self.stall.setVisible(bool(snap.stall_prompt))
         self._show_sync(snap)
@@ -215,6 +216,10 @@ class JourneyView(QWidget):
         self._show_problem(snap)
         if self.isVisible():
             self._show_guide(snap)
+
+    def show_pace(self, text: str | None) -> None:
+        self.pace_note.setText(text or "")
+        self.pace_note.setVisible(bool(text))
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
@@ -239,38 +244,27 @@ class JourneyView(QWidget):
         when.setText(clock_time(view.at))
         took = cells["took"]
         assert isinstance(took, QLabel)
-        took.setText(format_duration(view.duration))
+        took.setText(duration(view.duration) if view.duration is not None else "")
         button = cells.get("confirm")
         if button is not None:
             button.setVisible(view.can_confirm)
 
     def _show_sync(self, snap: CallSnapshot) -> None:
-        self.sync_box.setVisible(bool(snap.sync))
-        for item in snap.sync:
-            bar = self.sync_bars.get(item.data_type)
+        self.sync_box.setVisible(bool(snap.sync_progress))
+        for data_type, percent, status in snap.sync_progress:
+            bar = self.sync_bars.get(data_type)
             if bar is None:
                 bar = QProgressBar()
                 bar.setRange(0, 100)
-                bar.setAccessibleName(f"Sync of {item.data_type}")
-                self.sync_bars[item.data_type] = bar
+                bar.setAccessibleName(f"Sync of {data_type}")
+                self.sync_bars[data_type] = bar
                 self.sync_layout.addWidget(bar)
-            percent = 100 if item.status.value == "done" else (item.progress or 0)
-            bar.setValue(max(0, min(100, percent)))
-            bar.setFormat(f"{item.data_type}: {item.status.value} (%p%)")
+            bar.setValue(percent)
+            bar.setFormat(f"{data_type}: {status} (%p%)")
         if snap.finished:
             self.sync_box.setTitle("First sync: done")
         else:
             self.sync_box.setTitle("First sync")
-
-    def fix_for(self, snap: CallSnapshot) -> TroubleEntry | None:
-        if self.library is None or snap.problem is None:
-            return None
-        guide = self.library.by_platform_key(snap.platform_key) if snap.platform_key else None
-        for key in snap.problem.guide_keys:
-            entry = self.library.problem(guide, key)
-            if entry is not None:
-                return entry
-        return None
 
     def _show_problem(self, snap: CallSnapshot) -> None:
         problem = snap.problem
@@ -279,7 +273,11 @@ class JourneyView(QWidget):
             self.problem_key_shown = None
             return
         self.problem_text.setText(problem.message)
-        fix = self.fix_for(snap)
+        fix = (
+            self.library.fix_for(snap.platform_key, problem.guide_keys)
+            if self.library is not None
+            else None
+        )
         self.fix_text.setText(f"{fix.title}\n{fix.body}" if fix else "")
         self.fix_text.setVisible(fix is not None)
         self.detail_text.setText(f"Codat says: {problem.detail}" if problem.detail else "")

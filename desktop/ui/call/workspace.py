@@ -55,6 +55,7 @@ class CallWorkspace(QWidget):
         notifier: Notifier | None = None,
         exporter: Exporter | None = None,
         export_dir: Callable[[], Path] | None = None,
+        notify_enabled: Callable[[], bool] = lambda: True,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -66,6 +67,9 @@ class CallWorkspace(QWidget):
         self.tray = tray
         self.notifier: Notifier | None = notifier or (TrayNotifier(tray) if tray else None)
         self._exporter = exporter
+        self._notify_enabled = (
+            notify_enabled  # the "Notify when a followed journey changes" setting
+        )
         self._export_dir = export_dir
         self.export_dialog: QFileDialog | None = None
         self.views: dict[int, CallView] = {}
@@ -226,7 +230,7 @@ class CallWorkspace(QWidget):
             self._notify(session, summary)
 
     def _notify(self, session: CallSession, summary: str) -> None:
-        if self.notifier is None or self.window().isActiveWindow():
+        if self.notifier is None or self.window().isActiveWindow() or not self._notify_enabled():
             return
         self.notifier.show(f"LinkDesk: {session.company_name}", summary)
 
@@ -242,6 +246,7 @@ class CallWorkspace(QWidget):
     def show_start(self) -> None:
         self.calls.setCurrentItem(None)  # type: ignore[call-overload]
         self.stack.setCurrentWidget(self.start_panel)
+        self.manager.focus(None)
         self.start_panel.search_edit.setFocus()
         self._update_export_buttons()
 
@@ -252,6 +257,7 @@ class CallWorkspace(QWidget):
         view = self.views.get(call_id)
         if view is not None:
             self.stack.setCurrentWidget(view)
+            self.manager.focus(call_id)
         self._update_export_buttons()
 
     def current_view(self) -> CallView | None:
@@ -264,6 +270,7 @@ class CallWorkspace(QWidget):
         view = self.views.get(item.data(Qt.ItemDataRole.UserRole))
         if view is not None:
             self.stack.setCurrentWidget(view)
+            self.manager.focus(view.session.call_id)
         self._update_export_buttons()
 
     def close_current(self) -> None:
@@ -290,7 +297,7 @@ class CallWorkspace(QWidget):
 
     def _tick(self) -> None:
         view = self.current_view()
-        if view is not None and view.session.retry_at is not None:
+        if view is not None and (view.session.retry_at is not None or view.session.pace):
             view.tick_countdown()
 
     def save_all_notes(self) -> None:
