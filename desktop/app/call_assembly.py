@@ -80,6 +80,7 @@ class CallParts:
             return existing
         client = await self.ctx.codat()
         return self.open_known(await client.get_company(company_id))
+
     live: Any = None  # LiveTracking while a team hub is configured
 
 

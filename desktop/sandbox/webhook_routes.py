@@ -36,8 +36,10 @@ async def create_consumer(request: Request) -> Response:
     if not isinstance(data, dict):
         return e.bad_request("body", "Expected a JSON object.", "JsonValidator")
     url = data.get("url")
-    parts = urlsplit(url) if isinstance(url, str) else None
-    if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
+    if not isinstance(url, str):
+        url = ""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
         return e.bad_request("url", "url must be an absolute http(s) URL.", "UrlValidator")
     types = data.get("eventTypes")
     if not isinstance(types, list) or not types or not all(isinstance(t, str) for t in types):

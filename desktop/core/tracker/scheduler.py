@@ -421,6 +421,10 @@ class Tracker:
             if len(self._polls) >= self.settings.concurrency:
                 return None  # a slot frees when a request ends, which wakes the scheduler
             allowed = self.budget.next_allowed(now)
+            if tracked.wanted and not self.budget.held(now):
+                # A live event's read: a handful a call, each in place of many polls, so the
+                # pacing does not delay it (it is still counted); a spent quota still holds it.
+                allowed = now
             if allowed > now:
                 return allowed
             self._launch(tracked, now)
