@@ -34,7 +34,7 @@ $(STAMPS)/run: pyproject.toml | $(BIN)/python
 	@mkdir -p $(STAMPS) && touch $@
 
 $(STAMPS)/test: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install -q -e '.[test,build]'
+	$(BIN)/python -m pip install -q -e '.[test,build,hub]'
 	@mkdir -p $(STAMPS) && touch $@ $(STAMPS)/run
 
 lint: $(STAMPS)/test

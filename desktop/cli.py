@@ -15,7 +15,7 @@ from desktop import __version__
 from desktop.core.settings import CODAT_API_BASE
 
 # Order is the order in --help. Add a command here only when it works.
-COMMANDS: tuple[str, ...] = ("gui", "link", "guides", "sandbox", "track", "calls")
+COMMANDS: tuple[str, ...] = ("gui", "link", "guides", "sandbox", "track", "calls", "hub")
 
 
 def build_parser() -> argparse.ArgumentParser:

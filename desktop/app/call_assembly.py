@@ -76,6 +76,8 @@ class CallParts:
             company = replace(company, data_connections=found.results)
         return self.open_known(company)
 
+    live: Any = None  # LiveTracking while a team hub is configured
+
 
 class SettingsLayoutMemory:
     """The call page's splitter positions in the ``call_layout`` setting (saved on quit)."""
@@ -127,6 +129,7 @@ def build_call_parts(
     tray: QSystemTrayIcon | None = None,
     notifier: Notifier | None = None,
     export_dir: Callable[[], Path] | None = None,
+    on_live_mode: Callable[[bool], None] | None = None,
 ) -> CallParts:
     library = library if library is not None else ctx.guide_library()
     store = store or CallStore(ctx.paths.database)
@@ -172,7 +175,33 @@ def build_call_parts(
     workspace.open_company_requested.connect(
         lambda company_id, _name: spawn(parts.open_company(company_id), "call: open company")
     )
+    parts.live = _team_hub(ctx, tracker, on_live_mode)
     return parts
+
+
+def _team_hub(
+    ctx: AppContext, tracker: Tracker, on_live_mode: Callable[[bool], None] | None
+) -> Any:
+    """With Settings › Team hub filled in: live events for every followed company."""
+    url = str(ctx.settings.get("hub_url") or "").strip()
+    if not url:
+        return None
+    from desktop.core.live import (
+        HUB_SECRET_ACCOUNT,
+        HUB_SECRET_SERVICE,
+        HubFeed,
+        LiveTracking,
+        connect_options,
+    )
+    from desktop.core.secrets import SecretStore
+
+    credential = SecretStore(HUB_SECRET_SERVICE).get(HUB_SECRET_ACCOUNT)
+    feed = HubFeed(url, on_event=lambda event: None, connect_options=connect_options(credential))
+    live = LiveTracking(tracker, feed, on_mode=on_live_mode)
+    feed.start()
+    # The feed's own tasks end with it: keep_in_step closes it when the app cancels it.
+    ctx.tasks.spawn(live.keep_in_step(), name="team hub: follow the calls' companies")
+    return live
 
 
 def _guide_viewer_factory(library: GuideLibrary) -> Callable[[], QWidget | None]:

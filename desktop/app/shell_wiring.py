@@ -85,7 +85,10 @@ class ShellWiring:
 
         try:
             parts = build_call_parts(
-                self.ctx, library=self.guide_library, tray=self.shell.make_tray()
+                self.ctx,
+                library=self.guide_library,
+                tray=self.shell.make_tray(),
+                on_live_mode=self.window.set_tracking_mode,
             )
         except StoreError as exc:
             log.error("Call database unavailable: %s", exc)

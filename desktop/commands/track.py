@@ -85,6 +85,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="seconds between requests while a change is expected (default: the setting, 2); "
         "while waiting for the customer to start, at most 5 times this",
     )
+    p.add_argument(
+        "--hub",
+        metavar="URL",
+        default=None,
+        help="the team hub's NATS URL: follow Codat's events live, polling only as a heartbeat "
+        "(and at the usual pace whenever the hub is not live)",
+    )
     p.set_defaults(run=run)
 
 
@@ -153,7 +160,6 @@ def run(args: argparse.Namespace) -> int:
 
 async def _track(args: argparse.Namespace, api_base: str, api_key: str, settings: Any) -> int:
     import asyncio
-    import json
     from urllib.parse import urlsplit
 
     import httpx
@@ -161,7 +167,7 @@ async def _track(args: argparse.Namespace, api_base: str, api_key: str, settings
     from desktop.core.clock import SystemClock
     from desktop.core.codat import CodatClient
     from desktop.core.journey import iso
-    from desktop.core.tracker import Pace, Stop, StopReason, Tracker, pace_text
+    from desktop.core.tracker import Pace, Stop, Tracker, pace_text
 
     clock = SystemClock()
     queue: asyncio.Queue[tuple[JourneyState, tuple[JourneyEvent, ...]] | Stop] = asyncio.Queue()
@@ -203,33 +209,67 @@ async def _track(args: argparse.Namespace, api_base: str, api_key: str, settings
             on_pace=paced,
         )
         deadline = None if args.timeout is None else clock.now() + args.timeout
-        async with tracker:
-            tracker.track(args.company_id)
-            while True:
-                left = None if deadline is None else deadline - clock.now()
-                if left is not None and left <= 0:
-                    _say(f"timed out after {args.timeout:g} s before the journey was {args.until}.")
-                    return EXIT_TIMEOUT
-                try:
-                    item = await asyncio.wait_for(queue.get(), left)
-                except TimeoutError:
-                    continue
-                if isinstance(item, Stop):
-                    if item.reason in (StopReason.UNAUTHORIZED, StopReason.FORBIDDEN):
-                        _say(item.message)
-                        return EXIT_AUTH
-                    if item.reason is StopReason.NOT_FOUND:
-                        _say(item.message)
-                        return EXIT_NOT_FOUND
-                    continue  # finished: the state lines below decide
-                state, events = item
-                for event in events:
-                    doc = _line(args.company_id, state, event)
-                    print(json.dumps(doc) if args.json else _text(doc), flush=True)
-                reached = state.linked if args.until == "linked" else state.synced
-                if reached:
-                    return EXIT_REACHED
-                problem = state.problem
-                if args.stop_on_problem and problem is not None and problem.needs:
-                    _say(f"the journey {problem.needs}: {problem.message}")
-                    return EXIT_PROBLEM
+        live = _live_tracking(args.hub, tracker) if args.hub else None
+        try:
+            async with tracker:
+                tracker.track(args.company_id)
+                if live is not None:
+                    live.follow(args.company_id, since=clock.now())
+                return await _follow(args, tracker, queue, clock, deadline)
+        finally:
+            if live is not None:
+                await live.aclose()
+
+
+def _live_tracking(url: str, tracker: Any) -> Any:
+    """Events from the team hub at ``url``; each change of mode is said on stderr."""
+    from desktop.core.live import HubFeed, LiveTracking
+
+    feed = HubFeed(url, on_event=lambda event: None)
+    link = LiveTracking(
+        tracker,
+        feed,
+        on_mode=lambda live: _say(
+            "live, team hub" if live else "polling (the team hub is not live)"
+        ),
+    )
+    feed.start()
+    return link
+
+
+async def _follow(
+    args: argparse.Namespace, tracker: Any, queue: Any, clock: Any, deadline: float | None
+) -> int:
+    import asyncio
+    import json
+
+    from desktop.core.tracker import Stop, StopReason
+
+    while True:
+        left = None if deadline is None else deadline - clock.now()
+        if left is not None and left <= 0:
+            _say(f"timed out after {args.timeout:g} s before the journey was {args.until}.")
+            return EXIT_TIMEOUT
+        try:
+            item = await asyncio.wait_for(queue.get(), left)
+        except TimeoutError:
+            continue
+        if isinstance(item, Stop):
+            if item.reason in (StopReason.UNAUTHORIZED, StopReason.FORBIDDEN):
+                _say(item.message)
+                return EXIT_AUTH
+            if item.reason is StopReason.NOT_FOUND:
+                _say(item.message)
+                return EXIT_NOT_FOUND
+            continue  # finished: the state lines below decide
+        state, events = item
+        for event in events:
+            doc = _line(args.company_id, state, event)
+            print(json.dumps(doc) if args.json else _text(doc), flush=True)
+        reached = state.linked if args.until == "linked" else state.synced
+        if reached:
+            return EXIT_REACHED
+        problem = state.problem
+        if args.stop_on_problem and problem is not None and problem.needs:
+            _say(f"the journey {problem.needs}: {problem.message}")
+            return EXIT_PROBLEM

@@ -87,6 +87,7 @@ SETTINGS: dict[str, Setting] = _declare(
         {"1": 180, "2": 300, "3": 300, "4": 600, "5": 1800},
         "Prompt when a step stalls for (s), per step",
     ),
+    Setting("hub_url", str, "", "Team hub NATS URL (empty: polling only)"),
     # Where the window was last: Qt's own saveGeometry() bytes, base64. Not shown in Settings.
     Setting("window_geometry", str, "", "Main window position and size"),
     # Where the call page's splitters were left (Qt's saveState, base64, per splitter).

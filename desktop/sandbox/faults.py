@@ -6,6 +6,9 @@ Spec syntax (CLI ``--faults`` and ``PUT /_sandbox/faults`` ``{"spec": ...}``): c
 ``timeout_hold`` (how long a timeout holds the request, default 30), ``retry_after`` (the
 ``Retry-After`` of an injected 429, default 2). Count: ``quota`` (daily request quota; when spent
 every API call gets 429 until 00:00 UTC). Example: ``5xx=0.1,429=0.05,timeout=0.05,latency=0.2``.
+Webhook delivery (see webhooks.py): probabilities per message ``webhook_drop``,
+``webhook_duplicate``, ``webhook_reorder``, and ``webhook_delay`` in seconds (0..S before the first
+try), e.g. ``webhook_duplicate=0.3,webhook_reorder=0.3,webhook_delay=0.5``.
 
 One seeded draw per API request picks at most one fault, so the same seed and the same sequence of
 requests give the same faults.
@@ -20,6 +23,8 @@ from typing import Any
 
 KINDS = ("5xx", "429", "timeout", "drop", "malformed")
 _SECONDS = ("latency", "timeout_hold", "retry_after")
+WEBHOOK_RATES = ("webhook_drop", "webhook_duplicate", "webhook_reorder")
+WEBHOOK_SECONDS = ("webhook_delay",)
 
 
 @dataclass
@@ -29,6 +34,7 @@ class FaultConfig:
     timeout_hold: float = 30.0
     retry_after: float = 2.0
     quota: int | None = None
+    webhook: dict[str, float] = field(default_factory=dict)  # webhook delivery faults
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = dict(self.rates)
@@ -36,6 +42,7 @@ class FaultConfig:
             latency=self.latency, timeout_hold=self.timeout_hold, retry_after=self.retry_after
         )
         out["quota"] = self.quota
+        out.update(self.webhook)
         out["spec"] = self.spec()
         return out
 
@@ -49,6 +56,7 @@ class FaultConfig:
             parts.append(f"retry_after={self.retry_after:g}")
         if self.quota is not None:
             parts.append(f"quota={self.quota}")
+        parts.extend(f"{k}={v:g}" for k, v in self.webhook.items() if v)
         return ",".join(parts)
 
 
@@ -65,12 +73,17 @@ def _set(config: FaultConfig, name: str, raw: Any) -> None:
             if value < 0:
                 raise ValueError
             setattr(config, name, value)
+        elif name in WEBHOOK_RATES or name in WEBHOOK_SECONDS:
+            value = float(raw)
+            if value < 0 or (name in WEBHOOK_RATES and value > 1.0):
+                raise ValueError
+            config.webhook[name] = value
         elif name == "quota":
             config.quota = None if raw in (None, "", "none") else int(raw)
             if config.quota is not None and config.quota < 0:
                 raise ValueError
         else:
-            known = ", ".join((*KINDS, *_SECONDS, "quota"))
+            known = ", ".join((*KINDS, *_SECONDS, "quota", *WEBHOOK_RATES, *WEBHOOK_SECONDS))
             raise KeyError(f"unknown fault {name!r} (known: {known})")
     except (TypeError, ValueError):
         raise ValueError(f"bad value for {name}: {raw!r}") from None
@@ -116,6 +129,7 @@ def from_json(data: dict[str, Any], base: FaultConfig) -> FaultConfig:
 def _copy(config: FaultConfig) -> FaultConfig:
     values = {f.name: getattr(config, f.name) for f in fields(config)}
     values["rates"] = dict(config.rates)
+    values["webhook"] = dict(config.webhook)
     return FaultConfig(**values)
 
 

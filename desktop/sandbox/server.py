@@ -15,13 +15,14 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
-from desktop.sandbox import api, control, link_pages
+from desktop.sandbox import api, control, link_pages, webhook_routes
 from desktop.sandbox import errors as e
 from desktop.sandbox.faults import FaultConfig, FaultInjector, parse_spec
 from desktop.sandbox.gate import CodatGate, is_api_path
 from desktop.sandbox.guard import SandboxGuard
 from desktop.sandbox.ratelimit import RateLimiter
 from desktop.sandbox.state import Clock, SandboxState
+from desktop.sandbox.webhooks import DeliveryFaults, WebhookService
 
 DEFAULT_API_KEY = "linkdesk-sandbox"
 
@@ -83,8 +84,19 @@ def build_app(options: SandboxOptions) -> Starlette:
     injector = FaultInjector(config, options.seed)
     limiter = RateLimiter(clock, state.linked_company_count)
     api_key = options.api_key
+
+    def tick_state() -> None:
+        with state.view():
+            pass
+
+    webhooks = WebhookService(
+        tick_state=tick_state,
+        faults=lambda: DeliveryFaults.from_config(injector.config.webhook),
+        seed=options.seed,
+    )
+    state.listeners.append(webhooks.on_journal)
     app = Starlette(
-        routes=[*api.ROUTES, *control.ROUTES, *link_pages.ROUTES],
+        routes=[*api.ROUTES, *webhook_routes.ROUTES, *control.ROUTES, *link_pages.ROUTES],
         middleware=[
             # The guard is outermost: a request for another Host never reaches faults or quota.
             Middleware(SandboxGuard, api_key=api_key, host=options.host),
@@ -96,6 +108,7 @@ def build_app(options: SandboxOptions) -> Starlette:
     app.state.faults = injector
     app.state.limiter = limiter
     app.state.api_key = api_key
+    app.state.webhooks = webhooks
     return app
 
 
@@ -122,6 +135,11 @@ class SandboxServer:
     def state(self) -> SandboxState:
         state: SandboxState = self.app.state.sandbox
         return state
+
+    @property
+    def webhooks(self) -> WebhookService:
+        service: WebhookService = self.app.state.webhooks
+        return service
 
     @property
     def faults(self) -> FaultInjector:
@@ -169,6 +187,7 @@ class SandboxServer:
         with self._lock:
             server, thread = self._server, self._thread
             self._server = self._thread = None
+        self.webhooks.stop()
         if server is None or thread is None:
             return
         server.should_exit = True

@@ -61,6 +61,8 @@ class SandboxState:
         self.events: list[dict[str, Any]] = []
         self.seq = 0
         self._dirty = False
+        # Called with each new journal entry and its company, under the lock (the webhooks).
+        self.listeners: list[Callable[[dict[str, Any], m.Company], None]] = []
         if self.state_file is not None and self.state_file.exists():
             self._load(self.state_file)
 
@@ -112,18 +114,19 @@ class SandboxState:
         at: float,
     ) -> None:
         self.seq += 1
-        self.events.append(
-            {
-                "seq": self.seq,
-                "time": m.iso(at),
-                "epoch": at,
-                "companyId": company.id,
-                "connectionId": connection_id,
-                "kind": kind,
-                "detail": detail,
-            }
-        )
+        entry = {
+            "seq": self.seq,
+            "time": m.iso(at),
+            "epoch": at,
+            "companyId": company.id,
+            "connectionId": connection_id,
+            "kind": kind,
+            "detail": detail,
+        }
+        self.events.append(entry)
         self._dirty = True
+        for listener in self.listeners:
+            listener(entry, company)
 
     # -- Codat API operations --------------------------------------------------------------
 

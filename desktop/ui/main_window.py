@@ -177,8 +177,15 @@ class MainWindow(QMainWindow):
         self.target_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.profile_label = plain_label()
         self.profile_label.setAccessibleName("Profile")
+        self.mode_label = plain_label("Polling")
+        self.mode_label.setAccessibleName("Tracking mode")
+        bar.addPermanentWidget(self.mode_label)
         bar.addPermanentWidget(self.target_label)
         bar.addPermanentWidget(self.profile_label)
+
+    def set_tracking_mode(self, live: bool) -> None:
+        """ "Live, team hub" while the hub's events arrive, else "Polling"."""
+        self.mode_label.setText("Live, team hub" if live else "Polling")
 
     def set_target(self, label: str, profile: str) -> None:
         self.target_label.setText(label)

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.core.codat.urls import RefusedUrl, check_api_base
+from desktop.core.live.credentials import HUB_SECRET_ACCOUNT, HUB_SECRET_SERVICE
 from desktop.core.secrets import SecretStore, SecretStoreError
 from desktop.core.settings import Settings, SettingsError
 from desktop.ui.rich_text import plain_label
@@ -47,11 +48,13 @@ class SettingsDialog(QDialog):
         secrets: SecretStore,
         profile: str,
         parent: QWidget | None = None,
+        hub_secrets: SecretStore | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Settings")
         self.settings = settings
         self.secrets = secrets
+        self.hub_secrets = hub_secrets or SecretStore(HUB_SECRET_SERVICE)
         self.setMinimumWidth(560)
         layout = QVBoxLayout(self)
 
@@ -179,6 +182,24 @@ class SettingsDialog(QDialog):
         )
         self.tabs.addTab(self.guides_form, "&Guides")
 
+        self.hub_form = SettingsForm(settings, ("hub_url",))
+        self.hub_credentials = QLineEdit()
+        self.hub_credentials.setEchoMode(QLineEdit.EchoMode.Password)
+        self.hub_credentials.setAccessibleName("Team hub credentials")
+        self.hub_credentials.setPlaceholderText(
+            "saved in the keyring" if self.hub_secrets.get(HUB_SECRET_ACCOUNT) else "none"
+        )
+        self.hub_form.form.addRow(
+            self._buddy("Team hub c&redentials", self.hub_credentials), self.hub_credentials
+        )
+        self.hub_form.add_note(
+            "Your team's hub publishes Codat's events to NATS: with its URL (nats://… or tls://…) "
+            "LinkDesk follows journeys live and polls only as a heartbeat, and polls as usual "
+            "whenever the hub is not live. Credentials (a NATS token, or user:password) are kept "
+            "in the system keyring only. Takes effect at the next start."
+        )
+        self.tabs.addTab(self.hub_form, "Team h&ub")
+
         self.error = plain_label()
         self.error.setWordWrap(True)
         self.error.setAccessibleName("Settings error")
@@ -257,8 +278,20 @@ class SettingsDialog(QDialog):
         profile = self.selected_profile()
         base = self.api_base.text().strip() or "https://api.codat.io"
         insecure = self.allow_insecure.isChecked()
+        hub = self.hub_form.values()
+        hub_url = str(hub.get("hub_url") or "").strip()
+        if hub_url and not all(
+            u.strip().startswith(("nats://", "tls://")) for u in hub_url.split(",")
+        ):
+            self.error.setText(
+                "The team hub URL must start with nats:// or tls:// (several: comma-separated)."
+            )
+            return
         try:
             check_api_base(base, allow_insecure_http=insecure)  # refused before anything is kept
+            credential = self.hub_credentials.text().strip()
+            if credential:
+                self.hub_secrets.set(HUB_SECRET_ACCOUNT, credential)
             self.settings.set_many(
                 {
                     "theme": self.theme.currentData(),
@@ -267,6 +300,7 @@ class SettingsDialog(QDialog):
                     **self.calls_form.values(),
                     **self.polling_form.values(),
                     **self.guides_form.values(),
+                    "hub_url": hub_url,
                 }
             )
             self.settings.set("api_base", base, profile)
@@ -280,5 +314,6 @@ class SettingsDialog(QDialog):
             self.error.setText(str(exc))
             return
         self.api_key.clear()
+        self.hub_credentials.clear()
         self.applied.emit()
         self.accept()

@@ -78,7 +78,7 @@ def test_test_connection_round_trip(qtbot: Any) -> None:
 def test_every_declared_setting_page_saves(qtbot: Any) -> None:
     dialog, _settings = _dialog(qtbot)
     tabs = [dialog.tabs.tabText(i).replace("&", "") for i in range(dialog.tabs.count())]
-    assert tabs == ["Connection", "Appearance", "Calls", "Polling", "Guides"]
+    assert tabs == ["Connection", "Appearance", "Calls", "Polling", "Guides", "Team hub"]
     calls = dialog.calls_form.editors
     calls["invitation_template"].setPlainText("Hi {company}: {link}")  # type: ignore[attr-defined]
     calls["notify"].setChecked(False)  # type: ignore[attr-defined]

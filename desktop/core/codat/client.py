@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
@@ -328,6 +328,15 @@ class CodatClient:
             f"/companies/{_seg(company_id)}/data/all",
             resource=f"a data refresh for {self._company(company_id)}",
         )
+
+    async def create_webhook_consumer(self, url: str, event_types: Sequence[str]) -> dict[str, Any]:
+        """``POST /webhooks`` (Codat's spec, create-webhook-consumer): the new WebhookConsumer
+        ``{id, url, eventTypes, disabled}``. Raises CodatError as every call does."""
+        body = {"url": url, "eventTypes": list(event_types)}
+        data = await self._json("POST", "/webhooks", json_body=body, resource="webhook consumers")
+        if not isinstance(data, dict) or not isinstance(data.get("id"), str):
+            raise CodatError(ErrorKind.MALFORMED, detail="POST /webhooks: no consumer id")
+        return data
 
     async def get_profile(self) -> Profile:
         """The account's profile (``get-profile``); also a cheap check that the key works. Raises

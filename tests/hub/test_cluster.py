@@ -1,0 +1,90 @@
+"""A 3-node NATS cluster with the stream at R3: the node leading the stream is killed mid-journey;
+every event arrives once, the journey is right, nothing is lost."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import nats
+import pytest
+
+from desktop.hub.app import HubServer
+from desktop.hub.nats_server import NatsServer, cluster_nodes
+from desktop.hub.settings import StreamSettings
+from tests.hub.conftest import NATS_OUTAGE_LOGS, Chain, build_chain
+from tests.hub.live_kit import HAPPY, act, journey_shape, new_company, start_live, wait_until
+from tests.hub.stream_reader import stored_messages
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def cluster(tmp_path: Path) -> Iterator[list[NatsServer]]:
+    nodes = cluster_nodes(tmp_path / "cluster", 3)
+    try:
+        for node in nodes:
+            node.start()
+        yield nodes
+    finally:
+        for node in nodes:
+            node.stop()
+
+
+async def _stream_leader(urls: str) -> str:
+    nc = await nats.connect(urls.split(","), allow_reconnect=False)
+    try:
+        info = await nc.jetstream().stream_info("CODAT")
+        assert info.cluster is not None and info.cluster.leader
+        assert len(info.cluster.replicas or []) == 2  # R3: the leader and two replicas
+        return info.cluster.leader
+    finally:
+        await nc.close()
+
+
+@pytest.mark.asyncio
+@pytest.mark.expected_logs(*NATS_OUTAGE_LOGS)
+async def test_a_node_killed_mid_journey_loses_nothing(
+    cluster: list[NatsServer], make_hub: Callable[..., HubServer]
+) -> None:
+    urls = ",".join(node.url for node in cluster)
+    chain: Chain
+    chain, stop_sandbox = build_chain(
+        urls, make_hub, hub_options={"stream": StreamSettings(replicas=3, duplicate_window=120.0)}
+    )
+    try:
+        company_id = await new_company(chain, "Cluster Co")
+        run = start_live(chain, stale_after=5.0)
+        try:
+            run.tracker.track(company_id)
+            run.live.follow(company_id, since=time.time())
+            await wait_until(lambda: run.tracker.is_live(company_id), 30)
+            for action, params in HAPPY[:2]:
+                await act(chain, company_id, action, **params)
+            await wait_until(
+                lambda: run.tracker.state(company_id).connection_status == "PendingAuth", 30
+            )
+            leader = await _stream_leader(urls)
+            victim = next(node for node in cluster if node.name == leader)
+            victim.kill()
+            for action, params in HAPPY[2:]:
+                await act(chain, company_id, action, **params)
+            await wait_until(lambda: run.tracker.state(company_id).synced, 60)
+            state = run.tracker.state(company_id)
+            assert state is not None
+            assert journey_shape(state)["phase"] == "finished"
+        finally:
+            await run.aclose()
+        survivor = next(node for node in cluster if node.running)
+        await wait_until(lambda: chain.sandbox.webhooks.pending() == 0, 60)
+        stored = await stored_messages(survivor.url, f"codat.{company_id}.>")
+        types = [m.subject.split(".", 2)[2] for m in stored]
+        assert types == [
+            "company.created",
+            "connection.created",
+            "connection.connected",
+            "read.completed.initial",
+        ]
+    finally:
+        stop_sandbox()

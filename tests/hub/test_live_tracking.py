@@ -1,0 +1,171 @@
+"""The whole chain in one process: sandbox -> hub -> JetStream -> HubFeed -> Tracker -> journey."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import pytest
+
+from desktop.core.live import HubEvent, HubFeed
+from desktop.core.tracker import TrackerSettings
+from desktop.sandbox.faults import parse_spec
+from tests.hub.conftest import Chain
+from tests.hub.live_kit import HAPPY, act, journey_shape, new_company, start_live, wait_until
+
+
+@pytest.mark.asyncio
+async def test_events_alone_follow_a_journey_to_synced_and_polling_is_a_heartbeat(
+    chain: Chain,
+) -> None:
+    company_id = await new_company(chain)
+    run = start_live(chain)
+    try:
+        run.tracker.track(company_id)
+        run.live.follow(company_id, since=time.time())
+        await wait_until(lambda: run.tracker.is_live(company_id))
+        await wait_until(lambda: run.tracker.requests_for(company_id) >= 1)  # the first read
+        for action, params in HAPPY[:2]:
+            await act(chain, company_id, action, **params)
+        await wait_until(lambda: run.tracker.state(company_id).connection_status == "PendingAuth")
+        # Live: the next regular poll is a heartbeat away (at most 12 an hour).
+        next_at = run.tracker.next_poll_at(company_id)
+        assert next_at is not None and next_at - time.time() >= 250
+        for action, params in HAPPY[2:]:
+            await act(chain, company_id, action, **params)
+        await wait_until(lambda: run.tracker.state(company_id).synced)
+        state = run.tracker.state(company_id)
+        assert state is not None
+        shape = journey_shape(state)
+        assert shape["phase"] == "finished" and shape["platform"] == "gbol"
+        assert [s[1] for s in shape["steps"]] == ["done"] * 5
+        assert run.tracker.requests_for(company_id) <= 6
+    finally:
+        await run.aclose()
+
+
+@pytest.mark.asyncio
+async def test_polling_returns_when_the_hub_goes_quiet(chain: Chain) -> None:
+    settings = TrackerSettings(fast_interval=1.0, medium_interval=1.0, hot_window=900.0)
+    company_id = await new_company(chain)
+    run = start_live(chain, settings, stale_after=1.0)
+    try:
+        run.tracker.track(company_id)
+        run.live.follow(company_id, since=time.time())
+        await wait_until(lambda: run.tracker.is_live(company_id))
+        await act(chain, company_id, "open_link")
+        await wait_until(lambda: (run.tracker.next_poll_at(company_id) or 0) - time.time() > 100)
+        chain.hub.stop()  # no more heartbeats: the hub is not live
+        await wait_until(lambda: not run.tracker.is_live(company_id))
+        polled = run.tracker.requests_for(company_id)
+        next_at = run.tracker.next_poll_at(company_id)
+        assert next_at is not None and next_at - time.time() <= settings.fast_interval + 0.1
+        await wait_until(lambda: run.tracker.requests_for(company_id) > polled + 1)
+        await act(chain, company_id, "select_platform", platformKey="gbol")
+        await wait_until(lambda: run.tracker.state(company_id).connection_status == "PendingAuth")
+    finally:
+        await run.aclose()
+
+
+@pytest.mark.asyncio
+async def test_a_desktop_that_was_offline_catches_up_from_the_stream(chain: Chain) -> None:
+    company_id = await new_company(chain)
+    began = time.time()
+    for action, params in HAPPY:
+        await act(chain, company_id, action, **params)
+    expected = ["connection.created", "connection.connected", "read.completed.initial"]
+    seen: list[HubEvent] = []
+    await wait_until(
+        lambda: chain.hub.publisher.last_seq is not None and chain.hub.publisher.last_seq >= 4
+    )
+    feed = HubFeed(chain.nats_url, on_event=seen.append)
+    feed.start()
+    try:
+        feed.follow(company_id, since=began)
+        await wait_until(lambda: len(seen) >= 4)
+        assert [e.event_type for e in seen] == ["company.created", *expected]
+        assert all(e.msg_id and e.msg_id.startswith("msg_") for e in seen)
+        assert [e.seq for e in seen] == sorted(e.seq for e in seen)
+    finally:
+        await feed.aclose()
+
+
+@pytest.mark.asyncio
+async def test_the_hub_restarted_mid_journey_loses_nothing(chain: Chain, make_hub: object) -> None:
+    company_id = await new_company(chain)
+    run = start_live(chain)
+    try:
+        run.tracker.track(company_id)
+        run.live.follow(company_id, since=time.time())
+        await wait_until(lambda: run.tracker.is_live(company_id))
+        for action, params in HAPPY[:2]:
+            await act(chain, company_id, action, **params)
+        chain.hub.stop()
+        for action, params in HAPPY[2:]:
+            await act(chain, company_id, action, **params)  # Codat (the sandbox) retries
+        restarted = make_hub(chain.nats_url, secrets=(chain.secret,), port=chain.hub.port)  # type: ignore[operator]
+        await wait_until(lambda: run.tracker.state(company_id).synced, 30)
+        assert restarted.publisher.last_seq is not None
+    finally:
+        await run.aclose()
+    attempts = chain.sandbox.webhooks.attempts
+    failed = {a.msg_id for a in attempts if a.status != 200}
+    assert failed, "the hub was down, so some deliveries must have failed"
+    # Every one of them is delivered in the end (the sandbox retries as Codat does).
+    await wait_until(lambda: failed <= {a.msg_id for a in attempts if a.status == 200})
+
+
+async def _followed_journey(chain: Chain, name: str) -> dict[str, object]:
+    company_id = await new_company(chain, name)
+    run = start_live(chain)
+    try:
+        run.tracker.track(company_id)
+        run.live.follow(company_id, since=time.time())
+        await wait_until(lambda: run.tracker.is_live(company_id))
+        for action, params in HAPPY:
+            await act(chain, company_id, action, **params)
+        await wait_until(lambda: run.tracker.state(company_id).synced, 30)
+        state = run.tracker.state(company_id)
+        assert state is not None
+        return journey_shape(state)
+    finally:
+        await run.aclose()
+
+
+@pytest.mark.asyncio
+async def test_duplicated_delayed_and_reordered_webhooks_give_the_same_journey(
+    chain: Chain,
+) -> None:
+    plain = await _followed_journey(chain, "Plain Co")
+    chain.sandbox.faults.replace(
+        parse_spec("webhook_duplicate=0.6,webhook_reorder=0.5,webhook_delay=0.4"), seed=11
+    )
+    faulty = await _followed_journey(chain, "Faulty Co")
+    assert faulty == plain
+    await wait_until(lambda: chain.sandbox.webhooks.pending() == 0)  # the redeliveries too
+    notes = [a.note for a in chain.sandbox.webhooks.attempts]
+    assert any("duplicate" in n for n in notes)
+    assert chain.hub.metrics.registry.get_sample_value(
+        "linkdesk_hub_events_published_total", {"duplicate": "true"}
+    )
+
+
+@pytest.mark.asyncio
+async def test_keep_in_step_follows_the_companies_the_tracker_follows(chain: Chain) -> None:
+    """As in the app: the call manager tracks companies; the hub follows them by itself."""
+    company_id = await new_company(chain, "App Co")
+    run = start_live(chain)
+    stepper = asyncio.get_running_loop().create_task(run.live.keep_in_step(every=0.1))
+    try:
+        run.tracker.track(company_id)
+        await wait_until(lambda: run.tracker.is_live(company_id))
+        for action, params in HAPPY:
+            await act(chain, company_id, action, **params)
+        await wait_until(lambda: run.tracker.state(company_id).synced)
+        run.tracker.untrack(company_id)
+        await wait_until(lambda: not run.tracker.is_live(company_id))
+    finally:
+        stepper.cancel()
+        await asyncio.gather(stepper, return_exceptions=True)
+        assert run.live.feed.tasks == ()  # keep_in_step closed the feed when cancelled
+        await run.aclose()

@@ -1,0 +1,63 @@
+"""Settings › Team hub: the NATS URL in the settings file, the credentials in the keyring only;
+the status bar says which mode the tracking is in."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from desktop.core.live import HUB_SECRET_ACCOUNT, HUB_SECRET_SERVICE
+from desktop.core.paths import default_paths
+from desktop.core.secrets import SecretStore
+from desktop.core.settings import Settings
+from desktop.ui.main_window import MainWindow
+from desktop.ui.settings_dialog import SettingsDialog
+from tests.memkeyring import MemoryKeyring
+
+TOKEN = "hub-token-s3cret-4242"
+
+
+def _dialog(qtbot: Any) -> tuple[SettingsDialog, Settings]:
+    settings = Settings.load(default_paths().ensure())
+    dialog = SettingsDialog(settings, SecretStore(), "default")
+    qtbot.addWidget(dialog)
+    return dialog, settings
+
+
+def test_the_hub_url_is_saved_and_the_credentials_go_to_the_keyring_only(
+    qtbot: Any, memory_keyring: MemoryKeyring, linkdesk_home: Path
+) -> None:
+    dialog, _ = _dialog(qtbot)
+    dialog.hub_form.editors["hub_url"].setText("nats://hub.example:4222")  # type: ignore[attr-defined]
+    dialog.hub_credentials.setText(TOKEN)
+    with qtbot.waitSignal(dialog.applied):
+        dialog.buttons.accepted.emit()
+    assert Settings.load(default_paths()).get("hub_url") == "nats://hub.example:4222"
+    assert memory_keyring.store[(HUB_SECRET_SERVICE, HUB_SECRET_ACCOUNT)] == TOKEN
+    assert dialog.hub_credentials.text() == ""
+    for path in linkdesk_home.rglob("*"):
+        if path.is_file():
+            assert TOKEN not in path.read_text(errors="replace")
+
+
+def test_a_hub_url_that_is_not_nats_is_explained_and_nothing_is_saved(
+    qtbot: Any, memory_keyring: MemoryKeyring
+) -> None:
+    dialog, settings = _dialog(qtbot)
+    dialog.hub_form.editors["hub_url"].setText("https://hub.example")  # type: ignore[attr-defined]
+    dialog.hub_credentials.setText(TOKEN)
+    dialog.buttons.accepted.emit()
+    assert "nats://" in dialog.error.text()
+    assert settings.get("hub_url") == ""
+    assert (HUB_SECRET_SERVICE, HUB_SECRET_ACCOUNT) not in memory_keyring.store
+
+
+def test_the_status_bar_says_live_or_polling(qtbot: Any) -> None:
+    window = MainWindow()
+    qtbot.addWidget(window)
+    assert window.mode_label.text() == "Polling"
+    assert window.mode_label.accessibleName() == "Tracking mode"
+    window.set_tracking_mode(True)
+    assert window.mode_label.text() == "Live, team hub"
+    window.set_tracking_mode(False)
+    assert window.mode_label.text() == "Polling"
