@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from desktop import __version__
 
 # Order is the order in --help. Add a command here only when it works.
-COMMANDS: tuple[str, ...] = ("gui", "link", "guides", "sandbox", "track", "calls")
+COMMANDS: tuple[str, ...] = ("gui", "link", "guides", "sandbox", "track", "calls", "doctor")
 DEFAULT_API_BASE = "https://api.codat.io"
 
 

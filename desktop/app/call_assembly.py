@@ -58,9 +58,9 @@ def build_call_parts(
     clock = SystemClock()
     settings = TrackerSettings.from_settings(ctx.settings, **(tracker_overrides or {}))
     tracker = Tracker(LazyClient(ctx.codat), clock=clock, settings=settings)
-    api_kind = "sandbox" if ctx.uses_sandbox() else "codat"
     manager = CallManager(
-        StoreAdapter(store, ctx.profile, api_kind),
+        # Read when a call opens: by then the key is read (opening one asks ctx.codat() first).
+        StoreAdapter(store, ctx.profile, lambda: "sandbox" if ctx.uses_sandbox() else "codat"),
         tracker,
         clock,
         journey_config(ctx.settings.get("stall_seconds")),

@@ -6,14 +6,16 @@ Qt-free on purpose: the GUI and the CLI both build one of these. The embedded sa
 
 from __future__ import annotations
 
+import linecache
 import logging
+import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 from desktop.core.crash import CrashHandler
 from desktop.core.logs import SECRET_FILTER
 from desktop.core.paths import Paths
-from desktop.core.secrets import SecretStore, resolve_api_key
+from desktop.core.secrets import ENV_KEY, SecretStore, aresolve_api_key
 from desktop.core.settings import Settings
 from desktop.core.tasks import BackgroundTasks
 
@@ -31,12 +33,14 @@ HTTP_TIMEOUT_SECONDS = 15.0
 
 @dataclass(frozen=True)
 class ApiTarget:
-    kind: Literal["sandbox", "codat"]
+    kind: Literal["sandbox", "codat", "unknown"]  # unknown: the key is still being read
     base_url: str | None  # None while the embedded sandbox is starting
     profile: str
 
     @property
     def label(self) -> str:
+        if self.kind == "unknown":
+            return "Checking the key…"
         if self.kind == "sandbox":
             where = self.base_url or "starting…"
             return f"Embedded sandbox ({where})"
@@ -71,6 +75,12 @@ class AppContext:
         self._closed = False
         self._key_loaded = False
         self._key: str | None = None
+        self._key_read: asyncio.Future[str | None] | None = None
+        self.key_problem: str | None = None  # why the last key read failed, in plain words
+        env_key = os.environ.get(ENV_KEY, "").strip()
+        if env_key:  # known without asking the keyring (resolve_api_key prefers it too)
+            self._key, self._key_loaded = env_key, True
+            SECRET_FILTER.add_secret(env_key)
         self._guides: GuideLibrary | None = None
 
     # -- the guide library ----------------------------------------------------------------------
@@ -88,24 +98,70 @@ class AppContext:
         return self._guides
 
     # -- the API target -------------------------------------------------------------------------
+    async def load_api_key(self) -> str | None:
+        """The profile's key, read once in a worker thread; concurrent callers share the read.
+
+        A keyring read may be a D-Bus round trip, or wait for the user to unlock a Secret Service
+        collection: it never runs on the GUI thread. ``LINKDESK_API_KEY`` wins over the keyring.
+        """
+        import asyncio
+
+        while not self._key_loaded:
+            if self._key_read is None:
+                self._key_read = asyncio.ensure_future(aresolve_api_key(self.profile, self.secrets))
+            read = self._key_read
+            try:
+                key = await asyncio.shield(read)
+                self.key_problem = None
+            except Exception as exc:  # a broken keyring: say so, and carry on without a key
+                log.warning("The keyring could not be read: %r", exc)
+                key = None
+                self.key_problem = (
+                    f"The system keyring could not be read ({exc.__class__.__name__})."
+                )
+            # keyring's modules were imported after PySide6, whose import hook leaves their
+            # whole sources in linecache (MiBs); tracebacks read the lines they need again.
+            linecache.clearcache()
+            if read is self._key_read:  # not forgotten (profile changed) while it was read
+                self._key = key
+                SECRET_FILTER.add_secret(key)
+                self._key_loaded = True
+        return self._key
+
+    async def decide_target(self) -> ApiTarget:
+        """The API target, reading the key first (off the GUI thread) when it decides it."""
+        if not self.key_known:
+            await self.load_api_key()
+        return self.target
+
+    @property
+    def key_known(self) -> bool:
+        """Whether the API target is decided: the key was read, or the sandbox is forced."""
+        return self.force_sandbox or self._key_loaded
+
     def api_key(self) -> str | None:
-        """The profile's key, read once: each keyring read may be a D-Bus round trip."""
+        """The key read by ``load_api_key``; never touches the keyring itself.
+
+        Raises RuntimeError when called before the key was read (a bug: await load_api_key()).
+        """
         if not self._key_loaded:
-            self._key = resolve_api_key(self.profile, self.secrets)
-            SECRET_FILTER.add_secret(self._key)
-            self._key_loaded = True
+            raise RuntimeError("the API key has not been read yet: await load_api_key() first")
         return self._key
 
     def forget_api_key(self) -> None:
         """After the key or the profile changed in Settings: read it again on next use."""
         self._key_loaded = False
         self._key = None
+        self._key_read = None
 
     def uses_sandbox(self) -> bool:
+        """Raises RuntimeError before the key was read, unless the sandbox is forced."""
         return self.force_sandbox or not self.api_key()
 
     @property
     def target(self) -> ApiTarget:
+        if not self.key_known:
+            return ApiTarget("unknown", None, self.profile)
         if self.uses_sandbox():
             base = self._sandbox.base_url if self._sandbox is not None else None
             return ApiTarget("sandbox", base, self.profile)
@@ -155,6 +211,7 @@ class AppContext:
     async def codat(self) -> CodatClient:
         from desktop.core.codat import CodatClient
 
+        await self.decide_target()
         if self.uses_sandbox():
             base = await self.ensure_sandbox()
             key = self._sandbox_key or ""

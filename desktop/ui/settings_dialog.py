@@ -1,9 +1,15 @@
-"""Settings: profile, API base URL, API key (keyring only, masked), theme and text size."""
+"""Settings: profile, API base URL, API key (keyring only, masked), theme and text size.
+
+Every keyring call runs in a worker thread (``SecretStore.aget`` and friends) through the ``spawn``
+the app passes in: a keyring may be a D-Bus round trip, or wait for the user to unlock it.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any
 
+import shiboken6
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
@@ -30,6 +36,8 @@ from desktop.ui.settings_form import SettingsForm
 
 # (base_url, api_key) -> (ok, message): the app injects a check against the Codat client.
 ConnectionTester = Callable[[str, str], Awaitable[tuple[bool, str]]]
+# (coroutine, task name) -> the task: the app's BackgroundTasks.spawn, keeping a reference to it.
+Spawn = Callable[[Coroutine[Any, Any, None], str], object]
 
 
 class SettingsDialog(QDialog):
@@ -43,12 +51,14 @@ class SettingsDialog(QDialog):
         settings: Settings,
         secrets: SecretStore,
         profile: str,
+        spawn: Spawn,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Settings")
         self.settings = settings
         self.secrets = secrets
+        self._spawn = spawn
         self.setMinimumWidth(560)
         layout = QVBoxLayout(self)
 
@@ -85,16 +95,15 @@ class SettingsDialog(QDialog):
         key_row.addWidget(self.reveal_button)
         form.addRow(self._buddy("API &key", self.api_key), key_row)
 
-        backend = secrets.backend()
-        self.keyring_label = QLabel(f"Stored in: {backend.description}")
+        self.keyring_label = QLabel("Stored in: checking the keyring…")
         self.keyring_label.setWordWrap(True)
         self.keyring_label.setAccessibleName("Keyring")
         form.addRow("", self.keyring_label)
         self.session_only = QCheckBox("Keep the key for this session only (not saved anywhere)")
         self.session_only.setAccessibleName("Keep key for this session only")
-        self.session_only.setChecked(not backend.usable)
-        self.session_only.setVisible(not backend.usable)
+        self.session_only.setVisible(False)  # shown when the keyring turns out unusable
         form.addRow("", self.session_only)
+        spawn(self._show_backend(), "settings: keyring backend")
 
         test_row = QHBoxLayout()
         self.test_button = QPushButton("&Test connection")
@@ -187,12 +196,30 @@ class SettingsDialog(QDialog):
         label.setBuddy(widget)
         return label
 
+    def _alive(self) -> bool:
+        """False once Qt deleted the dialog: a keyring answer may arrive after it closed."""
+        return shiboken6.isValid(self)
+
+    async def _show_backend(self) -> None:
+        backend = await self.secrets.abackend()
+        if not self._alive():
+            return
+        self.keyring_label.setText(f"Stored in: {backend.description}")
+        self.session_only.setChecked(not backend.usable)
+        self.session_only.setVisible(not backend.usable)
+
     def _load_profile(self, profile: str) -> None:
         if not profile:
             return
         self.api_base.setText(str(self.settings.get("api_base", profile)))
         self.api_key.clear()
-        has_key = self.secrets.get(profile) is not None
+        self.api_key.setPlaceholderText("Checking for a stored key…")
+        self._spawn(self._show_key_state(profile), "settings: is a key stored")
+
+    async def _show_key_state(self, profile: str) -> None:
+        has_key = await self.secrets.aget(profile) is not None
+        if not self._alive() or self.selected_profile() != profile:
+            return  # the agent moved on to another profile meanwhile
         self.api_key.setPlaceholderText(
             "A key is stored (leave empty to keep it)"
             if has_key
@@ -223,11 +250,19 @@ class SettingsDialog(QDialog):
         self.profile_combo.setCurrentText(name.strip())
 
     def _request_test(self) -> None:
-        key = self.api_key.text().strip() or (self.secrets.get(self.selected_profile()) or "")
         self.test_result.setText("Testing…")
         self.copy_result.setVisible(False)
         self.test_button.setEnabled(False)
-        self.test_requested.emit(self.api_base.text().strip(), key)
+        self._spawn(
+            self._test_with(self.api_base.text().strip(), self.api_key.text().strip()),
+            "settings: test connection",
+        )
+
+    async def _test_with(self, base: str, typed_key: str) -> None:
+        """The key typed, else the one stored for the profile (read off the GUI thread)."""
+        key = typed_key or (await self.secrets.aget(self.selected_profile()) or "")
+        if self._alive():
+            self.test_requested.emit(base, key)
 
     def show_test_result(self, ok: bool, message: str) -> None:
         self.test_button.setEnabled(True)
@@ -238,6 +273,7 @@ class SettingsDialog(QDialog):
         return self.profile_combo.currentText()
 
     def _apply(self) -> None:
+        """Check and keep the settings; the key and the file are saved by ``_save``."""
         profile = self.selected_profile()
         try:
             self.settings.set_many(
@@ -253,14 +289,29 @@ class SettingsDialog(QDialog):
             self.settings.set(
                 "api_base", self.api_base.text().strip() or "https://api.codat.io", profile
             )
-            key = self.api_key.text().strip()
+        except SettingsError as exc:
+            self.error.setText(str(exc))
+            return
+        key = self.api_key.text().strip()
+        self.buttons.setEnabled(False)  # one save at a time
+        self.error.setText("Saving the key in the keyring…" if key else "")
+        self._spawn(self._save(profile, key, self.session_only.isChecked()), "settings: save")
+
+    async def _save(self, profile: str, key: str, session_only: bool) -> None:
+        try:
             if key:
-                self.secrets.set(profile, key, session_only=self.session_only.isChecked())
+                await self.secrets.aset(profile, key, session_only=session_only)
             self.settings.use_profile(profile)
             self.settings.save()
         except (SettingsError, SecretStoreError, OSError) as exc:
-            self.error.setText(str(exc))
+            if self._alive():
+                self.error.setText(str(exc))
+                self.buttons.setEnabled(True)
             return
+        if not self._alive():
+            return
+        self.error.clear()
+        self.buttons.setEnabled(True)
         self.api_key.clear()
         self.applied.emit()
         self.accept()

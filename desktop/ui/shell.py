@@ -30,8 +30,9 @@ class Shell(QObject):
         window.settings_requested.connect(self.open_settings)
         window.about_requested.connect(self.open_about)
         window.practice_requested.connect(self.open_practice)
-        # Asking the keyring for a key loads its backends: leave that until after the first frame.
-        window.set_target("Checking for an API key…", ctx.profile)
+        # The keyring is read after the first frame, off the GUI thread: until then the status bar
+        # says "Checking the key…" (see start).
+        self.refresh_target()
         self._install_guides()  # the first frame shows the guide tiles
 
     # Each page installs itself into its navigation slot; one function per page keeps them apart.
@@ -126,12 +127,23 @@ class Shell(QObject):
 
     def start(self) -> None:
         """Work deferred until the window is on screen, so the first frame is not kept waiting."""
-        self.refresh_target()
         self._install_call()
         self._install_companies()
         self.tell_startup_warnings()
+        self.ctx.tasks.spawn(self._read_key(), name="read the API key")
+
+    async def _read_key(self) -> None:
+        """Read the API key in a worker thread; a slow or locked keyring never freezes the window.
+
+        Then show the API target, and start the embedded sandbox when there is no key.
+        """
+        self.refresh_target()
+        await self.ctx.decide_target()
+        self.refresh_target()
+        if self.ctx.key_problem:
+            self.window.statusBar().showMessage(self.ctx.key_problem, 15000)
         if self.ctx.uses_sandbox():
-            self.ctx.tasks.spawn(self._start_sandbox(), name="start embedded sandbox")
+            await self._start_sandbox()
 
     async def _start_sandbox(self) -> None:
         self.window.statusBar().showMessage("Starting the embedded sandbox…")
@@ -165,7 +177,13 @@ class Shell(QObject):
     def open_settings(self) -> None:
         from desktop.ui.settings_dialog import SettingsDialog
 
-        dialog = SettingsDialog(self.ctx.settings, self.ctx.secrets, self.ctx.profile, self.window)
+        dialog = SettingsDialog(
+            self.ctx.settings,
+            self.ctx.secrets,
+            self.ctx.profile,
+            lambda coro, name: self.ctx.tasks.spawn(coro, name=name),
+            self.window,
+        )
         dialog.applied.connect(lambda: self._settings_applied(dialog))
         dialog.test_requested.connect(
             lambda base, key: self.ctx.tasks.spawn(
@@ -183,7 +201,7 @@ class Shell(QObject):
             str(self.ctx.settings.get("theme")),
             float(self.ctx.settings.get("font_scale")),
         )
-        self.refresh_target()
+        self.ctx.tasks.spawn(self._read_key(), name="read the API key again")
 
     async def _test_connection(self, dialog: SettingsDialog, base: str, key: str) -> None:
         from desktop.core.connection_check import test_connection
@@ -202,6 +220,7 @@ class Shell(QObject):
         from desktop.core.practice import PracticeError, list_scenarios
         from desktop.ui.practice_dialog import PracticeDialog
 
+        await self.ctx.decide_target()
         if not self.ctx.uses_sandbox():
             self._tell(
                 "information",
@@ -247,6 +266,11 @@ class Shell(QObject):
         )
 
     def open_about(self) -> None:
+        self.ctx.tasks.spawn(self._about(), name="about: keyring backend")
+
+    async def _about(self) -> None:
         from desktop.ui.about_dialog import AboutDialog
 
-        AboutDialog(self.ctx.secrets.backend().name, self.window).open()
+        backend = await self.ctx.secrets.abackend()  # may load keyring's backends: not here
+        self.about_dialog = AboutDialog(backend.name, self.window)
+        self.about_dialog.open()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from desktop.core.calls.session import (
@@ -27,7 +27,10 @@ def _stored_timeline(events: Sequence[Event]) -> list[TimelineEntry]:
 class StoreAdapter:
     """``CallStore`` seen as the ``CallRepository`` the sessions and the manager use."""
 
-    def __init__(self, store: CallStore, profile: str, api_kind: str = "codat") -> None:
+    def __init__(
+        self, store: CallStore, profile: str, api_kind: str | Callable[[], str] = "codat"
+    ) -> None:
+        """``api_kind`` may be a function: the app knows it only once the API key is read."""
         self.store = store
         self.profile = profile
         self.api_kind = api_kind
@@ -37,7 +40,7 @@ class StoreAdapter:
             company_id=company_id,
             company_name=company_name,
             profile=self.profile,
-            api_kind=self.api_kind,
+            api_kind=self.api_kind() if callable(self.api_kind) else self.api_kind,
             link_url=link_url,
             opened_at=at,
         )
