@@ -20,6 +20,7 @@ from desktop.ui.call.checklist import ChecklistBox, checklist_text
 from desktop.ui.call.journey_view import JourneyView, clock_time
 from desktop.ui.call.link_panel import LinkPanel, render_invitation
 from desktop.ui.call.notes import NotesEdit
+from desktop.ui.call.when_shown import refresh_when_shown
 from desktop.ui.guides import presentation
 
 
@@ -100,7 +101,7 @@ class CallView(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(splitter)
         self.guide = guide
-        self._unsubscribe = session.subscribe(lambda _s: self.refresh())
+        self._unsubscribe = session.subscribe(refresh_when_shown(self, self.refresh))
         self.destroyed.connect(lambda *_a: self._unsubscribe())
         self.refresh()
 
