@@ -118,9 +118,11 @@ class CallView(QWidget):
         snap = self.session.snapshot()
         self.journey.show_snapshot(snap)
         # The timeline only grows; add what is new rather than rebuilding the list.
-        for entry in snap.timeline[self.timeline.count() :]:
+        new = snap.timeline[self.timeline.count() :]
+        for entry in new:
             self.timeline.addItem(f"{clock_time(entry.at)}  {entry.message}")
-        self.timeline.scrollToBottom()
+        if new:  # scrolling lays the whole list out again: only when it grew
+            self.timeline.scrollToBottom()
 
     def tick_countdown(self) -> None:
         """Once a second, so the retry banner counts down between tracker reports."""

@@ -106,8 +106,39 @@ class _Card(QFrame):
         super().mousePressEvent(event)  # type: ignore[arg-type]
 
 
+class WrappedLabel(QLabel):
+    """A label that remembers its height for the last widths a layout asked about.
+
+    A layout asks every word-wrapped label for its height each time it lays the column out, and
+    QLabel wraps its whole text again for every answer: a guide built a card per event-loop turn
+    then spent 70 ms re-wrapping the cards already there, up to 10 ms in one turn.
+    """
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self._heights: dict[int, int] = {}
+
+    def heightForWidth(self, width: int) -> int:
+        height = self._heights.get(width)
+        if height is None:
+            if len(self._heights) >= 8:  # a few widths are asked about in a row: keep those
+                self._heights.clear()
+            height = self._heights[width] = super().heightForWidth(width)
+        return height
+
+    def setText(self, text: str) -> None:
+        self._heights.clear()
+        super().setText(text)
+
+    def changeEvent(self, event: QEvent) -> None:
+        # A new font, style sheet or presentation mode changes the wrapping.
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            self._heights.clear()
+        super().changeEvent(event)
+
+
 def _label(text: str, name: str = "", *, wrap: bool = True, markdown: bool = False) -> QLabel:
-    label = QLabel(text)
+    label = WrappedLabel(text) if wrap else QLabel(text)
     if name:
         label.setObjectName(name)
     label.setWordWrap(wrap)
@@ -345,6 +376,11 @@ class GuideViewer(QWidget):
         column = QVBoxLayout(body)
         column.setContentsMargins(4, 8, 12, 8)
         column.setSpacing(8)
+        body.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+        # Shown empty, then filled a part per turn when progressive: showing a filled body styles
+        # and lays out all of it at once (26 ms for the header with its Markdown alone).
+        self.scroll_area.setWidget(body)
+        yield
         chips = QHBoxLayout()
         for text in (regions_text(guide), *guide.tags):
             chip = QLabel(text)
@@ -364,8 +400,11 @@ class GuideViewer(QWidget):
         self.internal_widgets.append(keys)
         chips.addStretch(1)
         column.addLayout(chips)
+        for widget in self.internal_widgets:
+            widget.setVisible(not self.presentation)
         if guide.summary:
             column.addWidget(_label(guide.summary, "Summary", markdown=True))
+        yield
         column.addWidget(_label("Who can connect", "SectionTitle"))
         column.addWidget(_label(guide.role, "Role"))
         if guide.prerequisites:
@@ -374,10 +413,12 @@ class GuideViewer(QWidget):
             prereq = _label(bullets, "Prerequisites", markdown=True)
             prereq.setAccessibleName("Prerequisites")
             column.addWidget(prereq)
+            yield
         if guide.agent_notes:
             notes = _label(f"For agents: {guide.agent_notes}", "AgentNotes")
             notes.setAccessibleName("Agent notes")
             column.addWidget(notes)
+            notes.setVisible(not self.presentation)
             self.internal_widgets.append(notes)
         column.addWidget(_label("Steps", "SectionTitle"))
         steps_column = QVBoxLayout()
@@ -389,10 +430,6 @@ class GuideViewer(QWidget):
         tail = QVBoxLayout()
         column.addLayout(tail)
         column.addStretch(1)
-        body.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
-        self.scroll_area.setWidget(body)
-        for widget in self.internal_widgets:
-            widget.setVisible(not self.presentation)
         yield
         for number in range(1, len(guide.steps) + 1):
             card = StepCard(number, len(guide.steps), guide)
