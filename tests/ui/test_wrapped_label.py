@@ -1,0 +1,32 @@
+"""The guide viewer's wrapped labels remember their heights, and forget them when wrapping changes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtGui import QFont
+
+from desktop.ui.guides.viewer import WrappedLabel
+
+TEXT = "Sign in to QuickBooks Online with an admin account, then approve the connection. " * 4
+
+
+def test_a_wrapped_label_answers_as_qlabel_and_follows_text_and_font(qtbot: Any) -> None:
+    label = WrappedLabel(TEXT)
+    label.setWordWrap(True)
+    qtbot.addWidget(label)
+    narrow = label.heightForWidth(200)
+    assert narrow > label.heightForWidth(600) > 0
+    assert label.heightForWidth(200) == narrow  # remembered
+
+    label.setText("Short.")
+    assert label.heightForWidth(200) < narrow  # a new text is wrapped again
+
+    label.setText(TEXT)
+    font = QFont(label.font())
+    font.setPointSizeF(font.pointSizeF() * 2)
+    label.setFont(font)
+    assert label.heightForWidth(200) > narrow  # a larger font wraps into more, taller lines
+
+    label.setStyleSheet("padding: 40px;")
+    assert label.heightForWidth(200) > narrow + 80  # a style sheet's padding counts too
