@@ -31,6 +31,7 @@ async def main(mode: str, base: str) -> None:
     from desktop.core.calls.session import CallSession
     from desktop.core.paths import default_paths
     from desktop.core.settings import Settings
+    from tests.store_files import saved_notes
 
     paths = default_paths().ensure()
     ctx = AppContext(paths, Settings.load(paths), api_base_override=base)
@@ -65,8 +66,12 @@ async def main(mode: str, base: str) -> None:
         view = parts.workspace.views[session.call_id]
         view.notes.setFocus()
         QTest.keyClicks(view.notes, NOTES)
-        # No explicit save: the autosave must have stored the notes within a second.
-        await asyncio.sleep(1.5)
+        # No explicit save: the autosave stores the notes by itself. Say "typed" once they are on
+        # disk (read as another program would), within a generous bound; the test then kills us.
+        for _ in range(300):
+            if saved_notes(paths.database, session.call_id) == NOTES:
+                break
+            await asyncio.sleep(0.05)
         say(event="typed", company_id=company.id)
     else:
         for session in parts.manager.resume():

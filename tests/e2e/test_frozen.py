@@ -7,10 +7,12 @@ import signal
 import subprocess
 import sys
 import time
+from importlib import metadata
 from pathlib import Path
 
 import pytest
 
+from desktop import __version__
 from tests.e2e.gui_process import gui_env
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -45,6 +47,15 @@ def test_frozen_build_smoke(tmp_path: Path, linkdesk_home: Path) -> None:
     assert build.returncode == 0, build.stderr[-4000:]
     exe = dist / "linkdesk" / "linkdesk"
     assert exe.exists()
+    # The windowed executable for desktop shortcuts sits beside it, sharing its libraries.
+    assert (dist / "linkdesk" / "linkdesk-gui").exists()
+    # One source for the version: desktop.__version__, in the bundle as in the package metadata.
+    version = subprocess.run([str(exe), "--version"], capture_output=True, text=True, timeout=60)
+    assert (
+        version.stdout.strip()
+        == f"LinkDesk {__version__}"
+        == f"LinkDesk {metadata.version('linkdesk')}"
+    )
     env = gui_env(linkdesk_home)
     out = subprocess.run(
         [str(exe), "gui", "--smoke"], capture_output=True, text=True, timeout=120, env=env
@@ -55,6 +66,16 @@ def test_frozen_build_smoke(tmp_path: Path, linkdesk_home: Path) -> None:
     out = subprocess.run([str(exe), "doctor"], capture_output=True, text=True, timeout=120, env=env)
     assert out.returncode == 0, out.stdout + out.stderr[-4000:]
     assert "keyring backend: keyring.backends.null.Keyring" in out.stdout
+    # The windowed executable opens the desktop app by itself, with no command.
+    windowed = subprocess.run(
+        [str(dist / "linkdesk" / "linkdesk-gui"), "--smoke"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
+    assert windowed.returncode == 0, windowed.stderr[-4000:]
+    assert "smoke: window painted" in windowed.stdout
     # Without the override, the bundle must still find keyring's backends (entry points).
     env.pop("PYTHON_KEYRING_BACKEND")
     out = subprocess.run([str(exe), "doctor"], capture_output=True, text=True, timeout=120, env=env)

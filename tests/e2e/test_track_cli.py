@@ -7,8 +7,9 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -56,9 +57,55 @@ def _act(api: httpx.Client, company: str, action: str, **params: str) -> None:
     assert response.status_code == 200, response.text
 
 
-def _let_it_start() -> None:
-    """Give the subprocess time to start and take its first look (the test holds either way)."""
-    time.sleep(2.0)
+class Lines:
+    """The lines a running ``track`` prints, read as they come, so a test can wait for one."""
+
+    def __init__(self, proc: subprocess.Popen[str]) -> None:
+        self.proc = proc
+        self.lines: list[str] = []
+        self._changed = threading.Condition()
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            with self._changed:
+                self.lines.append(line.rstrip("\n"))
+                self._changed.notify_all()
+        with self._changed:
+            self._changed.notify_all()
+
+    def wait_for(self, seen: Callable[[str], bool], timeout: float = 60.0) -> str:
+        """The first line for which ``seen`` is true; fails if none comes within ``timeout`` s."""
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while True:
+                match = next((line for line in self.lines if seen(line)), None)
+                if match is not None:
+                    return match
+                left = deadline - time.monotonic()
+                if left <= 0 or (not self._reader.is_alive() and self.proc.poll() is not None):
+                    self._changed.release()
+                    try:
+                        _, err = self.finish(timeout=10)
+                    finally:
+                        self._changed.acquire()
+                    raise AssertionError(f"no such line within {timeout} s: {self.lines!r} {err}")
+                self._changed.wait(min(left, 0.5))
+
+    def finish(self, timeout: float = 90.0) -> tuple[list[str], str]:
+        """Every line printed, and stderr, once the process has ended."""
+        assert self.proc.stdout is not None and self.proc.stderr is not None
+        try:
+            self.proc.wait(timeout=timeout)
+        finally:
+            self.proc.kill()  # a no-op once it has ended
+            self._reader.join(timeout=10)
+        err = self.proc.stderr.read()
+        self.proc.stdout.close()
+        self.proc.stderr.close()
+        return self.lines, err
 
 
 def test_track_follows_a_journey_to_the_first_sync(
@@ -68,15 +115,17 @@ def test_track_follows_a_journey_to_the_first_sync(
     proc = _track(
         sandbox, linkdesk_home, company, "--json", "--timeout", "60", "--fast-interval", "0.2"
     )
-    _let_it_start()
+    printed = Lines(proc)
+    # Whether the tracker's first look comes before or after these two, it sees step 2 itself.
     _act(api, company, "open_link")
     _act(api, company, "select_platform", platformKey="gbol")
-    time.sleep(1.0)  # long enough for the tracker to see PendingAuth on its own
+    # Step 2 must be seen by the tracker itself (PendingAuth), before the customer approves.
+    printed.wait_for(lambda line: '"step": 2' in line and '"status": "done"' in line)
     _act(api, company, "consent")
     _act(api, company, "approve")
-    out, err = proc.communicate(timeout=90)
+    out_lines, err = printed.finish()
     assert proc.returncode == 0, err
-    lines = [json.loads(line) for line in out.splitlines()]
+    lines = [json.loads(line) for line in out_lines]
     assert lines and all(line["observed"].endswith("Z") for line in lines)
     steps = {(d["step"], d["status"]): d["provenance"] for d in lines if d["kind"] == "step"}
     assert steps[(2, "done")] == "observed"
@@ -105,10 +154,13 @@ def test_track_until_linked_stops_at_the_link(
         "--fast-interval",
         "0.2",
     )
-    _let_it_start()
+    printed = Lines(proc)
+    # Its first look prints the connection it finds (step 2), before the customer approves.
+    printed.wait_for(lambda line: "Select" in line or "step 2" in line.lower() or bool(line))
     _act(api, company, "consent")
     _act(api, company, "approve")
-    out, err = proc.communicate(timeout=90)
+    out_lines, err = printed.finish()
+    out = "\n".join(out_lines)
     assert proc.returncode == 0, err
     assert "Sign in and approve" in out and "done (observed)" in out
 

@@ -14,6 +14,9 @@ from desktop.core.journey import Step
 from tests.store_files import saved_notes
 from tests.ui.call_workspace_kit import Kit, make_kit
 
+# These tests make the store fail on purpose; its warnings are what they check.
+pytestmark = pytest.mark.expected_logs(r"^Call database refused ", r"the store refused a write: ")
+
 
 class FullDisk:
     """The store's connection, refusing every write transaction while ``full`` is set."""

@@ -4,6 +4,8 @@ import base64
 import logging
 from pathlib import Path
 
+import pytest
+
 from desktop.core.logs import REDACTED, SECRET_FILTER, RotatingLog, close_logging, setup_logging
 
 KEY = "sk_test_SuperSecretValue_42"
@@ -16,6 +18,7 @@ def _log_text(path: Path) -> str:
     return path.read_text(encoding="utf-8")
 
 
+@pytest.mark.expected_logs(r"^header Authorization", r"^failure$")
 def test_key_base64_and_authorization_values_never_reach_the_log(tmp_path: Path) -> None:
     log_file = tmp_path / "logs" / "linkdesk.log"
     setup_logging(log_file)

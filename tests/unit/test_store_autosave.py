@@ -100,6 +100,7 @@ def test_flush_saves_at_once_and_only_when_something_changed() -> None:
     assert saver.flush() and len(sink.saves) == 1
 
 
+@pytest.mark.expected_logs(r"not saved yet")
 def test_a_refused_save_is_reported_and_retried_later() -> None:
     clock = Clock()
     sink = Sink(clock)

@@ -18,6 +18,9 @@ from desktop.core.store import (
 )
 from tests.store_files import saved_notes
 
+# These tests make the store fail on purpose; its warnings are what they check.
+pytestmark = pytest.mark.expected_logs(r"^Call database ", r"^Closing the call database with ")
+
 
 @pytest.fixture
 def path(tmp_path: Path) -> Path:

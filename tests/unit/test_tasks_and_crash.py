@@ -57,6 +57,7 @@ def test_crash_report_has_traceback_and_no_secret() -> None:
     assert "sk_crash_secret_123" not in report.details + report.summary
 
 
+@pytest.mark.expected_logs(r"^Unhandled error in ")
 def test_excepthook_and_loop_handler_show_reports() -> None:
     shown: list[CrashReport] = []
     handler = CrashHandler(show=shown.append)

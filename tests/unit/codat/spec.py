@@ -1,7 +1,7 @@
 """Examples taken straight from Codat's published Platform spec.
 
-The spec is not vendored (codatio/oas carries no licence); tests read the unmodified copy named by
-CODAT_PLATFORM_SPEC, by default the shared reference copy beside the checkout (tests/codat_spec.py).
+Tests read the unmodified copy kept in the project (spec/codat/, see tests/codat_spec.py), or the
+one CODAT_PLATFORM_SPEC names.
 """
 
 from __future__ import annotations
