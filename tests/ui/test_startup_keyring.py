@@ -70,3 +70,23 @@ def test_a_locked_keyring_never_freezes_the_window(qtbot: Any, qapp: Any, ctx: A
     finally:
         locked.unlock.set()
         keyring.set_keyring(previous)
+
+
+def test_settings_and_about_ask_the_keyring_off_the_gui_thread(
+    qtbot: Any, qapp: Any, ctx: AppContext, memory_keyring: MemoryKeyring
+) -> None:
+    window, shell = show_first_frame(qapp, ctx)
+    qtbot.addWidget(window)
+    shell.start()
+    qtbot.waitUntil(lambda: window.target_label.text() != "Checking the key…", timeout=5000)
+    before = len(memory_keyring.threads)
+    shell.open_settings()
+    dialog = shell.settings_dialog
+    qtbot.waitUntil(lambda: "Stored in: checking" not in dialog.keyring_label.text(), timeout=5000)
+    qtbot.waitUntil(lambda: "Checking" not in dialog.api_key.placeholderText(), timeout=5000)
+    shell.open_about()
+    qtbot.waitUntil(lambda: getattr(shell, "about_dialog", None) is not None, timeout=5000)
+    assert len(memory_keyring.threads) > before  # Settings asked whether a key is stored
+    assert threading.main_thread() not in memory_keyring.threads
+    dialog.reject()
+    shell.about_dialog.close()
