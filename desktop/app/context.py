@@ -89,14 +89,11 @@ class AppContext:
         if self._guides is None:
             from pathlib import Path
 
-            from desktop.app.guide_cache import load_library_cached
-            from desktop.core.guides import builtin_guides_dir
+            from desktop.core.guides import builtin_guides_dir, load_library
 
             team = str(self.settings.get("team_guides_dir") or "")
-            self._guides = load_library_cached(
-                builtin_guides_dir(),
-                Path(team) if team else self.paths.team_guides,
-                self.paths.cache,
+            self._guides = load_library(
+                builtin_guides_dir(), Path(team) if team else self.paths.team_guides
             )
         return self._guides
 
