@@ -8,12 +8,30 @@ import argparse
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("guides", help="check or list the platform guides")
     actions = p.add_subparsers(dest="guides_action", metavar="ACTION", required=True)
-    check = actions.add_parser("check", help="validate guide files; exit 1 on any error")
+    check = actions.add_parser(
+        "check",
+        help="validate guide files; exit 1 on any error",
+        description=(
+            "Validate guide files and warn about any without 'sources' or 'checked', or checked "
+            "longer ago than the team's limit (the guides_max_age_days setting)."
+        ),
+    )
     check.add_argument(
         "path",
         nargs="?",
         default=None,
         help="a guide file or folder (default: the built-in guides)",
+    )
+    check.add_argument(
+        "--max-age-days",
+        type=int,
+        default=None,
+        metavar="DAYS",
+        help="warn about files checked longer ago than this (default: the guides_max_age_days "
+        "setting)",
+    )
+    check.add_argument(
+        "--strict", action="store_true", help="exit 1 on warnings too, not only on errors"
     )
     listing = actions.add_parser("list", help="list the guides with their platform keys")
     listing.add_argument(
@@ -24,30 +42,52 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     if args.guides_action == "check":
-        return _check(args.path)
+        return _check(args.path, args.max_age_days, args.strict)
     return _list(args.team)
 
 
-def _check(path_text: str | None) -> int:
+def _max_age_days() -> int:
+    """The team's limit from the settings file (its default when the file has none)."""
+    from desktop.commands._common import say
+    from desktop.core.paths import default_paths
+    from desktop.core.settings import Settings
+
+    settings = Settings.load(default_paths())
+    if settings.warning:
+        say("guides check", settings.warning)
+    return int(settings.get("guides_max_age_days"))
+
+
+def _check(path_text: str | None, max_age_days: int | None, strict: bool) -> int:
+    from datetime import date
     from pathlib import Path
 
     from desktop.core.guides import builtin_guides_dir, guide_files, parse_file
+    from desktop.core.guides.freshness import folder_warnings
     from desktop.core.guides.library import load_library
 
     path = Path(path_text) if path_text else builtin_guides_dir()
     if not path.exists():
         print(f"{path}:0: no such file or folder")
         return 1
+    if max_age_days is not None and max_age_days < 1:
+        print("guides check: --max-age-days must be at least 1")
+        return 2
+    limit = max_age_days if max_age_days is not None else _max_age_days()
     files = guide_files(path)
     # A folder goes through the loader, which also catches clashes between files.
     errors = parse_file(path)[1] if path.is_file() else load_library(path).errors
+    warnings = folder_warnings(files, date.today(), limit)
     for error in errors:
         print(error)
+    for warning in warnings:
+        print(warning)
+    counted = f", {len(warnings)} warning(s)" if warnings else ""
     if errors:
-        print(f"{len(errors)} error(s) in {len(files)} file(s)")
+        print(f"{len(errors)} error(s) in {len(files)} file(s){counted}")
         return 1
-    print(f"ok: {len(files)} file(s) checked, no errors")
-    return 0
+    print(f"ok: {len(files)} file(s) checked, no errors{counted}")
+    return 1 if strict and warnings else 0
 
 
 def _list(team: str | None) -> int:

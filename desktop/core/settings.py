@@ -54,6 +54,10 @@ SETTINGS: dict[str, Setting] = _declare(
     Setting("agent_name", str, "", "Your name (used in invitations)"),
     Setting("invitation_template", str, DEFAULT_INVITATION, "Invitation text"),
     Setting("team_guides_dir", str, "", "Team guides folder (empty: in the data folder)"),
+    # Read by `linkdesk guides check`, which warns about guides checked longer ago than this.
+    Setting(
+        "guides_max_age_days", int, 180, "Re-check a guide against Codat after (days)", minimum=1
+    ),
     Setting("notify", bool, True, "Notify when a followed journey changes"),
     Setting(
         "fast_interval", float, 2.0, "Poll interval while a change is expected (s)", minimum=0.5

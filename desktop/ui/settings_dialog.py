@@ -165,11 +165,16 @@ class SettingsDialog(QDialog):
             "Takes effect at the next start."
         )
         self.tabs.addTab(self.polling_form, "&Polling")
-        self.guides_form = SettingsForm(settings, ("team_guides_dir",))
+        self.guides_form = SettingsForm(settings, ("team_guides_dir", "guides_max_age_days"))
         self.guides_form.add_note(
             "Guides in this folder are added to the built-in ones, or replace the built-in guide "
             "with the same file name or platform key. Empty: the team-guides folder in LinkDesk's "
-            "data folder. Takes effect at the next start."
+            "data folder. Takes effect at the next start.",
+            after="team_guides_dir",
+        )
+        self.guides_form.add_note(
+            "'linkdesk guides check' warns about a guide whose 'checked' date is older than this, "
+            "or that names no Codat pages in 'sources'."
         )
         self.tabs.addTab(self.guides_form, "&Guides")
 

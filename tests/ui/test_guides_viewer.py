@@ -144,6 +144,37 @@ def test_team_mark_is_internal(qtbot, tmp_path: Path) -> None:  # type: ignore[n
     assert not origin[0].isVisibleTo(viewer)
 
 
+def test_unverified_guide_shows_a_named_badge_for_agents(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    text = (builtin_guides_dir() / "xero.md").read_text(encoding="utf-8")
+    marked = text.replace('name = "Xero"', 'name = "Xero"\nunverified = true', 1)
+    (tmp_path / "xero.md").write_text(marked, encoding="utf-8")
+    library = load_library(builtin_guides_dir(), tmp_path)
+    viewer = GuideViewer(library)
+    qtbot.addWidget(viewer)
+    viewer.show()
+    viewer.show_guide("xero")
+    badge = viewer.unverified_badge
+    assert badge is not None and badge.text() == "Unverified"
+    assert badge.accessibleName() == "Unverified guide" and badge.isVisibleTo(viewer)
+    assert "Codat documents too little" in badge.accessibleDescription()
+    viewer.set_presentation(True)  # the customer is not shown it
+    assert not badge.isVisibleTo(viewer)
+    viewer.set_presentation(False)
+    # A guide that does not say so has no badge.
+    viewer.show_guide("sage-50-accounts")
+    assert viewer.unverified_badge is None
+    names = {w.accessibleName() for w in viewer.internal_widgets}
+    assert "Unverified guide" not in names
+
+
+def test_checked_date_is_shown_to_agents(viewer: GuideViewer, library: GuideLibrary) -> None:
+    guide = library.get("netsuite")
+    assert guide is not None and guide.provenance.checked is not None
+    viewer.show_guide("netsuite")
+    shown = [w for w in viewer.internal_widgets if w.accessibleName().startswith("Date checked")]
+    assert len(shown) == 1 and guide.provenance.checked.isoformat() in shown[0].text()
+
+
 def test_export_markdown_and_pdf(
     viewer: GuideViewer, library: GuideLibrary, tmp_path: Path
 ) -> None:
@@ -184,10 +215,10 @@ def test_questions_search_and_copy(qtbot, library: GuideLibrary) -> None:  # typ
     assert len(pane.visible_keys()) == len(library.questions)
     qtbot.keyClicks(pane.search_field, "password")
     assert pane.visible_keys()[0] == "credentials"
-    assert "ever see them" in pane.answer.toPlainText()
+    assert "Never with us" in pane.answer.toPlainText()
     qtbot.mouseClick(pane.copy_button, Qt.MouseButton.LeftButton)
     copied = QGuiApplication.clipboard().text()
-    assert copied.startswith("Are my login details shared") and "ever see them" in copied
+    assert copied.startswith("Are my login details shared") and "Never with us" in copied
     pane.search_field.setText("zebra crossing")
     assert pane.visible_keys() == [] and not pane.copy_button.isEnabled()
 

@@ -99,6 +99,9 @@ def test_every_declared_setting_page_saves(qtbot: Any, spawn: Spawn) -> None:
     polling["fast_interval"].setValue(3.0)  # type: ignore[attr-defined]
     polling["budget_per_hour"].setValue(240)  # type: ignore[attr-defined]
     dialog.guides_form.editors["team_guides_dir"].edit.setText("/srv/team-guides")  # type: ignore[attr-defined]
+    age = dialog.guides_form.editors["guides_max_age_days"]
+    assert age.accessibleName().startswith("Re-check a guide")
+    age.setValue(90)  # type: ignore[attr-defined]
     with qtbot.waitSignal(dialog.applied):
         dialog.buttons.accepted.emit()
     again = Settings.load(default_paths())
@@ -109,6 +112,7 @@ def test_every_declared_setting_page_saves(qtbot: Any, spawn: Spawn) -> None:
     assert again.get("fast_interval") == 3.0
     assert again.get("budget_per_hour") == 240
     assert again.get("team_guides_dir") == "/srv/team-guides"
+    assert again.get("guides_max_age_days") == 90
 
 
 def test_a_stored_key_is_found_and_tested_without_typing_it(

@@ -6,15 +6,20 @@ import os
 import shutil
 import subprocess
 import sys
+from datetime import date, timedelta
 from pathlib import Path
 
 from desktop.core.guides import builtin_guides_dir
+from desktop.core.paths import HOME_ENV, default_paths
+from desktop.core.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _run(*args: str) -> subprocess.CompletedProcess[str]:
+def _run(*args: str, home: Path | None = None) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    if home is not None:  # LinkDesk's folders, and so its settings file, live under here
+        env[HOME_ENV] = str(home)
     return subprocess.run(
         [sys.executable, "-m", "desktop", "guides", *args],
         capture_output=True,
@@ -25,11 +30,61 @@ def _run(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_check_builtin_ok() -> None:
-    out = _run("check")
+def test_check_builtin_ok(tmp_path: Path) -> None:
+    # A generous limit: the shipped guides' dates must not make this test fail as they age
+    # (test_guides_freshness checks them against the default limit at their own date).
+    out = _run("check", "--max-age-days", "100000", "--strict", home=tmp_path)
     assert out.returncode == 0, out.stdout + out.stderr
     files = len(list(builtin_guides_dir().glob("*.md"))) - 1  # README.md is not a guide
     assert out.stdout.strip() == f"ok: {files} file(s) checked, no errors"
+
+
+def _dated_guide(folder: Path, days_ago: int) -> Path:
+    folder.mkdir(exist_ok=True)
+    text = (builtin_guides_dir() / "xero.md").read_text(encoding="utf-8")
+    old = next(line for line in text.splitlines() if line.startswith("checked = "))
+    when = (date.today() - timedelta(days=days_ago)).isoformat()
+    path = folder / "xero.md"
+    path.write_text(text.replace(old, f"checked = {when}"), encoding="utf-8")
+    return path
+
+
+def _set_limit(home: Path, days: int) -> None:
+    settings = Settings.load(default_paths({HOME_ENV: str(home)}))
+    settings.set("guides_max_age_days", days)
+    settings.save()
+
+
+def test_check_warns_about_an_old_guide_by_the_age_setting(tmp_path: Path) -> None:
+    path = _dated_guide(tmp_path / "team", days_ago=40)
+    home = tmp_path / "home"
+    _set_limit(home, 30)
+    out = _run("check", str(path), home=home)
+    assert out.returncode == 0, out.stdout + out.stderr  # a warning alone does not fail
+    lines = out.stdout.splitlines()
+    assert len(lines) == 2 and lines[0].startswith(f"{path}:")
+    assert "warning: checked 40 days ago" in lines[0] and "limit of 30 days" in lines[0]
+    assert lines[1] == "ok: 1 file(s) checked, no errors, 1 warning(s)"
+    assert _run("check", "--strict", str(path), home=home).returncode == 1
+    # The team raises its limit: the same guide is fine.
+    _set_limit(home, 60)
+    out = _run("check", "--strict", str(path), home=home)
+    assert out.returncode == 0 and out.stdout.strip() == "ok: 1 file(s) checked, no errors"
+    # The option overrides the setting for one run.
+    assert "warning" in _run("check", "--max-age-days", "10", str(path), home=home).stdout
+
+
+def test_check_warns_about_a_guide_without_sources(tmp_path: Path) -> None:
+    text = (builtin_guides_dir() / "xero.md").read_text(encoding="utf-8")
+    start = text.index("sources = [")
+    end = text.index("]\n", start) + 2
+    path = tmp_path / "xero.md"
+    path.write_text(text[:start] + text[end:], encoding="utf-8")
+    out = _run("check", str(path), home=tmp_path / "home")
+    assert out.returncode == 0
+    assert f"{path}:1: warning: no 'sources'" in out.stdout
+    assert out.stdout.splitlines()[-1].endswith("1 warning(s)")
+    assert _run("check", "--max-age-days", "0", str(path)).returncode == 2
 
 
 def test_check_broken_folder_prints_path_line_message(tmp_path: Path) -> None:

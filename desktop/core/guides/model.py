@@ -7,6 +7,7 @@ the guide viewer then shows the matching troubleshooting entry.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Literal
 
@@ -93,6 +94,20 @@ class Link:
 
 
 @dataclass(frozen=True)
+class Provenance:
+    """Where a file's facts come from, so that a team can tell when to check it again.
+
+    ``sources``: the Codat pages (https URLs) the file was checked against; ``checked``: the day
+    of that check; ``unverified``: the file says itself that Codat documents too little to check
+    it, and the viewer marks it so.
+    """
+
+    sources: tuple[str, ...] = ()
+    checked: date | None = None
+    unverified: bool = False
+
+
+@dataclass(frozen=True)
 class Guide:
     key: str
     name: str
@@ -112,6 +127,7 @@ class Guide:
     # Said to the agent, never to the customer: hidden in presentation mode and in what is copied.
     agent_notes: str = ""
     monogram: str = ""
+    provenance: Provenance = Provenance()
 
     def first_step_at(self, stage: int) -> int | None:
         """Index of the first step tied to a journey stage (the nearest earlier stage if none)."""

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ from desktop.core.guides.model import (
     GuideError,
     GuideStep,
     Link,
+    Provenance,
     Question,
     TroubleEntry,
 )
@@ -34,6 +36,9 @@ KINDS = ("guide", "checklist", "questions", "problems")
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _PLATFORM_KEY = re.compile(r"^[a-z]{4}$")
 _TAG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+
+# Every kind of file may say where its facts come from (see Provenance).
+_PROVENANCE_KEYS = {"sources": False, "checked": False, "unverified": False}
 
 _GUIDE_KEYS = {
     "kind": False,
@@ -50,22 +55,30 @@ _GUIDE_KEYS = {
     "steps": True,
     "troubleshooting": True,
     "links": False,
+    **_PROVENANCE_KEYS,
 }
 _STEP_KEYS = {"stage": True, "title": True, "body": True, "sees": True}
 _TROUBLE_KEYS = {"title": True, "body": True}
 _LINK_KEYS = {"title": True, "url": True}
-_CHECKLIST_KEYS = {"kind": True, "title": True, "closing": False, "items": True}
+_CHECKLIST_KEYS = {
+    "kind": True,
+    "title": True,
+    "closing": False,
+    "items": True,
+    **_PROVENANCE_KEYS,
+}
 _ITEM_KEYS = {"key": True, "text": True, "detail": False}
-_QUESTIONS_KEYS = {"kind": True, "title": False, "questions": True}
+_QUESTIONS_KEYS = {"kind": True, "title": False, "questions": True, **_PROVENANCE_KEYS}
 _QUESTION_KEYS = {"key": True, "question": True, "answer": True, "keywords": False}
-_PROBLEMS_KEYS = {"kind": True, "troubleshooting": True}
+_PROBLEMS_KEYS = {"kind": True, "troubleshooting": True, **_PROVENANCE_KEYS}
 
 
 @dataclass(frozen=True)
 class Parsed:
-    """What one file held: exactly one of the fields is set when there are no errors."""
+    """What one file held: exactly one of the content fields is set when there are no errors."""
 
     kind: str
+    provenance: Provenance
     guide: Guide | None = None
     checklist: Checklist | None = None
     questions: tuple[Question, ...] | None = None
@@ -173,18 +186,55 @@ def parse_file(path: Path, text: str | None = None) -> tuple[Parsed | None, list
         check.error(f"unknown kind {kind!r} (known: {', '.join(KINDS)})", "kind")
         return None, check.errors
     parsed: Parsed
+    origin = _provenance(check, data)
     if kind == "guide":
-        parsed = Parsed(kind, guide=_guide(check, data, body, path))
+        guide = _guide(check, data, body, path)
+        parsed = Parsed(kind, origin, guide=replace(guide, provenance=origin))
     elif kind == "checklist":
-        parsed = Parsed(kind, checklist=_checklist(check, data, body, path))
+        parsed = Parsed(kind, origin, checklist=_checklist(check, data, body, path))
     elif kind == "questions":
-        parsed = Parsed(kind, questions=_questions(check, data))
+        parsed = Parsed(kind, origin, questions=_questions(check, data))
     else:
         check.known_keys(data, _PROBLEMS_KEYS)
-        parsed = Parsed(kind, problems=_troubleshooting(check, data, required=()))
+        parsed = Parsed(kind, origin, problems=_troubleshooting(check, data, required=()))
     if check.errors:
         return None, check.errors
     return parsed, []
+
+
+def _provenance(check: _Checker, data: dict[str, Any]) -> Provenance:
+    sources = check.text_list(data, "sources")
+    for source in sources:
+        if not source.startswith("https://"):
+            check.error(
+                f"source {source!r} must be a page address starting with https://", "sources"
+            )
+    unverified = data.get("unverified", False)
+    if not isinstance(unverified, bool):
+        check.error(f"'unverified' must be true or false, not {_type(unverified)}", "unverified")
+        unverified = False
+    return Provenance(sources, _checked(check, data), unverified)
+
+
+def _checked(check: _Checker, data: dict[str, Any]) -> date | None:
+    """The ``checked`` day: a TOML date (checked = 2026-11-30) or the same written as text."""
+    value = data.get("checked")
+    if value is None:
+        return None
+    if isinstance(value, datetime):  # a date with a time: the day is what counts
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    check.error(
+        f"'checked' must be a date written as YYYY-MM-DD, e.g. checked = 2026-11-30, not {value!r}",
+        "checked",
+    )
+    return None
 
 
 def _guide(check: _Checker, data: dict[str, Any], body: str, path: Path) -> Guide:

@@ -81,6 +81,10 @@ QLabel#AgentNotes {{
     border: 1px dashed {c(QPalette.ColorRole.Mid)}; border-radius: 6px; padding: 6px 8px;
 }}
 QLabel#Chip {{ border: 1px solid {c(QPalette.ColorRole.Mid)}; border-radius: 9px; padding: 1px 8px; }}
+QLabel#Unverified {{
+    border: 2px solid {c(QPalette.ColorRole.Highlight)}; border-radius: 9px; padding: 1px 8px;
+    font-weight: bold;
+}}
 """
 
 
@@ -232,6 +236,8 @@ class GuideViewer(QWidget):
         self.step_cards: list[StepCard] = []
         self.trouble_cards: dict[str, TroubleCard] = {}
         self.internal_widgets: list[QWidget] = []
+        # Shown on a guide whose front matter says unverified = true (None on any other guide).
+        self.unverified_badge: QLabel | None = None
         self._styling = False
         self._build()
         self._shortcuts()
@@ -370,6 +376,7 @@ class GuideViewer(QWidget):
         self.step_cards = []
         self.trouble_cards = {}
         self.internal_widgets = []
+        self.unverified_badge = None
         self.title_label.setText(f"Connecting {guide.name}")
         body = QWidget()
         body.setObjectName("GuideBody")
@@ -386,6 +393,19 @@ class GuideViewer(QWidget):
             chip = QLabel(text)
             chip.setObjectName("Chip")
             chips.addWidget(chip)
+        if guide.provenance.unverified:
+            # For the agent only: the customer should not be told the steps may be wrong.
+            self.unverified_badge = QLabel("Unverified")
+            self.unverified_badge.setObjectName("Unverified")
+            self.unverified_badge.setAccessibleName("Unverified guide")
+            tip = (
+                "Codat documents too little to check this guide against. Confirm anything "
+                "unexpected with Codat support, and tell your team what you saw."
+            )
+            self.unverified_badge.setAccessibleDescription(tip)
+            self.unverified_badge.setToolTip(tip)
+            chips.addWidget(self.unverified_badge)
+            self.internal_widgets.append(self.unverified_badge)
         if guide.origin == "team":
             mark = "Team guide (replaces the built-in one)" if guide.overrides else "Team guide"
             origin = QLabel(mark)
@@ -451,6 +471,13 @@ class GuideViewer(QWidget):
             link_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
             link_label.setAccessibleName("Links to Codat's pages")
             tail.addWidget(link_label)
+        checked = guide.provenance.checked
+        if checked is not None:
+            when = _label(f"Checked against Codat's pages on {checked.isoformat()}", "Checked")
+            when.setAccessibleName("Date checked against Codat's pages")
+            tail.addWidget(when)
+            when.setVisible(not self.presentation)
+            self.internal_widgets.append(when)
         source = _label(f"Source: {guide.source}", "Source")
         source.setAccessibleName("Guide file")
         tail.addWidget(source)
