@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QFont
 
 from desktop.ui.guides.viewer import WrappedLabel
@@ -32,3 +33,13 @@ def test_a_wrapped_label_answers_as_qlabel_and_follows_text_and_font(qtbot: Any)
     larger = label.heightForWidth(200)
     label.setStyleSheet("padding: 40px;")
     assert label.heightForWidth(200) >= larger + 80  # a style sheet's padding counts too
+
+
+def test_a_wrapped_label_is_selectable_once_the_mouse_comes_over_it(qtbot: Any) -> None:
+    label = WrappedLabel(TEXT)
+    qtbot.addWidget(label)
+    label.show()
+    selectable = Qt.TextInteractionFlag.TextSelectableByMouse
+    assert not label.textInteractionFlags() & selectable  # no text document until needed
+    qtbot.mouseMove(label, QPoint(5, 5))
+    qtbot.waitUntil(lambda: bool(label.textInteractionFlags() & selectable), timeout=3000)

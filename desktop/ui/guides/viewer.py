@@ -7,6 +7,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QEvent, QMarginsF, Qt, QTimer, Signal
 from PySide6.QtGui import (
+    QEnterEvent,
     QGuiApplication,
     QKeySequence,
     QPageLayout,
@@ -140,6 +141,15 @@ class WrappedLabel(QLabel):
             self._heights.clear()
         super().changeEvent(event)
 
+    def enterEvent(self, event: QEnterEvent) -> None:
+        # Selectable text gives a label a whole text document (0.5 ms and some memory each, and a
+        # guide has dozens): the mouse gets it when it comes over the label, before any press.
+        if not self.textInteractionFlags() & Qt.TextInteractionFlag.TextSelectableByMouse:
+            self.setTextInteractionFlags(
+                self.textInteractionFlags() | Qt.TextInteractionFlag.TextSelectableByMouse
+            )
+        super().enterEvent(event)
+
 
 def _label(text: str, name: str = "", *, wrap: bool = True, markdown: bool = False) -> QLabel:
     label = WrappedLabel(text) if wrap else QLabel(text)
@@ -147,7 +157,8 @@ def _label(text: str, name: str = "", *, wrap: bool = True, markdown: bool = Fal
         label.setObjectName(name)
     label.setWordWrap(wrap)
     label.setTextFormat(Qt.TextFormat.MarkdownText if markdown else Qt.TextFormat.PlainText)
-    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    if not wrap:  # a WrappedLabel becomes selectable when the mouse comes over it
+        label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     label.setAccessibleName(text[:80])
     return label
 
