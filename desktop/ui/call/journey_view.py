@@ -94,6 +94,7 @@ class JourneyView(QWidget):
         # Filling a guide viewer takes tens of milliseconds; a call in the background (one of
         # many followed at once) shows its guide when it comes to the front, not on every update.
         self._latest: CallSnapshot | None = None
+        self._steps_shown: dict[Step, StepView] = {}  # each row as last shown
 
         self.retry_banner = QLabel()
         self.retry_banner.setAccessibleName("Codat not answering")
@@ -222,6 +223,9 @@ class JourneyView(QWidget):
             self._show_guide(self._latest)
 
     def _show_step(self, view: StepView) -> None:
+        if self._steps_shown.get(view.step) == view:
+            return  # an unchanged row: nothing set, nothing repainted
+        self._steps_shown[view.step] = view
         cells = self.rows[view.step]
         assert isinstance(cells["mark"], QLabel)
         cells["mark"].setText(STATUS_MARK[view.status])
