@@ -312,6 +312,14 @@ def one_run(args: argparse.Namespace, busy: bool) -> int:
             "",
         )
     )
+    print(
+        row(
+            f"gaps the GUI thread worked > {GOAL_STALL_MS:.0f} ms",
+            f"{sum(1 for w in work if w > GOAL_STALL_MS)}",
+            "-",
+            "",
+        )
+    )
     print(row("load average before / after", "{:.2f} / {:.2f}".format(*got["load"]), "-", ""))
     print(
         row("heartbeat ticks", f"{len(stamps)}", f"~{int(args.seconds * 1000 / HEARTBEAT_MS)}", "")
