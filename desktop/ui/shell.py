@@ -86,7 +86,10 @@ class Shell(QObject):
                 self.window.show_page("call")
             await asyncio.Event().wait()
         finally:
-            parts.workspace.save_all_notes()
+            import shiboken6
+
+            if shiboken6.isValid(parts.workspace):  # the window may be gone first (a test's end)
+                parts.workspace.save_all_notes()
             await parts.tracker.aclose()
             parts.store.close()
 
