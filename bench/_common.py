@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import os
+import platform
 import statistics
 import sys
 from pathlib import Path
@@ -50,3 +52,42 @@ def verdict(value: float, goal: float) -> str:
 
 def row(label: str, value: str, goal: str, ok: str) -> str:
     return f"  {label:<34} {value:>12}   goal {goal:<12} {ok}"
+
+
+# Variables a user's LinkDesk does not normally have, and what each changes.
+_UNUSUAL_ENV = {
+    "QT_QPA_PLATFORM": "Qt platform plugin forced",
+    "LINKDESK_HOME": "all of LinkDesk's files under one folder",
+    "LINKDESK_API_KEY": "the API key from the environment instead of the keyring",
+    "PYTHON_KEYRING_BACKEND": "a keyring backend forced",
+    "PYTHONPATH": "extra import paths",
+    "PYTHONDONTWRITEBYTECODE": "no bytecode cache",
+}
+
+
+def where_it_ran(*settings: str) -> str:
+    """Lines saying what the benchmark ran on (CPUs, Python, PySide6) and what a user lacks.
+
+    ``settings``: what the benchmark itself set that a user's LinkDesk would not, in words.
+    """
+    try:
+        import PySide6  # the package only: Qt itself is not loaded
+
+        pyside = f"PySide6 {PySide6.__version__}"
+    except ImportError:  # the tracker benchmarks do not need it
+        pyside = "no PySide6"
+    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "?"
+    lines = [
+        f"Ran on: {os.cpu_count()} CPUs ({usable} usable, load average {load}); "
+        f"{platform.system()} {platform.release()}; Python {platform.python_version()}; {pyside}"
+    ]
+    unusual = [
+        f"{name}={'(set)' if 'KEY' in name and 'BACKEND' not in name else os.environ[name]} "
+        f"({effect})"
+        for name, effect in _UNUSUAL_ENV.items()
+        if name in os.environ
+    ]
+    lines.append("Environment a user would not have: " + ("; ".join(unusual) or "none"))
+    lines.extend(f"Set by this benchmark: {text}" for text in settings)
+    return "\n".join(lines)

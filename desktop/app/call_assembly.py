@@ -68,6 +68,7 @@ def build_call_parts(
     tracker.on_update = manager.on_update
     tracker.on_retry = manager.on_retry
     tracker.on_stop = manager.on_stop
+    tracker.on_pace = manager.on_pace
 
     async def search(text: str, page: int) -> Page[Company]:
         client = await ctx.codat()

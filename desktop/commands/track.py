@@ -24,7 +24,9 @@ exit codes:
   4  --timeout passed before the --until state was reached
   5  Codat does not know this company (404 Not Found)
 Every non-zero exit says why on stderr. Retries (Codat unreachable, rate limited) are announced
-on stderr with the time of the next try, and do not end tracking.
+on stderr with the time of the next try, and do not end tracking; so is a slower pace when the
+team's share of Codat's quota (the quota_share setting) cannot keep up with every followed call:
+"Checking every 40 s to stay within the team's quota; next check in 12 s."
 """
 
 
@@ -147,7 +149,7 @@ async def _track(args: argparse.Namespace, api_base: str, api_key: str, settings
     from desktop.core.clock import SystemClock
     from desktop.core.codat import CodatClient
     from desktop.core.journey import iso
-    from desktop.core.tracker import Stop, StopReason, Tracker
+    from desktop.core.tracker import Pace, Stop, StopReason, Tracker, pace_text
 
     clock = SystemClock()
     queue: asyncio.Queue[tuple[JourneyState, tuple[JourneyEvent, ...]] | Stop] = asyncio.Queue()
@@ -155,6 +157,24 @@ async def _track(args: argparse.Namespace, api_base: str, api_key: str, settings
     def retried(company_id: str, error: Exception, next_at: float) -> None:
         what = getattr(error, "plain_message", None) or repr(error)
         _say(f"{what} Next try at {iso(next_at)}.")
+
+    said: list[Pace] = []
+
+    def paced(company_id: str, pace: Pace) -> None:
+        # Said on stderr when the team's quota or Codat slows tracking, when the pace changes
+        # by a fifth or more, and when it ends; not at every check.
+        last = said[-1] if said else None
+        same = last is not None and last.limit is pace.limit
+        if same and (
+            pace.limit is None or abs(pace.interval - last.interval) <= 0.2 * last.interval
+        ):
+            return
+        said.append(pace)
+        text = pace_text(pace, clock.now())
+        if text is not None:
+            _say(f"{text} (at {iso(pace.next_at)})")
+        elif last is not None:
+            _say("back to the usual pace.")
 
     loopback = urlsplit(api_base).hostname in ("127.0.0.1", "localhost", "::1")
     async with httpx.AsyncClient(trust_env=not loopback) as http:
@@ -166,6 +186,7 @@ async def _track(args: argparse.Namespace, api_base: str, api_key: str, settings
             on_update=lambda c, s, e: queue.put_nowait((s, e)),
             on_retry=retried,
             on_stop=lambda c, stop: queue.put_nowait(stop),
+            on_pace=paced,
         )
         deadline = None if args.timeout is None else clock.now() + args.timeout
         async with tracker:

@@ -42,6 +42,7 @@ class Setting:
     scope: Scope = "global"
     choices: tuple[str, ...] = ()
     minimum: float | None = None
+    maximum: float | None = None
 
 
 def _declare(*settings: Setting) -> dict[str, Setting]:
@@ -71,7 +72,15 @@ SETTINGS: dict[str, Setting] = _declare(
     ),
     Setting("slow_interval", float, 300.0, "Poll interval when nothing moves (s)", minimum=60.0),
     Setting("max_backoff", float, 120.0, "Longest wait between retries (s)", minimum=5.0),
-    Setting("budget_per_hour", int, 600, "API requests per hour for this installation", minimum=12),
+    # This installation's share of Codat's daily quota (percent), spent as a steady rate.
+    Setting(
+        "quota_share",
+        float,
+        25.0,
+        "Share of Codat's daily request quota (%)",
+        minimum=1.0,
+        maximum=100.0,
+    ),
     Setting(
         "stall_seconds",
         dict,
@@ -111,6 +120,8 @@ def _coerce(setting: Setting, value: Any) -> Any:
         raise SettingsError(f"{setting.label}: must be one of {', '.join(setting.choices)}")
     if setting.minimum is not None and isinstance(value, int | float) and value < setting.minimum:
         raise SettingsError(f"{setting.label}: must be at least {setting.minimum:g}")
+    if setting.maximum is not None and isinstance(value, int | float) and value > setting.maximum:
+        raise SettingsError(f"{setting.label}: must be at most {setting.maximum:g}")
     return value
 
 

@@ -157,12 +157,13 @@ class SettingsDialog(QDialog):
         self.tabs.addTab(self.calls_form, "Ca&lls")
         self.polling_form = SettingsForm(
             settings,
-            ("fast_interval", "medium_interval", "slow_interval", "max_backoff", "budget_per_hour"),
+            ("fast_interval", "medium_interval", "slow_interval", "max_backoff", "quota_share"),
         )
         self.polling_form.add_note(
-            "Codat allows about 1,000 requests a day per connected company, shared by your whole "
-            "organisation: keep the hourly budget modest when many agents use LinkDesk. "
-            "Takes effect at the next start."
+            "Codat allows 1,000 requests a day plus 1,000 per connected company, shared by your "
+            "whole organisation. LinkDesk spends its share as a steady rate over the day, and "
+            "slows down (saying so on the call page) when many calls share it; lower the share "
+            "when many agents use LinkDesk. Takes effect at the next start."
         )
         self.tabs.addTab(self.polling_form, "&Polling")
         self.guides_form = SettingsForm(settings, ("team_guides_dir", "guides_max_age_days"))

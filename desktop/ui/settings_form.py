@@ -100,7 +100,8 @@ def _editor(setting: Setting, value: Any) -> QWidget:
     elif setting.type is float:
         dspin = QDoubleSpinBox()
         dspin.setDecimals(1)
-        dspin.setRange(float(setting.minimum or 0.0), float(LARGEST))
+        top = setting.maximum if setting.maximum is not None else LARGEST
+        dspin.setRange(float(setting.minimum or 0.0), float(top))
         dspin.setValue(float(value))
         widget = dspin
     elif setting.key in MULTILINE:

@@ -97,7 +97,7 @@ def test_every_declared_setting_page_saves(qtbot: Any, spawn: Spawn) -> None:
     calls["stall_seconds"].boxes["4"].setValue(900)  # type: ignore[attr-defined]
     polling = dialog.polling_form.editors
     polling["fast_interval"].setValue(3.0)  # type: ignore[attr-defined]
-    polling["budget_per_hour"].setValue(240)  # type: ignore[attr-defined]
+    polling["quota_share"].setValue(40.0)  # type: ignore[attr-defined]
     dialog.guides_form.editors["team_guides_dir"].edit.setText("/srv/team-guides")  # type: ignore[attr-defined]
     age = dialog.guides_form.editors["guides_max_age_days"]
     assert age.accessibleName().startswith("Re-check a guide")
@@ -110,7 +110,7 @@ def test_every_declared_setting_page_saves(qtbot: Any, spawn: Spawn) -> None:
     assert again.get("stall_seconds")["4"] == 900
     assert again.get("stall_seconds")["1"] == 180  # the others kept their values
     assert again.get("fast_interval") == 3.0
-    assert again.get("budget_per_hour") == 240
+    assert again.get("quota_share") == 40.0
     assert again.get("team_guides_dir") == "/srv/team-guides"
     assert again.get("guides_max_age_days") == 90
 

@@ -28,6 +28,7 @@ class LazyClient:
     def __init__(self, factory: Callable[[], Awaitable[CodatClient]]) -> None:
         self._factory = factory
         self.last_rate_limit: RateLimit | None = None
+        self.base_url: str | None = None  # the API last asked (the tracker meters Codat only)
 
     async def _call(self, ask: Callable[[CodatClient], Awaitable[_T]]) -> _T:
         client = await self._factory()
@@ -35,6 +36,7 @@ class LazyClient:
             return await ask(client)
         finally:
             self.last_rate_limit = client.last_rate_limit
+            self.base_url = client.base_url
 
     async def get_company(self, company_id: str) -> Company:
         return await self._call(lambda c: c.get_company(company_id))

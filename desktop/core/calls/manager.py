@@ -19,6 +19,7 @@ from desktop.core.journey import (
     Step,
 )
 from desktop.core.store import StoreError
+from desktop.core.tracker.pace import Pace
 
 log = logging.getLogger(__name__)
 _T = TypeVar("_T")
@@ -204,6 +205,20 @@ class CallManager:
         reason = getattr(error, "plain_message", None) or str(error) or type(error).__name__
         session.on_retry(next_try_at, reason, getattr(error, "correlation_id", None))
         self._changed(session)
+
+    def on_pace(self, company_id: str, pace: Pace) -> None:
+        session = self.by_company(company_id)
+        if session is None:
+            return
+        session.on_pace(pace)
+        self._changed(session)
+
+    def focus(self, call_id: int | None) -> None:
+        """The call on screen (None: none): its company comes first when the budget is short."""
+        session = self.sessions.get(call_id) if call_id is not None else None
+        focus = getattr(self.tracker, "focus", None)
+        if focus is not None:
+            focus(session.company_id if session is not None else None)
 
     def on_stop(self, company_id: str, stop: Any) -> None:
         session = self.by_company(company_id)

@@ -31,6 +31,7 @@ from desktop.core.journey import (
     start,
 )
 from desktop.core.store import StoreError
+from desktop.core.tracker.pace import Pace, pace_text
 
 log = logging.getLogger(__name__)
 _T = TypeVar("_T")
@@ -126,6 +127,7 @@ class CallSnapshot:
     problem: Problem | None
     correlation_id: str | None
     retry_text: str | None
+    pace_text: str | None  # "Checking every 40 s to stay within the team's quota; ..." or None
     stall_prompt: str | None
     ticks: dict[str, bool]
     notes: str
@@ -184,6 +186,7 @@ class CallSession:
         self.retry_reason: str | None = None
         self.correlation_id: str | None = None
         self.stopped_reason: str | None = None
+        self.pace: Pace | None = None  # how often the tracker checks, when something slows it
         self._confirm_hook = confirm
         self._listeners: list[Listener] = []
         # Told when the store refuses a write; the call goes on with everything kept in memory.
@@ -230,10 +233,16 @@ class CallSession:
             self._record(self.clock.now(), "retry", f"Codat did not answer: {reason}")
         self._changed()
 
+    def on_pace(self, pace: Pace) -> None:
+        """The tracker's pace for this company changed (slowed by the quota, held, or normal)."""
+        self.pace = pace if pace.limit is not None else None
+        self._changed()
+
     def on_stopped(self, reason: str) -> None:
         """The tracker gave up on this company (401/403/404): said once, in the timeline."""
         self.stopped_reason = reason
         self.retry_at = None
+        self.pace = None
         self._record(self.clock.now(), "stopped", reason)
         self._changed()
 
@@ -360,6 +369,12 @@ class CallSession:
         seconds = max(0, round(self.retry_at - now))
         return f"Codat is not answering, next try in {seconds} s"
 
+    def pace_text(self, now: float | None = None) -> str | None:
+        """What slows tracking and when the next check is, or None at full speed."""
+        if self.pace is None or self.stopped_reason is not None or self.state.synced:
+            return None
+        return pace_text(self.pace, self.clock.now() if now is None else now)
+
     def stall_prompt(self) -> str | None:
         problem = self.state.problem
         if problem is None or problem.key is not ProblemKey.STALLED:
@@ -410,6 +425,7 @@ class CallSession:
             problem=self.problem,
             correlation_id=self.correlation_id,
             retry_text=self.retry_text(),
+            pace_text=self.pace_text(),
             stall_prompt=self.stall_prompt(),
             ticks=dict(self.ticks),
             notes=self.notes,

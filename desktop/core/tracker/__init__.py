@@ -1,7 +1,8 @@
 """Adaptive, quota-aware polling of Codat for one or many journeys (no Qt; see scheduler.py)."""
 
 from desktop.core.tracker.budget import Budget, parse_reset
-from desktop.core.tracker.policy import TrackerSettings, backoff, base_interval, stretch
+from desktop.core.tracker.pace import Limit, Pace, duration_words, pace_text
+from desktop.core.tracker.policy import TrackerSettings, backoff, base_interval
 from desktop.core.tracker.scheduler import (
     Ask,
     Stop,
@@ -14,6 +15,8 @@ from desktop.core.tracker.scheduler import (
 __all__ = [
     "Ask",
     "Budget",
+    "Limit",
+    "Pace",
     "Stop",
     "StopReason",
     "Tracker",
@@ -22,6 +25,7 @@ __all__ = [
     "TrackerUpdate",
     "backoff",
     "base_interval",
+    "duration_words",
+    "pace_text",
     "parse_reset",
-    "stretch",
 ]

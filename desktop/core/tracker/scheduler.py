@@ -1,7 +1,10 @@
 """Follow the journeys of one or many companies with a single scheduler task.
 
-One request in flight per company, at most ``concurrency`` over all of them, always the one that
-has waited longest first (so a busy journey never starves a quiet one), within the hourly budget.
+One request in flight per company, at most ``concurrency`` over all of them, within the budget
+(budget.py: a steady rate, a share of Codat's quota). When the budget cannot give every journey the
+pace it wants, it is shared by weight (share.py): the call on screen first, then journeys expecting
+a change, idle ones last; among the requests that are due, the most urgent go first, then the one
+that has waited longest. Every company's share is above zero, so none is starved.
 Each company's next request is chosen by its journey's phase: connections while the customer is in
 Link, data status (and now and then pull operations) once linked.
 
@@ -12,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import random
 from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass, field
@@ -46,8 +50,12 @@ from desktop.core.journey import (
     apply,
     start,
 )
-from desktop.core.tracker.budget import Budget
-from desktop.core.tracker.policy import TrackerSettings, backoff, base_interval
+from desktop.core.tracker.budget import Budget, is_loopback
+from desktop.core.tracker.pace import Limit, Pace
+from desktop.core.tracker.policy import TrackerSettings, backoff, base_interval, weight
+from desktop.core.tracker.share import Want, allot
+
+log = logging.getLogger(__name__)
 
 
 class TrackerClient(Protocol):
@@ -101,6 +109,16 @@ class TrackerUpdate:
 UpdateCallback = Callable[[str, JourneyState, tuple[JourneyEvent, ...]], None]
 RetryCallback = Callable[[str, Exception, float], None]
 StopCallback = Callable[[str, Stop], None]
+PaceCallback = Callable[[str, Pace], None]
+
+# The allotment is recomputed at most this often (seconds) unless the followed set changed.
+ALLOT_EVERY = 1.0
+# Share out a little less than the budget: follow-up questions and first looks need room too.
+ALLOT_HEADROOM = 0.9
+# The share of a scarce budget the call on screen may take, whatever the number of others.
+FOCUS_SHARE = 0.2
+# A company stretched beyond this is "slowed": it asks no extra questions (progress, re-reads).
+SLOWED = 1.2
 
 
 @dataclass
@@ -120,6 +138,23 @@ class _Tracked:
     failed_types_seen: frozenset[str] = frozenset()
     cadence_at: float = float("-inf")  # the last regular (not follow-up) answer
     requests: int = 0
+    waits_for: Limit | None = None  # an answer from outside set next_at (Retry-After, quota)
+    asked_wait: float | None = None  # the wait Codat asked for, before it was bounded
+    pace_said: bool = False  # on_pace was last told of a slower pace
+
+
+def _quota_spent(err: CodatError) -> bool:
+    """A 429 for the whole organisation, rather than for this one request.
+
+    Codat answers 429 to every request while its rate limiting is active (Codat docs, "Rate
+    limits"): the quota is the client's, so such an answer holds every company. A 429 whose own
+    ``X-Rate-Limit-Remaining`` says the daily quota is not spent comes from a narrower limit (the
+    concurrent requests allowed per company, or a proxy): only that company waits.
+    """
+    if err.status_code != 429:
+        return False
+    quota = err.rate_limit
+    return quota is None or quota.remaining is None or quota.remaining <= 0
 
 
 _STOPPING_STATUS = {
@@ -140,6 +175,7 @@ class Tracker:
         on_update: UpdateCallback | None = None,
         on_retry: RetryCallback | None = None,
         on_stop: StopCallback | None = None,
+        on_pace: PaceCallback | None = None,
     ) -> None:
         self.client = client
         self.clock = clock
@@ -148,7 +184,17 @@ class Tracker:
         self.on_update = on_update
         self.on_retry = on_retry
         self.on_stop = on_stop
-        self.budget = Budget(self.settings.budget_per_hour)
+        # Told when a company's pace changes: slowed by the quota, held by Codat, or back to normal.
+        self.on_pace = on_pace
+        self.budget = Budget(
+            share=self.settings.quota_share,
+            fixed_per_hour=self.settings.budget_per_hour,
+            max_hold=self.settings.max_hold,
+        )
+        self._focus: str | None = None
+        self._stretch: Mapping[str, float] = {}
+        self._allot_at = float("-inf")
+        self._allot_rate = 0.0  # the budget (requests an hour) the allotment was made for
         self.requests = 0
         self.requests_by_kind: dict[Ask, int] = dict.fromkeys(Ask, 0)
         # Bugs caught so that one journey cannot bring the others down; tests assert it stays empty.
@@ -197,6 +243,7 @@ class Tracker:
             order=self._order,
         )
         self._companies[company_id] = tracked
+        self._allot_at = float("-inf")  # one more to share the budget with
         self._ensure_running()
         self._wake.set()
         return tracked.state
@@ -217,6 +264,24 @@ class Tracker:
         tracked.next_at = min(tracked.next_at, self._next_poll_at(tracked, self.clock.now()))
         self._wake.set()
         return tracked.state
+
+    def focus(self, company_id: str | None) -> None:
+        """The company whose call is on screen (None: none): it comes first when the budget is short."""
+        if company_id == self._focus:
+            return
+        self._focus = company_id
+        self._allot_at = float("-inf")
+        tracked = self._companies.get(company_id) if company_id is not None else None
+        if tracked is not None and tracked.stop is None and tracked.waits_for is None:
+            tracked.next_at = min(tracked.next_at, self._next_poll_at(tracked, self.clock.now()))
+            self._wake.set()
+
+    def pace(self, company_id: str) -> Pace | None:
+        """How often the company is checked now, and what slows it (None if not followed)."""
+        tracked = self._companies.get(company_id)
+        if tracked is None or tracked.stop is not None:
+            return None
+        return self._pace(tracked, self.clock.now())
 
     def state(self, company_id: str) -> JourneyState | None:
         tracked = self._companies.get(company_id)
@@ -307,20 +372,25 @@ class Tracker:
 
     def _launch_due(self, now: float) -> float | None:
         """Start every request that is due and allowed; return when to look again."""
-        waiting = sorted(
-            (t for t in self._companies.values() if t.stop is None and not t.in_flight),
-            key=lambda t: (t.next_at, t.order),
+        waiting = [t for t in self._companies.values() if t.stop is None and not t.in_flight]
+        # The more urgent first, then the one waiting longest. No class can starve the next:
+        # each one's pace is its share of the budget (``_allot``), which leaves room for the rest.
+        due = sorted(
+            (t for t in waiting if t.next_at <= now),
+            key=lambda t: (-self._weight(t), t.next_at, t.order),
         )
-        for tracked in waiting:
-            if tracked.next_at > now:
-                return tracked.next_at
+        for tracked in due:
             if len(self._polls) >= self.settings.concurrency:
                 return None  # a slot frees when a request ends, which wakes the scheduler
             allowed = self.budget.next_allowed(now)
             if allowed > now:
                 return allowed
             self._launch(tracked, now)
-        return None
+        later = [t.next_at for t in waiting if t.next_at > now]
+        return min(later) if later else None
+
+    def _weight(self, tracked: _Tracked) -> float:
+        return weight(tracked.state, tracked.company_id == self._focus)
 
     def _launch(self, tracked: _Tracked, now: float) -> None:
         tracked.in_flight = True
@@ -376,10 +446,66 @@ class Tracker:
         if not tracked.state.linked_seen:
             return False
         recheck = max(self.settings.connections_recheck, 1.5 * self._interval(tracked, now))
+        if self._slowed(tracked, now):
+            # A short budget goes to data status, where the first sync's end shows; access
+            # lost is rarer, so connections are re-read as seldom as the budget is short.
+            recheck = max(
+                recheck, self.settings.connections_recheck * self._stretch_of(tracked, now)
+            )
         return now - tracked.asked.get(Ask.CONNECTIONS, float("-inf")) >= recheck
 
     def _interval(self, tracked: _Tracked, now: float) -> float:
-        return base_interval(tracked.state, now, self.settings) * self.budget.factor(now)
+        """The wanted interval, stretched by this company's share of a scarce budget (s)."""
+        return base_interval(tracked.state, now, self.settings) * self._stretch_of(tracked, now)
+
+    def _slowed(self, tracked: _Tracked, now: float) -> bool:
+        """The budget gives this company less than it wants: no extra questions then."""
+        return self._stretch_of(tracked, now) > SLOWED
+
+    def _stretch_of(self, tracked: _Tracked, now: float) -> float:
+        if now - self._allot_at >= ALLOT_EVERY or now < self._allot_at:
+            self._allot(now)
+        return self._stretch.get(tracked.company_id, 1.0)
+
+    def _allot(self, now: float) -> None:
+        """Share the budget's rate between the followed companies by what they want and weigh."""
+        active = [t for t in self._companies.values() if t.stop is None]
+        self.budget.connected = sum(1 for t in active if t.state.linked_seen)
+        wants: list[Want] = []
+        regular: dict[str, float] = {}
+        for tracked in active:
+            state = tracked.state
+            rate = regular[tracked.company_id] = 1.0 / max(
+                base_interval(state, now, self.settings), 1e-3
+            )
+            if state.phase is Phase.SYNCING:
+                # Pull operations and connection re-reads go in between while a sync runs.
+                rate += 1.0 / self.settings.history_every + 1.0 / self.settings.connections_recheck
+            wants.append(Want(tracked.company_id, rate, self._weight(tracked)))
+        others = sum(w.weight for w in wants if w.key != self._focus)
+        # The call on screen may take up to a fifth of the budget, however many others there are.
+        on_screen = others * FOCUS_SHARE / (1.0 - FOCUS_SHARE)
+        wants = [
+            Want(w.key, w.rate, max(w.weight, on_screen)) if w.key == self._focus else w
+            for w in wants
+        ]
+        self._allot_rate = self.budget.per_hour(now)
+        rate = self._allot_rate / 3600.0 * ALLOT_HEADROOM
+        stretch = allot(wants, rate)
+        if any(v > SLOWED for v in stretch.values()):
+            # Slowed companies ask no extra questions (see _slowed): share again without them.
+            wants = [
+                Want(w.key, regular[w.key], w.weight) if stretch[w.key] > SLOWED else w
+                for w in wants
+            ]
+            stretch = allot(wants, rate)
+        self._stretch = stretch
+        self._allot_at = now
+        # A larger share (the budget grew, or a company left) applies at once, not after the
+        # long wait planned under the smaller one.
+        for tracked in active:
+            if not tracked.in_flight and tracked.failures == 0 and tracked.polls > 0:
+                tracked.next_at = min(tracked.next_at, self._next_poll_at(tracked, now))
 
     def _next_poll_at(self, tracked: _Tracked, now: float) -> float:
         """When to ask next.
@@ -389,8 +515,14 @@ class Tracker:
         next data status read; otherwise the extra questions take the place of a regular one.
         """
         follow_up = tracked.history_wanted or (
-            tracked.state.phase is Phase.SYNCING and self._recheck_due(tracked, now)
+            tracked.state.phase is Phase.SYNCING
+            and self._recheck_due(tracked, now)
+            and not self._slowed(tracked, now)  # then the re-read takes a regular turn
         )
+        if self.budget.held(now):
+            # Codat's quota is spent: everyone waits for the end of the (bounded) hold, and the
+            # bucket lets one look first.
+            return self.budget.hold_until
         if follow_up:
             return now
         return max(now, tracked.cadence_at + self._interval(tracked, now))
@@ -421,7 +553,7 @@ class Tracker:
             try:
                 obs = await self._fetch(ask, tracked.company_id)
             finally:
-                self.budget.observe(self.client.last_rate_limit, self.clock.now())
+                self._observe_budget()
         except CodatError as err:
             self._failed(tracked, err)
         except asyncio.CancelledError:
@@ -434,10 +566,22 @@ class Tracker:
         finally:
             tracked.in_flight = False
 
+    def _observe_budget(self) -> None:
+        """What the answer said of Codat's quota, and whether the API is metered at all."""
+        if self.settings.unmetered_loopback:
+            self.budget.metered = not is_loopback(getattr(self.client, "base_url", None))
+        now = self.clock.now()
+        self.budget.observe(self.client.last_rate_limit, now)
+        rate = self.budget.per_hour(now)
+        if abs(rate - self._allot_rate) > 0.1 * self._allot_rate:
+            self._allot_at = float("-inf")  # share the new rate at once
+
     def _answered(self, tracked: _Tracked, ask: Ask, obs: Observation) -> None:
         now = obs.at
         tracked.polls += 1
         tracked.failures = 0
+        tracked.waits_for = None
+        tracked.asked_wait = None
         tracked.asked[ask] = now
         if isinstance(obs, CompanySeen):
             tracked.asked[Ask.CONNECTIONS] = now
@@ -457,6 +601,8 @@ class Tracker:
         if state.linked_seen and not was_linked and state.phase is Phase.SYNCING:
             # Just linked: the sync may already be under way, so look at it at once.
             tracked.next_at = now
+            self._allot_at = float("-inf")
+            self._report_pace(tracked, now)
             return
         ending = state.phase in (Phase.FINISHED, Phase.FAILED) and not tracked.keep_watching
         if ending and not tracked.history_wanted:
@@ -469,6 +615,7 @@ class Tracker:
             self._emit_stop(tracked, Stop(reason, text, now))
             return
         tracked.next_at = self._next_poll_at(tracked, now)
+        self._report_pace(tracked, now)
 
     def _want_history(self, tracked: _Tracked, ask: Ask, now: float) -> None:
         """Pull operations carry progress and Codat's error texts; ask for them when they matter."""
@@ -480,6 +627,8 @@ class Tracker:
             tracked.failed_types_seen = failed
             tracked.history_wanted = True
             return
+        if self._slowed(tracked, now):
+            return  # progress is a luxury a short budget does without; errors still get read
         last = tracked.asked.get(Ask.PULL_OPERATIONS)
         if state.phase is Phase.SYNCING and (
             last is None or now - last >= self.settings.history_every
@@ -496,10 +645,26 @@ class Tracker:
                 return
         tracked.failures += 1
         retry_after = err.retry_after if isinstance(err, CodatError) else None
-        if retry_after is not None:
-            delay = retry_after  # Codat said exactly when; neither sooner nor jittered
-            if isinstance(err, CodatError) and err.status_code == 429:
-                self.budget.hold(now + retry_after)  # the quota is the organisation's, not ours
+        tracked.waits_for, tracked.asked_wait = None, None
+        if isinstance(err, CodatError) and retry_after is not None:
+            # Codat said when: neither sooner nor jittered, but never longer than max_hold, so a
+            # bad header cannot stop tracking for days.
+            tracked.asked_wait = retry_after
+            if _quota_spent(err):
+                # Codat's quota is the organisation's: its 429 holds every company.
+                delay = self.budget.hold(now, retry_after)
+                tracked.waits_for = Limit.CODAT_HOLD
+            else:
+                # Only this company's answer said so: the others carry on.
+                delay = min(retry_after, self.settings.max_hold)
+                tracked.waits_for = Limit.RETRY_AFTER
+            if delay < retry_after:
+                log.info(
+                    "Codat asked %s to wait %.0f s; checking again in %.0f s (the bound)",
+                    tracked.company_id,
+                    retry_after,
+                    delay,
+                )
         else:
             delay = backoff(tracked.failures, self.settings, self.rng)
         tracked.next_at = now + delay
@@ -509,6 +674,29 @@ class Tracker:
             self._apply(tracked, TimePassed(now))
         if self.on_retry is not None:
             self._call(self.on_retry, tracked.company_id, err, tracked.next_at)
+        self._report_pace(tracked, now)
+
+    def _pace(self, tracked: _Tracked, now: float) -> Pace:
+        wanted = base_interval(tracked.state, now, self.settings)
+        interval = self._interval(tracked, now)
+        next_at = max(tracked.next_at, self.budget.hold_until)
+        limit: Limit | None = tracked.waits_for
+        asked = tracked.asked_wait
+        if limit is None and self.budget.held(now):
+            limit, asked = Limit.CODAT_HOLD, self.budget.hold_asked
+        elif limit is None and self._slowed(tracked, now):
+            limit = Limit.QUOTA
+        return Pace(tracked.company_id, interval, wanted, next_at, limit, asked)
+
+    def _report_pace(self, tracked: _Tracked, now: float) -> None:
+        """Tell ``on_pace`` each new plan while something slows the company, and when it ends."""
+        if self.on_pace is None:
+            return
+        pace = self._pace(tracked, now)
+        if pace.limit is None and not tracked.pace_said:
+            return
+        tracked.pace_said = pace.limit is not None
+        self._call(self.on_pace, tracked.company_id, pace)
 
     # -- reporting -------------------------------------------------------------------------
 
@@ -519,6 +707,7 @@ class Tracker:
 
     def _emit_stop(self, tracked: _Tracked, stop: Stop) -> None:
         tracked.stop = stop
+        self._allot_at = float("-inf")  # its share goes to the others
         if self.on_stop is not None:
             self._call(self.on_stop, tracked.company_id, stop)
         self._publish(tracked, (), stop)

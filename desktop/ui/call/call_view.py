@@ -125,7 +125,8 @@ class CallView(QWidget):
             self.timeline.scrollToBottom()
 
     def tick_countdown(self) -> None:
-        """Once a second, so the retry banner counts down between tracker reports."""
+        """Once a second, so the retry banner and the pace count down between tracker reports."""
         text = self.session.retry_text()
         self.journey.retry_banner.setText(text or "")
         self.journey.retry_banner.setVisible(bool(text))
+        self.journey.show_pace(self.session.pace_text())

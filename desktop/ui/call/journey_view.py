@@ -103,6 +103,12 @@ class JourneyView(QWidget):
             "background:#fdecea; color:#611a15; padding:6px; border-radius:4px;"
         )
         self.retry_banner.setVisible(False)
+        # Said when the team's quota (or Codat) slows tracking, with the time to the next check.
+        self.pace_note = QLabel()
+        self.pace_note.setAccessibleName("Tracking pace")
+        self.pace_note.setTextFormat(Qt.TextFormat.PlainText)
+        self.pace_note.setWordWrap(True)
+        self.pace_note.setVisible(False)
         self.stall = QLabel()
         self.stall.setAccessibleName("Stall prompt")
         self.stall.setWordWrap(True)
@@ -197,6 +203,7 @@ class JourneyView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.retry_banner)
+        layout.addWidget(self.pace_note)
         layout.addWidget(self.stall)
         layout.addWidget(steps_box)
         layout.addWidget(self.problem_box)
@@ -209,6 +216,7 @@ class JourneyView(QWidget):
             self._show_step(view)
         self.retry_banner.setText(snap.retry_text or "")
         self.retry_banner.setVisible(bool(snap.retry_text))
+        self.show_pace(snap.pace_text)
         self.stall.setText(snap.stall_prompt or "")
         self.stall.setVisible(bool(snap.stall_prompt))
         self._show_sync(snap)
@@ -216,6 +224,10 @@ class JourneyView(QWidget):
         self._show_problem(snap)
         if self.isVisible():
             self._show_guide(snap)
+
+    def show_pace(self, text: str | None) -> None:
+        self.pace_note.setText(text or "")
+        self.pace_note.setVisible(bool(text))
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)

@@ -242,6 +242,7 @@ class CallWorkspace(QWidget):
     def show_start(self) -> None:
         self.calls.setCurrentItem(None)  # type: ignore[call-overload]
         self.stack.setCurrentWidget(self.start_panel)
+        self.manager.focus(None)
         self.start_panel.search_edit.setFocus()
         self._update_export_buttons()
 
@@ -252,6 +253,7 @@ class CallWorkspace(QWidget):
         view = self.views.get(call_id)
         if view is not None:
             self.stack.setCurrentWidget(view)
+            self.manager.focus(call_id)
         self._update_export_buttons()
 
     def current_view(self) -> CallView | None:
@@ -264,6 +266,7 @@ class CallWorkspace(QWidget):
         view = self.views.get(item.data(Qt.ItemDataRole.UserRole))
         if view is not None:
             self.stack.setCurrentWidget(view)
+            self.manager.focus(view.session.call_id)
         self._update_export_buttons()
 
     def close_current(self) -> None:
@@ -290,7 +293,7 @@ class CallWorkspace(QWidget):
 
     def _tick(self) -> None:
         view = self.current_view()
-        if view is not None and view.session.retry_at is not None:
+        if view is not None and (view.session.retry_at is not None or view.session.pace):
             view.tick_countdown()
 
     def save_all_notes(self) -> None:
