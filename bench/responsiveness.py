@@ -399,7 +399,7 @@ def main() -> int:
     if args.only:
         return one_run(args, busy=args.only == "busy")
 
-    from _where import report
+    from _common import where_it_ran
 
     env = {
         **os.environ,
@@ -414,8 +414,14 @@ def main() -> int:
         f"sandbox (own process) answering in {args.latency * 1000:.0f} ms, fast interval "
         f"{args.fast:g} s, {HEARTBEAT_MS} ms heartbeat for {args.seconds:g} s per run"
     )
-    report(env, told={**TOLD, "PYTHONPATH": "the checkout, for the benchmark's own imports"})
-    print("  the hourly request budget is lifted for the run (the tracker polls at full pace)")
+    print(
+        where_it_ran(
+            *(f"{name}: {why}" for name, why in TOLD.items()),
+            "PYTHONPATH: the checkout, for the benchmark's own imports",
+            "the hourly request budget lifted (the tracker polls at full pace)",
+            environ=env,
+        )
+    )
     sys.stdout.flush()
     status = 0
     passthrough = [a for a in sys.argv[1:] if not a.startswith("--runs")]

@@ -20,7 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from _where import report
+from _common import where_it_ran
 
 GOAL_TIME, GOAL_MEMORY = 2.0, 1.3
 BARE = """
@@ -93,12 +93,12 @@ def main() -> int:
     app_m = statistics.median(m for _, m in app)
     time_ok, memory_ok = app_t / bare_t <= GOAL_TIME, app_m / bare_m <= GOAL_MEMORY
     print(f"startup (n={n}, alternating, median; as ../shared/tools/startup-check measures)")
-    report(
-        env,
-        told={
-            "QT_QPA_PLATFORM": "no display on the benchmark machine",
-            "LINKDESK_HOME": "a throw-away folder, so the run touches no one's settings",
-        },
+    print(
+        where_it_ran(
+            "QT_QPA_PLATFORM=offscreen: no display on the benchmark machine",
+            "LINKDESK_HOME: a throw-away folder, so the run touches no one's settings",
+            environ=env,
+        )
     )
     print(f"  bare PySide6 window   {bare_t * 1000:7.1f} ms  {bare_m:6.1f} MiB peak RSS")
     print(f"  linkdesk gui --smoke  {app_t * 1000:7.1f} ms  {app_m:6.1f} MiB peak RSS")
