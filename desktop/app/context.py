@@ -89,11 +89,14 @@ class AppContext:
         if self._guides is None:
             from pathlib import Path
 
-            from desktop.core.guides import builtin_guides_dir, load_library
+            from desktop.app.guide_cache import load_library_cached
+            from desktop.core.guides import builtin_guides_dir
 
             team = str(self.settings.get("team_guides_dir") or "")
-            self._guides = load_library(
-                builtin_guides_dir(), Path(team) if team else self.paths.team_guides
+            self._guides = load_library_cached(
+                builtin_guides_dir(),
+                Path(team) if team else self.paths.team_guides,
+                self.paths.cache,
             )
         return self._guides
 
