@@ -12,10 +12,10 @@ import sys
 from collections.abc import Sequence
 
 from desktop import __version__
+from desktop.core.settings import CODAT_API_BASE
 
 # Order is the order in --help. Add a command here only when it works.
 COMMANDS: tuple[str, ...] = ("gui", "link", "guides", "sandbox", "track", "calls", "doctor")
-DEFAULT_API_BASE = "https://api.codat.io"
 
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
@@ -29,7 +29,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         "--api-base",
         metavar="URL",
         default=None,
-        help=f"Codat API base URL (default: the profile's setting, else {DEFAULT_API_BASE})",
+        help=f"Codat API base URL (default: the profile's setting, else {CODAT_API_BASE})",
     )
     parser.add_argument(
         "--profile",

@@ -1,9 +1,11 @@
-"""Builds the call page from the app's services; the Shell, the tests and the crash driver share it."""
+"""Builds the call page from the app's services; the shell's wiring, the tests and the crash driver
+share it."""
 
 from __future__ import annotations
 
+import inspect
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -13,13 +15,13 @@ from PySide6.QtWidgets import QSystemTrayIcon, QWidget
 from desktop.app.context import AppContext
 from desktop.core.calls.lazy_client import LazyClient
 from desktop.core.calls.manager import CallManager
-from desktop.core.calls.session import journey_config
+from desktop.core.calls.session import CallSession, journey_config
 from desktop.core.calls.store_adapter import StoreAdapter
 from desktop.core.clock import SystemClock
 from desktop.core.codat.models import Company, Page
 from desktop.core.companies import search_query
-from desktop.core.guides.library import GuideLibrary, builtin_guides_dir, load_library
-from desktop.core.store import CallStore, export_call
+from desktop.core.guides.library import GuideLibrary
+from desktop.core.store import CallStore, StoreError, export_call
 from desktop.core.tracker import Tracker, TrackerSettings
 from desktop.ui.call.notify import Notifier
 from desktop.ui.call.start_panel import StartPanel
@@ -28,6 +30,21 @@ from desktop.ui.call.workspace import CallWorkspace
 log = logging.getLogger(__name__)
 SEARCH_PAGE_SIZE = 20
 
+# (search text, page number, page size) -> a page of companies, newest first.
+CompanySearch = Callable[[str, int, int], Awaitable[Page[Company]]]
+
+
+def company_search(ctx: AppContext) -> CompanySearch:
+    """The one company search of the app: the call's start panel and the Companies page use it."""
+
+    async def search(text: str, page: int, page_size: int) -> Page[Company]:
+        client = await ctx.codat()
+        return await client.list_companies(
+            page=page, page_size=page_size, query=search_query(text), order_by="-created"
+        )
+
+    return search
+
 
 @dataclass
 class CallParts:
@@ -35,11 +52,58 @@ class CallParts:
     manager: CallManager
     tracker: Tracker
     store: CallStore
+    ctx: AppContext
+
+    def open_known(self, company: Company, scenario: str | None = None) -> CallSession | None:
+        """Open ``company`` as a call (or show its open call); None if the store refused it.
+
+        ``scenario`` is a practice call's sandbox scenario, saved with the call.
+        """
+        try:
+            session = self.manager.open_call(
+                company.id, company.name, company.redirect, scenario=scenario
+            )
+        except StoreError as exc:  # a call needs its row in the database before it can start
+            self.manager.report_store_error(exc)
+            return None
+        self.workspace.show_call(session.call_id)
+        return session
+
+    async def open_company(self, company_id: str) -> CallSession | None:
+        """Open the company with this id as a call: its open call if it has one, else a new one.
+
+        Raises ``CodatError`` when Codat cannot give the company.
+        """
+        existing = self.manager.by_company(company_id)
+        if existing is not None:
+            self.workspace.show_call(existing.call_id)
+            return existing
+        client = await self.ctx.codat()
+        return self.open_known(await client.get_company(company_id))
 
 
-def default_library(ctx: AppContext) -> GuideLibrary:
-    team = str(ctx.settings.get("team_guides_dir") or "")
-    return load_library(builtin_guides_dir(), Path(team) if team else ctx.paths.team_guides)
+def build_call_services(
+    ctx: AppContext, store: CallStore, tracker_overrides: dict[str, Any] | None = None
+) -> tuple[CallManager, Tracker]:
+    """The call layer without its page: the manager and the one tracker, on the system clock."""
+    clock = SystemClock()
+    settings = TrackerSettings.from_settings(ctx.settings, **(tracker_overrides or {}))
+    # Each call is followed against its own API (profile, Codat or sandbox), asked per company.
+    client = LazyClient(lambda company_id: ctx.codat_for(manager.origin_of(company_id)))
+    tracker = Tracker(client, clock=clock, settings=settings, on_internal_error=ctx.crash.handle)
+    manager = CallManager(
+        StoreAdapter(store),
+        tracker,
+        clock,
+        journey_config(ctx.settings.get("stall_seconds")),
+        origin=ctx.call_origin,
+        targets=ctx,
+    )
+    tracker.on_update = manager.on_update
+    tracker.on_retry = manager.on_retry
+    tracker.on_stop = manager.on_stop
+    tracker.on_pace = manager.on_pace
+    return manager, tracker
 
 
 def build_call_parts(
@@ -53,34 +117,21 @@ def build_call_parts(
     notifier: Notifier | None = None,
     export_dir: Callable[[], Path] | None = None,
 ) -> CallParts:
-    library = library if library is not None else default_library(ctx)
+    library = library if library is not None else ctx.guide_library()
     store = store or CallStore(ctx.paths.database)
-    clock = SystemClock()
-    settings = TrackerSettings.from_settings(ctx.settings, **(tracker_overrides or {}))
-    tracker = Tracker(LazyClient(ctx.codat), clock=clock, settings=settings)
-    manager = CallManager(
-        # Read when a call opens: by then the key is read (opening one asks ctx.codat() first).
-        StoreAdapter(store, ctx.profile, lambda: "sandbox" if ctx.uses_sandbox() else "codat"),
-        tracker,
-        clock,
-        journey_config(ctx.settings.get("stall_seconds")),
-    )
-    tracker.on_update = manager.on_update
-    tracker.on_retry = manager.on_retry
-    tracker.on_stop = manager.on_stop
-    tracker.on_pace = manager.on_pace
+    manager, tracker = build_call_services(ctx, store, tracker_overrides)
+    find = company_search(ctx)
 
     async def search(text: str, page: int) -> Page[Company]:
-        client = await ctx.codat()
-        return await client.list_companies(
-            page=page, page_size=SEARCH_PAGE_SIZE, query=search_query(text), order_by="-created"
-        )
+        return await find(text, page, SEARCH_PAGE_SIZE)
 
     async def create(name: str) -> Company:
         client = await ctx.codat()
         return await client.create_company(name)
 
-    def spawn(coro: Any, name: str) -> Any:
+    def spawn(coro: Awaitable[Any], name: str) -> Any:
+        if not inspect.iscoroutine(coro):  # the widgets hand over coroutines of their own
+            raise TypeError(f"{name}: a coroutine is needed, not {type(coro).__name__}")
         return ctx.tasks.spawn(coro, name=name)
 
     if guide_factory is None:
@@ -103,18 +154,13 @@ def build_call_parts(
         notifier=notifier,
         exporter=exporter,
         export_dir=export_dir or (lambda: Path.home()),
+        notify_enabled=lambda: bool(ctx.settings.get("notify")),
     )
-
-    async def open_by_id(company_id: str) -> None:
-        client = await ctx.codat()
-        company = await client.get_company(company_id)
-        session = manager.open_call(company.id, company.name, company.redirect)
-        workspace.show_call(session.call_id)
-
+    parts = CallParts(workspace, manager, tracker, store, ctx)
     workspace.open_company_requested.connect(
-        lambda company_id, _name: spawn(open_by_id(company_id), "call: open company")
+        lambda company_id, _name: spawn(parts.open_company(company_id), "call: open company")
     )
-    return CallParts(workspace, manager, tracker, store)
+    return parts
 
 
 def _guide_viewer_factory(library: GuideLibrary) -> Callable[[], QWidget | None]:

@@ -9,14 +9,18 @@ from __future__ import annotations
 import linecache
 import logging
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from desktop.core.calls.origin import CallOrigin
 from desktop.core.crash import CrashHandler
 from desktop.core.logs import SECRET_FILTER
 from desktop.core.paths import Paths
 from desktop.core.secrets import ENV_KEY, SecretStore, aresolve_api_key
 from desktop.core.settings import Settings
+from desktop.core.store.records import ApiKind
 from desktop.core.tasks import BackgroundTasks
 
 if TYPE_CHECKING:
@@ -29,6 +33,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 HTTP_TIMEOUT_SECONDS = 15.0
+# In the data folder: the embedded sandbox's companies, and the port it listened on, so that it
+# comes back as it was after a restart and the Link URLs already sent keep working.
+SANDBOX_STATE_FILE = "sandbox-state.json"
+SANDBOX_PORT_FILE = "sandbox-port"
 
 
 @dataclass(frozen=True)
@@ -77,18 +85,20 @@ class AppContext:
         self._key: str | None = None
         self._key_read: asyncio.Future[str | None] | None = None
         self.key_problem: str | None = None  # why the last key read failed, in plain words
+        self._profile_keys: dict[str, str | None] = {}  # other profiles' keys, see load_keys
         env_key = os.environ.get(ENV_KEY, "").strip()
         if env_key:  # known without asking the keyring (resolve_api_key prefers it too)
             self._key, self._key_loaded = env_key, True
             SECRET_FILTER.add_secret(env_key)
         self._guides: GuideLibrary | None = None
+        # Set when the embedded sandbox could not come back as it was (another port, lost state):
+        # the calls made on it before say so instead of asking for companies it no longer has.
+        self.sandbox_notice: str | None = None
 
     # -- the guide library ----------------------------------------------------------------------
     def guide_library(self) -> GuideLibrary:
         """The built-in guides, overridden by the team's, parsed once; broken files are in errors."""
         if self._guides is None:
-            from pathlib import Path
-
             from desktop.app.guide_cache import load_library_cached
             from desktop.core.guides import builtin_guides_dir
 
@@ -156,10 +166,16 @@ class AppContext:
         self._key_loaded = False
         self._key = None
         self._key_read = None
+        self._profile_keys.clear()
 
     def uses_sandbox(self) -> bool:
         """Raises RuntimeError before the key was read, unless the sandbox is forced."""
         return self.force_sandbox or not self.api_key()
+
+    def call_origin(self) -> CallOrigin:
+        """The API a call opened now is made against (read again for every call)."""
+        kind = ApiKind.SANDBOX if self.uses_sandbox() else ApiKind.CODAT
+        return CallOrigin(self.profile, kind)
 
     @property
     def target(self) -> ApiTarget:
@@ -172,24 +188,65 @@ class AppContext:
         return ApiTarget("codat", base.rstrip("/"), self.profile)
 
     async def ensure_sandbox(self, **options: Any) -> str:
-        """Start the embedded sandbox once, off the UI thread; returns its base URL."""
+        """Start the embedded sandbox once, off the UI thread; returns its base URL.
+
+        It keeps its state in the data folder and listens on the port it had last time when that
+        port is free. When it cannot come back as it was, ``sandbox_notice`` says so in plain words.
+        """
         import asyncio
 
         if self._sandbox_lock is None:
             self._sandbox_lock = asyncio.Lock()
         async with self._sandbox_lock:
             if self._sandbox is None:
-                import secrets as pysecrets
-
-                from desktop.sandbox.server import SandboxServer
-
-                self._sandbox_key = pysecrets.token_urlsafe(24)
-                SECRET_FILTER.add_secret(self._sandbox_key)
-                server = SandboxServer(api_key=self._sandbox_key, **options)
-                await asyncio.to_thread(server.start)
-                self._sandbox = server
-                log.info("Embedded sandbox listening at %s", server.base_url)
+                self._sandbox = await asyncio.to_thread(self._start_sandbox, options)
+                log.info("Embedded sandbox listening at %s", self._sandbox.base_url)
             return str(self._sandbox.base_url)
+
+    def _start_sandbox(self, options: dict[str, Any]) -> Any:
+        """Runs in a worker thread: reads the saved state, binds the port, starts serving."""
+        import secrets as pysecrets
+
+        from desktop.sandbox.server import SandboxServer
+
+        self._sandbox_key = pysecrets.token_urlsafe(24)
+        SECRET_FILTER.add_secret(self._sandbox_key)
+        options = dict(options)
+        state_file = Path(options.pop("state_file", self.paths.data / SANDBOX_STATE_FILE))
+        port_file = self.paths.data / SANDBOX_PORT_FILE
+        remembered = _read_port(port_file)
+        port = int(options.pop("port", remembered or 0))
+        lost: str | None = None
+        if port and not _port_free(str(options.get("host", "127.0.0.1")), port):
+            log.warning("Embedded sandbox cannot listen on port %d again: it is taken", port)
+            lost = f"port {port}, where it listened before, is taken by another program"
+            port = 0
+        try:
+            server = SandboxServer(
+                api_key=self._sandbox_key, state_file=state_file, port=port, **options
+            )
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            aside = state_file.with_name(state_file.name + ".unreadable")
+            log.warning(
+                "Embedded sandbox state %s unreadable (%s); kept as %s", state_file, exc, aside
+            )
+            state_file.replace(aside)
+            lost = "its saved companies could not be read"
+            server = SandboxServer(
+                api_key=self._sandbox_key, state_file=state_file, port=port, **options
+            )
+        server.start()
+        if lost is not None and remembered:
+            self.sandbox_notice = (
+                f"The embedded sandbox could not come back as it was ({lost}), so the Link URL "
+                f"sent for this practice call no longer works and LinkDesk cannot follow it. "
+                f"End this call and start a new practice call."
+            )
+        try:
+            port_file.write_text(str(server.base_url.rsplit(":", 1)[1]), encoding="utf-8")
+        except OSError as exc:
+            log.warning("Could not remember the embedded sandbox's port: %s", exc)
+        return server
 
     @property
     def sandbox(self) -> Any:
@@ -198,6 +255,72 @@ class AppContext:
     @property
     def sandbox_key(self) -> str | None:
         return self._sandbox_key
+
+    # -- each call's own API -----------------------------------------------------------------------
+    def unavailable(self, origin: CallOrigin) -> str | None:
+        """Why a call made against ``origin`` cannot be followed now, in plain words; None if it can.
+
+        A practice call needs the embedded sandbox as it was; a real call needs Codat (not
+        ``--sandbox``) and an API key for its own profile.
+        """
+        if origin.api_kind is ApiKind.SANDBOX:
+            return self.sandbox_notice
+        if self.force_sandbox:
+            return (
+                f"This call was made against Codat (profile {origin.profile}), and LinkDesk is "
+                "running on the embedded sandbox now. It resumes when LinkDesk runs against "
+                "Codat again."
+            )
+        if not self._key_for(origin.profile):
+            return (
+                f"This call was made against Codat with the profile {origin.profile}, which has "
+                "no API key now. Add its key in Settings and the call resumes."
+            )
+        return None
+
+    async def load_keys(self, profiles: Iterable[str]) -> None:
+        """Read the API keys of these profiles and the current one, in a worker thread each.
+
+        What ``unavailable`` and ``codat_for`` know of other profiles' keys comes from here:
+        they never touch the keyring themselves (it may block; see ``load_api_key``).
+        """
+        if not self.force_sandbox:
+            await self.load_api_key()
+        for profile in sorted(set(profiles) - {self.profile} - set(self._profile_keys)):
+            key = await aresolve_api_key(profile, self.secrets)
+            SECRET_FILTER.add_secret(key)
+            self._profile_keys[profile] = key
+
+    def _key_for(self, profile: str) -> str | None:
+        """The key read by ``load_keys`` (None: none stored, or not read yet)."""
+        if profile == self.profile:
+            return self.api_key() if self._key_loaded else None
+        return self._profile_keys.get(profile)
+
+    async def codat_for(self, origin: CallOrigin) -> CodatClient:
+        """A client for the API ``origin`` names, whatever profile the agent uses now.
+
+        Raises ``CodatError`` (401) when the profile has no API key any more.
+        """
+        from desktop.core.codat import CodatClient
+        from desktop.core.codat.errors import CodatError, ErrorKind
+
+        if origin.api_kind is ApiKind.SANDBOX:
+            base = await self.ensure_sandbox()
+            return CodatClient(self.http(), base, self._sandbox_key or "")
+        await self.load_keys((origin.profile,))
+        key = self._key_for(origin.profile)
+        if not key or self.force_sandbox:
+            raise CodatError(
+                ErrorKind.HTTP,
+                status_code=401,
+                error=f"No API key for the profile {origin.profile} in this LinkDesk.",
+            )
+        if origin.profile == self.profile and self.api_base_override:
+            base = self.api_base_override
+        else:
+            base = str(self.settings.get("api_base", origin.profile))
+        return CodatClient(self.http(), base.rstrip("/"), key)
 
     def http(self) -> httpx.AsyncClient:
         """The one HTTP client of this process, created on first use."""
@@ -243,3 +366,26 @@ class AppContext:
             self.settings.save()
         except OSError as exc:
             log.error("Could not save settings: %s", exc)
+
+
+def _read_port(path: Path) -> int | None:
+    """The port the embedded sandbox listened on last time, if it was saved and makes sense."""
+    try:
+        port = int(path.read_text(encoding="utf-8").strip())
+    except (OSError, ValueError):
+        return None
+    return port if 0 < port < 65536 else None
+
+
+def _port_free(host: str, port: int) -> bool:
+    """Whether ``port`` can be listened on now (uvicorn would exit its thread if it cannot)."""
+    import socket
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return False
+    return True

@@ -25,8 +25,8 @@ from desktop.core.settings import Settings, SettingsError
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication
 
+    from desktop.app.shell_wiring import ShellWiring
     from desktop.ui.main_window import MainWindow
-    from desktop.ui.shell import Shell
 
 log = logging.getLogger("linkdesk")
 # Seconds after the first frame when start-up is taken to be over (the pages built, the key read,
@@ -110,11 +110,11 @@ def _make_application() -> QApplication:
     return app
 
 
-def show_first_frame(app: QApplication, ctx: AppContext) -> tuple[MainWindow, Shell]:
+def show_first_frame(app: QApplication, ctx: AppContext) -> tuple[MainWindow, ShellWiring]:
+    from desktop.app.shell_wiring import ShellWiring
     from desktop.ui.first_frame import paint_once
     from desktop.ui.icons import app_icon
     from desktop.ui.main_window import MainWindow
-    from desktop.ui.shell import Shell
     from desktop.ui.theme import apply_theme
 
     forget_module_sources()
@@ -122,13 +122,13 @@ def show_first_frame(app: QApplication, ctx: AppContext) -> tuple[MainWindow, Sh
     apply_theme(app, str(ctx.settings.get("theme")), float(ctx.settings.get("font_scale")))
     window = MainWindow()
     window.restore_geometry_text(str(ctx.settings.get("window_geometry")))
-    shell = Shell(app, ctx, window)
+    shell = ShellWiring(app, ctx, window)
     window.show()
     paint_once(app, window)
     return window, shell
 
 
-def run_loop(app: QApplication, ctx: AppContext, window: MainWindow, shell: Shell) -> int:
+def run_loop(app: QApplication, ctx: AppContext, window: MainWindow, shell: ShellWiring) -> int:
     import asyncio
 
     import qasync
@@ -138,7 +138,7 @@ def run_loop(app: QApplication, ctx: AppContext, window: MainWindow, shell: Shel
         return runner.run(main(app, ctx, window, shell))
 
 
-async def main(app: QApplication, ctx: AppContext, window: MainWindow, shell: Shell) -> int:
+async def main(app: QApplication, ctx: AppContext, window: MainWindow, shell: ShellWiring) -> int:
     import asyncio
 
     from PySide6.QtGui import QAction, QKeySequence
@@ -170,6 +170,7 @@ async def main(app: QApplication, ctx: AppContext, window: MainWindow, shell: Sh
         app.removeEventFilter(quit_filter)
         restore_signals()
         ctx.settings.set("window_geometry", window.geometry_text())  # saved by ctx.aclose()
+        shell.say_calls_will_resume()
         window.hide()
         await ctx.aclose()
     return 0

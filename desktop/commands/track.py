@@ -165,8 +165,10 @@ async def _track(args: argparse.Namespace, api_base: str, api_key: str, settings
         # by a fifth or more, and when it ends; not at every check.
         last = said[-1] if said else None
         same = last is not None and last.limit is pace.limit
-        if same and (
-            pace.limit is None or abs(pace.interval - last.interval) <= 0.2 * last.interval
+        if (
+            same
+            and last is not None
+            and (pace.limit is None or abs(pace.interval - last.interval) <= 0.2 * last.interval)
         ):
             return
         said.append(pace)

@@ -52,6 +52,13 @@ async def list_scenarios(http: httpx.AsyncClient, sandbox_base: str) -> list[Sce
     return scenarios_from_json(response.json())
 
 
+def scenario_spec(scenario: Scenario, platform_key: str | None = None) -> str:
+    """The scenario as the sandbox takes it, and as a practice call records it: ``name[:platform]``."""
+    if platform_key and scenario.takes_platform:
+        return f"{scenario.name}:{platform_key}"
+    return scenario.name
+
+
 async def start_practice(
     client: CodatClient,
     http: httpx.AsyncClient,
@@ -61,9 +68,7 @@ async def start_practice(
 ) -> Company:
     """Create the practice company and put its simulated customer on autopilot."""
     company = await client.create_company(f"Practice {scenario.name.replace('-', ' ')}")
-    spec = scenario.name
-    if platform_key and scenario.takes_platform:
-        spec = f"{spec}:{platform_key}"
+    spec = scenario_spec(scenario, platform_key)
     response = await http.post(
         f"{sandbox_base}/_sandbox/companies/{company.id}/scenario", json={"scenario": spec}
     )

@@ -90,7 +90,6 @@ SETTINGS: dict[str, Setting] = _declare(
     # Where the window was last: Qt's own saveGeometry() bytes, base64. Not shown in Settings.
     Setting("window_geometry", str, "", "Main window position and size"),
     Setting("api_base", str, CODAT_API_BASE, "Codat API base URL", scope="profile"),
-    Setting("sandbox_scenario", str, "", "Practice-call scenario", scope="profile"),
 )
 
 

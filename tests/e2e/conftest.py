@@ -10,10 +10,10 @@ import pytest
 from PySide6.QtWidgets import QApplication
 
 from desktop.app.context import AppContext
+from desktop.app.shell_wiring import ShellWiring
 from desktop.core.paths import default_paths
 from desktop.core.settings import Settings
 from desktop.ui.main_window import MainWindow
-from desktop.ui.shell import Shell
 from tests.conftest import run_in_qloop
 
 
@@ -21,7 +21,7 @@ from tests.conftest import run_in_qloop
 class RunningShell:
     ctx: AppContext
     window: MainWindow
-    shell: Shell
+    shell: ShellWiring
 
 
 @pytest.fixture
@@ -41,7 +41,7 @@ def make_shell(qtbot: Any, qloop: Any) -> Iterator[Callable[..., RunningShell]]:
         qtbot.addWidget(window)
         app = QApplication.instance()
         assert isinstance(app, QApplication)
-        shell = Shell(app, ctx, window)
+        shell = ShellWiring(app, ctx, window)
         if sandbox:  # options for the embedded sandbox, e.g. a fast simulated customer
             run_in_qloop(qtbot, ctx.ensure_sandbox(**sandbox))
         shell.start()

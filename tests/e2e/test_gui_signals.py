@@ -49,13 +49,13 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 from desktop.app import root as app
 from desktop.cli import build_parser
-from desktop.ui.shell import Shell
+from desktop.app.shell_wiring import ShellWiring
 
-started = Shell.start
+started = ShellWiring.start
 def start(self):
     started(self)
     QTimer.singleShot(1500, QApplication.quit)  # as a session that ends, or Cmd+Q, would
-Shell.start = start
+ShellWiring.start = start
 sys.exit(app.run_gui(build_parser().parse_args(["gui"])))
 """
 

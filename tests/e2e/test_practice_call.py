@@ -31,6 +31,8 @@ def test_practice_call_runs_a_scenario_to_the_end(qtbot: Any, make_shell: Any) -
     session = next(iter(manager.sessions.values()))
     assert session.company_name.startswith("Practice happy path")
     assert window.current_page() == "call"
+    saved = shell.call_parts.store.get_call(session.call_id)
+    assert saved.is_practice and saved.scenario == "happy-path:qhyg"  # recorded with the call
     qtbot.waitUntil(lambda: session.state.synced, timeout=60000)
     assert session.state.platform is not None and session.state.platform.key == "qhyg"
     assert session.state.linked

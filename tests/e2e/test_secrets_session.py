@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QFileDialog
 
 from desktop.app.call_assembly import build_call_parts
 from desktop.app.context import AppContext
+from desktop.app.shell_wiring import ShellWiring
 from desktop.core.journey import Step, StepStatus
 from desktop.core.logs import close_logging, setup_logging
 from desktop.core.paths import default_paths
@@ -29,7 +30,6 @@ from desktop.core.secrets import SecretStore
 from desktop.core.settings import Settings
 from desktop.sandbox.server import SandboxServer
 from desktop.ui.main_window import MainWindow
-from desktop.ui.shell import Shell
 from tests.conftest import run_in_qloop
 
 KEY = "ldk-Secret-7Qv3XwZp9RtYb2Mn6Hs4Jd8Kf"
@@ -105,7 +105,7 @@ def test_full_session_leaves_the_key_nowhere(
         assert not ctx.uses_sandbox()  # the key is used as a real Codat key would be
         window = MainWindow()
         qtbot.addWidget(window)
-        shell = Shell(qapp, ctx, window)
+        shell = ShellWiring(qapp, ctx, window)
         shell.refresh_target()
         parts = build_call_parts(ctx, library=shell.guide_library, tracker_overrides=FAST)
         window.set_page("call", parts.workspace)

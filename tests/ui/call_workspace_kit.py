@@ -13,38 +13,11 @@ from desktop.core.calls.store_adapter import StoreAdapter
 from desktop.core.clock import FakeClock
 from desktop.core.codat.models import Company
 from desktop.core.guides.library import GuideLibrary, builtin_guides_dir, load_library
-from desktop.core.journey import JourneyState, Step, apply, start
 from desktop.core.store import CallStore, export_call
 from desktop.ui.call.start_panel import StartPanel
 from desktop.ui.call.workspace import CallWorkspace
+from tests.unit.calls.hand_tracker import HandTracker
 from tests.unit.journey_builders import connection, conns
-
-
-class HandTracker:
-    """Keeps each company's journey state; the test feeds observations through ``observe``."""
-
-    def __init__(self, clock: FakeClock) -> None:
-        self.clock = clock
-        self.states: dict[str, JourneyState] = {}
-        self.manager: CallManager | None = None
-
-    def track(self, company_id: str) -> JourneyState:
-        return self.states.setdefault(company_id, start(company_id, self.clock.now()))
-
-    def untrack(self, company_id: str) -> None:
-        self.states.pop(company_id, None)
-
-    def confirm(self, company_id: str, step: Step) -> JourneyState:
-        from desktop.core.journey import AgentConfirmed
-
-        return self.observe(company_id, AgentConfirmed(self.clock.now(), step))
-
-    def observe(self, company_id: str, observation: Any) -> JourneyState:
-        state, events = apply(self.states[company_id], observation)
-        self.states[company_id] = state
-        if self.manager is not None:
-            self.manager.on_update(company_id, state, events)
-        return state
 
 
 @dataclass
@@ -91,11 +64,16 @@ class Kit:
         )
 
 
-def make_kit(qtbot: Any, tmp_path: Path, export_dir: Callable[[], Path] | None = None) -> Kit:
+def make_kit(
+    qtbot: Any,
+    tmp_path: Path,
+    export_dir: Callable[[], Path] | None = None,
+    notify_enabled: Callable[[], bool] = lambda: True,
+) -> Kit:
     clock = FakeClock()
     store = CallStore(tmp_path / "calls.sqlite3", clock=clock.now)
     tracker = HandTracker(clock)
-    manager = CallManager(StoreAdapter(store, "default"), tracker, clock)
+    manager = CallManager(StoreAdapter(store), tracker, clock)
     tracker.manager = manager
     library = load_library(builtin_guides_dir())
     labels = {item.key: item.text for item in library.checklist.items} if library.checklist else {}
@@ -116,6 +94,7 @@ def make_kit(qtbot: Any, tmp_path: Path, export_dir: Callable[[], Path] | None =
         notifier=notifier,
         exporter=lambda call_id, fmt: export_call(store, call_id, fmt, checklist_labels=labels),
         export_dir=export_dir,
+        notify_enabled=notify_enabled,
     )
     qtbot.addWidget(workspace)
     workspace.resize(1300, 800)

@@ -48,3 +48,26 @@ def test_no_notification_while_the_window_is_in_front(qtbot: Any, kit: Kit) -> N
     kit.platform_chosen(session)
     assert session.summary().startswith("Step 3")  # the change did reach the workspace
     assert kit.notifier.shown == []
+
+
+def test_the_notify_setting_turned_off_stops_notifications(qtbot: Any, tmp_path: Path) -> None:
+    from desktop.core.paths import default_paths
+    from desktop.core.settings import Settings
+
+    settings = Settings.load(default_paths({"LINKDESK_HOME": str(tmp_path / "home")}).ensure())
+    settings.set("notify", False)  # unticked in Settings
+    kit = make_kit(qtbot, tmp_path, notify_enabled=lambda: bool(settings.get("notify")))
+    session = kit.open_call("Harbour Bakery Ltd")
+    other = QWidget()
+    qtbot.addWidget(other)
+    bring_to_front(qtbot, other)
+
+    kit.platform_chosen(session)
+    assert session.summary().startswith("Step 3")  # the change did reach the workspace
+    assert kit.notifier.shown == []
+
+    settings.set("notify", True)  # ticked again: the next change is notified
+    kit.clock.advance(30)
+    session.confirm_step(3)
+    assert len(kit.notifier.shown) == 1
+    kit.store.close()

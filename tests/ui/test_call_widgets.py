@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from desktop.core.calls.origin import CallOrigin
 from desktop.core.calls.session import CallSession
 from desktop.core.calls.store_adapter import StoreAdapter
 from desktop.core.clock import FakeClock
@@ -16,8 +17,10 @@ from desktop.ui.call.call_view import CallView
 
 def make(tmp_path: Path, clock: FakeClock) -> tuple[CallSession, CallStore]:
     store = CallStore(tmp_path / "calls.db", clock=clock.now)
-    adapter = StoreAdapter(store, "default")
-    call_id = adapter.open_call("c-1", "Harbour Bakery", "http://127.0.0.1/link/c-1", clock.now())
+    adapter = StoreAdapter(store)
+    call_id = adapter.open_call(
+        "c-1", "Harbour Bakery", "http://127.0.0.1/link/c-1", clock.now(), CallOrigin("default")
+    )
     session = CallSession(
         call_id=call_id,
         company_id="c-1",

@@ -114,3 +114,23 @@ def test_a_rejected_key_is_explained_with_its_correlation_id(
     assert "correlation" in page.error.text().lower()
     assert page.model.rowCount() == 0
     run_in_qloop(qtbot, http.aclose())
+
+
+def test_a_bug_in_the_loader_goes_to_the_crash_handler_not_the_page(
+    qtbot: Any, qloop: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    from desktop.core.crash import CrashHandler
+    from desktop.core.tasks import BackgroundTasks
+
+    async def load(text: str, page: int) -> Page[CompanyRow]:
+        raise KeyError("results")  # our bug, not Codat's answer
+
+    crash = CrashHandler()
+    tasks = BackgroundTasks(on_error=crash.handle)
+    widget = CompaniesPage(load, lambda coro, name: tasks.spawn(coro, name=name))
+    qtbot.addWidget(widget)
+    widget.load(1)
+    qtbot.waitUntil(lambda: bool(crash.reports), timeout=5000)
+    assert "KeyError" in crash.reports[0].summary
+    assert "results" not in widget.error.text()
+    assert not widget.progress.isVisible()

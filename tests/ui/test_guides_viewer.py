@@ -262,3 +262,18 @@ def test_a_long_title_wraps_instead_of_widening_the_window(qtbot, library: Guide
     )
     qtbot.wait(10)  # the layout takes the new texts into account on its next pass
     assert viewer.minimumSizeHint().width() <= wide + 1
+
+
+def test_export_asks_with_a_dialog_that_does_not_block_and_shows_a_refused_save(
+    viewer: GuideViewer, tmp_path: Path
+) -> None:
+    viewer.show_guide("sage-50-accounts")
+    viewer.export_md_button.click()
+    dialog = viewer.export_dialog
+    assert dialog is not None and dialog.isVisible()  # open(), not exec(): the loop goes on
+    dialog.fileSelected.emit(str(tmp_path / "no-such-folder" / "sage50.md"))
+    assert "Could not save sage50.md" in viewer.status_label.text()
+    dialog.fileSelected.emit(str(tmp_path / "sage50.md"))
+    assert (tmp_path / "sage50.md").exists()
+    assert viewer.status_label.text() == "Saved sage50.md."
+    dialog.reject()

@@ -62,8 +62,8 @@ def test_a_locked_keyring_never_freezes_the_window(qtbot: Any, qapp: Any, ctx: A
         qtbot.waitUntil(lambda: len(beats) >= 10, timeout=5000)  # ...and Qt's loop keeps going
         heartbeat.stop()
         assert window.target_label.text() == "Checking the key…"
-        window.page_actions["companies"].trigger()  # the agent can move around meanwhile
-        assert window.current_page() == "companies"
+        window.page_actions["call"].trigger()  # the agent can move around meanwhile
+        assert window.current_page() == "call"
         locked.unlock.set()
         qtbot.waitUntil(lambda: window.target_label.text() == f"Codat at {BASE}", timeout=5000)
         assert threading.main_thread() not in locked.threads

@@ -1,30 +1,64 @@
-"""desktop.core and desktop.sandbox must never import Qt: they run headless, in the CLI and in CI."""
+"""The layers' rules, checked on what each package really imports (in a fresh interpreter).
+
+``desktop.core``, ``desktop.sandbox`` and ``desktop.hub`` run headless (the CLI, CI): never Qt.
+The core imports none of the layers above it or beside it; the widgets never import the app.
+"""
 
 from __future__ import annotations
 
+import importlib.util
 import pkgutil
 import subprocess
 import sys
 
-import desktop.core
-import desktop.sandbox
+import pytest
+
+QT = ("PySide6", "shiboken6", "qasync")
 
 
-def _all_modules(package: object) -> list[str]:
-    path = package.__path__  # type: ignore[attr-defined]
-    prefix = package.__name__ + "."  # type: ignore[attr-defined]
-    return [package.__name__] + [m.name for m in pkgutil.walk_packages(path, prefix)]  # type: ignore[attr-defined]
+def _all_modules(name: str) -> list[str]:
+    package = importlib.import_module(name)
+    prefix = name + "."
+    return [name] + [m.name for m in pkgutil.walk_packages(package.__path__, prefix)]
 
 
-def test_core_and_sandbox_import_without_qt() -> None:
-    modules = _all_modules(desktop.core) + _all_modules(desktop.sandbox)
+def _loaded_after_importing(modules: list[str]) -> set[str]:
+    """Every module in sys.modules after importing ``modules`` in a fresh interpreter."""
     code = (
         "import importlib, sys\n"
         f"for name in {modules!r}:\n"
         "    importlib.import_module(name)\n"
-        "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('PySide6', 'shiboken6', 'qasync'))\n"
-        "print(','.join(bad))\n"
+        "print('\\n'.join(sorted(sys.modules)))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "", f"Qt imported by core/sandbox: {out.stdout.strip()}"
+    return set(out.stdout.split())
+
+
+def _within(loaded: set[str], packages: tuple[str, ...]) -> list[str]:
+    return sorted(m for m in loaded if any(m == p or m.startswith(p + ".") for p in packages))
+
+
+def _headless_packages() -> list[str]:
+    names = ["desktop.core", "desktop.sandbox"]
+    if importlib.util.find_spec("desktop.hub") is not None:
+        names.append("desktop.hub")
+    return names
+
+
+def test_core_sandbox_and_hub_import_without_qt() -> None:
+    modules = [m for name in _headless_packages() for m in _all_modules(name)]
+    bad = _within(_loaded_after_importing(modules), QT)
+    assert bad == [], f"Qt imported by {', '.join(_headless_packages())}: {bad}"
     assert len(modules) >= 2
+
+
+def test_core_imports_no_app_ui_sandbox_or_hub() -> None:
+    loaded = _loaded_after_importing(_all_modules("desktop.core"))
+    bad = _within(loaded, ("desktop.app", "desktop.ui", "desktop.sandbox", "desktop.hub"))
+    assert bad == [], f"desktop.core imports {bad}"
+
+
+@pytest.mark.parametrize("forbidden", ["desktop.app", "desktop.context"])
+def test_widgets_never_import_the_app(forbidden: str) -> None:
+    loaded = _loaded_after_importing(_all_modules("desktop.ui"))
+    assert _within(loaded, (forbidden,)) == [], f"desktop.ui imports {forbidden}"

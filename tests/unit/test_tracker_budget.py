@@ -353,7 +353,7 @@ async def test_every_call_page_is_told_when_the_budget_slows_its_tracking(tmp_pa
     store = CallStore(tmp_path / "calls.sqlite3", clock=clock.now)
     settings = TrackerSettings(stagger=0.0, budget_per_hour=120.0)  # 6 calls want ~2,000
     tracker = Tracker(codat, clock=clock, settings=settings)
-    manager = CallManager(StoreAdapter(store, "default"), tracker, clock)
+    manager = CallManager(StoreAdapter(store), tracker, clock)
     tracker.on_update, tracker.on_pace = manager.on_update, manager.on_pace
     async with tracker:
         sessions = []

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from typing import Any, Protocol, TypeVar
+from typing import Protocol
 
-from desktop.core.calls.session import (
-    CallSession,
-    CallStoreLike,
-    ClockLike,
-    StoredCall,
-)
+from desktop.core.calls.origin import CallOrigin, OriginSource, fixed_origin
+from desktop.core.calls.session import CallSession, CallStoreLike, StoredCall
+from desktop.core.clock import Clock
+from desktop.core.codat.errors import CodatError
 from desktop.core.journey import (
     JourneyConfig,
     JourneyEvent,
@@ -19,28 +17,79 @@ from desktop.core.journey import (
     Step,
 )
 from desktop.core.store import StoreError
+from desktop.core.tracker import Stop, StopReason
 from desktop.core.tracker.pace import Pace
 
 log = logging.getLogger(__name__)
-_T = TypeVar("_T")
 
 
 class TrackerLike(Protocol):
     """What the manager needs of ``desktop.core.tracker.Tracker``."""
 
-    def track(self, company_id: str) -> JourneyState: ...
+    def track(self, company_id: str, *, state: JourneyState | None = None) -> JourneyState:
+        """Follow a company, from ``state`` if given (a resumed call) or from the start."""
+        ...
 
-    def untrack(self, company_id: str) -> None: ...
+    def untrack(self, company_id: str) -> None:
+        """Stop following the company."""
+        ...
 
-    def confirm(self, company_id: str, step: Step) -> JourneyState: ...
+    def focus(self, company_id: str | None) -> None:
+        """The company whose call is on screen (None: none) comes first when the budget is short."""
+        ...
+
+    def confirm(self, company_id: str, step: Step, at: float | None = None) -> JourneyState:
+        """The agent confirmed ``step`` at ``at`` (epoch seconds; now if None); the new journey.
+
+        Raises ``KeyError`` for a company that is not tracked.
+        """
+        ...
 
 
 class CallRepository(CallStoreLike, Protocol):
     """The store seen by the manager: what a session writes, plus the calls to reopen."""
 
-    def open_calls(self) -> list[StoredCall]: ...
+    def open_call(
+        self,
+        company_id: str,
+        company_name: str,
+        link_url: str,
+        at: float,
+        origin: CallOrigin,
+        scenario: str | None = None,
+    ) -> int:
+        """Save a new call made against ``origin`` (a practice call with its sandbox
+        ``scenario``); returns its id. Raises ``StoreError``."""
+        ...
 
-    def close_call(self, call_id: int, at: float) -> None: ...
+    def open_calls(self) -> list[StoredCall]:
+        """The calls not closed yet, oldest first, with what was saved of each."""
+        ...
+
+    def close_call(self, call_id: int, at: float) -> None:
+        """Close the call at ``at`` (epoch seconds). Raises ``StoreError``."""
+        ...
+
+    def set_platform(self, call_id: int, key: str | None, name: str | None) -> None:
+        """Save the platform the customer chose. Raises ``StoreError``."""
+        ...
+
+    def retry_pending(self) -> int:
+        """Write what the store kept in memory; returns how many writes it saved."""
+        ...
+
+
+class TargetCheck(Protocol):
+    """Whether the API a call was made against can be reached now (the app's API targets)."""
+
+    def unavailable(self, origin: CallOrigin) -> str | None:
+        """Plain words saying why calls made against ``origin`` cannot be followed now, or None."""
+        ...
+
+
+class _AlwaysAvailable:
+    def unavailable(self, origin: CallOrigin) -> str | None:
+        return None
 
 
 ManagerListener = Callable[["CallManager", "CallSession | None"], None]
@@ -58,20 +107,28 @@ class CallManager:
         self,
         store: CallRepository,
         tracker: TrackerLike,
-        clock: ClockLike,
+        clock: Clock,
         config: JourneyConfig | None = None,
+        *,
+        origin: OriginSource | None = None,
+        targets: TargetCheck | None = None,
     ) -> None:
         self.store = store
         self.tracker = tracker
         self.clock = clock
         self.config = config or JourneyConfig()
+        # Read at each opening, not once: the agent may switch profile or add a key meanwhile.
+        self.origin = origin or fixed_origin("default")
+        self.targets: TargetCheck = targets or _AlwaysAvailable()
         self.sessions: dict[int, CallSession] = {}
+        self.origins: dict[int, CallOrigin] = {}  # by call id: the API each call is made against
         self._listeners: list[ManagerListener] = []
         # The last write the store refused, until a retry writes everything it kept in memory.
         self.store_error: StoreError | None = None
         self._store_listeners: list[StoreStateListener] = []
 
     def subscribe(self, listener: ManagerListener) -> None:
+        """Call ``listener(manager, session)`` when a call opens, changes or (session None) closes."""
         self._listeners.append(listener)
 
     # -- store failures ------------------------------------------------------------------------------
@@ -80,16 +137,15 @@ class CallManager:
         self._store_listeners.append(listener)
 
     def report_store_error(self, error: StoreError) -> None:
+        """A write was refused: every store listener hears it (the page shows a banner)."""
         self.store_error = error
         for listener in list(self._store_listeners):
             listener(error)
 
     def retry_store(self) -> bool:
         """Write what the store kept in memory; True once nothing is left unsaved."""
-        retry = getattr(self.store, "retry_pending", None)
         try:
-            if retry is not None:
-                retry()
+            self.store.retry_pending()
         except StoreError as exc:
             self.report_store_error(exc)
             return False
@@ -104,6 +160,7 @@ class CallManager:
             listener(self, session)
 
     def by_company(self, company_id: str) -> CallSession | None:
+        """The open call of this company, if there is one."""
         return next((s for s in self.sessions.values() if s.company_id == company_id), None)
 
     def _session(
@@ -123,20 +180,28 @@ class CallManager:
         session.on_store_error = self.report_store_error
         return session
 
-    def open_call(self, company_id: str, company_name: str, link_url: str) -> CallSession:
+    def open_call(
+        self, company_id: str, company_name: str, link_url: str, *, scenario: str | None = None
+    ) -> CallSession:
+        """Open a call for this company (its open call if it has one), made against the API in
+        use now; ``scenario`` names a practice call's sandbox scenario. Raises ``StoreError``."""
         existing = self.by_company(company_id)
         if existing is not None:
             return existing
         at = self.clock.now()
-        call_id = self.store.open_call(company_id, company_name, link_url, at)
+        origin = self.origin()
+        call_id = self.store.open_call(company_id, company_name, link_url, at, origin, scenario)
         session = self._session(call_id, company_id, company_name, link_url, at)
         self.sessions[call_id] = session
+        self.origins[call_id] = origin
         session.state = self.tracker.track(company_id)
         self._changed(session)
         return session
 
     def close_call(self, call_id: int) -> None:
+        """End the call: the tracker stops following its company and the store closes it."""
         session = self.sessions.pop(call_id, None)
+        self.origins.pop(call_id, None)
         if session is None:
             return
         if self.by_company(session.company_id) is None:
@@ -162,17 +227,42 @@ class CallManager:
             )
             session.restore(stored)
             self.sessions[stored.call_id] = session
-            session.state = self.tracker.track(stored.company_id)
-            for step, _at in stored.confirmed:
-                session.state = self.tracker.confirm(stored.company_id, step)
+            self.origins[stored.call_id] = stored.origin
+            self._follow_if_available(session)
             resumed.append(session)
             self._changed(session)
         return resumed
 
+    def _follow_if_available(self, session: CallSession) -> bool:
+        """Track a resumed call against its own API, or say why it waits (nothing is written)."""
+        reason = self.targets.unavailable(self.origins[session.call_id])
+        session.waiting_reason = reason
+        if reason is None:
+            session.state = session.history.merge(
+                self.tracker.track(session.company_id, state=session.state)
+            )
+        return reason is None
+
+    def recheck_waiting(self) -> list[CallSession]:
+        """After the API targets changed (Settings applied, the sandbox started): follow the calls
+        that were waiting for theirs, if it is there now. Returns the calls that started again."""
+        started: list[CallSession] = []
+        for session in list(self.sessions.values()):
+            if session.waiting_reason is not None and self._follow_if_available(session):
+                started.append(session)
+            self._changed(session)
+        return started
+
+    def origin_of(self, company_id: str) -> CallOrigin:
+        """The API the call of this company is made against (the current one if it has none)."""
+        session = self.by_company(company_id)
+        if session is not None and session.call_id in self.origins:
+            return self.origins[session.call_id]
+        return self.origin()
+
     def _confirm(self, company_id: str, step: Step, at: float) -> None:
-        del at  # the tracker stamps the confirmation with its own clock
         try:
-            state = self.tracker.confirm(company_id, step)
+            state = self.tracker.confirm(company_id, step, at)
         except KeyError:
             log.warning("Confirmed step %s of %s, which is not tracked", int(step), company_id)
             return
@@ -184,29 +274,32 @@ class CallManager:
     def on_update(
         self, company_id: str, state: JourneyState, events: Sequence[JourneyEvent]
     ) -> None:
+        """The tracker's ``on_update``: a new journey state for the company's call."""
         session = self.by_company(company_id)
         if session is None:
             return
         before = session.state.platform
         session.on_update(state, events)
         if state.platform is not None and state.platform != before:
-            set_platform = getattr(self.store, "set_platform", None)
-            if set_platform is not None:
-                try:
-                    set_platform(session.call_id, state.platform.key, state.platform.name)
-                except StoreError as exc:
-                    self.report_store_error(exc)
+            try:
+                self.store.set_platform(session.call_id, state.platform.key, state.platform.name)
+            except StoreError as exc:
+                self.report_store_error(exc)
         self._changed(session)
 
     def on_retry(self, company_id: str, error: Exception, next_try_at: float) -> None:
+        """The tracker's ``on_retry``: Codat did not answer; the next try is at ``next_try_at``."""
         session = self.by_company(company_id)
         if session is None:
             return
-        reason = getattr(error, "plain_message", None) or str(error) or type(error).__name__
-        session.on_retry(next_try_at, reason, getattr(error, "correlation_id", None))
+        if isinstance(error, CodatError):
+            session.on_retry(next_try_at, error.plain_message, error.correlation_id)
+        else:
+            session.on_retry(next_try_at, str(error) or type(error).__name__)
         self._changed(session)
 
     def on_pace(self, company_id: str, pace: Pace) -> None:
+        """The tracker's ``on_pace``: the company's pace changed (slowed by the quota, held)."""
         session = self.by_company(company_id)
         if session is None:
             return
@@ -216,14 +309,12 @@ class CallManager:
     def focus(self, call_id: int | None) -> None:
         """The call on screen (None: none): its company comes first when the budget is short."""
         session = self.sessions.get(call_id) if call_id is not None else None
-        focus = getattr(self.tracker, "focus", None)
-        if focus is not None:
-            focus(session.company_id if session is not None else None)
+        self.tracker.focus(session.company_id if session is not None else None)
 
-    def on_stop(self, company_id: str, stop: Any) -> None:
+    def on_stop(self, company_id: str, stop: Stop) -> None:
+        """The tracker's ``on_stop``: said once on the call, unless it was removed or finished."""
         session = self.by_company(company_id)
-        reason = str(getattr(stop, "reason", ""))
-        if session is None or reason in ("removed", "finished"):
+        if session is None or stop.reason in (StopReason.REMOVED, StopReason.FINISHED):
             return
-        session.on_stopped(getattr(stop, "message", reason))
+        session.on_stopped(stop.message)
         self._changed(session)

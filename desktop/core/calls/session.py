@@ -12,11 +12,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol
 
+from desktop.core.calls.history import History, RecordedEvent
+from desktop.core.calls.origin import CallOrigin
+from desktop.core.clock import Clock
 from desktop.core.journey import (
     INVISIBLE_STEPS,
     STEP_TITLES,
+    AgentConfirmed,
     EventKind,
     JourneyConfig,
     JourneyEvent,
@@ -28,13 +32,14 @@ from desktop.core.journey import (
     StepStatus,
     SyncItem,
     SyncStatus,
+    apply,
     start,
 )
 from desktop.core.store import StoreError
+from desktop.core.store.records import tick_entry
 from desktop.core.tracker.pace import Pace, pace_text
 
 log = logging.getLogger(__name__)
-_T = TypeVar("_T")
 
 # What to ask the customer when a step has gone quiet, in the words an agent would use.
 STALL_QUESTIONS: dict[Step, str] = {
@@ -67,35 +72,40 @@ PROVENANCE_WORDS: dict[str, str] = {
 
 
 class CallStoreLike(Protocol):
-    """What a session needs from the store (``desktop.core.store.CallStore`` fits)."""
+    """What a session writes to the store (``store_adapter.StoreAdapter`` over ``CallStore``).
 
-    def open_call(self, company_id: str, company_name: str, link_url: str, at: float) -> int: ...
+    Every time is epoch seconds from the session's clock (or, for a journey event, the time of the
+    observation it came from); the store keeps it as given and stamps nothing itself. A refused
+    write raises ``StoreError``; the store keeps it in memory and writes it on retry.
+    """
 
-    def add_event(
-        self,
-        call_id: int,
-        at: float,
-        kind: str,
-        message: str,
-        data: Mapping[str, Any] | None = None,
-    ) -> None: ...
+    def record_journey_event(self, call_id: int, event: JourneyEvent) -> None:
+        """Save a journey event, stamped with its observation time; its full JSON goes with it."""
+        ...
+
+    def record_entry(self, call_id: int, entry: TimelineEntry) -> None:
+        """Save a timeline line that is not a journey event (a retry, a stop, an agent action)."""
+        ...
 
     def set_tick(
         self, call_id: int, key: str, ticked: bool, at: float, *, label: str | None = None
-    ) -> None: ...
+    ) -> None:
+        """Save a checklist item's state at ``at``, and its line on the timeline."""
+        ...
 
-    def save_notes(self, call_id: int, notes: str, at: float) -> None: ...
-
-
-class ClockLike(Protocol):
-    def now(self) -> float: ...
+    def save_notes(self, call_id: int, notes: str, at: float) -> None:
+        """Replace the call's notes, saved at ``at``."""
+        ...
 
 
 @dataclass(frozen=True)
 class TimelineEntry:
-    at: float
-    kind: str  # a journey EventKind value, or "agent.*" for what the agent did
+    """One line of a call's timeline as the session shows it."""
+
+    at: float  # epoch seconds
+    kind: str  # a journey EventKind value, "retry", "stopped", or "agent.*" for what the agent did
     message: str
+    step: Step | None = None  # the step an agent confirmation is about
 
 
 @dataclass(frozen=True)
@@ -124,6 +134,7 @@ class CallSnapshot:
     platform_key: str | None
     platform_name: str | None
     sync: list[SyncItem]
+    sync_progress: list[tuple[str, int, str]]  # see CallSession.sync_progress
     problem: Problem | None
     correlation_id: str | None
     retry_text: str | None
@@ -153,9 +164,21 @@ class StoredCall:
     timeline: list[TimelineEntry] = field(default_factory=list)
     confirmed: list[tuple[Step, float]] = field(default_factory=list)
     followed: str | None = None  # the connection followed when the call was last saved
+    journey: list[RecordedEvent] = field(default_factory=list)  # every line but the agent's
+    origin: CallOrigin = field(default_factory=lambda: CallOrigin("default"))
 
 
 class CallSession:
+    """One customer's call: company, Link URL, journey, confirmations, checklist ticks, notes.
+
+    Qt-free; the widgets show ``snapshot()`` and call the ``confirm_step``/``set_tick``/
+    ``save_notes``/``note_action`` methods. The tracker's news arrives through ``on_update``,
+    ``on_retry`` and ``on_stopped`` (the ``CallManager`` forwards them). Every change is written to
+    the store as it happens; a refused write goes to ``on_store_error`` and the call goes on with
+    all of it in memory. Times are epoch seconds from ``clock``. After a restart, ``restore``
+    takes back what was saved; ``history`` keeps what the timeline recorded from being rewritten.
+    """
+
     def __init__(
         self,
         *,
@@ -164,7 +187,7 @@ class CallSession:
         company_name: str,
         link_url: str,
         store: CallStoreLike,
-        clock: ClockLike,
+        clock: Clock,
         opened_at: float | None = None,
         config: JourneyConfig | None = None,
         confirm: Callable[[str, Step, float], None] | None = None,
@@ -191,12 +214,15 @@ class CallSession:
         self._listeners: list[Listener] = []
         # Told when the store refuses a write; the call goes on with everything kept in memory.
         self.on_store_error: StoreErrorListener | None = None
-        # After a restart the tracker starts from nothing and tells again what was already told.
-        self._known: set[tuple[str, str]] = set()
+        # What the timeline already holds; after a restart the tracker tells the journey anew.
+        self.history = History()
         self._followed: str | None = None
+        # Why this call is not followed now (its API is not available): shown, never written.
+        self.waiting_reason: str | None = None
 
     # -- listeners ---------------------------------------------------------------------------------
     def subscribe(self, listener: Listener) -> Callable[[], None]:
+        """Call ``listener(session)`` on every change; returns a function that unsubscribes it."""
         self._listeners.append(listener)
         return lambda: self._listeners.remove(listener) if listener in self._listeners else None
 
@@ -207,7 +233,6 @@ class CallSession:
     # -- from the tracker --------------------------------------------------------------------------
     def on_update(self, state: JourneyState, events: Sequence[JourneyEvent] = ()) -> None:
         """A new journey state from the tracker, with the events that led to it."""
-        self.state = state
         self.retry_at = None
         self.retry_reason = None
         for event in events:
@@ -217,9 +242,11 @@ class CallSession:
                 and event.connection_id == self._followed
             ):
                 continue  # a restarted tracker finding the same connection again
-            self._record(event.at, event.kind.value, event.message, event.to_json())
+            self._record_event(event)
         if state.connection_id is not None:
             self._followed = state.connection_id
+        self.history.follow(state)
+        self.state = self.history.merge(state)
         self._changed()
 
     def on_retry(self, next_try_at: float, reason: str, correlation_id: str | None = None) -> None:
@@ -230,7 +257,9 @@ class CallSession:
         if correlation_id:
             self.correlation_id = correlation_id
         if first:
-            self._record(self.clock.now(), "retry", f"Codat did not answer: {reason}")
+            self._record(
+                TimelineEntry(self.clock.now(), "retry", f"Codat did not answer: {reason}")
+            )
         self._changed()
 
     def on_pace(self, pace: Pace) -> None:
@@ -243,21 +272,21 @@ class CallSession:
         self.stopped_reason = reason
         self.retry_at = None
         self.pace = None
-        self._record(self.clock.now(), "stopped", reason)
+        self._record(TimelineEntry(self.clock.now(), "stopped", reason))
         self._changed()
 
     # -- from the agent ----------------------------------------------------------------------------
     def confirm_step(self, step: Step | int) -> None:
+        """The agent saw the customer pass step 1 or 3 on the shared screen (other steps: ignored)."""
         step = Step(step)
         if step not in INVISIBLE_STEPS or step in self.confirmed:
             return
         at = self.clock.now()
         self.confirmed[step] = at
         self._record(
-            at,
-            AGENT_CONFIRM,
-            f"You confirmed step {int(step)} “{STEP_TITLES[step]}”.",
-            {"action": "confirm", "step": int(step)},
+            TimelineEntry(
+                at, AGENT_CONFIRM, f"You confirmed step {int(step)} “{STEP_TITLES[step]}”.", step
+            )
         )
         if self._confirm_hook is not None:
             self._confirm_hook(self.company_id, step, at)
@@ -274,9 +303,8 @@ class CallSession:
             self.store.set_tick(self.call_id, key, ticked, at, label=label)
         except StoreError as exc:
             self._store_failed(exc)
-        verb, kind = ("Ticked", "agent.tick") if ticked else ("Unticked", "agent.untick")
-        name = label or key
-        self.timeline.append(TimelineEntry(at, kind, f"{verb} “{name}” on the checklist."))
+        kind, summary = tick_entry(ticked, label or key)
+        self.timeline.append(TimelineEntry(at, kind, summary))
         self._changed()
 
     def save_notes(self, text: str) -> bool:
@@ -296,22 +324,31 @@ class CallSession:
 
     def note_action(self, message: str) -> None:
         """Something the agent did that belongs in the timeline (copied the link, ...)."""
-        self._record(self.clock.now(), AGENT_ACTION, message)
+        self._record(TimelineEntry(self.clock.now(), AGENT_ACTION, message))
         self._changed()
 
-    def _record(
-        self, at: float, kind: str, message: str, data: Mapping[str, Any] | None = None
-    ) -> None:
-        if (kind, message) in self._known and not kind.startswith("agent."):
-            self._known.discard((kind, message))
+    def _record_event(self, event: JourneyEvent) -> None:
+        """A journey event: on screen, and to the store as the typed event it is."""
+        if not self.history.admits(event):
             return
-        self.timeline.append(TimelineEntry(at, kind, message))
+        self.history.note(event)
+        self.timeline.append(TimelineEntry(event.at, event.kind.value, event.message))
+        self._write(lambda: self.store.record_journey_event(self.call_id, event))
+
+    def _record(self, entry: TimelineEntry) -> None:
+        """Anything else on the timeline: a retry, a stop, or what the agent did."""
+        if not entry.kind.startswith("agent."):
+            if not self.history.admits_entry(entry.kind, entry.message):
+                return  # said before the restart, in the same words
+            self.history.note_entry(entry.kind, entry.message)
+        self.timeline.append(entry)
+        self._write(lambda: self.store.record_entry(self.call_id, entry))
+
+    def _write(self, write: Callable[[], None]) -> None:
         try:
-            self.store.add_event(self.call_id, at, kind, message, data)
+            write()
         except StoreError as exc:
             self._store_failed(exc)
-        except Exception:  # the call goes on; the timeline on screen keeps the event
-            log.exception("Could not save an event of call %s", self.call_id)
 
     def _store_failed(self, error: StoreError) -> None:
         log.warning("Call %s: the store refused a write: %s", self.call_id, error.plain_message)
@@ -320,17 +357,23 @@ class CallSession:
 
     # -- restore after a restart -------------------------------------------------------------------
     def restore(self, stored: StoredCall) -> None:
+        """Take back what the store kept of this call; the journey starts again from its opening,
+        with the agent's confirmations replayed at the times they were made."""
+        state = start(self.company_id, stored.opened_at, self.config)
+        for step, at in sorted(stored.confirmed, key=lambda c: c[1]):
+            state, _ = apply(state, AgentConfirmed(at, step), self.config)
+        self.state = state
         self.notes = stored.notes
         self.ticks = dict(stored.ticks)
         self.timeline = list(stored.timeline)
         self.confirmed = dict(stored.confirmed)
         self._followed = stored.followed
-        self._known = {
-            (e.kind, e.message) for e in stored.timeline if not e.kind.startswith("agent.")
-        }
+        self.history = History(stored.journey)
+        self.state = self.history.merge(self.state)
 
     # -- what the screen shows ---------------------------------------------------------------------
     def step_views(self) -> list[StepView]:
+        """The five steps in words, for the journey view."""
         return [self._step_view(s) for s in self.state.steps]
 
     def _step_view(self, s: StepState) -> StepView:
@@ -352,17 +395,23 @@ class CallSession:
 
     @property
     def current_step(self) -> Step | None:
+        """The step the customer is on; None once every step is done."""
         current = self.state.current_step
         return current.step if current else None
 
     @property
     def problem(self) -> Problem | None:
+        """The problem to show (a stall is shown as a prompt instead, see ``stall_prompt``)."""
         problem = self.state.problem
         if problem is None or problem.key is ProblemKey.STALLED:
             return None
         return problem
 
     def retry_text(self, now: float | None = None) -> str | None:
+        """The line saying why the journey is not moving on screen: the call waits for its API,
+        or Codat is not answering (with the seconds to the next try)."""
+        if self.waiting_reason is not None:
+            return self.waiting_reason
         if self.retry_at is None:
             return None
         now = self.clock.now() if now is None else now
@@ -376,6 +425,7 @@ class CallSession:
         return pace_text(self.pace, self.clock.now() if now is None else now)
 
     def stall_prompt(self) -> str | None:
+        """What to ask the customer when the current step has gone quiet; None otherwise."""
         problem = self.state.problem
         if problem is None or problem.key is not ProblemKey.STALLED:
             return None
@@ -404,6 +454,8 @@ class CallSession:
         else:
             current = self.state.current_step
             where = f"Step {int(current.step)}: {current.title}" if current else "Waiting"
+        if self.waiting_reason is not None:
+            return f"{where} · waiting for its API"
         if self.retry_at is not None:
             return f"{where} · Codat not answering"
         if problem is not None:
@@ -411,6 +463,7 @@ class CallSession:
         return where
 
     def snapshot(self) -> CallSnapshot:
+        """Everything the call's screen shows, as plain values."""
         platform = self.state.platform
         return CallSnapshot(
             call_id=self.call_id,
@@ -422,6 +475,7 @@ class CallSession:
             platform_key=platform.key if platform else None,
             platform_name=platform.name if platform else None,
             sync=list(self.state.sync),
+            sync_progress=self.sync_progress(),
             problem=self.problem,
             correlation_id=self.correlation_id,
             retry_text=self.retry_text(),
@@ -432,19 +486,6 @@ class CallSession:
             timeline=list(self.timeline),
             finished=self.state.synced,
         )
-
-
-def format_duration(seconds: float | None) -> str:
-    if seconds is None:
-        return ""
-    whole = round(seconds)
-    if whole < 60:
-        return f"{whole} s"
-    minutes, secs = divmod(whole, 60)
-    if minutes < 60:
-        return f"{minutes} min {secs:02d} s"
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours} h {minutes:02d} min"
 
 
 def journey_config(stall_seconds: Mapping[str, Any] | None) -> JourneyConfig:
@@ -458,11 +499,3 @@ def journey_config(stall_seconds: Mapping[str, Any] | None) -> JourneyConfig:
         except (TypeError, ValueError):
             continue
     return JourneyConfig(stall_seconds=base)
-
-
-def is_change(events: Sequence[JourneyEvent]) -> bool:
-    """Worth a notification: a step, a problem, or the connection changed."""
-    return any(
-        e.kind in (EventKind.STEP, EventKind.PROBLEM, EventKind.CONNECTION, EventKind.FOLLOWING)
-        for e in events
-    )

@@ -2,90 +2,106 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
+from desktop.core.calls.history import RecordedEvent
+from desktop.core.calls.origin import CallOrigin
 from desktop.core.calls.session import (
     AGENT_CONFIRM,
     StoredCall,
     TimelineEntry,
 )
-from desktop.core.journey import (
-    EventKind,
-    Step,
-)
+from desktop.core.journey import EventKind, JourneyEvent, Provenance, Step, StepStatus
 from desktop.core.logs import SECRET_FILTER
-from desktop.core.store import CallStore, Event
+from desktop.core.store import ApiKind, CallStore, Event, record_journey_event
 
-_T = TypeVar("_T")
+_E = TypeVar("_E")
 
 
 def _stored_timeline(events: Sequence[Event]) -> list[TimelineEntry]:
-    return [TimelineEntry(e.time, e.kind, e.summary) for e in events]
+    return [
+        TimelineEntry(
+            e.time, e.kind, e.summary, Step(e.step) if e.kind == AGENT_CONFIRM and e.step else None
+        )
+        for e in events
+    ]
+
+
+def _recorded(event: Event) -> RecordedEvent:
+    return RecordedEvent(
+        at=event.time,
+        kind=event.kind,
+        message=event.summary,
+        step=_known(Step, event.step),
+        status=_known(StepStatus, event.status),
+        provenance=_known(Provenance, event.provenance),
+        problem_key=event.problem_key,
+    )
+
+
+def _known(kind: Callable[[Any], _E], value: object) -> _E | None:
+    """The enum member for a stored value; None for a value this LinkDesk does not know."""
+    if value is None:
+        return None
+    try:
+        return kind(value)
+    except ValueError:
+        return None
 
 
 class StoreAdapter:
     """``CallStore`` seen as the ``CallRepository`` the sessions and the manager use."""
 
-    def __init__(
-        self, store: CallStore, profile: str, api_kind: str | Callable[[], str] = "codat"
-    ) -> None:
-        """``api_kind`` may be a function: the app knows it only once the API key is read."""
+    def __init__(self, store: CallStore) -> None:
         self.store = store
-        self.profile = profile
-        self.api_kind = api_kind
 
-    def open_call(self, company_id: str, company_name: str, link_url: str, at: float) -> int:
+    def open_call(
+        self,
+        company_id: str,
+        company_name: str,
+        link_url: str,
+        at: float,
+        origin: CallOrigin,
+        scenario: str | None = None,
+    ) -> int:
         call = self.store.open_call(
             company_id=company_id,
             company_name=company_name,
-            profile=self.profile,
-            api_kind=self.api_kind() if callable(self.api_kind) else self.api_kind,
+            profile=origin.profile,
+            api_kind=origin.api_kind,
             link_url=link_url,
+            scenario=scenario,
             opened_at=at,
         )
         return call.id
 
-    def add_event(
-        self,
-        call_id: int,
-        at: float,
-        kind: str,
-        message: str,
-        data: Mapping[str, Any] | None = None,
-    ) -> None:
-        data = data or {}
-        problem = data.get("problem")
-        step = data.get("step")
+    def record_journey_event(self, call_id: int, event: JourneyEvent) -> None:
+        record_journey_event(self.store, call_id, event)
+
+    def record_entry(self, call_id: int, entry: TimelineEntry) -> None:
         self.store.add_event(
             call_id,
-            at,
-            kind,
-            message,
-            step=step if isinstance(step, int) else None,
-            status=data.get("status"),
-            provenance=data.get("provenance"),
-            problem_key=problem.get("key") if isinstance(problem, Mapping) else None,
-            data=dict(data) or None,
+            entry.at,
+            entry.kind,
+            entry.message,
+            step=int(entry.step) if entry.step is not None else None,
         )
 
     def set_tick(
         self, call_id: int, key: str, ticked: bool, at: float, *, label: str | None = None
     ) -> None:
-        del at  # the store stamps it
-        self.store.set_tick(call_id, key, ticked, label=label)
+        self.store.set_tick(call_id, key, ticked, label=label, at=at)
 
     def save_notes(self, call_id: int, notes: str, at: float) -> None:
-        del at
         # An agent may paste a key into the notes; like the timeline, the file never keeps it.
-        self.store.save_notes(call_id, SECRET_FILTER.scrub(notes))
+        self.store.save_notes(call_id, SECRET_FILTER.scrub(notes), at=at)
 
     def set_platform(self, call_id: int, key: str | None, name: str | None) -> None:
         self.store.update_call(call_id, platform_key=key, platform_name=name)
 
     def close_call(self, call_id: int, at: float) -> None:
-        del at
-        self.store.close_call(call_id, None)
+        self.store.close_call(call_id, None, at=at)
 
     def retry_pending(self) -> int:
         return self.store.retry_pending()
@@ -116,6 +132,8 @@ class StoreAdapter:
                     timeline=_stored_timeline(events),
                     confirmed=confirmed,
                     followed=str(followed[-1]) if followed and followed[-1] else None,
+                    journey=[_recorded(e) for e in events if not e.is_agent_action],
+                    origin=CallOrigin(call.profile, ApiKind(call.api_kind)),
                 )
             )
         return out

@@ -89,6 +89,18 @@ _INTEGRATIONS = _Listing("/integrations", Integration.from_json, "the integratio
 
 
 class CodatClient:
+    """Codat's Platform API (``https://api.codat.io``), the calls LinkDesk makes.
+
+    ``base_url`` is the API's root (Codat's, or the embedded sandbox's); ``api_key`` is sent as
+    Codat asks, ``Authorization: Basic`` + base64 of the key alone. Every method raises
+    ``CodatError`` on failure: ``kind`` says whether Codat answered (``HTTP``, with
+    ``status_code``, Codat's ``error`` text and ``correlation_id``), did not answer in time or at
+    all (``TIMEOUT``, ``CONNECT``, ``DROPPED``), or answered with a body that is not the JSON the
+    spec describes (``MALFORMED``). ``last_rate_limit`` keeps the ``X-Rate-Limit-*`` headers of
+    the newest answer. Source: Codat's OpenAPI spec (spec/codat/Codat-Platform.json); the
+    operation of each method is named in its docstring.
+    """
+
     def __init__(
         self, http: httpx.AsyncClient, base_url: str, api_key: str, *, timeout: float = 10.0
     ) -> None:
@@ -111,14 +123,24 @@ class CodatClient:
         query: str | None = None,
         order_by: str | None = None,
     ) -> Page[Company]:
+        """One page of the companies (``list-companies``, GET /companies).
+
+        ``page`` counts from 1; ``page_size`` is at most 5,000 by Codat's spec. ``query`` is Codat's
+        query language (for example ``name~bakery``), ``order_by`` a field with ``-`` for descending.
+        Raises ``CodatError``.
+        """
         return await self._page(_COMPANIES, page, page_size, query, order_by)
 
     def iter_companies(
         self, page_size: int = 100, query: str | None = None, order_by: str | None = None
     ) -> AsyncIterator[Company]:
+        """Every company, page after page, as they come (``list-companies``). Raises ``CodatError``."""
         return self._iter_pages(_COMPANIES, page_size, query, order_by)
 
     async def create_company(self, name: str, description: str | None = None) -> Company:
+        """A new company named ``name`` (``create-company``, POST /companies); its ``redirect`` is
+        the Link URL to send the customer. Raises ``CodatError`` (400 when Codat refuses the name).
+        """
         body: dict[str, Any] = {"name": name}
         if description is not None:
             body["description"] = description
@@ -126,12 +148,16 @@ class CodatClient:
         return self._parse(Company.from_json, data)
 
     async def get_company(self, company_id: str) -> Company:
+        """The company with its data connections (``get-company``). Raises ``CodatError`` (404 if
+        there is no such company).
+        """
         data = await self._json(
             "GET", f"/companies/{_seg(company_id)}", resource=self._company(company_id)
         )
         return self._parse(Company.from_json, data)
 
     async def delete_company(self, company_id: str) -> None:
+        """Delete the company and its data (``delete-company``). Raises ``CodatError``."""
         await self._send(
             "DELETE", f"/companies/{_seg(company_id)}", resource=self._company(company_id)
         )
@@ -146,6 +172,10 @@ class CodatClient:
         query: str | None = None,
         order_by: str | None = None,
     ) -> Page[Connection]:
+        """One page of a company's data connections (``list-connections``), each with its status
+        (``PendingAuth``, ``Linked``, ``Deauthorized``, ``Unlinked``) and data connection errors.
+        Raises ``CodatError``.
+        """
         return await self._page(self._connections_of(company_id), page, page_size, query, order_by)
 
     def iter_connections(
@@ -155,9 +185,14 @@ class CodatClient:
         query: str | None = None,
         order_by: str | None = None,
     ) -> AsyncIterator[Connection]:
+        """Every data connection of a company, page after page (``list-connections``)."""
         return self._iter_pages(self._connections_of(company_id), page_size, query, order_by)
 
     async def create_connection(self, company_id: str, platform_key: str) -> Connection:
+        """A new data connection for ``platform_key`` (a 4-letter key such as ``gbol`` for Xero;
+        ``create-connection``): the agent picks the software, the customer only signs in.
+        Raises ``CodatError`` (404: no such company, or no such platform).
+        """
         data = await self._json(
             "POST",
             f"/companies/{_seg(company_id)}/connections",
@@ -168,6 +203,7 @@ class CodatClient:
         return self._parse(Connection.from_json, data)
 
     async def get_connection(self, company_id: str, connection_id: str) -> Connection:
+        """One data connection (``get-connection``). Raises ``CodatError``."""
         data = await self._json(
             "GET",
             f"/companies/{_seg(company_id)}/connections/{_seg(connection_id)}",
@@ -176,6 +212,9 @@ class CodatClient:
         return self._parse(Connection.from_json, data)
 
     async def unlink_connection(self, company_id: str, connection_id: str) -> Connection:
+        """Set a data connection's status to ``Unlinked`` (``unlink-connection``, PATCH). Raises
+        ``CodatError``.
+        """
         data = await self._json(
             "PATCH",
             f"/companies/{_seg(company_id)}/connections/{_seg(connection_id)}",
@@ -193,14 +232,17 @@ class CodatClient:
         query: str | None = None,
         order_by: str | None = None,
     ) -> Page[Integration]:
+        """One page of the integrations (platforms) this account offers (``list-integrations``)."""
         return await self._page(_INTEGRATIONS, page, page_size, query, order_by)
 
     def iter_integrations(
         self, page_size: int = 100, query: str | None = None, order_by: str | None = None
     ) -> AsyncIterator[Integration]:
+        """Every integration, page after page (``list-integrations``)."""
         return self._iter_pages(_INTEGRATIONS, page_size, query, order_by)
 
     async def get_integration(self, key: str) -> Integration:
+        """The integration with this platform key (``get-integration``). Raises ``CodatError``."""
         data = await self._json(
             "GET", f"/integrations/{_seg(key)}", resource=f"the integration {key!r}"
         )
@@ -209,6 +251,9 @@ class CodatClient:
     # -- data ------------------------------------------------------------------------------
 
     async def get_data_status(self, company_id: str) -> dict[str, DataStatus]:
+        """The company's data status by data type (``get-company-data-status``): for each type,
+        its ``currentStatus`` and the newest sync. Raises ``CodatError``.
+        """
         data = await self._json(
             "GET",
             f"/companies/{_seg(company_id)}/dataStatus",
@@ -224,6 +269,10 @@ class CodatClient:
         query: str | None = None,
         order_by: str | None = None,
     ) -> Page[PullOperation]:
+        """One page of the company's pull operations (``list-pull-operations``, the data history):
+        status, progress (percent), requested and completed times, Codat's error message.
+        Raises ``CodatError``.
+        """
         return await self._page(self._history_of(company_id), page, page_size, query, order_by)
 
     def iter_pull_operations(
@@ -233,9 +282,11 @@ class CodatClient:
         query: str | None = None,
         order_by: str | None = None,
     ) -> AsyncIterator[PullOperation]:
+        """Every pull operation of a company, page after page (``list-pull-operations``)."""
         return self._iter_pages(self._history_of(company_id), page_size, query, order_by)
 
     async def get_pull_operation(self, company_id: str, dataset_id: str) -> PullOperation:
+        """One pull operation by its dataset id (``get-pull-operation``). Raises ``CodatError``."""
         data = await self._json(
             "GET",
             f"/companies/{_seg(company_id)}/data/history/{_seg(dataset_id)}",
@@ -244,6 +295,9 @@ class CodatClient:
         return self._parse(PullOperation.from_json, data)
 
     async def refresh_all_data(self, company_id: str) -> None:
+        """Ask Codat to pull every data type again (``refresh-company-data``, POST
+        /companies/{companyId}/data/all). Raises ``CodatError``.
+        """
         await self._send(
             "POST",
             f"/companies/{_seg(company_id)}/data/all",
@@ -251,6 +305,9 @@ class CodatClient:
         )
 
     async def get_profile(self) -> Profile:
+        """The account's profile (``get-profile``); also a cheap check that the key works. Raises
+        ``CodatError`` (401 for a key Codat does not accept).
+        """
         data = await self._json("GET", "/profile", resource="the account profile")
         return self._parse(Profile.from_json, data)
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from desktop.core.assets import app_root
 from desktop.core.guides.model import (
     Checklist,
     Guide,
@@ -25,10 +25,7 @@ _SKIP = {"readme.md"}
 
 def builtin_guides_dir() -> Path:
     """guides/ at the root of a source checkout, or inside a PyInstaller bundle."""
-    bundle = getattr(sys, "_MEIPASS", None)
-    if bundle is not None:
-        return Path(bundle) / "guides"
-    return Path(__file__).resolve().parents[3] / "guides"
+    return app_root() / "guides"
 
 
 def guide_files(folder: Path) -> list[Path]:
@@ -145,6 +142,17 @@ class GuideLibrary:
         if guide is not None and key in guide.troubleshooting:
             return guide.troubleshooting[key]
         return self.common_problems.get(key)
+
+    def fix_for(self, platform_key: str | None, guide_keys: Sequence[str]) -> TroubleEntry | None:
+        """The fix to show for a journey problem: the first of its troubleshooting keys (the most
+        specific first, see ``Problem.guide_keys``) that the platform's guide or the common
+        problems cover; None if none does."""
+        guide = self.by_platform_key(platform_key) if platform_key else None
+        for key in guide_keys:
+            entry = self.problem(guide, key)
+            if entry is not None:
+                return entry
+        return None
 
 
 def load_library(builtin_dir: Path, team_dir: Path | None = None) -> GuideLibrary:

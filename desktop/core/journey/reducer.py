@@ -71,6 +71,10 @@ def replay(
     observations: Iterable[Observation],
     config: JourneyConfig = _DEFAULT_CONFIG,
 ) -> tuple[JourneyState, tuple[JourneyEvent, ...]]:
+    """``start`` then ``apply`` each observation in order: the final state and every event on the way.
+
+    Times are epoch seconds. Pure; raises nothing for any observation the tracker can make.
+    """
     state = start(company_id, started_at, config)
     events: list[JourneyEvent] = []
     for obs in observations:
@@ -130,6 +134,15 @@ def _choose(previous: str | None, views: Mapping[str, ConnectionView]) -> str | 
 def apply(
     state: JourneyState, obs: Observation, config: JourneyConfig = _DEFAULT_CONFIG
 ) -> tuple[JourneyState, tuple[JourneyEvent, ...]]:
+    """One observation applied to the journey: ``(new state, events that changed it)``.
+
+    Pure and total: the same state and observation always give the same answer, and no
+    observation raises. ``obs.at`` (epoch seconds, when the answer arrived) stamps the change;
+    the journey's time never runs backwards (an older observation is read as of
+    ``state.updated_at``). The events are empty when nothing the agent sees changed. What Codat's
+    statuses mean for the journey follows Codat's docs (connection statuses, data status, pull
+    operations: see ``problems`` and ``sync``).
+    """
     at = max(obs.at, state.updated_at)  # the journey's time never runs backwards
     name = state.company_name
     views = {v.id: v for v in state.connections}

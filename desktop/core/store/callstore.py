@@ -38,7 +38,7 @@ from desktop.core.store.errors import (
     classify,
     from_sqlite,
 )
-from desktop.core.store.records import ApiKind, Call, Event
+from desktop.core.store.records import ApiKind, Call, Event, tick_entry
 from desktop.core.store.schema import MIGRATIONS, Migration, migrate, version_of
 
 log = logging.getLogger(__name__)
@@ -270,8 +270,12 @@ class CallStore:
             must_touch=True,
         )
 
-    def close_call(self, call_id: int, outcome: str | None) -> None:
-        """Ends a call; closing one already closed keeps its first closing time and outcome."""
+    def close_call(self, call_id: int, outcome: str | None, *, at: float | None = None) -> None:
+        """Ends a call at ``at`` (epoch seconds; now by the store's clock if None).
+
+        Closing one already closed keeps its first closing time and outcome. Raises
+        ``UnknownCallError`` for an id the store never had, ``StoreError`` if the disk refuses.
+        """
         self._submit(
             PendingWrite(
                 "close",
@@ -280,7 +284,7 @@ class CallStore:
                 (
                     (
                         "UPDATE calls SET closed_at = ?, outcome = ? WHERE id = ? AND closed_at IS NULL",
-                        (self._clock(), outcome, call_id),
+                        (self._clock() if at is None else at, outcome, call_id),
                     ),
                 ),
                 {"outcome": outcome},
@@ -289,6 +293,9 @@ class CallStore:
         self.get_call(call_id)  # an unknown id is an error, an already closed call is not
 
     def get_call(self, call_id: int) -> Call:
+        """The call with this id. Raises ``UnknownCallError`` if there is none, ``StoreError`` if the
+        file cannot be read.
+        """
         with self._guarded():
             row = self._conn.execute("SELECT * FROM calls WHERE id = ?", (call_id,)).fetchone()
         if row is None:
@@ -384,12 +391,19 @@ class CallStore:
     # -- checklist -----------------------------------------------------------------------------
 
     def set_tick(
-        self, call_id: int, item_key: str, ticked: bool, *, label: str | None = None
+        self,
+        call_id: int,
+        item_key: str,
+        ticked: bool,
+        *,
+        label: str | None = None,
+        at: float | None = None,
     ) -> None:
-        """Ticks or unticks a checklist item, and records the action on the timeline."""
-        now = self._clock()
+        """Ticks or unticks a checklist item at ``at`` (epoch seconds; now if None), and records
+        the action on the timeline."""
+        now = self._clock() if at is None else at
         name = label or item_key
-        kind, verb = ("agent.tick", "Ticked") if ticked else ("agent.untick", "Unticked")
+        kind, summary = tick_entry(ticked, name)
         self._submit(
             PendingWrite(
                 "tick",
@@ -409,7 +423,7 @@ class CallStore:
                             call_id,
                             now,
                             kind,
-                            f"{verb} “{name}” on the checklist.",
+                            summary,
                             json.dumps({"item": item_key, "label": name, "ticked": ticked}),
                         ),
                     ),
@@ -433,8 +447,10 @@ class CallStore:
 
     # -- notes ---------------------------------------------------------------------------------
 
-    def save_notes(self, call_id: int, text: str) -> None:
-        """Replaces the call's notes. While the disk refuses, only the newest text is kept."""
+    def save_notes(self, call_id: int, text: str, *, at: float | None = None) -> None:
+        """Replaces the call's notes, saved at ``at`` (epoch seconds; now if None).
+
+        While the disk refuses, only the newest text is kept."""
         self._submit(
             PendingWrite(
                 "notes",
@@ -445,7 +461,7 @@ class CallStore:
                         "INSERT INTO notes (call_id, text, updated_at) VALUES (?, ?, ?)"
                         " ON CONFLICT (call_id)"
                         " DO UPDATE SET text = excluded.text, updated_at = excluded.updated_at",
-                        (call_id, text, self._clock()),
+                        (call_id, text, self._clock() if at is None else at),
                     ),
                 ),
                 {"text": text},

@@ -19,6 +19,13 @@ class ApiKind(StrEnum):
 AGENT_PREFIX = "agent."
 
 
+def tick_entry(ticked: bool, label: str) -> tuple[str, str]:
+    """The timeline line of a checklist tick, as (kind, summary): the store and the screen agree."""
+    if ticked:
+        return "agent.tick", f"Ticked “{label}” on the checklist."
+    return "agent.untick", f"Unticked “{label}” on the checklist."
+
+
 @dataclass(frozen=True)
 class Call:
     id: int

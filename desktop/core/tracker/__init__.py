@@ -9,7 +9,6 @@ from desktop.core.tracker.scheduler import (
     StopReason,
     Tracker,
     TrackerClient,
-    TrackerUpdate,
 )
 
 __all__ = [
@@ -22,7 +21,6 @@ __all__ = [
     "Tracker",
     "TrackerClient",
     "TrackerSettings",
-    "TrackerUpdate",
     "backoff",
     "base_interval",
     "duration_words",

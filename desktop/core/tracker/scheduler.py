@@ -14,10 +14,9 @@ The tracker reports through plain callbacks and an async iterator; it knows noth
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import random
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Protocol
@@ -57,6 +56,8 @@ from desktop.core.tracker.share import Want, allot
 
 log = logging.getLogger(__name__)
 
+log = logging.getLogger(__name__)
+
 
 class TrackerClient(Protocol):
     """The questions the tracker asks; CodatClient answers them, and so do the tests' fakes."""
@@ -75,6 +76,8 @@ class TrackerClient(Protocol):
 
 
 class Ask(StrEnum):
+    """The questions the tracker asks Codat, by the path it asks them on."""
+
     COMPANY = "company"
     CONNECTIONS = "connections"
     DATA_STATUS = "dataStatus"
@@ -82,6 +85,8 @@ class Ask(StrEnum):
 
 
 class StopReason(StrEnum):
+    """Why the tracker stopped following a company."""
+
     FINISHED = "finished"
     FAILED = "failed"
     UNAUTHORIZED = "unauthorized"  # 401
@@ -92,23 +97,18 @@ class StopReason(StrEnum):
 
 @dataclass(frozen=True)
 class Stop:
+    """The tracker stopped following a company: why, in plain words, and when (epoch seconds)."""
+
     reason: StopReason
     message: str
     at: float
     error: CodatError | None = None
 
 
-@dataclass(frozen=True)
-class TrackerUpdate:
-    company_id: str
-    state: JourneyState
-    events: tuple[JourneyEvent, ...]
-    stop: Stop | None = None
-
-
 UpdateCallback = Callable[[str, JourneyState, tuple[JourneyEvent, ...]], None]
 RetryCallback = Callable[[str, Exception, float], None]
 StopCallback = Callable[[str, Stop], None]
+InternalErrorCallback = Callable[[BaseException, str], None]
 PaceCallback = Callable[[str, Pace], None]
 
 # The allotment is recomputed at most this often (seconds) unless the followed set changed.
@@ -165,6 +165,17 @@ _STOPPING_STATUS = {
 
 
 class Tracker:
+    """One scheduler polling many companies through one client, sharing one request budget.
+
+    Each company is asked only what its journey's phase needs (``Ask``), as often as the phase
+    deserves (``TrackerSettings``: seconds between questions per phase, a back-off with jitter on
+    errors, ``Retry-After`` obeyed), within the hourly budget. Each answer becomes an observation
+    for ``journey.apply``; a change calls ``on_update(company_id, state, events)``, a failed
+    request ``on_retry(company_id, error, next_try_at)``, the end ``on_stop(company_id, Stop)``.
+    A bug in the tracker or a listener goes to ``on_internal_error(exc, where)``. Times are epoch
+    seconds from the injected ``clock``. Run it with ``async with`` or close it with ``aclose``.
+    """
+
     def __init__(
         self,
         client: TrackerClient,
@@ -176,6 +187,7 @@ class Tracker:
         on_retry: RetryCallback | None = None,
         on_stop: StopCallback | None = None,
         on_pace: PaceCallback | None = None,
+        on_internal_error: InternalErrorCallback | None = None,
     ) -> None:
         self.client = client
         self.clock = clock
@@ -184,6 +196,9 @@ class Tracker:
         self.on_update = on_update
         self.on_retry = on_retry
         self.on_stop = on_stop
+        # A bug in the tracker or in a listener: logged with its traceback and handed here (the
+        # app's crash handler), never reported as Codat not answering.
+        self.on_internal_error = on_internal_error
         # Told when a company's pace changes: slowed by the quota, held by Codat, or back to normal.
         self.on_pace = on_pace
         self.budget = Budget(
@@ -206,7 +221,6 @@ class Tracker:
         self._polls: set[asyncio.Task[None]] = set()
         self._runner: asyncio.Task[None] | None = None
         self._closed = False
-        self._subscribers: list[asyncio.Queue[TrackerUpdate | None]] = []
         # With a simulated clock, time may only jump while no request is on the wire, or the
         # journey on the other side would move on between question and answer.
         self._settle = bool(getattr(clock, "virtual", False))
@@ -249,6 +263,7 @@ class Tracker:
         return tracked.state
 
     def untrack(self, company_id: str) -> None:
+        """Stop following a company; ``on_stop`` hears ``StopReason.REMOVED``. Unknown ids are ignored."""
         tracked = self._companies.pop(company_id, None)
         if tracked is not None and tracked.stop is None:
             self._emit_stop(
@@ -256,10 +271,14 @@ class Tracker:
             )
         self._wake.set()
 
-    def confirm(self, company_id: str, step: Step) -> JourneyState:
-        """The agent saw the customer finish step 1 or 3 on the shared screen."""
+    def confirm(self, company_id: str, step: Step, at: float | None = None) -> JourneyState:
+        """The agent saw the customer finish step 1 or 3 on the shared screen.
+
+        ``at`` is when (epoch seconds; now if None): a confirmation replayed after a restart
+        keeps its time. Raises ``KeyError`` for a company that is not tracked.
+        """
         tracked = self._companies[company_id]
-        self._apply(tracked, AgentConfirmed(self.clock.now(), step))
+        self._apply(tracked, AgentConfirmed(self.clock.now() if at is None else at, step))
         # A confirmation may mean a change is now expected: ask again soon.
         tracked.next_at = min(tracked.next_at, self._next_poll_at(tracked, self.clock.now()))
         self._wake.set()
@@ -284,18 +303,22 @@ class Tracker:
         return self._pace(tracked, self.clock.now())
 
     def state(self, company_id: str) -> JourneyState | None:
+        """The company's journey as last seen, or None if it is not tracked."""
         tracked = self._companies.get(company_id)
         return tracked.state if tracked else None
 
     def stopped(self, company_id: str) -> Stop | None:
+        """Why the tracker stopped following the company, or None while it follows it."""
         tracked = self._companies.get(company_id)
         return tracked.stop if tracked else None
 
     def requests_for(self, company_id: str) -> int:
+        """How many requests were sent for this company so far."""
         tracked = self._companies.get(company_id)
         return tracked.requests if tracked else 0
 
     def next_poll_at(self, company_id: str) -> float | None:
+        """When (epoch seconds) the company is asked next; None once stopped or unknown."""
         tracked = self._companies.get(company_id)
         if tracked is None or tracked.stop is not None:
             return None
@@ -303,6 +326,7 @@ class Tracker:
 
     @property
     def active(self) -> tuple[str, ...]:
+        """The companies followed now (not stopped)."""
         return tuple(c for c, t in self._companies.items() if t.stop is None)
 
     @property
@@ -310,26 +334,6 @@ class Tracker:
         """Every task the tracker owns right now (empty after ``aclose``)."""
         runner = (self._runner,) if self._runner is not None and not self._runner.done() else ()
         return runner + tuple(t for t in self._polls if not t.done())
-
-    def updates(self) -> AsyncIterator[TrackerUpdate]:
-        """Every change from now on (subscribed at this call), until the tracker is closed."""
-        queue: asyncio.Queue[TrackerUpdate | None] = asyncio.Queue()
-        self._subscribers.append(queue)
-        if self._closed:
-            queue.put_nowait(None)
-
-        async def follow() -> AsyncIterator[TrackerUpdate]:
-            try:
-                while True:
-                    item = await queue.get()
-                    if item is None:
-                        return
-                    yield item
-            finally:
-                with contextlib.suppress(ValueError):
-                    self._subscribers.remove(queue)
-
-        return follow()
 
     async def __aenter__(self) -> Tracker:
         self._ensure_running()
@@ -350,8 +354,6 @@ class Tracker:
             await asyncio.gather(*tasks, return_exceptions=True)
         self._polls.clear()
         self._runner = None
-        for queue in self._subscribers:
-            queue.put_nowait(None)
 
     # -- scheduling ------------------------------------------------------------------------
 
@@ -559,8 +561,9 @@ class Tracker:
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # a bug, or an answer nobody foresaw: keep the others going
-            self.internal_errors.append(exc)
-            self._failed(tracked, exc)
+            self._internal_error(exc, f"tracking {tracked.company_id}")
+            tracked.failures += 1
+            tracked.next_at = self.clock.now() + backoff(tracked.failures, self.settings, self.rng)
         else:
             self._answered(tracked, ask, obs)
         finally:
@@ -702,30 +705,27 @@ class Tracker:
 
     def _apply(self, tracked: _Tracked, obs: Observation) -> None:
         tracked.state, events = apply(tracked.state, obs, tracked.config)
-        if events:
-            self._publish(tracked, events, None)
+        if events and self.on_update is not None:
+            self._call(self.on_update, tracked.company_id, tracked.state, events)
 
     def _emit_stop(self, tracked: _Tracked, stop: Stop) -> None:
         tracked.stop = stop
         self._allot_at = float("-inf")  # its share goes to the others
         if self.on_stop is not None:
             self._call(self.on_stop, tracked.company_id, stop)
-        self._publish(tracked, (), stop)
-
-    def _publish(
-        self, tracked: _Tracked, events: tuple[JourneyEvent, ...], stop: Stop | None
-    ) -> None:
-        if events and self.on_update is not None:
-            self._call(self.on_update, tracked.company_id, tracked.state, events)
-        update = TrackerUpdate(tracked.company_id, tracked.state, events, stop)
-        for queue in self._subscribers:
-            queue.put_nowait(update)
 
     def _call(self, callback: Callable[..., object], *args: object) -> None:
         try:
             callback(*args)
         except Exception as exc:  # a listener's bug must not stop the tracking
-            self.internal_errors.append(exc)
+            self._internal_error(exc, f"a tracker listener ({getattr(callback, '__name__', '?')})")
 
-    def snapshot(self) -> Mapping[str, JourneyState]:
-        return {c: t.state for c, t in self._companies.items()}
+    def _internal_error(self, exc: BaseException, where: str) -> None:
+        self.internal_errors.append(exc)
+        if self.on_internal_error is None:
+            log.error("Internal error in %s", where, exc_info=exc)
+            return
+        try:
+            self.on_internal_error(exc, where)  # the crash handler logs it with its traceback
+        except Exception:
+            log.exception("The internal error handler failed on an error in %s", where)

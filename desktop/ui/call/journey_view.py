@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from typing import Any, Protocol
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QGuiApplication, QShowEvent
@@ -21,10 +20,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.core.calls.session import CallSnapshot, StepView, format_duration
+from desktop.core.calls.session import CallSnapshot, StepView
 from desktop.core.guides.library import GuideLibrary
-from desktop.core.guides.model import TroubleEntry
 from desktop.core.journey import Step, StepStatus
+from desktop.core.store.timefmt import duration
 from desktop.ui.rich_text import escape
 
 STATUS_MARK: dict[StepStatus, str] = {
@@ -34,12 +33,6 @@ STATUS_MARK: dict[StepStatus, str] = {
     StepStatus.FAILED: "✗",
     StepStatus.SKIPPED: "–",
 }
-
-
-class GuideViewerLike(Protocol):
-    def show_platform(self, platform_key: str, stage: int) -> Any: ...
-
-    def show_problem(self, key: str) -> Any: ...
 
 
 def clock_time(epoch: float | None) -> str:
@@ -255,38 +248,27 @@ class JourneyView(QWidget):
         when.setText(clock_time(view.at))
         took = cells["took"]
         assert isinstance(took, QLabel)
-        took.setText(format_duration(view.duration))
+        took.setText(duration(view.duration) if view.duration is not None else "")
         button = cells.get("confirm")
         if button is not None:
             button.setVisible(view.can_confirm)
 
     def _show_sync(self, snap: CallSnapshot) -> None:
-        self.sync_box.setVisible(bool(snap.sync))
-        for item in snap.sync:
-            bar = self.sync_bars.get(item.data_type)
+        self.sync_box.setVisible(bool(snap.sync_progress))
+        for data_type, percent, status in snap.sync_progress:
+            bar = self.sync_bars.get(data_type)
             if bar is None:
                 bar = QProgressBar()
                 bar.setRange(0, 100)
-                bar.setAccessibleName(f"Sync of {item.data_type}")
-                self.sync_bars[item.data_type] = bar
+                bar.setAccessibleName(f"Sync of {data_type}")
+                self.sync_bars[data_type] = bar
                 self.sync_layout.addWidget(bar)
-            percent = 100 if item.status.value == "done" else (item.progress or 0)
-            bar.setValue(max(0, min(100, percent)))
-            bar.setFormat(f"{item.data_type}: {item.status.value} (%p%)")
+            bar.setValue(percent)
+            bar.setFormat(f"{data_type}: {status} (%p%)")
         if snap.finished:
             self.sync_box.setTitle("First sync: done")
         else:
             self.sync_box.setTitle("First sync")
-
-    def fix_for(self, snap: CallSnapshot) -> TroubleEntry | None:
-        if self.library is None or snap.problem is None:
-            return None
-        guide = self.library.by_platform_key(snap.platform_key) if snap.platform_key else None
-        for key in snap.problem.guide_keys:
-            entry = self.library.problem(guide, key)
-            if entry is not None:
-                return entry
-        return None
 
     def _show_problem(self, snap: CallSnapshot) -> None:
         problem = snap.problem
@@ -295,7 +277,11 @@ class JourneyView(QWidget):
             self.problem_key_shown = None
             return
         self.problem_text.setText(problem.message)
-        fix = self.fix_for(snap)
+        fix = (
+            self.library.fix_for(snap.platform_key, problem.guide_keys)
+            if self.library is not None
+            else None
+        )
         self.fix_text.setText(f"{fix.title}\n{fix.body}" if fix else "")
         self.fix_text.setVisible(fix is not None)
         self.detail_text.setText(f"Codat says: {problem.detail}" if problem.detail else "")

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.core.codat.errors import CodatError
 from desktop.core.codat.models import Company, Page
 from desktop.core.codat.names import check_company_name
 
@@ -126,9 +127,9 @@ class StartPanel(QWidget):
     async def _run_search(self, generation: int, text: str, page: int) -> None:
         try:
             found = await self._search(text, page)
-        except Exception as exc:  # shown, not raised: the agent can type again
+        except CodatError as exc:  # shown, not raised: the agent can type again
             if generation == self._generation:
-                self.status.setText(getattr(exc, "plain_message", str(exc)))
+                self.status.setText(exc.plain_message)
             return
         if generation != self._generation:
             return
@@ -179,8 +180,8 @@ class StartPanel(QWidget):
     async def _run_create(self, name: str) -> None:
         try:
             company = await self._create(name)
-        except Exception as exc:
-            self.name_warning.setText(getattr(exc, "plain_message", str(exc)))
+        except CodatError as exc:  # Codat refused it; a bug goes to the crash handler instead
+            self.name_warning.setText(exc.plain_message)
             self.create_button.setEnabled(True)
             return
         self.status.setText(f"Created {company.name}.")

@@ -55,6 +55,7 @@ class CallWorkspace(QWidget):
         notifier: Notifier | None = None,
         exporter: Exporter | None = None,
         export_dir: Callable[[], Path] | None = None,
+        notify_enabled: Callable[[], bool] = lambda: True,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -66,6 +67,9 @@ class CallWorkspace(QWidget):
         self.tray = tray
         self.notifier: Notifier | None = notifier or (TrayNotifier(tray) if tray else None)
         self._exporter = exporter
+        self._notify_enabled = (
+            notify_enabled  # the "Notify when a followed journey changes" setting
+        )
         self._export_dir = export_dir
         self.export_dialog: QFileDialog | None = None
         self.views: dict[int, CallView] = {}
@@ -226,7 +230,7 @@ class CallWorkspace(QWidget):
             self._notify(session, summary)
 
     def _notify(self, session: CallSession, summary: str) -> None:
-        if self.notifier is None or self.window().isActiveWindow():
+        if self.notifier is None or self.window().isActiveWindow() or not self._notify_enabled():
             return
         self.notifier.show(f"LinkDesk: {session.company_name}", summary)
 

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.core.codat.errors import CodatError
 from desktop.core.codat.models import Page
 from desktop.core.companies import CompanyRow
 
@@ -191,11 +192,14 @@ class CompaniesPage(QWidget):
     async def _load(self, page: int, text: str, generation: int) -> None:
         try:
             result = await self._loader(text, page)
-        except Exception as exc:  # the loader turns API failures into CodatError; show any plainly
+        except CodatError as exc:  # Codat's answer, in plain words; a bug goes to the crash handler
             if generation == self._generation:
                 self.progress.hide()
-                self._show_error(getattr(exc, "plain_message", str(exc)))
+                self._show_error(exc.plain_message)
             return
+        except BaseException:
+            self.progress.hide()
+            raise
         if generation != self._generation:
             return
         self.progress.hide()

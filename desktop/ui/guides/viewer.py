@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QMarginsF, Qt, QTimer, Signal
@@ -316,6 +316,7 @@ class GuideViewer(QWidget):
         self.status_label = QLabel()
         self.status_label.setAccessibleName("Viewer status")
         outer.addWidget(self.status_label)
+        self.export_dialog: QFileDialog | None = None
         self._status_timer = QTimer(self)
         self._status_timer.setSingleShot(True)
         self._status_timer.timeout.connect(self.status_label.clear)
@@ -647,23 +648,33 @@ class GuideViewer(QWidget):
         return path
 
     def _ask_export_markdown(self) -> None:
-        target = self._ask_path("Markdown (*.md)", ".md")
-        if target is not None:
-            self.export_markdown(target)
-            self._saved(target)
+        self._ask_path("Markdown (*.md)", ".md", self.export_markdown)
 
     def _ask_export_pdf(self) -> None:
-        target = self._ask_path("PDF (*.pdf)", ".pdf")
-        if target is not None:
-            self.export_pdf(target)
-            self._saved(target)
+        self._ask_path("PDF (*.pdf)", ".pdf", self.export_pdf)
 
-    def _ask_path(self, kind: str, suffix: str) -> Path | None:
+    def _ask_path(self, kind: str, suffix: str, write: Callable[[Path], Path]) -> None:
+        """Ask where to save with a dialog opened with open(): we may be inside a coroutine."""
         if self.guide is None:
-            return None
+            return
         name = f"{self.guide.key}-guide{suffix}"
-        chosen, _ = QFileDialog.getSaveFileName(self, "Export guide", str(Path.home() / name), kind)
-        return Path(chosen) if chosen else None
+        dialog = QFileDialog(self, "Export guide", str(Path.home() / name), kind)
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dialog.setDefaultSuffix(suffix.lstrip("."))
+        dialog.fileSelected.connect(lambda chosen: self.write_export(Path(chosen), write))
+        self.export_dialog = dialog
+        dialog.open()
+
+    def write_export(self, path: Path, write: Callable[[Path], Path]) -> bool:
+        """Write an export; a refusal of the disk is shown on the viewer, not raised."""
+        try:
+            write(path)
+        except OSError as exc:
+            self.status_label.setText(f"Could not save {path.name}: {exc.strerror or exc}")
+            self._status_timer.start(10000)
+            return False
+        self._saved(path)
+        return True
 
     def _saved(self, path: Path) -> None:
         self.status_label.setText(f"Saved {path.name}.")

@@ -1,0 +1,44 @@
+"""Each call is saved with the profile and API target it is opened with, read at its opening."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from desktop.app.context import AppContext
+from desktop.core.calls.manager import CallManager
+from desktop.core.calls.store_adapter import StoreAdapter
+from desktop.core.clock import FakeClock
+from desktop.core.paths import default_paths
+from desktop.core.settings import Settings
+from desktop.core.store import CallStore, export_call
+from tests.unit.calls.hand_tracker import HandTracker
+
+
+def test_a_call_opened_after_switching_profile_and_adding_a_key_is_a_real_call(
+    tmp_path: Path,
+) -> None:
+    paths = default_paths({"LINKDESK_HOME": str(tmp_path / "home")}).ensure()
+    settings = Settings.load(paths)
+    ctx = AppContext(paths, settings)
+    store = CallStore(tmp_path / "calls.sqlite3")
+    clock = FakeClock()
+    # Built once, at start, as the app does.
+    manager = CallManager(StoreAdapter(store), HandTracker(clock), clock, origin=ctx.call_origin)
+
+    practice = manager.open_call("c-1", "Practice bakery", "http://127.0.0.1/link/c-1").call_id
+    assert store.get_call(practice).profile == "default"
+    assert store.get_call(practice).is_practice  # no key yet: the embedded sandbox
+
+    # The agent adds a profile with a key in Settings and switches to it.
+    settings.add_profile("team")
+    ctx.secrets.set("team", "key-for-team")
+    ctx.profile = "team"
+    ctx.forget_api_key()
+
+    real = manager.open_call("c-2", "Harbour Bakery", "https://link.codat.io/c-2").call_id
+    call = store.get_call(real)
+    assert call.profile == "team"
+    assert not call.is_practice
+    assert "Practice call" not in export_call(store, real, "markdown")
+    assert "Practice call" in export_call(store, practice, "markdown")
+    store.close()
