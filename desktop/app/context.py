@@ -14,13 +14,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from desktop.core.calls.origin import CallOrigin
 from desktop.core.crash import CrashHandler
 from desktop.core.logs import SECRET_FILTER
 from desktop.core.paths import Paths
 from desktop.core.secrets import ENV_KEY, SecretStore, aresolve_api_key
 from desktop.core.settings import Settings
-from desktop.core.store.records import ApiKind
 from desktop.core.tasks import BackgroundTasks
 
 if TYPE_CHECKING:
@@ -28,6 +26,7 @@ if TYPE_CHECKING:
 
     import httpx
 
+    from desktop.core.calls.origin import CallOrigin
     from desktop.core.codat import CodatClient
     from desktop.core.guides import GuideLibrary
 
@@ -174,6 +173,10 @@ class AppContext:
 
     def call_origin(self) -> CallOrigin:
         """The API a call opened now is made against (read again for every call)."""
+        # The call layer and the store load after the first frame: not at module level.
+        from desktop.core.calls.origin import CallOrigin
+        from desktop.core.store.records import ApiKind
+
         kind = ApiKind.SANDBOX if self.uses_sandbox() else ApiKind.CODAT
         return CallOrigin(self.profile, kind)
 
@@ -263,6 +266,8 @@ class AppContext:
         A practice call needs the embedded sandbox as it was; a real call needs Codat (not
         ``--sandbox``) and an API key for its own profile.
         """
+        from desktop.core.store.records import ApiKind
+
         if origin.api_kind is ApiKind.SANDBOX:
             return self.sandbox_notice
         if self.force_sandbox:
@@ -304,6 +309,7 @@ class AppContext:
         """
         from desktop.core.codat import CodatClient
         from desktop.core.codat.errors import CodatError, ErrorKind
+        from desktop.core.store.records import ApiKind
 
         if origin.api_kind is ApiKind.SANDBOX:
             base = await self.ensure_sandbox()

@@ -15,8 +15,6 @@ import shiboken6
 from PySide6.QtWidgets import QApplication
 
 from desktop.app.context import AppContext
-from desktop.core.codat.models import Page
-from desktop.core.companies import CompanyRow, company_row
 from desktop.ui.main_window import MainWindow
 from desktop.ui.shell import Shell
 from desktop.ui.theme import apply_theme
@@ -25,6 +23,8 @@ if TYPE_CHECKING:
     import asyncio
 
     from desktop.app.call_assembly import CallParts
+    from desktop.core.codat.models import Page
+    from desktop.core.companies import CompanyRow
     from desktop.core.practice import Scenario
     from desktop.ui.call.workspace import CallWorkspace
     from desktop.ui.companies import CompaniesPage
@@ -159,7 +159,10 @@ class ShellWiring:
 
     # -- the companies page ------------------------------------------------------------------------
     def _install_companies(self) -> None:
+        # The Codat models load after the first frame, with the pages that use them.
         from desktop.app.call_assembly import company_search
+        from desktop.core.codat.models import Page
+        from desktop.core.companies import company_row
         from desktop.ui.companies.page import PAGE_SIZE
 
         find = company_search(self.ctx)

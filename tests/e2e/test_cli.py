@@ -112,3 +112,6 @@ def test_gui_loads_the_guides_before_qt_and_no_keyring_before_its_frame(
     for module in ("desktop.core.guides.library", "tomllib"):
         assert names.index(module) < first_qt, module
     assert not [name for name in names if name.startswith("keyring")]
+    # Nor the call layer, the store (sqlite3) or the Codat client: the pages after the frame do.
+    later = ("desktop.core.calls", "desktop.core.store", "desktop.core.codat", "sqlite3", "httpx")
+    assert not [name for name in names if name.startswith(later)]
