@@ -81,7 +81,7 @@ def _load_before_qt(ctx: AppContext) -> None:
     Once PySide6 is imported, shiboken's import hook reads the whole source of every module imported
     after it (to look for ``from __feature__ import``) and linecache keeps those lines for the life
     of the process. The keyring is not imported here: the first frame does not need it, and the
-    key is read after it, in a worker thread (see ``Shell.start``).
+    key is read after it, in a worker thread (see ``ShellWiring.start``).
     """
     ctx.guide_library()
 
