@@ -6,7 +6,7 @@ from __future__ import annotations
 import inspect
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -19,9 +19,9 @@ from desktop.core.calls.session import CallSession, journey_config
 from desktop.core.calls.store_adapter import StoreAdapter
 from desktop.core.clock import SystemClock
 from desktop.core.codat.models import Company, Page
-from desktop.core.companies import search_query
+from desktop.core.companies import find_companies
 from desktop.core.guides.library import GuideLibrary
-from desktop.core.store import CallStore, StoreError, export_call
+from desktop.core.store import CallStore, export_call
 from desktop.core.tracker import Tracker, TrackerSettings
 from desktop.ui.call.notify import Notifier
 from desktop.ui.call.start_panel import StartPanel
@@ -39,9 +39,7 @@ def company_search(ctx: AppContext) -> CompanySearch:
 
     async def search(text: str, page: int, page_size: int) -> Page[Company]:
         client = await ctx.codat()
-        return await client.list_companies(
-            page=page, page_size=page_size, query=search_query(text), order_by="-created"
-        )
+        return await find_companies(client, text, page=page, page_size=page_size)
 
     return search
 
@@ -59,15 +57,8 @@ class CallParts:
 
         ``scenario`` is a practice call's sandbox scenario, saved with the call.
         """
-        try:
-            session = self.manager.open_call(
-                company.id, company.name, company.redirect, scenario=scenario
-            )
-        except StoreError as exc:  # a call needs its row in the database before it can start
-            self.manager.report_store_error(exc)
-            return None
-        self.workspace.show_call(session.call_id)
-        return session
+        # A company with connections is a reconnection call (desktop.core.reconnect.plan_link).
+        return self.workspace.start_call(company, scenario=scenario)
 
     async def open_company(self, company_id: str) -> CallSession | None:
         """Open the company with this id as a call: its open call if it has one, else a new one.
@@ -79,7 +70,11 @@ class CallParts:
             self.workspace.show_call(existing.call_id)
             return existing
         client = await self.ctx.codat()
-        return self.open_known(await client.get_company(company_id))
+        company = await client.get_company(company_id)
+        if "dataConnections" not in company.raw:  # Codat may leave them out; the plan needs them
+            found = await client.list_connections(company_id, page_size=100)
+            company = replace(company, data_connections=found.results)
+        return self.open_known(company)
 
 
 def build_call_services(

@@ -3,8 +3,8 @@
 The database is opened read-only: these commands never change it, never upgrade it and never move
 a damaged file aside, so they are safe to run while the app is open.
 
-Exit codes: 0 done; 3 no call with that id; 4 the database cannot be read; 5 the output file
-cannot be written.
+Exit codes are the shared ones (``desktop.commands.exits``): 0 done; 5 no call with that id;
+8 the database cannot be read; 9 the output file cannot be written.
 """
 
 from __future__ import annotations
@@ -12,13 +12,15 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
+from desktop.commands import exits
+
 if TYPE_CHECKING:
     from desktop.core.store import Call, CallStore
 
-EXIT_OK = 0
-EXIT_NOT_FOUND = 3
-EXIT_DATABASE = 4
-EXIT_OUTPUT = 5
+EXIT_OK = exits.OK
+EXIT_NOT_FOUND = exits.NOT_FOUND
+EXIT_DATABASE = exits.DATABASE
+EXIT_OUTPUT = exits.OUTPUT
 RECENT = 20
 
 
@@ -27,6 +29,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "calls",
         help="list saved calls or export one for the CRM",
         description="The calls LinkDesk saved on this computer.",
+        epilog=exits.epilog(exits.NOT_FOUND, exits.DATABASE, exits.OUTPUT),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     actions = p.add_subparsers(dest="calls_action", metavar="ACTION", required=True)
     listing = actions.add_parser(

@@ -1,8 +1,9 @@
 """``linkdesk link NAME``: create a Codat company (and optionally a connection), print its Link URL.
 
-Exit codes: 0 done; 1 unusable input (name or platform key); 2 no API key or Codat refused it
-(401/403); 3 not found (404); 4 any other API error; 5 Codat could not be reached or the
-connection failed.
+``linkdesk link --company COMPANY_ID``: a reconnection call. The company already exists (and may
+have connections); print the Link URL to send again and, on stderr, what the customer will see.
+
+Exit codes are the shared ones (``desktop.commands.exits``), listed in ``--help``.
 """
 
 from __future__ import annotations
@@ -10,28 +11,52 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from desktop.core.codat import CodatError
+from desktop.commands import exits
 
-EXIT_OK = 0
-EXIT_INPUT = 1
-EXIT_AUTH = 2
-EXIT_NOT_FOUND = 3
-EXIT_API = 4
-EXIT_TRANSPORT = 5
+if TYPE_CHECKING:
+    from desktop.core.codat import CodatClient
+
+EXIT_OK = exits.OK
+EXIT_INPUT = exits.INPUT
+EXIT_AUTH = exits.AUTH
+EXIT_NOT_FOUND = exits.NOT_FOUND
+EXIT_API = exits.API
+EXIT_UNREACHABLE = exits.UNREACHABLE
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "link",
-        help="create a Codat company and print its Link URL",
+        help="create a Codat company, or take an existing one, and print its Link URL",
         description=(
             "Create a Codat company and print the Link URL to send to the customer. "
             "With --platform, also create the connection and print its own Link URL, which "
-            "takes the customer straight to that platform."
+            "takes the customer straight to that platform. With --company, the company exists "
+            "already (a reconnection call): print the Link URL to send again, and say on stderr "
+            "what the customer will see."
         ),
+        epilog=exits.epilog(EXIT_INPUT, EXIT_AUTH, EXIT_NOT_FOUND, EXIT_API, EXIT_UNREACHABLE),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("name", metavar="NAME", help="company name as the customer will see it in Link")
+    p.add_argument(
+        "name",
+        metavar="NAME",
+        nargs="?",
+        default=None,
+        help="company name as the customer will see it in Link (not with --company)",
+    )
+    p.add_argument(
+        "--company",
+        metavar="COMPANY_ID",
+        default=None,
+        help="an existing company: send its Link URL again (re-authorize or resume the "
+        "connection it has, or choose software with --choose-again)",
+    )
+    p.add_argument(
+        "--choose-again",
+        action="store_true",
+        help="with --company: the company's Link URL, where the customer chooses software anew",
+    )
     p.add_argument(
         "--platform",
         metavar="KEY",
@@ -41,7 +66,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument(
         "--json",
         action="store_true",
-        help='print one JSON object {"companyId", "connectionId", "linkUrl", "companyName"}',
+        help='print one JSON object {"companyId", "connectionId", "linkUrl", "companyName"} '
+        '(with --company also "connectionStatus", "platformName", "customerSees", "reconnection")',
     )
     p.set_defaults(run=run)
 
@@ -52,18 +78,6 @@ def _say(message: str) -> None:
     say("link", message)
 
 
-def _exit_code(error: CodatError) -> int:
-    from desktop.core.codat import ErrorKind
-
-    if error.kind in (ErrorKind.TIMEOUT, ErrorKind.CONNECT, ErrorKind.DROPPED):
-        return EXIT_TRANSPORT
-    if error.kind is ErrorKind.HTTP and error.status_code in (401, 403):
-        return EXIT_AUTH
-    if error.kind is ErrorKind.HTTP and error.status_code == 404:
-        return EXIT_NOT_FOUND
-    return EXIT_API
-
-
 def run(args: argparse.Namespace) -> int:
     import asyncio
     import json
@@ -72,6 +86,14 @@ def run(args: argparse.Namespace) -> int:
     from desktop.commands._common import api_key_or_say, load_target
     from desktop.core.codat import check_company_name
 
+    if args.company is not None:
+        return _run_existing(args)
+    if args.choose_again:
+        _say("--choose-again goes with --company COMPANY_ID.")
+        return EXIT_INPUT
+    if args.name is None:
+        _say("give the NAME of a new company, or --company COMPANY_ID for an existing one.")
+        return EXIT_INPUT
     check = check_company_name(args.name)
     if not check.ok:
         _say(check.message)
@@ -113,7 +135,7 @@ async def _link(
             company = await client.create_company(name)
         except CodatError as exc:
             _say(exc.plain_message)
-            return _exit_code(exc)
+            return exits.for_codat_error(exc)
         connection_id: str | None = None
         link_url = company.redirect
         if platform is not None:
@@ -125,7 +147,7 @@ async def _link(
                     f"{company.redirect}), but the {platform} connection was not. "
                     + exc.plain_message
                 )
-                return _exit_code(exc)
+                return exits.for_codat_error(exc)
             connection_id = connection.id
             link_url = connection.link_url
     return {
@@ -134,3 +156,52 @@ async def _link(
         "linkUrl": link_url,
         "companyName": company.name,
     }
+
+
+def _run_existing(args: argparse.Namespace) -> int:
+    import asyncio
+    import json
+
+    from desktop.commands._common import api_key_or_say, load_target
+
+    if args.name is not None or args.platform is not None:
+        _say("--company takes no NAME or --platform: the company and its connections exist.")
+        return EXIT_INPUT
+    if not args.company.strip():
+        _say("--company needs a company id.")
+        return EXIT_INPUT
+    _, profile, api_base = load_target("link", args)
+    api_key = api_key_or_say("link", profile)
+    if api_key is None:
+        return EXIT_AUTH
+    result = asyncio.run(_existing(api_base, api_key, args.company.strip(), args.choose_again))
+    if isinstance(result, int):
+        return result
+    _say(str(result["customerSees"]))
+    print(json.dumps(result) if args.json else result["linkUrl"])
+    return EXIT_OK
+
+
+async def _existing(
+    api_base: str, api_key: str, company_id: str, choose_again: bool
+) -> dict[str, object] | int:
+    from dataclasses import replace
+
+    import httpx
+
+    from desktop.core.codat import CodatClient, CodatError
+    from desktop.core.reconnect import plan_link
+
+    async with httpx.AsyncClient() as http:
+        client: CodatClient = CodatClient(http, api_base, api_key)
+        try:
+            company = await client.get_company(company_id)
+            if "dataConnections" not in company.raw:
+                # Codat may leave them out of the company; then ask for them.
+                page = await client.list_connections(company_id, page_size=100)
+                company = replace(company, data_connections=page.results)
+        except CodatError as exc:
+            _say(exc.plain_message)
+            return exits.for_codat_error(exc)
+    plan = plan_link(company, choose_again=choose_again)
+    return {"companyId": company.id, "companyName": company.name, **plan.to_json()}

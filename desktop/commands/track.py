@@ -8,26 +8,32 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from desktop.core.journey import JourneyEvent, JourneyState
 
-EXIT_REACHED = 0
-EXIT_INPUT = 1
-EXIT_AUTH = 2
-EXIT_FAILED = 3
-EXIT_TIMEOUT = 4
-EXIT_NOT_FOUND = 5
+from desktop.commands import exits
 
-_EPILOG = """\
-exit codes:
-  0  the --until state was reached
-  1  unusable input (options, settings)
-  2  no API key, or Codat refused it (401 Unauthorized / 403 Forbidden)
-  3  the journey failed (access lost, connection unlinked, or the first sync failed)
-  4  --timeout passed before the --until state was reached
-  5  Codat does not know this company (404 Not Found)
-Every non-zero exit says why on stderr. Retries (Codat unreachable, rate limited) are announced
-on stderr with the time of the next try, and do not end tracking; so is a slower pace when the
-team's share of Codat's quota (the quota_share setting) cannot keep up with every followed call:
-"Checking every 40 s to stay within the team's quota; next check in 12 s."
-"""
+EXIT_REACHED = exits.OK
+EXIT_INPUT = exits.INPUT
+EXIT_AUTH = exits.AUTH
+EXIT_PROBLEM = exits.JOURNEY
+EXIT_TIMEOUT = exits.TIMEOUT
+EXIT_NOT_FOUND = exits.NOT_FOUND
+
+_EPILOG = exits.epilog(
+    EXIT_INPUT,
+    EXIT_AUTH,
+    EXIT_PROBLEM,
+    EXIT_TIMEOUT,
+    EXIT_NOT_FOUND,
+    extra=(
+        "Tracking goes on while the customer can still act (access lost, unlinked, a connection\n"
+        "error, a failed sync): the problem and its fix are printed, and the journey is watched\n"
+        "at a quota-friendly pace. It ends at the --until state, at --timeout, or when nothing\n"
+        "more can happen (404: the company was deleted; 401/403: the key is refused).\n"
+        "Retries (Codat unreachable, rate limited) are announced on stderr with the time of the\n"
+        "next try, and do not end tracking; so is a slower pace when the team's share of Codat's\n"
+        "quota (the quota_share setting) cannot keep up with every followed call:\n"
+        '"Checking every 40 s to stay within the team\'s quota; next check in 12 s."'
+    ),
+)
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -55,8 +61,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "--until",
         choices=("linked", "synced"),
         default="synced",
-        help="stop with exit 0 once the connection is linked, or its first sync is done "
-        "(default: synced)",
+        help="stop with exit 0 once a connection is Linked now (linked), or a Linked "
+        "connection's first sync is complete, or a one-time sync completed (synced; the default)",
+    )
+    p.add_argument(
+        "--stop-on-problem",
+        action="store_true",
+        help="exit 3 as soon as the journey needs the customer, the agent or Codat support, "
+        "instead of waiting for them to fix it",
     )
     p.add_argument(
         "--timeout",
@@ -209,9 +221,6 @@ async def _track(args: argparse.Namespace, api_base: str, api_key: str, settings
                     if item.reason is StopReason.NOT_FOUND:
                         _say(item.message)
                         return EXIT_NOT_FOUND
-                    if item.reason is StopReason.FAILED:
-                        _say(f"the journey failed: {item.message}")
-                        return EXIT_FAILED
                     continue  # finished: the state lines below decide
                 state, events = item
                 for event in events:
@@ -220,7 +229,7 @@ async def _track(args: argparse.Namespace, api_base: str, api_key: str, settings
                 reached = state.linked if args.until == "linked" else state.synced
                 if reached:
                     return EXIT_REACHED
-                if state.phase.value == "failed":
-                    message = state.problem.message if state.problem else "the journey failed"
-                    _say(f"the journey failed: {message}")
-                    return EXIT_FAILED
+                problem = state.problem
+                if args.stop_on_problem and problem is not None and problem.needs:
+                    _say(f"the journey {problem.needs}: {problem.message}")
+                    return EXIT_PROBLEM

@@ -9,7 +9,7 @@ from typing import Any, Protocol
 
 from desktop.sandbox import model as m
 from desktop.sandbox.platforms import BY_KEY
-from desktop.sandbox.sync import finish_now, latest_run, plan_sync
+from desktop.sandbox.sync import OUTCOME_MESSAGES, finish_now, latest_run, plan_sync
 
 CANCEL_ERROR = ("403", "User cancelled linking", "User cancelled")
 DEAUTH_ERROR = ("401", "Unauthorized", "The integration de-authorized access to the connection.")
@@ -23,6 +23,11 @@ ACTIONS = (
     "fail",
     "deauthorize",
     "complete_sync",
+    # A connection's later life: re-authorized (Codat's connection.reconnected), unlinked on our
+    # side, and a data type's dataset set to any of Codat's 21 statuses.
+    "reauthorize",
+    "unlink",
+    "sync_status",
     # Beyond the contract: the sign-in page's wrong password and the connection linkUrl's resume.
     "wrong_password",
     "resume",
@@ -75,6 +80,7 @@ def start_sync(
         speed=world.speed,
         pace=company.sync_pace,
         failing_data_type=company.failing_data_type,
+        outcomes=company.outcomes,
     )
     company.pulls.extend(ops)
     kinds = [op.data_type for op in ops]
@@ -231,11 +237,14 @@ def _deauthorize(world: World, company: m.Company, params: dict[str, Any], at: f
     conn = company.current
     if conn is None or conn.status != m.LINKED:
         raise Conflict("deauthorize needs a Linked connection")
+    reason = params.get("reason")
+    if reason is not None and (not isinstance(reason, str) or not reason.strip()):
+        raise BadMove("deauthorize: 'reason' must be a non-empty string when given")
     end_pulls(company, conn.id, at, "AuthError")
     conn.status = m.DEAUTHORIZED
     conn.modified = at
     code, text, message = DEAUTH_ERROR
-    conn.errors.append(m.LinkError(code, text, message, at))
+    conn.errors.append(m.LinkError(code, text, reason.strip() if reason else message, at))
     company.stage = m.STAGE_DEAUTHORIZED
     world.emit("deauthorized", company, conn.id, {"status": m.DEAUTHORIZED}, at)
 
@@ -249,6 +258,92 @@ def _complete_sync(world: World, company: m.Company, params: dict[str, Any], at:
         raise Conflict("complete_sync: no sync is running for this company")
     finish_now(run, at)
     world.emit("sync_forced", company, conn.id, {}, at)
+
+
+def _reauthorize(world: World, company: m.Company, params: dict[str, Any], at: float) -> None:
+    """The customer opened the connection's link again, signed in and approved: the same
+    connection goes from Deauthorized/Unlinked to Linked (connection.reconnected), and syncs."""
+    conn = company.current
+    if conn is None or conn.status not in (m.DEAUTHORIZED, m.UNLINKED):
+        raise Conflict("reauthorize needs a Deauthorized or Unlinked connection")
+    previous = conn.status
+    conn.status = m.LINKED
+    conn.modified = at
+    for err in conn.errors:
+        if err.status == "Active":
+            err.status, err.resolved_on = "Resolved", at
+    company.stage = m.STAGE_LINKED
+    world.emit("reconnected", company, conn.id, {"status": m.LINKED, "previous": previous}, at)
+    start_sync(world, company, conn.id, at)
+
+
+def unlink(world: World, company: m.Company, conn: m.Connection, at: float) -> None:
+    """Codat's unlink-connection: only a Linked connection can be unlinked; data stays."""
+    if conn.status != m.LINKED:
+        raise Conflict(
+            f"Only Linked connections can be unlinked; this connection is {conn.status}."
+        )
+    end_pulls(company, conn.id, at, "Cancelled")
+    conn.status = m.UNLINKED
+    conn.modified = at
+    if company.current_connection_id == conn.id:
+        company.stage = m.STAGE_UNLINKED
+    world.emit("unlinked", company, conn.id, {"status": m.UNLINKED}, at)
+
+
+def _unlink(world: World, company: m.Company, params: dict[str, Any], at: float) -> None:
+    conn = company.current
+    if conn is None:
+        raise Conflict("unlink needs a connection")
+    unlink(world, company, conn, at)
+
+
+# Codat's dataset statuses (PullOperation.status in Codat's Platform spec).
+DATASET_STATUSES = (
+    "Initial", "Queued", "Fetching", "MapQueued", "Mapping", "Complete", "FetchError", "MapError",
+    "InternalError", "ProcessingQueued", "Processing", "ProcessingError", "ValidationQueued",
+    "Validating", "ValidationError", "AuthError", "Cancelled", "NotSupported", "RateLimitError",
+    "PermissionsError", "PrerequisiteNotMet",
+)  # fmt: skip
+
+
+def _sync_status(world: World, company: m.Company, params: dict[str, Any], at: float) -> None:
+    """Set a data type's latest dataset on the current connection to one of Codat's statuses."""
+    data_type = params.get("dataType")
+    status = params.get("status")
+    if not isinstance(data_type, str) or not data_type.strip():
+        raise BadMove("sync_status needs 'dataType', e.g. \"bills\"")
+    if status not in DATASET_STATUSES:
+        raise BadMove(f"sync_status: 'status' must be one of: {', '.join(DATASET_STATUSES)}")
+    message = params.get("errorMessage")
+    if message is not None and not isinstance(message, str):
+        raise BadMove("sync_status: 'errorMessage' must be a string")
+    conn = company.current
+    if conn is None:
+        raise Conflict("sync_status needs a connection: select a platform first")
+    mine = [p for p in company.pulls if p.connection_id == conn.id and p.data_type == data_type]
+    op = max(mine, key=lambda p: p.requested) if mine else None
+    if op is None:
+        op = m.PullOp(
+            id=str(uuid.uuid4()),
+            company_id=company.id,
+            connection_id=conn.id,
+            data_type=data_type,
+            requested=at,
+            fetch_start=at,
+            fetch_end=at,
+        )
+        company.pulls.append(op)
+    op.fetch_start = min(op.fetch_start, at)
+    op.fetch_end = at
+    op.outcome = status
+    op.announced = 2  # the journal entry below says it; the sync clock must not repeat it
+    default = OUTCOME_MESSAGES.get(status)
+    op.error_message = message or (default.format(data_type=data_type) if default else None)
+    if status == "Complete":
+        op.error_message = None
+    detail = {"dataType": data_type, "status": status, "pullId": op.id}
+    world.emit("pull_status_set", company, conn.id, detail, at)
 
 
 def end_pulls(company: m.Company, connection_id: str, at: float, outcome: str) -> None:
@@ -272,4 +367,7 @@ _HANDLERS = {
     "fail": _fail,
     "deauthorize": _deauthorize,
     "complete_sync": _complete_sync,
+    "reauthorize": _reauthorize,
+    "unlink": _unlink,
+    "sync_status": _sync_status,
 }

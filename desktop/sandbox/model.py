@@ -94,6 +94,11 @@ class PullOp:
     def succeeded(self) -> bool:
         return self.outcome == "Complete"
 
+    @property
+    def errored(self) -> bool:
+        """Codat's spec finds failed pulls with ``status!=Complete&&status!=NotSupported``."""
+        return self.outcome not in ("Complete", "NotSupported")
+
 
 @dataclass
 class Connection:
@@ -137,6 +142,10 @@ class Company:
     pulls: list[PullOp] = field(default_factory=list)
     sync_pace: float = 1.0
     failing_data_type: str | None = None
+    # How a data type's pulls end when not "Complete" (e.g. {"bills": "PermissionsError"}).
+    outcomes: dict[str, str] = field(default_factory=dict)
+    # Data types in the data status that were never synced: Codat sends no currentStatus.
+    never_synced: list[str] = field(default_factory=list)
     autopilot: Autopilot | None = None
 
     def connection(self, connection_id: str) -> Connection | None:

@@ -5,6 +5,11 @@ Grammar: ``expr := and ('||' and)*``, ``and := atom ('&&' atom)*``, ``atom := '{
 examples query ``sourceType=accounting``). A path through an array (``dataConnections.status``)
 matches when any element matches; ``!=`` then means no element equals the value, so Codat's
 "companies with no connections" example works.
+
+Codat's querying page documents no quoting or escaping inside a query: the whole query is
+URL-encoded, and a value runs to the next operator (``&&``, ``||``, ``}``). Quotes are therefore
+ordinary characters here too. The only operator a company name Codat accepts can contain is ``&&``
+(its names allow letters, digits, whitespace and ``- ' , & @ . ? !``), which clients split on.
 """
 
 from __future__ import annotations
@@ -83,7 +88,9 @@ def _parse(text: str) -> Any:
                 raise _malformed(f"{path!r} is not a property name")
             if value == "" or any(o in value for o in ("=", "~", "<", ">")):
                 raise _malformed(f"condition {text!r} has no usable value")
-            return _Cond(path, op, value.strip("'\""))
+            # Codat documents no quoting: a value is literal up to the next operator (a quote
+            # is an ordinary character, as in "O'Brien"); URL-encoding is the only escaping.
+            return _Cond(path, op, value)
     raise _malformed(f"{text!r} is not a condition")
 
 

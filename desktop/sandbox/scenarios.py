@@ -7,7 +7,7 @@ A scenario may take a platform option: ``happy-path:qhyg`` walks the happy path 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from desktop.sandbox.model import Step
 
@@ -26,9 +26,13 @@ class Scenario:
     takes_platform: bool = True
     sync_pace: float = 1.0
     failing_data_type: str | None = None
+    outcomes: dict[str, str] = field(default_factory=dict)  # data type -> how its pulls end
+    never_synced: tuple[str, ...] = ()  # in the data status with no currentStatus
     # Where the journey rests when the script has run (and the first sync, if any, has ended).
     end_stage: str = "synced"
     end_status: str | None = "Linked"
+    # Statuses of the connections left behind before the current one, oldest first.
+    earlier_connections: tuple[str, ...] = ()
 
 
 def _to_consent(platform: str) -> list[Step]:
@@ -61,6 +65,44 @@ def _netsuite_no_tba(_platform: str) -> list[Step]:
 
 def _xero_deauthorized(_platform: str) -> list[Step]:
     return [*_happy("gbol"), Step("deauthorize", 30.0, after_sync=True)]
+
+
+def _linked_then(platform: str, loss: str) -> list[Step]:
+    """The state a reconnection call starts in, made at once when the scenario starts: a
+    connection linked, its first sync complete, then lost. Only what follows takes time."""
+    return [
+        Step("open_link", 0.0),
+        Step("select_platform", 0.0, {"platformKey": platform}),
+        Step("consent", 0.0),
+        Step("approve", 0.0),
+        Step("complete_sync", 0.0),
+        Step(loss, 0.0),
+    ]
+
+
+def _reconnect_deauthorized(platform: str) -> list[Step]:
+    return [*_linked_then(platform, "deauthorize"), Step("reauthorize", 40.0)]
+
+
+def _reconnect_unlinked(platform: str) -> list[Step]:
+    return [*_linked_then(platform, "unlink"), Step("reauthorize", 40.0)]
+
+
+def _new_beside_dead(platform: str) -> list[Step]:
+    return [
+        *_linked_then("gbol", "deauthorize"),
+        Step("open_link", 30.0),
+        Step("select_platform", 8.0, {"platformKey": platform}),
+        Step("consent", 6.0),
+        Step("approve", 20.0),
+    ]
+
+
+ONE_TIME_REASON = "One-time sync: the connector removed itself after the first sync."
+
+
+def _one_time_sync(platform: str) -> list[Step]:
+    return [*_happy(platform), Step("deauthorize", 2.0, {"reason": ONE_TIME_REASON}, True)]
 
 
 SCENARIOS: dict[str, Scenario] = {
@@ -126,6 +168,61 @@ SCENARIOS: dict[str, Scenario] = {
             "gbol",
             _happy,
             failing_data_type="billPayments",
+        ),
+        Scenario(
+            "reconnect-deauthorized",
+            "a reconnection call: the connection was linked and synced, then lost access "
+            "(Deauthorized); the customer signs in again and the same connection is Linked again",
+            "gbol",
+            _reconnect_deauthorized,
+        ),
+        Scenario(
+            "reconnect-unlinked",
+            "a reconnection call: the connection was unlinked on our side; the customer "
+            "re-authorizes it and the same connection is Linked again",
+            "gbol",
+            _reconnect_unlinked,
+        ),
+        Scenario(
+            "new-beside-dead",
+            "Xero lost access (Deauthorized); the customer connects other software instead "
+            "(QuickBooks Online by default), a new connection beside the dead one",
+            "qhyg",
+            _new_beside_dead,
+            earlier_connections=("Deauthorized",),
+        ),
+        Scenario(
+            "one-time-sync",
+            "QuickBooks Desktop (or Sage 50: one-time-sync:hbql) set to sync once: after the "
+            "first sync the connector removes itself and the connection becomes Deauthorized",
+            "pqsw",
+            _one_time_sync,
+            end_stage="deauthorized",
+            end_status="Deauthorized",
+        ),
+        Scenario(
+            "permissions-error",
+            "links normally; the first sync of bills ends in PermissionsError (the user who "
+            "signed in lacks the rights), the rest completes",
+            "gbol",
+            _happy,
+            outcomes={"bills": "PermissionsError"},
+        ),
+        Scenario(
+            "not-supported",
+            "links normally; the platform does not support direct costs (NotSupported), which is "
+            "not a failure",
+            "fbrh",
+            _happy,
+            outcomes={"directCosts": "NotSupported"},
+        ),
+        Scenario(
+            "never-synced",
+            "links normally; the data status also lists the balance sheet, never synced (no "
+            "currentStatus), which must not hold the first sync open",
+            "gbol",
+            _happy,
+            never_synced=("balanceSheet",),
         ),
     )
 }

@@ -166,16 +166,8 @@ class SandboxState:
         with self.view() as now:
             company = self.company(company_id)
             conn = self.connection(company_id, connection_id)
-            if conn.status != m.LINKED:
-                raise journey.Conflict(
-                    f"Only Linked connections can be unlinked; this connection is {conn.status}."
-                )
-            journey.end_pulls(company, conn.id, now, "Cancelled")
-            conn.status = m.UNLINKED
-            conn.modified = company.modified = now
-            if company.current_connection_id == conn.id:
-                company.stage = m.STAGE_UNLINKED
-            self.emit("unlinked", company, conn.id, {"status": m.UNLINKED}, now)
+            journey.unlink(self, company, conn, now)
+            company.modified = now
             return conn
 
     def delete_connection(self, company_id: str, connection_id: str) -> None:
@@ -230,6 +222,8 @@ class SandboxState:
         steps = scenario.build(platform)
         company.sync_pace = scenario.sync_pace
         company.failing_data_type = scenario.failing_data_type
+        company.outcomes = dict(scenario.outcomes)
+        company.never_synced = list(scenario.never_synced)
         first = steps[0]
         company.autopilot = m.Autopilot(
             scenario=spec, steps=steps, next_at=now + first.delay / self.speed
@@ -309,11 +303,11 @@ class SandboxState:
             return
         op.announced = 2
         detail = {"dataType": op.data_type, "status": op.outcome, "pullId": op.id}
-        kind = "pull_complete" if op.succeeded else "pull_error"
+        kind = "pull_error" if op.errored else "pull_complete"
         self.emit(kind, company, op.connection_id, detail, op.fetch_end)
         run = [p for p in company.pulls if p.requested == op.requested]
         if all(p.announced == 2 for p in run):
-            errored = sorted(p.data_type for p in run if not p.succeeded)
+            errored = sorted(p.data_type for p in run if p.errored)
             detail2 = {"errored": errored, "dataTypes": len(run)}
             self.emit("sync_complete", company, op.connection_id, detail2, op.fetch_end)
 

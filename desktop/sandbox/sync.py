@@ -28,6 +28,14 @@ SYNC_DATA_TYPES: tuple[str, ...] = tuple(name for name, _ in SYNC_PLAN)
 QUEUE_DELAY = 2.0  # before the first data type starts fetching
 STAGGER = 1.5  # between the starts of consecutive data types
 FAILURE_MESSAGE = "The source platform returned an error while fetching {data_type}."
+# Codat's words per outcome are not published; these say what each status means (docs/statuses.md).
+OUTCOME_MESSAGES = {
+    "FetchError": FAILURE_MESSAGE,
+    "PermissionsError": "The user who authorized the connection does not have permission to read "
+    "{data_type}.",
+    "PrerequisiteNotMet": "A setting required to read {data_type} is not turned on in the software.",
+    "NotSupported": "The platform does not support {data_type}.",
+}
 
 
 def plan_sync(
@@ -38,15 +46,20 @@ def plan_sync(
     speed: float,
     pace: float,
     failing_data_type: str | None,
+    outcomes: dict[str, str] | None = None,
 ) -> list[PullOp]:
     """Queue one pull per data type; ``pace`` > 1 slows it down, ``speed`` > 1 speeds everything."""
     scale = pace / max(speed, 1e-6)
     ops: list[PullOp] = []
     for index, (data_type, duration) in enumerate(SYNC_PLAN):
         fetch_start = start + (QUEUE_DELAY + STAGGER * index) * scale
-        fails = data_type == failing_data_type
+        outcome = (outcomes or {}).get(data_type)
+        if outcome is None and data_type == failing_data_type:
+            outcome = "FetchError"
+        fails = outcome is not None and outcome != "NotSupported"
         # A failing pull gives up part-way through rather than at the end.
         fetch_end = fetch_start + duration * scale * (0.6 if fails else 1.0)
+        message = OUTCOME_MESSAGES.get(outcome or "", FAILURE_MESSAGE) if outcome else None
         ops.append(
             PullOp(
                 id=str(uuid.uuid4()),
@@ -56,8 +69,8 @@ def plan_sync(
                 requested=start,
                 fetch_start=fetch_start,
                 fetch_end=fetch_end,
-                outcome="FetchError" if fails else "Complete",
-                error_message=FAILURE_MESSAGE.format(data_type=data_type) if fails else None,
+                outcome=outcome or "Complete",
+                error_message=message.format(data_type=data_type) if message else None,
             )
         )
     return ops

@@ -86,8 +86,8 @@ def pull_json(op: m.PullOp, now: float) -> dict[str, Any]:
         "status": status,
         "requested": m.iso(op.requested),
         "progress": op.progress_at(now),
-        "isCompleted": done and op.succeeded,
-        "isErrored": done and not op.succeeded,
+        "isCompleted": done and not op.errored,
+        "isErrored": done and op.errored,
     }
     if done:
         out["completed"] = m.iso(op.fetch_end)
@@ -98,7 +98,8 @@ def pull_json(op: m.PullOp, now: float) -> dict[str, Any]:
 
 def data_status_json(company: m.Company, now: float) -> dict[str, Any]:
     """Per data type: the latest pull's status, and the latest successful one's id and time."""
-    out: dict[str, Any] = {}
+    # Codat's docs (core-concepts/status): a data type never synced is only {"dataType": ...}.
+    out: dict[str, Any] = {name: {"dataType": name} for name in company.never_synced}
     for op in sorted(company.pulls, key=lambda p: p.requested):
         entry: dict[str, Any] = out.setdefault(op.data_type, {"dataType": op.data_type})
         entry["currentStatus"] = op.status_at(now)

@@ -109,11 +109,11 @@ def test_export_to_stdout_and_to_a_file(linkdesk_home: Path, tmp_path: Path) -> 
 def test_unknown_call_id(linkdesk_home: Path) -> None:
     seed(linkdesk_home)
     out = calls("export", "999", home=linkdesk_home)
-    assert out.returncode == 3
+    assert out.returncode == 5  # not found: the same code as Codat's 404 in every command
     assert "no saved call number 999" in out.stderr
     assert out.stdout == ""
     fresh = linkdesk_home.parent / "empty-home"
-    assert calls("export", "1", home=fresh).returncode == 3
+    assert calls("export", "1", home=fresh).returncode == 5
 
 
 def test_unreadable_database_is_reported_and_left_in_place(linkdesk_home: Path) -> None:
@@ -121,7 +121,7 @@ def test_unreadable_database_is_reported_and_left_in_place(linkdesk_home: Path) 
     database.write_bytes(b"not a database" * 200)
     for args in (("list",), ("export", "1")):
         out = calls(*args, home=linkdesk_home)
-        assert out.returncode == 4, out.stderr
+        assert out.returncode == 8, out.stderr
         assert "damaged and cannot be read" in out.stderr
         assert "Traceback" not in out.stderr
     assert database.read_bytes() == b"not a database" * 200
@@ -137,5 +137,5 @@ def test_unwritable_output_file(linkdesk_home: Path, tmp_path: Path) -> None:
         str(tmp_path / "no" / "such" / "dir.md"),
         home=linkdesk_home,
     )
-    assert out.returncode == 5
+    assert out.returncode == 9
     assert "Could not write" in out.stderr

@@ -112,11 +112,11 @@ def test_no_key_exits_2(sandbox: str, linkdesk_home: Path) -> None:
     assert "LINKDESK_API_KEY" in out.stderr
 
 
-def test_unknown_platform_exits_3_and_says_the_company_exists(
+def test_unknown_platform_exits_5_and_says_the_company_exists(
     sandbox: str, linkdesk_home: Path
 ) -> None:
     out = link(sandbox, "Nowhere Ltd", "--platform", "zzzz", home=linkdesk_home)
-    assert out.returncode == 3
+    assert out.returncode == 5  # 404 is 5 in every command
     assert "was created" in out.stderr
     assert "(404)" in out.stderr
 
@@ -134,12 +134,12 @@ def test_unusable_input_exits_1_without_calling_codat(
     assert "could not reach" not in out.stderr
 
 
-def test_server_down_exits_5(linkdesk_home: Path) -> None:
+def test_server_down_exits_7(linkdesk_home: Path) -> None:
     with socket.socket() as s:  # free a moment ago, nobody listening now
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     out = link(f"http://127.0.0.1:{port}", "Acme Ltd", "--json", home=linkdesk_home)
-    assert out.returncode == 5
+    assert out.returncode == 7
     assert out.stdout == ""
     assert "could not reach Codat" in out.stderr
 
@@ -147,10 +147,10 @@ def test_server_down_exits_5(linkdesk_home: Path) -> None:
 @pytest.mark.parametrize(
     ("faults", "code", "words"),
     [
-        ("5xx=1", 4, "Codat"),
-        ("429=1,retry_after=7", 4, "Try again in 7 seconds"),
-        ("malformed=1", 4, "could not read"),
-        ("drop=1", 5, "cut off"),
+        ("5xx=1", 6, "Codat"),
+        ("429=1,retry_after=7", 6, "Try again in 7 seconds"),
+        ("malformed=1", 6, "could not read"),
+        ("drop=1", 7, "cut off"),
     ],
 )
 def test_injected_faults_map_to_exit_codes(
@@ -166,5 +166,76 @@ def test_injected_faults_map_to_exit_codes(
     assert out.returncode == code, out.stderr
     assert out.stdout == ""
     assert words in out.stderr
-    if code == 4 and "malformed" not in faults:
+    if code == 6 and "malformed" not in faults:
         assert "quote it to Codat support" in out.stderr
+
+
+def _lost_connection(base: str, home: Path) -> tuple[str, str]:
+    """A company whose Xero connection was linked and then lost access (Deauthorized)."""
+    made = link(base, "Lost Access Ltd", "--json", home=home)
+    assert made.returncode == 0, made.stderr
+    company = json.loads(made.stdout)["companyId"]
+    with httpx.Client(base_url=base, trust_env=False, timeout=10) as control:
+        for action, params in (
+            ("open_link", {}),
+            ("select_platform", {"platformKey": "gbol"}),
+            ("consent", {}),
+            ("approve", {}),
+            ("deauthorize", {}),
+        ):
+            answer = control.post(
+                f"/_sandbox/companies/{company}/journey", json={"action": action, **params}
+            )
+            assert answer.status_code == 200, answer.text
+    connection = api_get(base, f"/companies/{company}/connections")["results"][0]
+    return company, str(connection["linkUrl"])
+
+
+def test_a_reconnection_call_gives_the_connection_link_and_what_the_customer_sees(
+    sandbox: str, linkdesk_home: Path
+) -> None:
+    company, connection_link = _lost_connection(sandbox, linkdesk_home)
+    out = link(sandbox, "--company", company, home=linkdesk_home)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == connection_link
+    assert "sign in and approve again" in out.stderr
+    doc = json.loads(link(sandbox, "--company", company, "--json", home=linkdesk_home).stdout)
+    assert doc["connectionStatus"] == "Deauthorized" and doc["reconnection"] is True
+    again = link(sandbox, "--company", company, "--choose-again", home=linkdesk_home)
+    assert again.returncode == 0 and again.stdout.strip().endswith(f"/link/company/{company}")
+    assert "beside the Deauthorized Xero one" in again.stderr
+
+
+def test_a_reconnection_call_for_an_unknown_company_exits_5(
+    sandbox: str, linkdesk_home: Path
+) -> None:
+    out = link(sandbox, "--company", "00000000-0000-4000-8000-000000000000", home=linkdesk_home)
+    assert out.returncode == 5
+    assert "(404)" in out.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        (),
+        ("--company", "x", "Name"),
+        ("--choose-again", "Name"),
+        ("--company", "x", "--platform", "gbol"),
+    ],
+)
+def test_link_arguments_that_do_not_fit_exit_1(linkdesk_home: Path, args: tuple[str, ...]) -> None:
+    out = link("http://127.0.0.1:9", *args, home=linkdesk_home)
+    assert out.returncode == 1, out.stderr
+
+
+@pytest.mark.parametrize("command", [("link",), ("track",), ("calls",)])
+def test_every_help_lists_the_shared_exit_codes(command: tuple[str, ...]) -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "desktop", *command, "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert out.returncode == 0
+    assert "exit codes (the same cause has the same code in every linkdesk command)" in out.stdout
+    assert "5  not found: Codat answered 404" in out.stdout

@@ -165,22 +165,151 @@ def test_track_until_linked_stops_at_the_link(
     assert "Sign in and approve" in out and "done (observed)" in out
 
 
-def test_a_failed_first_sync_exits_3(
+def test_a_failed_first_sync_exits_3_only_with_stop_on_problem(
     sandbox: SandboxServer, api: httpx.Client, linkdesk_home: Path
 ) -> None:
     company = _company(api)
     response = api.post(f"/_sandbox/companies/{company}/scenario", json={"scenario": "sync-error"})
     assert response.status_code == 200, response.text
     proc = _track(
-        sandbox, linkdesk_home, company, "--json", "--timeout", "60", "--fast-interval", "0.2"
+        sandbox,
+        linkdesk_home,
+        company,
+        "--json",
+        "--stop-on-problem",
+        "--timeout",
+        "60",
+        "--fast-interval",
+        "0.2",
     )
     out, err = proc.communicate(timeout=90)
     assert proc.returncode == 3, (out, err)
-    assert "failed" in err
-    last = json.loads(out.splitlines()[-1])
+    assert "needs the agent" in err
     problems = [json.loads(line)["problem"] for line in out.splitlines()]
-    assert any(p and p["key"] == "sync_failed" for p in problems)
-    assert last["phase"] == "failed"
+    assert any(p and p["key"] == "sync_failed" and p["fix"] for p in problems)
+
+
+def test_a_failed_first_sync_is_not_the_end_of_tracking(
+    sandbox: SandboxServer, api: httpx.Client, linkdesk_home: Path
+) -> None:
+    """Without --stop-on-problem, a problem someone can fix keeps tracking going (here until
+    --timeout, exit 4), with the problem and its fix printed."""
+    company = _company(api)
+    response = api.post(
+        f"/_sandbox/companies/{company}/scenario", json={"scenario": "permissions-error"}
+    )
+    assert response.status_code == 200, response.text
+    proc = _track(sandbox, linkdesk_home, company, "--timeout", "8", "--fast-interval", "0.2")
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 4, (out, err)
+    assert "lacks the rights" in out
+
+
+class _Lines:
+    """The subprocess's stdout, read on a thread, so a test can wait for a line with a bound."""
+
+    def __init__(self, proc: subprocess.Popen[str]) -> None:
+        import threading
+
+        self.lines: list[str] = []
+        assert proc.stdout is not None
+        stream = proc.stdout
+        self._thread = threading.Thread(target=lambda: self.lines.extend(stream), daemon=True)
+        self._thread.start()
+
+    def wait_for(self, words: str, seconds: float = 60.0) -> None:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if any(words in line for line in list(self.lines)):
+                return
+            time.sleep(0.05)
+        raise AssertionError(f"no line with {words!r} in {self.lines}")
+
+    def text(self) -> str:
+        self._thread.join(timeout=30)
+        return "".join(self.lines)
+
+
+def _lost_xero(api: httpx.Client) -> str:
+    """Issue 13, input 2: a Xero connection linked, synced, then Deauthorized."""
+    company = _company(api)
+    _act(api, company, "open_link")
+    _act(api, company, "select_platform", platformKey="gbol")
+    _act(api, company, "consent")
+    _act(api, company, "approve")
+    _act(api, company, "complete_sync")
+    _act(api, company, "deauthorize")
+    return company
+
+
+def test_input_2_until_linked_is_not_reached_by_a_deauthorized_connection(
+    sandbox: SandboxServer, api: httpx.Client, linkdesk_home: Path
+) -> None:
+    company = _lost_xero(api)
+    proc = _track(sandbox, linkdesk_home, company, "--until", "linked", "--timeout", "4")
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 4, (out, err)  # not 0 at once: it is not Linked now
+    assert "Deauthorized" in out and "Send the Link URL again" in out
+
+
+@pytest.mark.parametrize("until", ["linked", "synced"])
+def test_input_2_the_customer_links_the_same_connection_again(
+    sandbox: SandboxServer, api: httpx.Client, linkdesk_home: Path, until: str
+) -> None:
+    company = _lost_xero(api)
+    proc = _track(
+        sandbox,
+        linkdesk_home,
+        company,
+        "--until",
+        until,
+        "--timeout",
+        "60",
+        "--fast-interval",
+        "0.2",
+    )
+    lines = _Lines(proc)
+    lines.wait_for("was lost")
+    _act(api, company, "reauthorize")
+    _, err = proc.communicate(timeout=90)
+    assert proc.returncode == 0, (lines.text(), err)
+    assert "Linked again" in lines.text()
+
+
+def test_input_2_the_customer_connects_quickbooks_online_instead(
+    sandbox: SandboxServer, api: httpx.Client, linkdesk_home: Path
+) -> None:
+    company = _lost_xero(api)
+    proc = _track(sandbox, linkdesk_home, company, "--timeout", "60", "--fast-interval", "0.2")
+    lines = _Lines(proc)
+    lines.wait_for("was lost")
+    _act(api, company, "open_link")
+    _act(api, company, "select_platform", platformKey="qhyg")
+    _act(api, company, "consent")
+    _act(api, company, "approve")
+    _act(api, company, "complete_sync")
+    _, err = proc.communicate(timeout=90)
+    assert proc.returncode == 0, (lines.text(), err)
+    assert "instead of" in lines.text() and "QuickBooks Online" in lines.text()
+
+
+@pytest.mark.parametrize("platform", ["pqsw", "hbql"])
+def test_input_1_a_one_time_sync_ends_synced_with_a_note(
+    sandbox: SandboxServer, api: httpx.Client, linkdesk_home: Path, platform: str
+) -> None:
+    company = _company(api)
+    response = api.post(
+        f"/_sandbox/companies/{company}/scenario",
+        json={"scenario": f"one-time-sync:{platform}"},
+    )
+    assert response.status_code == 200, response.text
+    proc = _track(
+        sandbox, linkdesk_home, company, "--json", "--timeout", "60", "--fast-interval", "0.2"
+    )
+    out, err = proc.communicate(timeout=90)
+    assert proc.returncode == 0, (out, err)
+    docs = [json.loads(line) for line in out.splitlines()]
+    assert not any(d["problem"] and d["problem"]["key"] == "deauthorized" for d in docs)
 
 
 def test_timeout_exits_4(sandbox: SandboxServer, api: httpx.Client, linkdesk_home: Path) -> None:
@@ -221,3 +350,22 @@ def test_missing_key_exits_2(sandbox: SandboxServer, linkdesk_home: Path) -> Non
     )
     assert proc.returncode == 2
     assert "No Codat API key" in proc.stderr
+
+
+def test_input_1_tracking_that_starts_after_the_connector_removed_itself(
+    sandbox: SandboxServer, api: httpx.Client, linkdesk_home: Path
+) -> None:
+    company = _company(api)
+    response = api.post(
+        f"/_sandbox/companies/{company}/scenario", json={"scenario": "one-time-sync"}
+    )
+    assert response.status_code == 200, response.text
+    deadline = time.monotonic() + 60
+    while api.get(f"/_sandbox/companies/{company}").json()["stage"] != "deauthorized":
+        assert time.monotonic() < deadline, "the scenario never reached its end"
+        time.sleep(0.1)
+    proc = _track(sandbox, linkdesk_home, company, "--timeout", "60", "--fast-interval", "0.2")
+    out, err = proc.communicate(timeout=90)
+    assert proc.returncode == 0, (out, err)
+    assert "set to sync once" in out
+    assert "was lost" not in out

@@ -41,8 +41,7 @@ def _finished(state: JourneyState, stop: Stop | None) -> bool:
 def _sync_failed(state: JourneyState, stop: Stop | None) -> bool:
     problem = state.problem
     return (
-        stop is not None
-        and stop.reason is StopReason.FAILED
+        stop is None  # a failed first sync can be fixed: the journey stays open
         and problem is not None
         and problem.key is ProblemKey.SYNC_FAILED
         and "billPayments" in (problem.detail or "")
@@ -61,11 +60,15 @@ def _no_tba(state: JourneyState, stop: Stop | None) -> bool:
 
 def _deauthorized(state: JourneyState, stop: Stop | None) -> bool:
     problem = state.problem
+    # In whichever order the deauthorized connection and the completed data status are read
+    # (issue 14 §7), the first sync counts as done and the lost access as fixable, not as the end.
     return (
-        state.phase is Phase.FAILED
+        stop is None
+        and state.phase is Phase.AWAITING_CUSTOMER
         and problem is not None
         and problem.key is ProblemKey.DEAUTHORIZED
-        and state.synced
+        and state.first_sync_done
+        and not state.synced
     )
 
 

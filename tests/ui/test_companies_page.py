@@ -71,7 +71,10 @@ def test_lists_searches_and_opens(qtbot: Any, qloop: Any, sandbox: SandboxServer
         page.open_button.click()
     assert blocker.args == [acme.id, "Acme Roofing"]
     page.copy_link.click()
-    assert QGuiApplication.clipboard().text() == acme.redirect
+    # It has a connection the customer started: its own link resumes it (a reconnection call).
+    pending = run_in_qloop(qtbot, client.list_connections(acme.id, page_size=10)).results[0]
+    assert QGuiApplication.clipboard().text() == pending.link_url
+    assert "where they stopped" in page.model.rows[page.table.currentIndex().row()].customer_sees
     run_in_qloop(qtbot, http.aclose())
     run_in_qloop(qtbot, page_http.aclose())
 

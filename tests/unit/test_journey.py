@@ -210,7 +210,7 @@ def test_deauthorized_after_linking_fails_the_journey() -> None:
     )
     assert state.problem is not None and state.problem.key is ProblemKey.DEAUTHORIZED
     assert "de-authorized" in (state.problem.detail or "")
-    assert state.phase is Phase.FAILED
+    assert state.phase is Phase.AWAITING_CUSTOMER  # someone can still act: not over
     assert state.step(Step.SIGN_IN).status is StepStatus.DONE
     assert state.step(Step.COMPLETE).status is StepStatus.FAILED
     assert any(e.kind is EventKind.CONNECTION for e in events)
@@ -226,7 +226,7 @@ def test_unlinked_is_its_own_problem() -> None:
         ],
     )
     assert state.problem is not None and state.problem.key is ProblemKey.UNLINKED
-    assert state.phase is Phase.FAILED
+    assert state.phase is Phase.AWAITING_CUSTOMER  # someone can still act: not over
 
 
 def test_sync_progress_uses_pull_operations_for_progress_and_messages() -> None:
@@ -278,7 +278,7 @@ def test_sync_progress_uses_pull_operations_for_progress_and_messages() -> None:
     )
     assert state.problem is not None and state.problem.key is ProblemKey.SYNC_FAILED
     assert "Permission denied on Bills" in (state.problem.detail or "")
-    assert state.phase is Phase.FAILED
+    assert state.phase is Phase.AWAITING_CUSTOMER  # someone can still act: not over
     assert state.step(Step.COMPLETE).status is StepStatus.FAILED
 
 
@@ -341,7 +341,7 @@ def test_losing_the_followed_connection_does_not_jump_to_an_old_linked_one() -> 
         ],
     )
     assert state.connection_id == CONN
-    assert state.phase is Phase.FAILED
+    assert state.phase is Phase.AWAITING_CUSTOMER  # someone can still act: not over
 
 
 def test_preselected_platform_skips_choosing_and_infers_nothing_from_the_connection() -> None:
@@ -407,9 +407,14 @@ def test_unreachable_api_is_a_problem_until_an_answer_comes() -> None:
     assert any(e.kind is EventKind.PROBLEM_CLEARED for e in events)
 
 
-def test_a_refused_request_is_not_unreachability() -> None:
+def test_a_refused_request_is_not_unreachability_but_ends_the_journey() -> None:
     state, _ = replay(COMPANY, T0, [failed(T0 + 1, ErrorKind.HTTP, 401)])
-    assert state.problem is None
+    assert state.unreachable_since is None
+    assert state.problem is not None and state.problem.key is ProblemKey.API_KEY_REFUSED
+    assert state.phase is Phase.FAILED
+    gone, _ = replay(COMPANY, T0, [failed(T0 + 1, ErrorKind.HTTP, 404)])
+    assert gone.problem is not None and gone.problem.key is ProblemKey.COMPANY_GONE
+    assert gone.phase is Phase.FAILED
 
 
 def test_to_json_is_plain_json_with_iso_times() -> None:
@@ -439,7 +444,7 @@ def test_a_failure_without_a_date_counts_for_the_current_connection() -> None:
             ),
         ],
     )
-    assert state.phase is Phase.FAILED
+    assert state.phase is Phase.AWAITING_CUSTOMER  # someone can still act: not over
     assert state.problem is not None and state.problem.key is ProblemKey.SYNC_FAILED
 
 

@@ -152,7 +152,9 @@ def test_steps_only_go_back_with_an_event_that_says_why(history) -> None:  # typ
         ]
         if went_back:
             kinds = {e.kind for e in events}
-            assert kinds & {EventKind.FOLLOWING, EventKind.CONNECTION}, (went_back, events)
+            # A new connection, a connection's new status, or new facts about the sync.
+            reasons = {EventKind.FOLLOWING, EventKind.CONNECTION, EventKind.SYNC}
+            assert kinds & reasons, (went_back, events)
             assert all(
                 any(e.kind is EventKind.STEP and e.step is s for e in events) for s in went_back
             )

@@ -32,6 +32,8 @@ JOURNEY_PROBLEMS: tuple[str, ...] = (
     "sync_failed",
     "stalled",
     "api_unreachable",
+    "company_gone",
+    "api_key_refused",
 )
 ERROR_REASONS: tuple[str, ...] = (
     "tba_disabled",

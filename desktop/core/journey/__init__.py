@@ -4,9 +4,11 @@ Pure: observations in, an immutable ``JourneyState`` and the ``JourneyEvent``s t
 """
 
 from desktop.core.journey.model import (
+    ACTIONABLE_PROBLEMS,
     ACTIVE_PHASES,
     FINAL_PROBLEMS,
     INVISIBLE_STEPS,
+    ONE_TIME_SYNC_PLATFORMS,
     STATUS_RANK,
     STEP_TITLES,
     ConnectionView,
@@ -41,9 +43,11 @@ from desktop.core.journey.problems import classify_reason
 from desktop.core.journey.reducer import apply, replay, start
 
 __all__ = [
+    "ACTIONABLE_PROBLEMS",
     "ACTIVE_PHASES",
     "FINAL_PROBLEMS",
     "INVISIBLE_STEPS",
+    "ONE_TIME_SYNC_PLATFORMS",
     "STATUS_RANK",
     "STEP_TITLES",
     "AgentConfirmed",

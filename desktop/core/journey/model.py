@@ -67,8 +67,11 @@ class Phase(StrEnum):
     LINKING = "linking"  # the customer is in Link: a connection may appear or change any moment
     SYNCING = "syncing"  # linked; the first sync is running or about to
     IDLE = "idle"  # nothing has moved for a long while
-    FINISHED = "finished"  # linked and the first sync is done
-    FAILED = "failed"  # access lost or the first sync failed: nothing more will happen by itself
+    FINISHED = "finished"  # Linked now (or a completed one-time sync) and the first sync is done
+    # Nothing more can happen: the company was deleted, or Codat refuses our API key. Anything the
+    # customer can still change (access lost, unlinked, a connection error, a failed sync) is a
+    # problem on an open journey instead, waited on at the AWAITING_CUSTOMER pace.
+    FAILED = "failed"
 
 
 ACTIVE_PHASES: frozenset[Phase] = frozenset(
@@ -85,6 +88,8 @@ class ProblemKey(StrEnum):
     SYNC_FAILED = "sync_failed"
     STALLED = "stalled"
     API_UNREACHABLE = "api_unreachable"
+    COMPANY_GONE = "company_gone"  # 404: the company was deleted
+    API_KEY_REFUSED = "api_key_refused"  # 401/403
 
 
 class Reason(StrEnum):
@@ -99,10 +104,19 @@ class Reason(StrEnum):
     SLOW_FIRST_SYNC = "slow_first_sync"
 
 
-# Problems after which nothing will change without someone acting outside the call.
+# Problems after which nothing more can happen on this journey: tracking ends.
 FINAL_PROBLEMS: frozenset[ProblemKey] = frozenset(
+    {ProblemKey.COMPANY_GONE, ProblemKey.API_KEY_REFUSED}
+)
+# Problems someone can fix while the call goes on: the journey stays open and is watched.
+ACTIONABLE_PROBLEMS: frozenset[ProblemKey] = frozenset(
     {ProblemKey.DEAUTHORIZED, ProblemKey.UNLINKED, ProblemKey.SYNC_FAILED}
 )
+
+# On-premise connectors that can be set to sync once; the connector then removes itself and the
+# connection becomes Deauthorized by design (docs.codat.io/integrations/accounting/offline-connectors,
+# .../quickbooksdesktop/installing-the-quickbooks-connector §5, .../sage50/installing-the-sage-50-connector).
+ONE_TIME_SYNC_PLATFORMS: dict[str, str] = {"pqsw": "QuickBooks Desktop", "hbql": "Sage 50"}
 
 
 @dataclass(frozen=True)
@@ -113,6 +127,8 @@ class Problem:
     reason: Reason | None = None
     detail: str | None = None  # Codat's own words, when it gave any
     step: Step | None = None
+    fix: str | None = None  # what to do, when the status table says
+    needs: str | None = None  # who must act: a statuses.Meaning value ("needs the customer", ...)
 
     @property
     def guide_keys(self) -> tuple[str, ...]:
@@ -127,6 +143,8 @@ class Problem:
             "detail": self.detail,
             "step": int(self.step) if self.step else None,
             "since": iso(self.since),
+            "fix": self.fix,
+            "needs": self.needs,
         }
 
 
@@ -167,7 +185,9 @@ class SyncItem:
     codat_status: str
     since: float  # when this status was first seen
     progress: int | None = None  # percent, from the pull operation
-    message: str | None = None  # Codat's message for a failure
+    message: str | None = None  # Codat's message for a failure, or the status's plain words
+    synced_once: bool = False  # this connection has had a successful sync of this data type
+    meaning: str = ""  # statuses.Meaning value of codat_status
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -177,6 +197,7 @@ class SyncItem:
             "progress": self.progress,
             "message": self.message,
             "since": iso(self.since),
+            "meaning": self.meaning,
         }
 
 
@@ -221,6 +242,7 @@ class EventKind(StrEnum):
     PROBLEM = "problem"
     PROBLEM_CLEARED = "problem_cleared"
     PHASE = "phase"
+    NOTE = "note"  # worth knowing, not a problem (a completed one-time sync)
 
 
 @dataclass(frozen=True)
@@ -274,6 +296,12 @@ class JourneyState:
     first_sync_done_at: float | None = None
     unreachable_since: float | None = None
     unreachable_detail: str | None = None
+    status_since: float | None = None  # when the followed connection's status was first seen
+    data_status_at: float | None = None  # when data status was last read
+    # The followed on-premise connection is Deauthorized because its one-time sync completed.
+    one_time_sync: bool = False
+    note: str | None = None
+    final: Problem | None = None  # nothing more can happen (404, or our API key refused)
 
     def step(self, step: Step | int) -> StepState:
         return self.steps[int(step) - 1]
@@ -288,11 +316,28 @@ class JourneyState:
 
     @property
     def linked(self) -> bool:
-        return self.step(Step.SIGN_IN).status is StepStatus.DONE
+        """A connection is Linked now (one that was Linked once and lost access does not count)."""
+        return self.connection_status == "Linked"
+
+    @property
+    def first_sync_done(self) -> bool:
+        """The followed connection's first sync completed at some point (it may have lost access
+        since). A journey rebuilt from a call's record (calls/history.py) knows it from step 5."""
+        return self.first_sync_done_at is not None or self.synced_on_record
+
+    @property
+    def synced_on_record(self) -> bool:
+        return self.step(Step.COMPLETE).status is StepStatus.DONE
 
     @property
     def synced(self) -> bool:
-        return self.step(Step.COMPLETE).status is StepStatus.DONE
+        """The goal: Linked now with its first sync complete, or a completed one-time sync.
+
+        Before anything is known of the connection (a call rebuilt from its record, the tracker
+        not answered yet) the record decides.
+        """
+        known = self.connection_status is not None
+        return self.first_sync_done and (self.linked or self.one_time_sync or not known)
 
     @property
     def confirmed_steps(self) -> frozenset[Step]:
@@ -311,6 +356,11 @@ class JourneyState:
             "steps": [s.to_json() for s in self.steps],
             "sync": [item.to_json() for item in self.sync],
             "problem": self.problem.to_json() if self.problem else None,
+            "linked": self.linked,
+            "first_sync_done": self.first_sync_done,
+            "synced": self.synced,
+            "one_time_sync": self.one_time_sync,
+            "note": self.note,
             "started_at": iso(self.started_at),
             "updated_at": iso(self.updated_at),
             "changed_at": iso(self.changed_at),

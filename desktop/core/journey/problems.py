@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
-from desktop.core.journey.model import Problem, ProblemKey, Reason, Step
+from desktop.core.codat.statuses import Meaning, connection_status_meaning, pull_status_meaning
+from desktop.core.journey.model import Problem, ProblemKey, Reason, Step, SyncItem
 
 # Checked in order: the first match wins, so the narrow patterns come before the broad ones
 # ("pop-up blocked" must not be read as a firewall block).
@@ -74,6 +76,8 @@ def cancelled(at: float, step: Step | None, platform: str | None, detail: str | 
         since=at,
         detail=detail,
         step=step,
+        fix="Send the link again (or the connection's own link) so they can carry on.",
+        needs=Meaning.NEEDS_CUSTOMER.value,
     )
 
 
@@ -91,45 +95,104 @@ def connection_error(
         reason=reason,
         detail=detail,
         step=step,
+        fix=f"Fix the cause ({_REASON_WORDS[reason]}), then try the link again."
+        if reason
+        else "Read Codat's message with the customer, fix the cause, then try the link again.",
+        needs=Meaning.NEEDS_CUSTOMER.value,
     )
 
 
 def deauthorized(at: float, platform: str | None, detail: str | None) -> Problem:
+    entry = connection_status_meaning("Deauthorized")
     return Problem(
         key=ProblemKey.DEAUTHORIZED,
         message=(
-            f"Access to {_platform(platform)} was lost: the customer or the software revoked it, "
-            "or it expired. The customer must connect again from the link."
+            f"Access to {_platform(platform)} was lost (Deauthorized): the customer or the "
+            "software revoked it, or it expired. Send the Link URL again: the customer signs in "
+            "and approves once more. LinkDesk keeps watching and says when it is Linked again."
         ),
         since=at,
         detail=detail,
         step=Step.COMPLETE,
+        fix=entry.fix,
+        needs=entry.meaning.value,
     )
 
 
 def unlinked(at: float, platform: str | None) -> Problem:
+    entry = connection_status_meaning("Unlinked")
     return Problem(
         key=ProblemKey.UNLINKED,
         message=(
             f"The connection to {_platform(platform)} was unlinked on our side (in the Portal or "
-            "through the API). Data already fetched stays readable; it can be linked again."
+            "through the API). Data already fetched stays readable. To link it again, send the "
+            "Link URL: the customer re-authorizes it, and LinkDesk keeps watching."
         ),
         since=at,
         step=Step.COMPLETE,
+        fix=entry.fix,
+        needs=entry.meaning.value,
     )
 
 
-def sync_failed(at: float, failed: tuple[str, ...], detail: str | None) -> Problem:
-    listed = ", ".join(failed[:5]) + (" and more" if len(failed) > 5 else "")
+_WHO_FIRST = (Meaning.NEEDS_CUSTOMER, Meaning.NEEDS_AGENT, Meaning.NEEDS_SUPPORT)
+
+
+def sync_failed(at: float, failed: Sequence[SyncItem], detail: str | None) -> Problem:
+    """The first sync ended with data types in error; words and fix from the status table."""
+    names = [i.data_type for i in failed]
+    listed = ", ".join(names[:5]) + (" and more" if len(names) > 5 else "")
+    entries = [pull_status_meaning(i.codat_status) for i in failed]
+    # The customer's part first: it is what the agent can settle on the call.
+    lead = min(entries, key=lambda e: _WHO_FIRST.index(e.meaning) if e.meaning in _WHO_FIRST else 9)
+    words = " ".join(dict.fromkeys(e.words for e in entries))
     return Problem(
         key=ProblemKey.SYNC_FAILED,
         message=(
-            f"The connection works, but the first sync could not fetch {listed}. "
-            "Quote Codat's message below to support; a new sync can be queued once it is fixed."
+            f"The connection works, but the first sync could not fetch {listed}: {words} "
+            f"What to do: {lead.fix or 'queue a new sync once the cause is fixed.'} "
+            "LinkDesk keeps watching and sees the new sync."
         ),
         since=at,
         detail=detail,
         step=Step.COMPLETE,
+        fix=lead.fix or None,
+        needs=lead.meaning.value,
+    )
+
+
+def one_time_sync_note(platform: str | None) -> str:
+    return (
+        f"{_platform(platform)} is set to sync once: after the first sync the connector removed "
+        "itself, so Codat shows the connection as Deauthorized. That is expected, not lost "
+        "access; the data fetched is there. For ongoing syncs, set the connector to stay "
+        "installed (Codat Portal, Settings > Integrations) and send the link again."
+    )
+
+
+def company_gone(at: float, detail: str | None) -> Problem:
+    return Problem(
+        key=ProblemKey.COMPANY_GONE,
+        message=(
+            "Codat no longer knows this company (404): it was deleted. Nothing more can happen "
+            "on this journey; create the company again to start over."
+        ),
+        since=at,
+        detail=detail,
+        needs=Meaning.NEEDS_AGENT.value,
+    )
+
+
+def api_key_refused(at: float, detail: str | None) -> Problem:
+    return Problem(
+        key=ProblemKey.API_KEY_REFUSED,
+        message=(
+            "Codat refused LinkDesk's API key, so nothing more can be read. Check the key in "
+            "Settings (or LINKDESK_API_KEY) and start following again."
+        ),
+        since=at,
+        detail=detail,
+        needs=Meaning.NEEDS_AGENT.value,
     )
 
 

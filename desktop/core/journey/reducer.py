@@ -10,11 +10,14 @@ without a reason: once it has been Linked, and once its first sync has finished.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 
+from desktop.core.codat.errors import ErrorKind
 from desktop.core.codat.models import Connection, ConnectionStatus
 from desktop.core.journey import problems
 from desktop.core.journey.model import (
-    FINAL_PROBLEMS,
+    ACTIONABLE_PROBLEMS,
+    ONE_TIME_SYNC_PLATFORMS,
     STEP_TITLES,
     ConnectionView,
     EventKind,
@@ -127,8 +130,13 @@ def _choose(previous: str | None, views: Mapping[str, ConnectionView]) -> str | 
         newer = [v for v in views.values() if v.id != current.id and v.activity > current.activity]
         if not newer:
             return current.id
-        return max(newer, key=lambda v: (_is_open(v), v.activity, v.id)).id
-    return max(views.values(), key=lambda v: (_is_open(v), v.activity, v.id)).id
+        return max(newer, key=_newest).id
+    # The same rule as above from nothing, so that reading the same list again never moves.
+    return max(views.values(), key=_newest).id
+
+
+def _newest(view: ConnectionView) -> tuple[float, bool, str]:
+    return (view.activity, _is_open(view), view.id)
 
 
 def apply(
@@ -151,6 +159,8 @@ def apply(
     confirmations = state.confirmations
     unreachable_since = state.unreachable_since
     unreachable_detail = state.unreachable_detail
+    data_status_at = state.data_status_at
+    final = state.final
 
     answered = True
     if isinstance(obs, CompanySeen):
@@ -161,6 +171,7 @@ def apply(
         views = {v.id: v for v in _views(obs.connections)}
     elif isinstance(obs, DataStatusSeen):
         data_status = tuple(obs.statuses[k] for k in sorted(obs.statuses))
+        data_status_at = obs.at
     elif isinstance(obs, PullOperationsSeen):
         operations = tuple(sorted(obs.operations, key=lambda op: op.id))
     elif isinstance(obs, RequestFailed):
@@ -168,6 +179,7 @@ def apply(
         if obs.error.retryable:
             unreachable_since = unreachable_since if unreachable_since is not None else at
             unreachable_detail = obs.error.plain_message
+        final = _final_problem(obs, final, at)
     elif isinstance(obs, AgentConfirmed):
         answered = False
         if Step(obs.step) not in state.confirmed_steps:
@@ -177,6 +189,7 @@ def apply(
     if answered:
         unreachable_since = None
         unreachable_detail = None
+        final = None
 
     followed = _choose(state.connection_id, views)
     switched = followed != state.connection_id
@@ -187,17 +200,37 @@ def apply(
     status = conn.status if conn else None
     linked_seen = (state.linked_seen and not switched) or (status in _WAS_LINKED)
 
+    status_since = state.status_since if not switched and status == state.connection_status else at
+    if conn is None:
+        status_since = None
+
     sync: tuple[SyncItem, ...] = ()
     if conn is not None and linked_seen:
         sync = derive_sync(
             conn.id, conn.created, data_status, operations, () if switched else state.sync, at
         )
-    first_sync_done_at = None if switched else state.first_sync_done_at
-    finished = bool(sync) and all(i.status in (SyncStatus.DONE, SyncStatus.FAILED) for i in sync)
-    failed_types = tuple(i.data_type for i in sync if i.status is SyncStatus.FAILED)
-    if first_sync_done_at is None and finished and not failed_types:
-        first_sync_done_at = at
-    sync_failed = first_sync_done_at is None and finished and bool(failed_types)
+    # Done is read from the facts (every data type has had a successful sync, or settled without
+    # failing), so the order in which connections and data status are read cannot change it.
+    done_now = bool(sync) and all(i.synced_once or i.status is SyncStatus.DONE for i in sync)
+    first_sync_done_at = None
+    if done_now:
+        kept = None if switched else state.first_sync_done_at
+        first_sync_done_at = kept if kept is not None else at
+    settled = bool(sync) and all(i.status in (SyncStatus.DONE, SyncStatus.FAILED) for i in sync)
+    failed_items = tuple(i for i in sync if i.status is SyncStatus.FAILED and not i.synced_once)
+    sync_failed = first_sync_done_at is None and settled and bool(failed_items)
+
+    # An on-premise connector set to sync once removes itself after the first sync, and Codat
+    # then shows the connection as Deauthorized: read the data status before calling it lost.
+    on_premise = conn is not None and (conn.platform.key or "") in ONE_TIME_SYNC_PLATFORMS
+    deauthorized = status == ConnectionStatus.DEAUTHORIZED
+    one_time_sync = deauthorized and on_premise and first_sync_done_at is not None
+    checking = (
+        deauthorized
+        and on_premise
+        and not one_time_sync
+        and (data_status_at is None or status_since is None or data_status_at < status_since)
+    )
 
     preselected = config.preselected_platform is not None
     seen_level = 0
@@ -210,11 +243,15 @@ def apply(
     confirmed = frozenset(s for s, _ in confirmations)
     reached = max([seen_level, *(int(s) for s in confirmed)])
 
-    base = _base_problem(state.problem, conn, sync, failed_types, sync_failed, reached, config, at)
+    base = None
+    if not one_time_sync and not checking:
+        base = _base_problem(state.problem, conn, failed_items, sync_failed, reached, config, at)
     # What the customer ran into outranks a connection trouble on our side: the fix the agent
     # needs stays on screen while LinkDesk reconnects (retries are announced separately).
-    if base is not None:
-        problem: Problem | None = base
+    if final is not None:
+        problem: Problem | None = final
+    elif base is not None:
+        problem = base
     elif unreachable_since is not None:
         problem = _keep_since(
             state.problem, problems.api_unreachable(unreachable_since, unreachable_detail)
@@ -225,10 +262,15 @@ def apply(
     fail_step = problem.step if problem is not None and problem.key in _FAILING else None
     steps = _derive_steps(state.steps, reached, confirmed, config, fail_step, at, seen_level)
 
-    if base is not None and base.key in FINAL_PROBLEMS:
+    goal = first_sync_done_at is not None and (status == ConnectionStatus.LINKED or one_time_sync)
+    if final is not None:
         phase = Phase.FAILED
-    elif first_sync_done_at is not None:
+    elif goal:
         phase = Phase.FINISHED
+    elif base is not None and base.key in ACTIONABLE_PROBLEMS:
+        # Someone must act (the customer re-authorizes, a new sync is queued): keep watching at
+        # the pace used while waiting for the customer.
+        phase = Phase.AWAITING_CUSTOMER
     elif linked_seen:
         phase = Phase.SYNCING
     elif reached >= 1:
@@ -274,8 +316,27 @@ def apply(
         first_sync_done_at=first_sync_done_at,
         unreachable_since=unreachable_since,
         unreachable_detail=unreachable_detail,
+        status_since=status_since,
+        data_status_at=data_status_at,
+        one_time_sync=one_time_sync,
+        note=problems.one_time_sync_note(platform.name if platform else None)
+        if one_time_sync
+        else None,
+        final=final,
     )
     return new, _events(state, new, at)
+
+
+def _final_problem(obs: RequestFailed, previous: Problem | None, at: float) -> Problem | None:
+    """404 (the company is gone) and 401/403 (our key is refused) end the journey."""
+    err = obs.error
+    if err.kind is not ErrorKind.HTTP:
+        return previous
+    if err.status_code == 404:
+        return _keep_since(previous, problems.company_gone(at, err.plain_message))
+    if err.status_code in (401, 403):
+        return _keep_since(previous, problems.api_key_refused(at, err.plain_message))
+    return previous
 
 
 _FAILING = frozenset(
@@ -303,22 +364,14 @@ def _keep_since(previous: Problem | None, problem: Problem) -> Problem:
         and previous.reason is problem.reason
         and previous.step is problem.step
     ):
-        return Problem(
-            key=problem.key,
-            message=problem.message,
-            since=previous.since,
-            reason=problem.reason,
-            detail=problem.detail,
-            step=problem.step,
-        )
+        return replace(problem, since=previous.since)
     return problem
 
 
 def _base_problem(
     previous: Problem | None,
     conn: ConnectionView | None,
-    sync: tuple[SyncItem, ...],
-    failed_types: tuple[str, ...],
+    failed_items: tuple[SyncItem, ...],
     sync_failed: bool,
     reached: int,
     config: JourneyConfig,
@@ -339,8 +392,8 @@ def _base_problem(
     if conn.status == ConnectionStatus.UNLINKED:
         return _keep_since(previous, problems.unlinked(at, name))
     if sync_failed:
-        messages = [f"{i.data_type}: {i.message}" for i in sync if i.status is SyncStatus.FAILED]
-        return _keep_since(previous, problems.sync_failed(at, failed_types, "; ".join(messages)))
+        messages = [f"{i.data_type}: {i.message}" for i in failed_items]
+        return _keep_since(previous, problems.sync_failed(at, failed_items, "; ".join(messages)))
     if conn.status == ConnectionStatus.PENDING_AUTH and conn.active_error is not None:
         code, text, message = conn.active_error
         step = _first_open_step(reached, config)
@@ -444,15 +497,19 @@ def _events(old: JourneyState, new: JourneyState, at: float) -> tuple[JourneyEve
             )
         events.append(JourneyEvent(at, EventKind.FOLLOWING, text, connection_id=new.connection_id))
     elif new.connection_status != old.connection_status:
-        events.append(
-            JourneyEvent(
-                at,
-                EventKind.CONNECTION,
-                f"The {platform} connection is now {new.connection_status} "
-                f"(was {old.connection_status}).",
-                connection_id=new.connection_id,
-            )
+        text = (
+            f"The {platform} connection is now {new.connection_status} "
+            f"(was {old.connection_status})."
         )
+        if new.connection_status == ConnectionStatus.LINKED and old.connection_status in (
+            ConnectionStatus.DEAUTHORIZED,
+            ConnectionStatus.UNLINKED,
+        ):
+            text = (
+                f"The {platform} connection is Linked again (was {old.connection_status}): the "
+                "customer re-authorized the same connection."
+            )
+        events.append(JourneyEvent(at, EventKind.CONNECTION, text, connection_id=new.connection_id))
     if new.platform != old.platform and new.platform is not None:
         key = f" ({new.platform.key})" if new.platform.key else ""
         events.append(
@@ -492,6 +549,22 @@ def _events(old: JourneyState, new: JourneyState, at: float) -> tuple[JourneyEve
                 connection_id=new.connection_id,
             )
         )
+    if new.connection_id == old.connection_id:
+        kept = {i.data_type for i in new.sync}
+        for item in old.sync:
+            if item.data_type not in kept:
+                events.append(
+                    JourneyEvent(
+                        at,
+                        EventKind.SYNC,
+                        f"Sync of {item.data_type}: no longer counted (its latest sync belongs "
+                        "to another connection).",
+                        data_type=item.data_type,
+                        connection_id=new.connection_id,
+                    )
+                )
+    if new.note != old.note and new.note is not None:
+        events.append(JourneyEvent(at, EventKind.NOTE, new.note, connection_id=new.connection_id))
     if new.problem != old.problem:
         if new.problem is None:
             assert old.problem is not None

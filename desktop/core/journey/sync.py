@@ -9,27 +9,28 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from desktop.core.codat.models import (
-    PULL_DONE,
-    PULL_ERROR,
-    DataStatus,
-    PullOperation,
-    PullStatus,
-)
+from desktop.core.codat.models import DataStatus, PullOperation
+from desktop.core.codat.statuses import Meaning, StatusMeaning, pull_status_meaning
 from desktop.core.journey.model import SyncItem, SyncStatus
 
-_QUEUED = frozenset({PullStatus.INITIAL, PullStatus.QUEUED})
+_SYNC_STATUS = {
+    Meaning.WAITING: SyncStatus.QUEUED,
+    Meaning.PROGRESSING: SyncStatus.FETCHING,
+    Meaning.DONE: SyncStatus.DONE,
+    Meaning.NOT_A_FAILURE: SyncStatus.DONE,
+    # An unknown value is shown as Codat sent it and never holds the first sync open.
+    Meaning.UNKNOWN: SyncStatus.DONE,
+    Meaning.NEEDS_CUSTOMER: SyncStatus.FAILED,
+    Meaning.NEEDS_AGENT: SyncStatus.FAILED,
+    Meaning.NEEDS_SUPPORT: SyncStatus.FAILED,
+}
+# Statuses whose plain words are worth a line beside the bar even though nothing failed.
+_WORTH_SAYING = frozenset({Meaning.NOT_A_FAILURE, Meaning.UNKNOWN})
 
 
-def sync_status(codat_status: str) -> SyncStatus:
-    if codat_status in PULL_DONE:
-        return SyncStatus.DONE
-    if codat_status in PULL_ERROR:
-        return SyncStatus.FAILED
-    if codat_status in _QUEUED:
-        return SyncStatus.QUEUED
-    # Every other status, known or not yet known, means Codat is still working on it.
-    return SyncStatus.FETCHING
+def sync_status(codat_status: str | None) -> SyncStatus:
+    """Where a dataset status puts a data type's bar (docs/statuses.md has every value)."""
+    return _SYNC_STATUS[pull_status_meaning(codat_status).meaning]
 
 
 def _latest_by_type(operations: Iterable[PullOperation]) -> dict[str, PullOperation]:
@@ -45,12 +46,16 @@ def _op_key(op: PullOperation) -> tuple[float, str]:
     return (op.requested.timestamp() if op.requested else 0.0, op.id)
 
 
-def _failure_message(op: PullOperation | None, codat_status: str) -> str:
-    if op is not None:
-        for text in (op.error_message, op.status_description):
-            if text:
-                return text
-    return f"Codat reports {codat_status}."
+def _message(op: PullOperation | None, entry: StatusMeaning, status: SyncStatus) -> str | None:
+    if status is SyncStatus.FAILED:
+        if op is not None:
+            for text in (op.error_message, op.status_description):
+                if text:
+                    return text
+        return f"Codat reports {entry.value}: {entry.words}"
+    if entry.meaning in _WORTH_SAYING or entry.value == "RateLimitError":
+        return entry.words
+    return None
 
 
 def derive_sync(
@@ -67,32 +72,42 @@ def derive_sync(
     other_ids = {op.id for op in ops if op.connection_id != connection_id}
     before = {item.data_type: item for item in previous}
 
-    found: dict[str, tuple[str, PullOperation | None]] = {}
+    found: dict[str, tuple[str, PullOperation | None, bool]] = {}
     for ds in statuses:
         if ds.latest_sync_id and ds.latest_sync_id in other_ids:
             continue
         ours = ds.latest_sync_id is not None and ds.latest_sync_id in my_ids
         last = ds.last_successful_sync.timestamp() if ds.last_successful_sync else None
+        done = pull_status_meaning(ds.current_status).meaning is Meaning.DONE
         # A clean finish dated before this connection existed belongs to an older one. A failure
-        # carries no date: it counts until a pull operation shows it is another connection's.
+        # (or NotSupported) carries no date: it counts until a pull operation shows it is another
+        # connection's.
         if (
             not ours
-            and ds.current_status in PULL_DONE
+            and done
             and connection_created is not None
             and (last is None or last < connection_created)
             and ds.data_type not in mine
         ):
             continue
+        # Codat's docs: a data type never synced has no currentStatus. It is not part of this
+        # sync, so it must not hold the first sync open.
+        if not ds.current_status and ds.data_type not in mine:
+            continue
+        succeeded = (
+            ds.latest_successful_sync_id is not None and ds.latest_successful_sync_id in my_ids
+        ) or (last is not None and (connection_created is None or last >= connection_created))
         op = mine.get(ds.data_type)
-        found[ds.data_type] = (ds.current_status, op)
+        found[ds.data_type] = (ds.current_status or (op.status if op else ""), op, succeeded)
     for data_type, op in mine.items():
         if data_type not in found:
-            found[data_type] = (op.status, op)
+            found[data_type] = (op.status, op, False)
 
     items: list[SyncItem] = []
     for data_type in sorted(found):
-        codat_status, op = found[data_type]
-        status = sync_status(codat_status)
+        codat_status, op, succeeded = found[data_type]
+        entry = pull_status_meaning(codat_status)
+        status = _SYNC_STATUS[entry.meaning]
         # The pull operation may be older than the data status; use its details only if they agree.
         agrees = op is not None and op.status == codat_status
         old = before.get(data_type)
@@ -104,9 +119,9 @@ def derive_sync(
                 codat_status=codat_status,
                 since=since,
                 progress=op.progress if agrees and op is not None else None,
-                message=_failure_message(op if agrees else None, codat_status)
-                if status is SyncStatus.FAILED
-                else None,
+                message=_message(op if agrees else None, entry, status),
+                synced_once=succeeded or entry.meaning is Meaning.DONE,
+                meaning=entry.meaning.value,
             )
         )
     return tuple(items)

@@ -5,8 +5,16 @@ One request in flight per company, at most ``concurrency`` over all of them, wit
 pace it wants, it is shared by weight (share.py): the call on screen first, then journeys expecting
 a change, idle ones last; among the requests that are due, the most urgent go first, then the one
 that has waited longest. Every company's share is above zero, so none is starved.
-Each company's next request is chosen by its journey's phase: connections while the customer is in
-Link, data status (and now and then pull operations) once linked.
+Each company's next request is chosen by its journey: connections while the customer is in Link
+or must act on a connection (re-authorize one that lost access, or connect another), data status
+(and now and then pull operations) while a connection is Linked, and the data status at once after
+a connection's status changes, so that a completed one-time sync is seen before lost access is
+reported.
+
+Tracking ends only when the goal is reached (Linked with the first sync complete, unless
+``keep_watching``), when the caller untracks the company (the call ended), or when nothing more can
+happen: Codat answers 404 (the company was deleted) or 401/403 (our API key is refused). Lost
+access, an unlinked connection, a connection error or a failed sync keep the journey open.
 
 The tracker reports through plain callbacks and an async iterator; it knows nothing of Qt.
 """
@@ -88,7 +96,6 @@ class StopReason(StrEnum):
     """Why the tracker stopped following a company."""
 
     FINISHED = "finished"
-    FAILED = "failed"
     UNAUTHORIZED = "unauthorized"  # 401
     FORBIDDEN = "forbidden"  # 403
     NOT_FOUND = "not_found"  # 404
@@ -135,6 +142,7 @@ class _Tracked:
     stop: Stop | None = None
     asked: dict[Ask, float] = field(default_factory=dict)  # when each kind was last answered
     history_wanted: bool = False
+    data_status_wanted: bool = False  # a connection's status changed: read the data status next
     failed_types_seen: frozenset[str] = frozenset()
     cadence_at: float = float("-inf")  # the last regular (not follow-up) answer
     requests: int = 0
@@ -439,6 +447,12 @@ class Tracker:
             return Ask.CONNECTIONS
         if tracked.history_wanted:
             return Ask.PULL_OPERATIONS
+        if tracked.data_status_wanted:
+            return Ask.DATA_STATUS
+        if not state.linked and not state.one_time_sync:
+            # Lost access or unlinked: what can change now is on the connections (the customer
+            # re-authorizes this one, or connects another).
+            return Ask.CONNECTIONS
         if self._recheck_due(tracked, now):
             return Ask.CONNECTIONS
         return Ask.DATA_STATUS
@@ -516,10 +530,14 @@ class Tracker:
         (pull operations, connections) go in between, straight after, so they never delay the
         next data status read; otherwise the extra questions take the place of a regular one.
         """
-        follow_up = tracked.history_wanted or (
-            tracked.state.phase is Phase.SYNCING
-            and self._recheck_due(tracked, now)
-            and not self._slowed(tracked, now)  # then the re-read takes a regular turn
+        follow_up = (
+            tracked.history_wanted
+            or tracked.data_status_wanted
+            or (
+                tracked.state.phase is Phase.SYNCING
+                and self._recheck_due(tracked, now)
+                and not self._slowed(tracked, now)  # then the re-read takes a regular turn
+            )
         )
         if self.budget.held(now):
             # Codat's quota is spent: everyone waits for the end of the (bounded) hold, and the
@@ -590,6 +608,8 @@ class Tracker:
             tracked.asked[Ask.CONNECTIONS] = now
         if ask is Ask.PULL_OPERATIONS:
             tracked.history_wanted = False
+        if ask is Ask.DATA_STATUS:
+            tracked.data_status_wanted = False
         follow_up = ask is Ask.PULL_OPERATIONS or (
             ask is Ask.CONNECTIONS and tracked.state.phase is Phase.SYNCING
         )
@@ -598,8 +618,11 @@ class Tracker:
         if tracked.company_id not in self._companies:
             return
         was_linked = tracked.state.linked_seen
+        before = (tracked.state.connection_id, tracked.state.connection_status)
         self._apply(tracked, obs)
         state = tracked.state
+        if state.linked_seen and (state.connection_id, state.connection_status) != before:
+            tracked.data_status_wanted = ask is not Ask.DATA_STATUS
         self._want_history(tracked, ask, now)
         if state.linked_seen and not was_linked and state.phase is Phase.SYNCING:
             # Just linked: the sync may already be under way, so look at it at once.
@@ -607,15 +630,15 @@ class Tracker:
             self._allot_at = float("-inf")
             self._report_pace(tracked, now)
             return
-        ending = state.phase in (Phase.FINISHED, Phase.FAILED) and not tracked.keep_watching
+        # Only the goal ends tracking here; 404 and 401/403 end it in _failed.
+        ending = state.phase is Phase.FINISHED and not tracked.keep_watching
         if ending and not tracked.history_wanted:
-            reason = StopReason.FINISHED if state.phase is Phase.FINISHED else StopReason.FAILED
             text = (
-                "The connection is linked and the first sync is done."
-                if reason is StopReason.FINISHED
-                else (state.problem.message if state.problem else "The journey failed.")
+                state.note
+                if state.one_time_sync and state.note
+                else "The connection is linked and the first sync is done."
             )
-            self._emit_stop(tracked, Stop(reason, text, now))
+            self._emit_stop(tracked, Stop(StopReason.FINISHED, text, now))
             return
         tracked.next_at = self._next_poll_at(tracked, now)
         self._report_pace(tracked, now)

@@ -73,6 +73,12 @@ class LinkPanel(QGroupBox):
         self.qr.setAccessibleName("QR code of the Link URL")
         self.qr.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.qr.setVisible(False)
+        # A reconnection call: what opening this link shows the customer (plain text).
+        self.customer_sees = QLabel()
+        self.customer_sees.setAccessibleName("What the customer will see")
+        self.customer_sees.setTextFormat(Qt.TextFormat.PlainText)
+        self.customer_sees.setWordWrap(True)
+        self.customer_sees.setVisible(False)
         row = QHBoxLayout()
         row.addWidget(self.url_edit, 1)
         row.addWidget(self.copy_button)
@@ -84,6 +90,7 @@ class LinkPanel(QGroupBox):
         layout = QVBoxLayout(self)
         layout.addLayout(row)
         layout.addLayout(buttons)
+        layout.addWidget(self.customer_sees)
         layout.addWidget(self.qr)
 
     def set_link(self, url: str, invitation: str) -> None:
@@ -95,6 +102,11 @@ class LinkPanel(QGroupBox):
             self.qr.setPixmap(qr_pixmap(url))
         for button in (self.copy_button, self.invite_button, self.open_button, self.qr_button):
             button.setEnabled(bool(url))
+
+    def set_customer_sees(self, text: str) -> None:
+        """For a company that already has connections: what the customer will see."""
+        self.customer_sees.setText(f"What the customer will see: {text}" if text else "")
+        self.customer_sees.setVisible(bool(text))
 
     def _toggle_qr(self, shown: bool) -> None:
         self.qr.setVisible(shown)

@@ -64,6 +64,15 @@ class StartPanel(QWidget):
         self.open_button.clicked.connect(self._open_selected)
         self.status = QLabel()
         self.status.setAccessibleName("Search status")
+        self.status.setTextFormat(Qt.TextFormat.PlainText)
+        # Codat drops some characters from names, so no stored name can hold them: one click
+        # searches for the name as Codat would have stored it.
+        self.search_clean_button = QPushButton()
+        self.search_clean_button.setAccessibleName("Search for the name as Codat stores it")
+        self.search_clean_button.setVisible(False)
+        self.search_clean_button.clicked.connect(
+            lambda: self.search_edit.setText(check_company_name(self.search_edit.text()).cleaned)
+        )
         buttons = QHBoxLayout()
         buttons.addWidget(self.more_button)
         buttons.addStretch(1)
@@ -72,6 +81,7 @@ class StartPanel(QWidget):
         find_layout.addWidget(self.search_edit)
         find_layout.addWidget(self.results, 1)
         find_layout.addWidget(self.status)
+        find_layout.addWidget(self.search_clean_button)
         find_layout.addLayout(buttons)
 
         make = QGroupBox("Or create it")
@@ -82,6 +92,14 @@ class StartPanel(QWidget):
         self.name_warning.setAccessibleName("Company name check")
         self.name_warning.setWordWrap(True)
         self.name_warning.setProperty("role", "warning")
+        self.name_clean_button = QPushButton()
+        self.name_clean_button.setAccessibleName("Use the name as Codat will save it")
+        self.name_clean_button.setVisible(False)
+        self.name_clean_button.clicked.connect(
+            lambda: self.name_edit.setText(
+                check_company_name(self.name_edit.text()).cleaned.strip()
+            )
+        )
         self.create_button = QPushButton("Create company and start call")
         self.create_button.setAccessibleName("Create company and start call")
         self.create_button.setEnabled(False)
@@ -91,6 +109,7 @@ class StartPanel(QWidget):
         form = QFormLayout(make)
         form.addRow("Name", self.name_edit)
         form.addRow("", self.name_warning)
+        form.addRow("", self.name_clean_button)
         form.addRow("", self.create_button)
 
         layout = QVBoxLayout(self)
@@ -105,6 +124,7 @@ class StartPanel(QWidget):
         self._debounce.setInterval(DEBOUNCE_MS)
         self._debounce.timeout.connect(lambda: self.search_now(1))
         self.search_edit.textChanged.connect(lambda _t: self._debounce.start())
+        self.search_edit.textChanged.connect(self._check_search)
         self.search_edit.returnPressed.connect(lambda: self.search_now(1))
 
     # -- search ------------------------------------------------------------------------------------
@@ -161,12 +181,25 @@ class StartPanel(QWidget):
             self._activated(item)
 
     # -- create ------------------------------------------------------------------------------------
+    def _check_search(self, text: str) -> None:
+        check = check_company_name(text.strip())
+        offer = bool(check.removed) and bool(check.cleaned.strip())
+        self.search_clean_button.setVisible(offer)
+        if offer:
+            self.search_clean_button.setText(
+                f"Search for “{check.cleaned.strip()}” (as Codat stores it)"
+            )
+
     def _check_name(self, text: str) -> None:
         check = check_company_name(text)
         self.create_button.setEnabled(check.ok)
         self.name_warning.setText(
             "" if not text or (check.ok and not check.removed) else check.message
         )
+        offer = check.ok and bool(check.removed)
+        self.name_clean_button.setVisible(offer)
+        if offer:
+            self.name_clean_button.setText(f"Use “{check.cleaned.strip()}”")
 
     def create(self) -> None:
         check = check_company_name(self.name_edit.text())

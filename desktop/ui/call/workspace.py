@@ -25,6 +25,7 @@ from desktop.core.calls.manager import CallManager
 from desktop.core.calls.session import CallSession
 from desktop.core.codat.models import Company
 from desktop.core.guides.library import GuideLibrary
+from desktop.core.reconnect import plan_link
 from desktop.core.store import StoreError
 from desktop.ui.call.call_view import CallView
 from desktop.ui.call.notify import Notifier, TrayNotifier
@@ -161,12 +162,31 @@ class CallWorkspace(QWidget):
 
     # -- calls -------------------------------------------------------------------------------------
     def _company_chosen(self, company: Company) -> None:
+        self.start_call(company)
+
+    def start_call(self, company: Company, scenario: str | None = None) -> CallSession | None:
+        """A call for ``company`` (its open call if it has one); None if the store refused it.
+
+        One that already has connections is a reconnection call: the Link URL to send again and
+        what the customer will see come from ``plan_link``. ``scenario`` is a practice call's.
+        """
+        existing = self.manager.by_company(company.id)
+        if existing is not None:
+            self.show_call(existing.call_id)
+            return existing
+        plan = plan_link(company)
         try:
-            session = self.manager.open_call(company.id, company.name, company.redirect)
+            session = self.manager.open_call(
+                company.id, company.name, plan.link_url, scenario=scenario
+            )
         except StoreError as exc:  # a call needs its row in the database before it can start
             self.manager.report_store_error(exc)
-            return
+            return None
         self.show_call(session.call_id)
+        view = self.views.get(session.call_id)
+        if view is not None and plan.reconnection:
+            view.link.set_customer_sees(plan.customer_sees)
+        return session
 
     def open_company(self, company_id: str, name: str) -> None:
         """From the Companies page: the shell resolves the company; see ``open_company_requested``."""

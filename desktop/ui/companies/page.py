@@ -67,7 +67,8 @@ class CompaniesModel(QAbstractTableModel):
             created = row.created.strftime("%Y-%m-%d %H:%M") if row.created else ""
             return (row.name, row.status, row.platform, created)[index.column()]
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{row.name}\nCompany id: {row.id}\nLink URL: {row.link_url}"
+            sees = f"\nWhat the customer will see: {row.customer_sees}" if row.customer_sees else ""
+            return f"{row.name}\nCompany id: {row.id}\nLink URL: {row.link_url}{sees}"
         if role == Qt.ItemDataRole.UserRole:
             return row
         return None

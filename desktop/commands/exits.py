@@ -1,0 +1,51 @@
+"""One exit code per cause, the same in every command, and the lines each ``--help`` shows.
+
+Like the command modules, this imports nothing heavy: ``linkdesk --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+OK = 0
+INPUT = 1  # unusable options, name, platform key or settings
+AUTH = 2  # no API key, or Codat refused it (401 Unauthorized / 403 Forbidden)
+JOURNEY = 3  # track --stop-on-problem: a problem needs the customer, the agent or Codat support
+TIMEOUT = 4  # track --timeout passed first
+NOT_FOUND = 5  # Codat answered 404 (company, connection, platform), or no such saved call
+API = 6  # Codat answered with another error (5xx, 429, an answer that could not be read)
+UNREACHABLE = 7  # Codat could not be reached (connection refused, timeout, cut off)
+DATABASE = 8  # the saved calls cannot be read
+OUTPUT = 9  # the output file cannot be written
+
+_WORDS = {
+    OK: "done (track: the --until state was reached)",
+    INPUT: "unusable input (options, name, platform key, settings)",
+    AUTH: "no API key, or Codat refused it (401 Unauthorized / 403 Forbidden)",
+    JOURNEY: "with --stop-on-problem: the journey needs the customer, the agent or Codat support",
+    TIMEOUT: "--timeout passed before the --until state was reached",
+    NOT_FOUND: "not found: Codat answered 404 (company, connection or platform), or no such call",
+    API: "Codat answered with another error (5xx, 429, or an answer that could not be read)",
+    UNREACHABLE: "Codat could not be reached (refused, timed out, or cut off)",
+    DATABASE: "the saved calls cannot be read",
+    OUTPUT: "the output file cannot be written",
+}
+
+
+def epilog(*codes: int, extra: str = "") -> str:
+    """The ``exit codes:`` block for a command's ``--help`` (argparse.RawDescriptionHelpFormatter)."""
+    lines = ["exit codes (the same cause has the same code in every linkdesk command):"]
+    lines += [f"  {code}  {_WORDS[code]}" for code in (OK, *codes)]
+    text = "\n".join(lines) + "\nEvery non-zero exit says why on stderr."
+    return f"{text}\n{extra}" if extra else text
+
+
+def for_codat_error(error: object) -> int:
+    """The exit code for a ``CodatError`` (duck-typed: ``kind`` and ``status_code``)."""
+    kind = str(getattr(error, "kind", ""))
+    status = getattr(error, "status_code", None)
+    if kind in ("timeout", "connect", "dropped"):
+        return UNREACHABLE
+    if status in (401, 403):
+        return AUTH
+    if status == 404:
+        return NOT_FOUND
+    return API
