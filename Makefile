@@ -50,6 +50,7 @@ pytest: $(STAMPS)/test
 build: system-test $(STAMPS)/test
 	$(BIN)/pyinstaller --noconfirm --distpath dist --workpath build/pyinstaller build.spec
 	QT_QPA_PLATFORM=offscreen dist/linkdesk/linkdesk gui --smoke
+	dist/linkdesk/linkdesk doctor
 
 bench: system-test $(STAMPS)/test
 	@for b in bench/*.py; do case $$b in bench/_*) continue;; esac; \

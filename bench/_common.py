@@ -7,6 +7,7 @@ import os
 import platform
 import statistics
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -68,11 +69,13 @@ _UNUSUAL_ENV = {
 }
 
 
-def where_it_ran(*settings: str) -> str:
+def where_it_ran(*settings: str, environ: Mapping[str, str] | None = None) -> str:
     """Lines saying what the benchmark ran on (CPUs, Python, PySide6) and what a user lacks.
 
     ``settings``: what the benchmark itself set that a user's LinkDesk would not, in words.
+    ``environ``: the environment of the processes measured, when it is not this one's.
     """
+    environ = os.environ if environ is None else environ
     try:
         import PySide6  # the package only: Qt itself is not loaded
 
@@ -86,10 +89,9 @@ def where_it_ran(*settings: str) -> str:
         f"{platform.system()} {platform.release()}; Python {platform.python_version()}; {pyside}"
     ]
     unusual = [
-        f"{name}={'(set)' if 'KEY' in name and 'BACKEND' not in name else os.environ[name]} "
-        f"({effect})"
+        f"{name}={'(set)' if 'KEY' in name and 'BACKEND' not in name else environ[name]} ({effect})"
         for name, effect in _UNUSUAL_ENV.items()
-        if name in os.environ
+        if name in environ
     ]
     lines.append("Environment a user would not have: " + ("; ".join(unusual) or "none"))
     lines.extend(f"Set by this benchmark: {text}" for text in settings)

@@ -6,18 +6,19 @@ Qt-free on purpose: the GUI and the CLI both build one of these. The embedded sa
 
 from __future__ import annotations
 
+import linecache
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from desktop.core.calls.origin import CallOrigin
 from desktop.core.crash import CrashHandler
+from desktop.core.env_key import env_api_key
 from desktop.core.logs import SECRET_FILTER
 from desktop.core.paths import Paths
-from desktop.core.secrets import SecretStore, resolve_api_key
+from desktop.core.secrets import SecretStore, aresolve_api_key
 from desktop.core.settings import Settings
-from desktop.core.store.records import ApiKind
 from desktop.core.tasks import BackgroundTasks
 
 if TYPE_CHECKING:
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
 
     import httpx
 
+    from desktop.core.calls.origin import CallOrigin
     from desktop.core.codat import CodatClient
     from desktop.core.guides import GuideLibrary
 
@@ -38,12 +40,14 @@ SANDBOX_PORT_FILE = "sandbox-port"
 
 @dataclass(frozen=True)
 class ApiTarget:
-    kind: Literal["sandbox", "codat"]
+    kind: Literal["sandbox", "codat", "unknown"]  # unknown: the key is still being read
     base_url: str | None  # None while the embedded sandbox is starting
     profile: str
 
     @property
     def label(self) -> str:
+        if self.kind == "unknown":
+            return "Checking the key…"
         if self.kind == "sandbox":
             where = self.base_url or "starting…"
             return f"Embedded sandbox ({where})"
@@ -78,6 +82,13 @@ class AppContext:
         self._closed = False
         self._key_loaded = False
         self._key: str | None = None
+        self._key_read: asyncio.Future[str | None] | None = None
+        self.key_problem: str | None = None  # why the last key read failed, in plain words
+        self._profile_keys: dict[str, str | None] = {}  # other profiles' keys, see load_keys
+        env_key = env_api_key()  # the environment's key, withheld from children (core/env_key)
+        if env_key:  # known without asking the keyring (resolve_api_key prefers it too)
+            self._key, self._key_loaded = env_key, True
+            SECRET_FILTER.add_secret(env_key)
         self._guides: GuideLibrary | None = None
         # Set when the embedded sandbox could not come back as it was (another port, lost state):
         # the calls made on it before say so instead of asking for companies it no longer has.
@@ -87,38 +98,92 @@ class AppContext:
     def guide_library(self) -> GuideLibrary:
         """The built-in guides, overridden by the team's, parsed once; broken files are in errors."""
         if self._guides is None:
-            from desktop.core.guides import builtin_guides_dir, load_library
+            from desktop.app.guide_cache import load_library_cached
+            from desktop.core.guides import builtin_guides_dir
 
             team = str(self.settings.get("team_guides_dir") or "")
-            self._guides = load_library(
-                builtin_guides_dir(), Path(team) if team else self.paths.team_guides
+            self._guides = load_library_cached(
+                builtin_guides_dir(),
+                Path(team) if team else self.paths.team_guides,
+                self.paths.cache,
             )
         return self._guides
 
     # -- the API target -------------------------------------------------------------------------
+    async def load_api_key(self) -> str | None:
+        """The profile's key, read once in a worker thread; concurrent callers share the read.
+
+        A keyring read may be a D-Bus round trip, or wait for the user to unlock a Secret Service
+        collection: it never runs on the GUI thread. ``LINKDESK_API_KEY`` wins over the keyring.
+        """
+        import asyncio
+
+        while not self._key_loaded:
+            if self._key_read is None:
+                self._key_read = asyncio.ensure_future(aresolve_api_key(self.profile, self.secrets))
+            read = self._key_read
+            try:
+                key = await asyncio.shield(read)
+                self.key_problem = None
+            except Exception as exc:  # a broken keyring: say so, and carry on without a key
+                log.warning("The keyring could not be read: %r", exc)
+                key = None
+                self.key_problem = (
+                    f"The system keyring could not be read ({exc.__class__.__name__})."
+                )
+            # keyring's modules were imported after PySide6, whose import hook leaves their
+            # whole sources in linecache (MiBs); tracebacks read the lines they need again.
+            linecache.clearcache()
+            if read is self._key_read:  # not forgotten (profile changed) while it was read
+                self._key = key
+                SECRET_FILTER.add_secret(key)
+                self._key_loaded = True
+        return self._key
+
+    async def decide_target(self) -> ApiTarget:
+        """The API target, reading the key first (off the GUI thread) when it decides it."""
+        if not self.key_known:
+            await self.load_api_key()
+        return self.target
+
+    @property
+    def key_known(self) -> bool:
+        """Whether the API target is decided: the key was read, or the sandbox is forced."""
+        return self.force_sandbox or self._key_loaded
+
     def api_key(self) -> str | None:
-        """The profile's key, read once: each keyring read may be a D-Bus round trip."""
+        """The key read by ``load_api_key``; never touches the keyring itself.
+
+        Raises RuntimeError when called before the key was read (a bug: await load_api_key()).
+        """
         if not self._key_loaded:
-            self._key = resolve_api_key(self.profile, self.secrets)
-            SECRET_FILTER.add_secret(self._key)
-            self._key_loaded = True
+            raise RuntimeError("the API key has not been read yet: await load_api_key() first")
         return self._key
 
     def forget_api_key(self) -> None:
         """After the key or the profile changed in Settings: read it again on next use."""
         self._key_loaded = False
         self._key = None
+        self._key_read = None
+        self._profile_keys.clear()
 
     def uses_sandbox(self) -> bool:
+        """Raises RuntimeError before the key was read, unless the sandbox is forced."""
         return self.force_sandbox or not self.api_key()
 
     def call_origin(self) -> CallOrigin:
         """The API a call opened now is made against (read again for every call)."""
+        # The call layer and the store load after the first frame: not at module level.
+        from desktop.core.calls.origin import CallOrigin
+        from desktop.core.store.records import ApiKind
+
         kind = ApiKind.SANDBOX if self.uses_sandbox() else ApiKind.CODAT
         return CallOrigin(self.profile, kind)
 
     @property
     def target(self) -> ApiTarget:
+        if not self.key_known:
+            return ApiTarget("unknown", None, self.profile)
         if self.uses_sandbox():
             base = self._sandbox.base_url if self._sandbox is not None else None
             return ApiTarget("sandbox", base, self.profile)
@@ -201,6 +266,8 @@ class AppContext:
         A practice call needs the embedded sandbox as it was; a real call needs Codat (not
         ``--sandbox``) and an API key for its own profile.
         """
+        from desktop.core.store.records import ApiKind
+
         if origin.api_kind is ApiKind.SANDBOX:
             return self.sandbox_notice
         if self.force_sandbox:
@@ -216,12 +283,24 @@ class AppContext:
             )
         return None
 
+    async def load_keys(self, profiles: Iterable[str]) -> None:
+        """Read the API keys of these profiles and the current one, in a worker thread each.
+
+        What ``unavailable`` and ``codat_for`` know of other profiles' keys comes from here:
+        they never touch the keyring themselves (it may block; see ``load_api_key``).
+        """
+        if not self.force_sandbox:
+            await self.load_api_key()
+        for profile in sorted(set(profiles) - {self.profile} - set(self._profile_keys)):
+            key = await aresolve_api_key(profile, self.secrets)
+            SECRET_FILTER.add_secret(key)
+            self._profile_keys[profile] = key
+
     def _key_for(self, profile: str) -> str | None:
+        """The key read by ``load_keys`` (None: none stored, or not read yet)."""
         if profile == self.profile:
-            return self.api_key()
-        key = resolve_api_key(profile, self.secrets)
-        SECRET_FILTER.add_secret(key)
-        return key
+            return self.api_key() if self._key_loaded else None
+        return self._profile_keys.get(profile)
 
     async def codat_for(self, origin: CallOrigin) -> CodatClient:
         """A client for the API ``origin`` names, whatever profile the agent uses now.
@@ -230,10 +309,12 @@ class AppContext:
         """
         from desktop.core.codat import CodatClient
         from desktop.core.codat.errors import CodatError, ErrorKind
+        from desktop.core.store.records import ApiKind
 
         if origin.api_kind is ApiKind.SANDBOX:
             base = await self.ensure_sandbox()
             return CodatClient(self.http(), base, self._sandbox_key or "")
+        await self.load_keys((origin.profile,))
         key = self._key_for(origin.profile)
         if not key or self.force_sandbox:
             raise CodatError(
@@ -262,6 +343,7 @@ class AppContext:
     async def codat(self) -> CodatClient:
         from desktop.core.codat import CodatClient
 
+        await self.decide_target()
         if self.uses_sandbox():
             base = await self.ensure_sandbox()
             key = self._sandbox_key or ""

@@ -15,8 +15,6 @@ import shiboken6
 from PySide6.QtWidgets import QApplication
 
 from desktop.app.context import AppContext
-from desktop.core.codat.models import Page
-from desktop.core.companies import CompanyRow, company_row
 from desktop.ui.main_window import MainWindow
 from desktop.ui.shell import Shell
 from desktop.ui.theme import apply_theme
@@ -25,6 +23,8 @@ if TYPE_CHECKING:
     import asyncio
 
     from desktop.app.call_assembly import CallParts
+    from desktop.core.codat.models import Page
+    from desktop.core.companies import CompanyRow
     from desktop.core.practice import Scenario
     from desktop.ui.call.workspace import CallWorkspace
     from desktop.ui.companies import CompaniesPage
@@ -46,8 +46,9 @@ class ShellWiring:
         window.settings_requested.connect(self.open_settings)
         window.about_requested.connect(self.open_about)
         window.practice_requested.connect(self.open_practice)
-        # Asking the keyring for a key loads its backends: leave that until after the first frame.
-        self.shell.set_target("Checking for an API key…", ctx.profile)
+        # The keyring is read after the first frame, off the GUI thread: until then the status bar
+        # says "Checking the key…" (see start).
+        self.refresh_target()
         # The first frame shows the guide tiles; the 16 built-in guides load in milliseconds.
         self.guide_library = ctx.guide_library()
         self.guides_page = self.shell.install_guides(self.guide_library)
@@ -70,13 +71,24 @@ class ShellWiring:
 
     def start(self) -> None:
         """Work deferred until the window is on screen, so the first frame is not kept waiting."""
-        self.refresh_target()
         self._install_call()
         self._install_companies()
         self._install_reports()
         self.tell_startup_warnings()
+        self._spawn(self._read_key(), "read the API key")
+
+    async def _read_key(self) -> None:
+        """Read the API key in a worker thread; a slow or locked keyring never freezes the window.
+
+        Then show the API target, and start the embedded sandbox when there is no key.
+        """
+        self.refresh_target()
+        await self.ctx.decide_target()
+        self.refresh_target()
+        if self.ctx.key_problem:
+            self.shell.status(self.ctx.key_problem, 15000)
         if self.ctx.uses_sandbox():
-            self._spawn(self._start_sandbox(), "start embedded sandbox")
+            await self._start_sandbox()
 
     # -- the call page -----------------------------------------------------------------------------
     def _install_call(self) -> None:
@@ -108,8 +120,12 @@ class ShellWiring:
         from desktop.core.store import ApiKind
 
         try:
-            if any(c.api_kind == ApiKind.SANDBOX for c in parts.store.open_calls()):
+            open_calls = parts.store.open_calls()
+            if any(c.api_kind == ApiKind.SANDBOX for c in open_calls):
                 await self.ctx.ensure_sandbox()  # to know whether it came back as it was
+            # Whether each call's API can be reached depends on its profile's key: read them all
+            # first, in a worker thread (resume() itself never touches the keyring).
+            await self.ctx.load_keys(c.profile for c in open_calls if c.api_kind == ApiKind.CODAT)
             resumed = parts.manager.resume()
             if resumed:
                 self.window.show_page("call")
@@ -147,7 +163,10 @@ class ShellWiring:
 
     # -- the companies page ------------------------------------------------------------------------
     def _install_companies(self) -> None:
+        # The Codat models load after the first frame, with the pages that use them.
         from desktop.app.call_assembly import company_search
+        from desktop.core.codat.models import Page
+        from desktop.core.companies import company_row
         from desktop.ui.companies.page import PAGE_SIZE
 
         find = company_search(self.ctx)
@@ -211,9 +230,19 @@ class ShellWiring:
             str(self.ctx.settings.get("theme")),
             float(self.ctx.settings.get("font_scale")),
         )
-        self.refresh_target()
-        if self.call_parts is not None:  # a key added may be what a resumed call waits for
-            self.call_parts.manager.recheck_waiting()
+        self._spawn(self._after_settings(), "settings: read the key again")
+
+    async def _after_settings(self) -> None:
+        """The key (and the profile) may have changed: read it again, off the GUI thread; a key
+        added may be what a resumed call waits for."""
+        from desktop.core.store import ApiKind
+
+        await self._read_key()
+        parts = self.call_parts
+        if parts is not None:
+            origins = parts.manager.origins.values()
+            await self.ctx.load_keys(o.profile for o in origins if o.api_kind is ApiKind.CODAT)
+            parts.manager.recheck_waiting()
 
     async def _test_connection(self, base: str, key: str) -> tuple[bool, str]:
         from desktop.core.connection_check import test_connection
@@ -232,6 +261,7 @@ class ShellWiring:
     async def _practice_dialog(self) -> None:
         from desktop.core.practice import PracticeError, list_scenarios
 
+        await self.ctx.decide_target()
         if not self.ctx.uses_sandbox():
             self.shell.tell(
                 "information",
@@ -278,7 +308,15 @@ class ShellWiring:
         )
 
     def open_about(self) -> None:
-        self.shell.open_about(self.ctx.secrets.backend().name)
+        self._spawn(self._about(), "about: keyring backend")
+
+    async def _about(self) -> None:
+        backend = await self.ctx.secrets.abackend()  # may load keyring's backends: not here
+        self.shell.open_about(backend.name)
+
+    @property
+    def about_dialog(self) -> Any:
+        return self.shell.about_dialog
 
 
 def _resumed_text(count: int) -> str:

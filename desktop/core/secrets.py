@@ -39,11 +39,6 @@ def _keyring() -> Any:
     return keyring
 
 
-def load_keyring_module() -> None:
-    """Import keyring without resolving a backend (resolving may mean a D-Bus round trip)."""
-    _keyring()
-
-
 class SecretStore:
     def __init__(self, service: str = SERVICE) -> None:
         self.service = service
@@ -101,6 +96,41 @@ class SecretStore:
     def is_session_only(self, profile: str) -> bool:
         return profile in self._session
 
+    # The same operations in a worker thread, for the GUI: a keyring call may be a D-Bus round
+    # trip, or wait for the user to unlock a Secret Service collection, and must not freeze it.
+    # A key crosses the thread boundary only inside a closure or a _Concealed: qasync's executor
+    # logs the arguments and the result of what it runs, at DEBUG.
+    async def abackend(self) -> BackendInfo:
+        """``backend()`` off the calling thread."""
+        import asyncio
+
+        return await asyncio.to_thread(self.backend)
+
+    async def aget(self, profile: str) -> str | None:
+        """``get()`` off the calling thread."""
+        import asyncio
+
+        found = await asyncio.to_thread(lambda: _Concealed(self.get(profile)))
+        return found.value
+
+    async def aset(self, profile: str, key: str, *, session_only: bool = False) -> None:
+        """``set()`` off the calling thread; raises SecretStoreError as ``set()`` does."""
+        import asyncio
+
+        await asyncio.to_thread(lambda: self.set(profile, key, session_only=session_only))
+
+
+class _Concealed:
+    """A secret that says nothing about itself when printed or logged."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: str | None) -> None:
+        self.value = value
+
+    def __repr__(self) -> str:
+        return "<concealed>"
+
 
 _default_store: SecretStore | None = None
 
@@ -118,3 +148,11 @@ def resolve_api_key(profile: str, store: SecretStore | None = None) -> str | Non
     if env:
         return env
     return (store or default_store()).get(profile)
+
+
+async def aresolve_api_key(profile: str, store: SecretStore | None = None) -> str | None:
+    """``resolve_api_key`` off the calling thread (the keyring may block; see SecretStore.aget)."""
+    import asyncio
+
+    found = await asyncio.to_thread(lambda: _Concealed(resolve_api_key(profile, store)))
+    return found.value

@@ -1,9 +1,15 @@
-"""Settings: profile, API base URL, API key (keyring only, masked), theme and text size."""
+"""Settings: profile, API base URL, API key (keyring only, masked), theme and text size.
+
+Every keyring call runs in a worker thread (``SecretStore.aget`` and friends) through the ``spawn``
+the app passes in: a keyring may be a D-Bus round trip, or wait for the user to unlock it.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any
 
+import shiboken6
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
@@ -34,6 +40,8 @@ from desktop.ui.theme import outline_indicators
 
 # (base_url, api_key) -> (ok, message): the app injects a check against the Codat client.
 ConnectionTester = Callable[[str, str], Awaitable[tuple[bool, str]]]
+# (coroutine, task name) -> the task: the app's BackgroundTasks.spawn, keeping a reference to it.
+Spawn = Callable[[Coroutine[Any, Any, None], str], object]
 
 
 class SettingsDialog(QDialog):
@@ -47,6 +55,7 @@ class SettingsDialog(QDialog):
         settings: Settings,
         secrets: SecretStore,
         profile: str,
+        spawn: Spawn,
         parent: QWidget | None = None,
         hub_secrets: SecretStore | None = None,
     ) -> None:
@@ -55,6 +64,7 @@ class SettingsDialog(QDialog):
         self.settings = settings
         self.secrets = secrets
         self.hub_secrets = hub_secrets or SecretStore(HUB_SECRET_SERVICE)
+        self._spawn = spawn
         self.setMinimumWidth(560)
         layout = QVBoxLayout(self)
 
@@ -96,17 +106,16 @@ class SettingsDialog(QDialog):
         key_row.addWidget(self.reveal_button)
         form.addRow(self._buddy("API &key", self.api_key), key_row)
 
-        backend = secrets.backend()
-        self.keyring_label = QLabel(f"Stored in: {backend.description}")
+        self.keyring_label = QLabel("Stored in: checking the keyring…")
         self.keyring_label.setWordWrap(True)
         self.keyring_label.setAccessibleName("Keyring")
         form.addRow("", self.keyring_label)
         self.session_only = QCheckBox("Keep the key for this session only (not saved anywhere)")
         outline_indicators(self.session_only)
         self.session_only.setAccessibleName("Keep key for this session only")
-        self.session_only.setChecked(not backend.usable)
-        self.session_only.setVisible(not backend.usable)
+        self.session_only.setVisible(False)  # shown when the keyring turns out unusable
         form.addRow("", self.session_only)
+        spawn(self._show_backend(), "settings: keyring backend")
 
         test_row = QHBoxLayout()
         self.test_button = QPushButton("&Test connection")
@@ -187,7 +196,7 @@ class SettingsDialog(QDialog):
         self.hub_credentials.setEchoMode(QLineEdit.EchoMode.Password)
         self.hub_credentials.setAccessibleName("Team hub credentials")
         self.hub_credentials.setPlaceholderText(
-            "saved in the keyring" if self.hub_secrets.get(HUB_SECRET_ACCOUNT) else "none"
+            "kept in the keyring when typed; leave empty to keep what is saved"
         )
         self.hub_form.form.addRow(
             self._buddy("Team hub c&redentials", self.hub_credentials), self.hub_credentials
@@ -223,13 +232,31 @@ class SettingsDialog(QDialog):
         label.setBuddy(widget)
         return label
 
+    def _alive(self) -> bool:
+        """False once Qt deleted the dialog: a keyring answer may arrive after it closed."""
+        return shiboken6.isValid(self)
+
+    async def _show_backend(self) -> None:
+        backend = await self.secrets.abackend()
+        if not self._alive():
+            return
+        self.keyring_label.setText(f"Stored in: {backend.description}")
+        self.session_only.setChecked(not backend.usable)
+        self.session_only.setVisible(not backend.usable)
+
     def _load_profile(self, profile: str) -> None:
         if not profile:
             return
         self.api_base.setText(str(self.settings.get("api_base", profile)))
         self.allow_insecure.setChecked(bool(self.settings.get("allow_insecure_http", profile)))
         self.api_key.clear()
-        has_key = self.secrets.get(profile) is not None
+        self.api_key.setPlaceholderText("Checking for a stored key…")
+        self._spawn(self._show_key_state(profile), "settings: is a key stored")
+
+    async def _show_key_state(self, profile: str) -> None:
+        has_key = await self.secrets.aget(profile) is not None
+        if not self._alive() or self.selected_profile() != profile:
+            return  # the agent moved on to another profile meanwhile
         self.api_key.setPlaceholderText(
             "A key is stored (leave empty to keep it)"
             if has_key
@@ -260,11 +287,19 @@ class SettingsDialog(QDialog):
         self.profile_combo.setCurrentText(name.strip())
 
     def _request_test(self) -> None:
-        key = self.api_key.text().strip() or (self.secrets.get(self.selected_profile()) or "")
         self.test_result.setText("Testing…")
         self.copy_result.setVisible(False)
         self.test_button.setEnabled(False)
-        self.test_requested.emit(self.api_base.text().strip(), key)
+        self._spawn(
+            self._test_with(self.api_base.text().strip(), self.api_key.text().strip()),
+            "settings: test connection",
+        )
+
+    async def _test_with(self, base: str, typed_key: str) -> None:
+        """The key typed, else the one stored for the profile (read off the GUI thread)."""
+        key = typed_key or (await self.secrets.aget(self.selected_profile()) or "")
+        if self._alive():
+            self.test_requested.emit(base, key)
 
     def show_test_result(self, ok: bool, message: str) -> None:
         self.test_button.setEnabled(True)
@@ -275,6 +310,7 @@ class SettingsDialog(QDialog):
         return self.profile_combo.currentText()
 
     def _apply(self) -> None:
+        """Check and keep the settings; the key and the file are saved by ``_save``."""
         profile = self.selected_profile()
         base = self.api_base.text().strip() or "https://api.codat.io"
         insecure = self.allow_insecure.isChecked()
@@ -287,11 +323,9 @@ class SettingsDialog(QDialog):
                 "The team hub URL must start with nats:// or tls:// (several: comma-separated)."
             )
             return
+        credential = self.hub_credentials.text().strip()
         try:
             check_api_base(base, allow_insecure_http=insecure)  # refused before anything is kept
-            credential = self.hub_credentials.text().strip()
-            if credential:
-                self.hub_secrets.set(HUB_SECRET_ACCOUNT, credential)
             self.settings.set_many(
                 {
                     "theme": self.theme.currentData(),
@@ -305,14 +339,33 @@ class SettingsDialog(QDialog):
             )
             self.settings.set("api_base", base, profile)
             self.settings.set("allow_insecure_http", insecure, profile)
-            key = self.api_key.text().strip()
-            if key:
-                self.secrets.set(profile, key, session_only=self.session_only.isChecked())
-            self.settings.use_profile(profile)
-            self.settings.save()
-        except (SettingsError, SecretStoreError, OSError, RefusedUrl) as exc:
+        except (SettingsError, RefusedUrl) as exc:
             self.error.setText(str(exc))
             return
+        key = self.api_key.text().strip()
+        self.buttons.setEnabled(False)  # one save at a time
+        self.error.setText("Saving in the keyring…" if key or credential else "")
+        self._spawn(
+            self._save(profile, key, self.session_only.isChecked(), credential), "settings: save"
+        )
+
+    async def _save(self, profile: str, key: str, session_only: bool, hub_credential: str) -> None:
+        try:
+            if hub_credential:
+                await self.hub_secrets.aset(HUB_SECRET_ACCOUNT, hub_credential)
+            if key:
+                await self.secrets.aset(profile, key, session_only=session_only)
+            self.settings.use_profile(profile)
+            self.settings.save()
+        except (SettingsError, SecretStoreError, OSError) as exc:
+            if self._alive():
+                self.error.setText(str(exc))
+                self.buttons.setEnabled(True)
+            return
+        if not self._alive():
+            return
+        self.error.clear()
+        self.buttons.setEnabled(True)
         self.api_key.clear()
         self.hub_credentials.clear()
         self.applied.emit()

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from desktop.core.practice import Scenario
     from desktop.core.secrets import SecretStore
     from desktop.core.settings import Settings
+    from desktop.ui.about_dialog import AboutDialog
     from desktop.ui.companies import CompaniesPage
     from desktop.ui.companies.page import Loader
     from desktop.ui.guides.page import GuidesPage
@@ -46,6 +47,7 @@ class Shell(QObject):
         self.reports_page: ReportsPage | None = None
         self.call_page: QWidget | None = None
         self.settings_dialog: SettingsDialog | None = None
+        self.about_dialog: AboutDialog | None = None
         self.practice_dialog: PracticeDialog | None = None
         self._companies_loaded = False
 
@@ -151,7 +153,7 @@ class Shell(QObject):
         """``applied(profile)`` after the agent saves; ``test(base, key)`` checks a connection."""
         from desktop.ui.settings_dialog import SettingsDialog
 
-        dialog = SettingsDialog(settings, secrets, profile, self.window)
+        dialog = SettingsDialog(settings, secrets, profile, self._spawn, self.window)
         dialog.applied.connect(lambda: applied(dialog.selected_profile()))
         dialog.test_requested.connect(
             lambda base, key: self._spawn(
@@ -187,4 +189,5 @@ class Shell(QObject):
     def open_about(self, keyring_backend: str) -> None:
         from desktop.ui.about_dialog import AboutDialog
 
-        AboutDialog(keyring_backend, self.window).open()
+        self.about_dialog = AboutDialog(keyring_backend, self.window)
+        self.about_dialog.open()

@@ -24,7 +24,7 @@ def _run(*args: str, home: Path, timeout: float = 60) -> subprocess.CompletedPro
 def test_help_lists_the_commands(linkdesk_home: Path) -> None:
     out = _run("--help", home=linkdesk_home)
     assert out.returncode == 0
-    for word in ("gui", "--api-base", "--profile", "--version"):
+    for word in ("gui", "doctor", "--api-base", "--profile", "--version"):
         assert word in out.stdout
 
 
@@ -38,9 +38,31 @@ def test_gui_smoke_paints_and_exits_zero(linkdesk_home: Path) -> None:
     out = _run("gui", "--smoke", home=linkdesk_home)
     assert out.returncode == 0, out.stderr
     assert "smoke: window painted" in out.stdout
-    assert "keyring backend keyring.backends.null.Keyring" in out.stdout
-    assert "Embedded sandbox" in out.stdout  # no key configured
+    # The keyring is read after the first frame, so the smoke, which stops there, never asks it.
+    assert "API target: Checking the key…" in out.stdout
     assert (linkdesk_home / "logs" / "linkdesk.log").exists()
+
+
+def test_doctor_resolves_the_keyring_and_says_what_it_would_use(linkdesk_home: Path) -> None:
+    out = _run("doctor", home=linkdesk_home)
+    assert out.returncode == 0, out.stderr
+    assert "keyring backend: keyring.backends.null.Keyring" in out.stdout
+    assert str(linkdesk_home / "config" / "settings.json") in out.stdout
+    assert "API target: the embedded sandbox (no API key for this profile)" in out.stdout
+
+
+def test_doctor_with_a_key_names_codat_and_never_prints_the_key(linkdesk_home: Path) -> None:
+    env = {**gui_env(linkdesk_home), "LINKDESK_API_KEY": "sk_doctor_key"}
+    out = subprocess.run(
+        [sys.executable, "-m", "desktop", "--api-base", "http://127.0.0.1:9/", "doctor"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+    )
+    assert out.returncode == 0, out.stderr
+    assert "API target: Codat at http://127.0.0.1:9 (key from LINKDESK_API_KEY)" in out.stdout
+    assert "sk_doctor_key" not in out.stdout + out.stderr
 
 
 def test_gui_smoke_with_a_key_targets_codat(linkdesk_home: Path) -> None:
@@ -71,8 +93,11 @@ def test_bad_profile_name_is_refused(linkdesk_home: Path) -> None:
     assert "profile name" in out.stderr
 
 
-def test_gui_loads_keyring_and_the_guides_before_qt(linkdesk_home: Path) -> None:
-    """Start-up memory: shiboken keeps the source of every module imported after PySide6."""
+def test_gui_loads_the_guides_before_qt_and_no_keyring_before_its_frame(
+    linkdesk_home: Path,
+) -> None:
+    """Start-up memory: shiboken keeps the source of every module imported after PySide6, and
+    the keyring (with urllib, http.client, email, OpenSSL behind it) waits for the first frame."""
     out = subprocess.run(
         [sys.executable, "-X", "importtime", "-m", "desktop", "gui", "--smoke"],
         capture_output=True,
@@ -84,5 +109,9 @@ def test_gui_loads_keyring_and_the_guides_before_qt(linkdesk_home: Path) -> None
     # -X importtime prints a line as each import finishes, innermost first.
     names = [line.rsplit("|", 1)[1].strip() for line in out.stderr.splitlines() if "|" in line]
     first_qt = min(i for i, name in enumerate(names) if name.startswith(("PySide6", "shiboken6")))
-    for module in ("keyring.core", "desktop.core.guides.library", "tomllib"):
+    for module in ("desktop.core.guides.library", "tomllib"):
         assert names.index(module) < first_qt, module
+    assert not [name for name in names if name.startswith("keyring")]
+    # Nor the call layer, the store (sqlite3) or the Codat client: the pages after the frame do.
+    later = ("desktop.core.calls", "desktop.core.store", "desktop.core.codat", "sqlite3", "httpx")
+    assert not [name for name in names if name.startswith(later)]

@@ -62,6 +62,7 @@ async def test_a_codat_call_resumed_on_the_embedded_sandbox_waits_and_writes_not
         SecretStore().set("default", KEY)
 
         first = Run(paths)
+        await first.ctx.load_api_key()  # as the app does after its first frame
         assert not first.ctx.uses_sandbox()
         company = await (await first.ctx.codat()).create_company("Harbour Bakery")
         session = first.manager.open_call(company.id, company.name, company.redirect)
@@ -87,6 +88,7 @@ async def test_a_codat_call_resumed_on_the_embedded_sandbox_waits_and_writes_not
         third_settings.add_profile("training")
         third_settings.save()
         third = Run(paths, profile="training")
+        await third.ctx.load_keys(["default"])  # as the app does before resuming (a worker)
         assert third.ctx.uses_sandbox()  # new calls would be practice calls
         (resumed,) = third.manager.resume()
         assert resumed.waiting_reason is None

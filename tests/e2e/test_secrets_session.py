@@ -101,6 +101,7 @@ def test_full_session_leaves_the_key_nowhere(
     SecretStore().set(settings.current_profile, KEY)
     with SandboxServer(api_key=KEY) as sandbox:
         ctx = AppContext(paths, settings, api_base_override=sandbox.base_url)
+        run_in_qloop(qtbot, ctx.load_api_key())  # as the app does after its first frame
         assert not ctx.uses_sandbox()  # the key is used as a real Codat key would be
         window = MainWindow()
         qtbot.addWidget(window)

@@ -2,12 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Coroutine, Iterator
+from typing import Any
+
 import pytest
 
 from desktop.core.guides import GuideLibrary, builtin_guides_dir, load_library
+from desktop.core.tasks import BackgroundTasks
+
+Spawn = Callable[[Coroutine[Any, Any, None], str], object]
 
 
 @pytest.fixture(scope="module")
 def library() -> GuideLibrary:
     """The built-in guides, loaded once per module (the widgets never change them)."""
     return load_library(builtin_guides_dir())
+
+
+@pytest.fixture
+def spawn(qloop: Any) -> Iterator[Spawn]:
+    """A widget's ``spawn`` on the qloop, as the app's BackgroundTasks; a task's error fails."""
+    errors: list[tuple[str, BaseException]] = []
+    tasks = BackgroundTasks(on_error=lambda exc, name: errors.append((name, exc)))
+    yield lambda coro, name: tasks.spawn(coro, name=name)
+    assert not errors, errors

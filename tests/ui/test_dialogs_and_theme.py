@@ -15,6 +15,7 @@ from desktop.ui.about_dialog import AboutDialog
 from desktop.ui.crash_dialog import show_crash
 from desktop.ui.settings_dialog import SettingsDialog
 from desktop.ui.theme import apply_theme
+from tests.ui.conftest import Spawn
 
 
 def test_crash_dialog_is_non_blocking_and_copies_details(qtbot: Any) -> None:
@@ -55,15 +56,15 @@ def test_light_and_dark_palettes_and_font_scale(qapp: QApplication) -> None:
         qapp.setFont(original_font)
 
 
-def test_without_a_keyring_the_dialog_offers_session_only(qtbot: Any) -> None:
+def test_without_a_keyring_the_dialog_offers_session_only(qtbot: Any, spawn: Spawn) -> None:
     previous = keyring.get_keyring()
     keyring.set_keyring(fail.Keyring())
     try:
         store = SecretStore()
         settings = Settings.load(default_paths().ensure())
-        dialog = SettingsDialog(settings, store, "default")
+        dialog = SettingsDialog(settings, store, "default", spawn)
         qtbot.addWidget(dialog)
-        assert "No usable keyring" in dialog.keyring_label.text()
+        qtbot.waitUntil(lambda: "No usable keyring" in dialog.keyring_label.text(), timeout=5000)
         assert not dialog.session_only.isHidden() and dialog.session_only.isChecked()
         dialog.api_key.setText("sk_session_only_key")
         with qtbot.waitSignal(dialog.applied):

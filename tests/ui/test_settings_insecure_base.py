@@ -16,13 +16,14 @@ from desktop.core.secrets import SecretStore
 from desktop.core.settings import Settings
 from desktop.ui.settings_dialog import SettingsDialog
 from tests.conftest import run_in_qloop
+from tests.ui.conftest import Spawn
 
 
 def test_http_base_refused_until_insisted_then_used(
-    qtbot: Any, qloop: Any, linkdesk_home: Path
+    qtbot: Any, qloop: Any, linkdesk_home: Path, spawn: Spawn
 ) -> None:
     settings = Settings.load(default_paths().ensure())
-    dialog = SettingsDialog(settings, SecretStore(), "default")
+    dialog = SettingsDialog(settings, SecretStore(), "default", spawn)
     qtbot.addWidget(dialog)
     dialog.api_base.setText("http://codat.internal.example:8080")
     dialog.buttons.accepted.emit()
@@ -39,6 +40,7 @@ def test_http_base_refused_until_insisted_then_used(
     # The app's client reads the choice: with it the base is used, without it refused.
     SecretStore().set("default", "sk_test_key")
     ctx = AppContext(default_paths(), saved)
+    run_in_qloop(qtbot, ctx.load_api_key())  # as the app does after its first frame
     try:
         client = run_in_qloop(qtbot, ctx.codat())
         assert client.base_url == "http://codat.internal.example:8080"

@@ -13,21 +13,22 @@ from desktop.core.settings import Settings
 from desktop.ui.main_window import MainWindow
 from desktop.ui.settings_dialog import SettingsDialog
 from tests.memkeyring import MemoryKeyring
+from tests.ui.conftest import Spawn
 
 TOKEN = "hub-token-s3cret-4242"
 
 
-def _dialog(qtbot: Any) -> tuple[SettingsDialog, Settings]:
+def _dialog(qtbot: Any, spawn: Spawn) -> tuple[SettingsDialog, Settings]:
     settings = Settings.load(default_paths().ensure())
-    dialog = SettingsDialog(settings, SecretStore(), "default")
+    dialog = SettingsDialog(settings, SecretStore(), "default", spawn)
     qtbot.addWidget(dialog)
     return dialog, settings
 
 
 def test_the_hub_url_is_saved_and_the_credentials_go_to_the_keyring_only(
-    qtbot: Any, memory_keyring: MemoryKeyring, linkdesk_home: Path
+    qtbot: Any, memory_keyring: MemoryKeyring, linkdesk_home: Path, spawn: Spawn
 ) -> None:
-    dialog, _ = _dialog(qtbot)
+    dialog, _ = _dialog(qtbot, spawn)
     dialog.hub_form.editors["hub_url"].setText("nats://hub.example:4222")  # type: ignore[attr-defined]
     dialog.hub_credentials.setText(TOKEN)
     with qtbot.waitSignal(dialog.applied):
@@ -41,9 +42,9 @@ def test_the_hub_url_is_saved_and_the_credentials_go_to_the_keyring_only(
 
 
 def test_a_hub_url_that_is_not_nats_is_explained_and_nothing_is_saved(
-    qtbot: Any, memory_keyring: MemoryKeyring
+    qtbot: Any, memory_keyring: MemoryKeyring, spawn: Spawn
 ) -> None:
-    dialog, settings = _dialog(qtbot)
+    dialog, settings = _dialog(qtbot, spawn)
     dialog.hub_form.editors["hub_url"].setText("https://hub.example")  # type: ignore[attr-defined]
     dialog.hub_credentials.setText(TOKEN)
     dialog.buttons.accepted.emit()

@@ -31,6 +31,7 @@ from desktop.ui.call.checklist import ChecklistBox, checklist_text
 from desktop.ui.call.journey_view import JourneyView, clock_time
 from desktop.ui.call.link_panel import LinkPanel, render_invitation
 from desktop.ui.call.notes import NotesEdit
+from desktop.ui.call.when_shown import refresh_when_shown
 from desktop.ui.elide import ElidedLabel
 from desktop.ui.guides import presentation
 
@@ -164,7 +165,7 @@ class CallView(QWidget):
         layout.addWidget(self.splitter, 1)
         self.guide = guide
         self.presenting = False
-        self._unsubscribe = session.subscribe(lambda _s: self.refresh())
+        self._unsubscribe = session.subscribe(refresh_when_shown(self, self.refresh))
         self.destroyed.connect(lambda *_a: self._unsubscribe())
         self.refresh()
 
@@ -250,9 +251,11 @@ class CallView(QWidget):
         snap = self.session.snapshot()
         self.journey.show_snapshot(snap)
         # The timeline only grows; add what is new rather than rebuilding the list.
-        for entry in snap.timeline[self.timeline.count() :]:
+        new = snap.timeline[self.timeline.count() :]
+        for entry in new:
             self.timeline.addItem(f"{clock_time(entry.at)}  {entry.message}")
-        self.timeline.scrollToBottom()
+        if new:  # scrolling lays the whole list out again: only when it grew
+            self.timeline.scrollToBottom()
 
     def tick_countdown(self) -> None:
         """Once a second, so the retry banner and the pace count down between tracker reports."""

@@ -104,6 +104,7 @@ class JourneyView(QWidget):
         self._guide_timer.setSingleShot(True)
         self._guide_timer.setInterval(0)
         self._guide_timer.timeout.connect(self._show_latest_guide)
+        self._steps_shown: dict[Step, StepView] = {}  # each row as last shown
 
         self.retry_banner = NoticeLabel("error")
         self.retry_banner.setAccessibleName("Codat not answering")
@@ -309,6 +310,9 @@ class JourneyView(QWidget):
             self._show_guide(self._latest)
 
     def _show_step(self, view: StepView) -> None:
+        if self._steps_shown.get(view.step) == view:
+            return  # an unchanged row: nothing set, nothing repainted
+        self._steps_shown[view.step] = view
         cells = self.rows[view.step]
         assert isinstance(cells["mark"], QLabel)
         cells["mark"].setText(STATUS_MARK[view.status])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 from desktop.app.context import AppContext
@@ -20,6 +21,7 @@ def test_a_call_opened_after_switching_profile_and_adding_a_key_is_a_real_call(
     paths = default_paths({"LINKDESK_HOME": str(tmp_path / "home")}).ensure()
     settings = Settings.load(paths)
     ctx = AppContext(paths, settings)
+    asyncio.run(ctx.load_api_key())  # as the app does after its first frame, off the GUI thread
     store = CallStore(tmp_path / "calls.sqlite3")
     clock = FakeClock()
     # Built once, at start, as the app does.
@@ -36,6 +38,7 @@ def test_a_call_opened_after_switching_profile_and_adding_a_key_is_a_real_call(
     ctx.secrets.set("team", "key-for-team")
     ctx.profile = "team"
     ctx.forget_api_key()
+    asyncio.run(ctx.load_api_key())  # Settings applied: the key is read again
 
     real = manager.open_call("c-2", "Harbour Bakery", "https://link.codat.io/c-2").call_id
     call = store.get_call(real)
