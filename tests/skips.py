@@ -15,10 +15,6 @@ import pytest
 # node id prefix -> why it may skip under CI
 ALLOWED_IN_CI: dict[str, str] = {
     "tests/e2e/test_crash_resume.py": "SIGKILL does not exist on Windows (skipif on win32 only)",
-    "tests/unit/test_logs_unwritable.py::test_a_read_only_folder": (
-        "root (as CI may run) can write to a read-only folder; the file's other tests cover the"
-        " kind without relying on permissions"
-    ),
 }
 
 
