@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import math
 import os
 import platform
+import random
 import statistics
 import sys
 from collections.abc import Mapping
@@ -16,6 +18,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import httpx
 
 from desktop.core.codat import CodatClient
+from desktop.core.journey import Step
+from desktop.core.tracker import Tracker
 from desktop.sandbox.server import control_headers
 
 API_KEY = "linkdesk-bench"
@@ -96,3 +100,37 @@ def where_it_ran(*settings: str, environ: Mapping[str, str] | None = None) -> st
     lines.append("Environment a user would not have: " + ("; ".join(unusual) or "none"))
     lines.extend(f"Set by this benchmark: {text}" for text in settings)
     return "\n".join(lines)
+
+
+async def customer(
+    control: httpx.AsyncClient,
+    tracker: Tracker,
+    company_id: str,
+    rng: random.Random,
+    changed: dict[tuple[str, str], float],
+    *,
+    longest_pause: float,
+) -> None:
+    """A scripted customer through Link to the first sync, pausing up to ``longest_pause`` s.
+
+    Records in ``changed`` the server time (epoch s) of each change the tracker must observe:
+    ``connection``, ``linked`` and ``synced``; the agent confirms steps 1 and 3 as they happen.
+    """
+
+    async def pause() -> None:
+        await asyncio.sleep(rng.uniform(0.3, longest_pause))
+
+    await pause()
+    await act(control, company_id, "open_link")
+    tracker.confirm(company_id, Step.OPEN_LINK)
+    await pause()
+    changed[(company_id, "connection")] = await act(
+        control, company_id, "select_platform", platformKey="gbol"
+    )
+    await pause()
+    await act(control, company_id, "consent")
+    tracker.confirm(company_id, Step.REVIEW_AND_START)
+    await pause()
+    changed[(company_id, "linked")] = await act(control, company_id, "approve")
+    await pause()
+    changed[(company_id, "synced")] = await act(control, company_id, "complete_sync")

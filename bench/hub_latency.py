@@ -17,43 +17,17 @@ import random
 import time
 
 import httpx
-from _common import act, codat, median, percentile, row, verdict
+from _common import codat, customer, median, percentile, row, verdict
 from _hub import chain, where
 
 from desktop.core.clock import SystemClock
-from desktop.core.journey import JourneyEvent, JourneyState, Step
+from desktop.core.journey import JourneyEvent, JourneyState
 from desktop.core.live import HubFeed, LiveTracking
 from desktop.core.tracker import Tracker, TrackerSettings
 
 CHANGES = ("connection", "linked", "synced")
 MEDIAN_GOAL = 0.150
 P99_GOAL = 0.500
-
-
-async def _customer(
-    control: httpx.AsyncClient,
-    tracker: Tracker,
-    company_id: str,
-    rng: random.Random,
-    changed: dict[tuple[str, str], float],
-) -> None:
-    async def pause() -> None:
-        await asyncio.sleep(rng.uniform(0.3, 4.0))
-
-    await pause()
-    await act(control, company_id, "open_link")
-    tracker.confirm(company_id, Step.OPEN_LINK)
-    await pause()
-    changed[(company_id, "connection")] = await act(
-        control, company_id, "select_platform", platformKey="gbol"
-    )
-    await pause()
-    await act(control, company_id, "consent")
-    tracker.confirm(company_id, Step.REVIEW_AND_START)
-    await pause()
-    changed[(company_id, "linked")] = await act(control, company_id, "approve")
-    await pause()
-    changed[(company_id, "synced")] = await act(control, company_id, "complete_sync")
 
 
 async def _round(
@@ -101,7 +75,14 @@ async def _round(
             await asyncio.sleep(1.5)  # every company has had its first look; the feed is live
             await asyncio.gather(
                 *(
-                    _customer(control, tracker, c, random.Random(rng.random()), changed)
+                    customer(
+                        control,
+                        tracker,
+                        c,
+                        random.Random(rng.random()),
+                        changed,
+                        longest_pause=4.0,
+                    )
                     for c in companies
                 )
             )

@@ -19,40 +19,14 @@ import random
 import time
 
 import httpx
-from _common import API_KEY, act, codat, median, percentile, row, verdict, where_it_ran
+from _common import API_KEY, codat, customer, median, percentile, row, verdict, where_it_ran
 
 from desktop.core.clock import SystemClock
-from desktop.core.journey import JourneyEvent, JourneyState, Step
+from desktop.core.journey import JourneyEvent, JourneyState
 from desktop.core.tracker import Tracker, TrackerSettings
 from desktop.sandbox.server import SandboxServer
 
 CHANGES = ("connection", "linked", "synced")
-
-
-async def _customer(
-    control: httpx.AsyncClient,
-    tracker: Tracker,
-    company_id: str,
-    rng: random.Random,
-    changed: dict[tuple[str, str], float],
-) -> None:
-    async def pause() -> None:
-        await asyncio.sleep(rng.uniform(0.3, 6.0))
-
-    await pause()
-    await act(control, company_id, "open_link")
-    tracker.confirm(company_id, Step.OPEN_LINK)
-    await pause()
-    changed[(company_id, "connection")] = await act(
-        control, company_id, "select_platform", platformKey="gbol"
-    )
-    await pause()
-    await act(control, company_id, "consent")
-    tracker.confirm(company_id, Step.REVIEW_AND_START)
-    await pause()
-    changed[(company_id, "linked")] = await act(control, company_id, "approve")
-    await pause()
-    changed[(company_id, "synced")] = await act(control, company_id, "complete_sync")
 
 
 def _overrides(fast: float) -> dict[str, float]:
@@ -100,7 +74,14 @@ async def _round(
             await asyncio.sleep(1.0)  # every company has had its first look
             await asyncio.gather(
                 *(
-                    _customer(control, tracker, c, random.Random(rng.random()), changed)
+                    customer(
+                        control,
+                        tracker,
+                        c,
+                        random.Random(rng.random()),
+                        changed,
+                        longest_pause=6.0,
+                    )
                     for c in companies
                 )
             )
