@@ -9,7 +9,7 @@ import platform
 import random
 import statistics
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import httpx
 
 from desktop.core.codat import CodatClient
-from desktop.core.journey import Step
+from desktop.core.journey import JourneyEvent, JourneyState, Step
 from desktop.core.tracker import Tracker
 from desktop.sandbox.server import control_headers
 
@@ -134,3 +134,25 @@ async def customer(
     changed[(company_id, "linked")] = await act(control, company_id, "approve")
     await pause()
     changed[(company_id, "synced")] = await act(control, company_id, "complete_sync")
+
+
+def milestone_observer(
+    seen: dict[tuple[str, str], float],
+) -> Callable[[str, JourneyState, tuple[JourneyEvent, ...]], None]:
+    """A tracker ``on_update`` that records, per company, when each milestone was first observed.
+
+    ``seen[(company_id, name)]`` is the journey's ``updated_at`` (epoch s) when ``connection``,
+    ``linked`` or ``synced`` was first true.
+    """
+
+    def observe(company_id: str, state: JourneyState, events: tuple[JourneyEvent, ...]) -> None:
+        marks = {
+            "connection": state.connection_id is not None,
+            "linked": state.linked,
+            "synced": state.synced,
+        }
+        for name, reached in marks.items():
+            if reached:
+                seen.setdefault((company_id, name), state.updated_at)
+
+    return observe

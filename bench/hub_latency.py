@@ -17,11 +17,10 @@ import random
 import time
 
 import httpx
-from _common import codat, customer, median, percentile, row, verdict
+from _common import codat, customer, median, milestone_observer, percentile, row, verdict
 from _hub import chain, where
 
 from desktop.core.clock import SystemClock
-from desktop.core.journey import JourneyEvent, JourneyState
 from desktop.core.live import HubFeed, LiveTracking
 from desktop.core.tracker import Tracker, TrackerSettings
 
@@ -36,15 +35,7 @@ async def _round(
     seen: dict[tuple[str, str], float] = {}
     changed: dict[tuple[str, str], float] = {}
 
-    def observe(company_id: str, state: JourneyState, events: tuple[JourneyEvent, ...]) -> None:
-        marks = {
-            "connection": state.connection_id is not None,
-            "linked": state.linked,
-            "synced": state.synced,
-        }
-        for name, reached in marks.items():
-            if reached:
-                seen.setdefault((company_id, name), state.updated_at)
+    observe = milestone_observer(seen)
 
     settings = TrackerSettings(
         fast_interval=2.0, budget_per_hour=10_000_000, concurrency=32, stagger=0.02

@@ -19,10 +19,19 @@ import random
 import time
 
 import httpx
-from _common import API_KEY, codat, customer, median, percentile, row, verdict, where_it_ran
+from _common import (
+    API_KEY,
+    codat,
+    customer,
+    median,
+    milestone_observer,
+    percentile,
+    row,
+    verdict,
+    where_it_ran,
+)
 
 from desktop.core.clock import SystemClock
-from desktop.core.journey import JourneyEvent, JourneyState
 from desktop.core.tracker import Tracker, TrackerSettings
 from desktop.sandbox.server import SandboxServer
 
@@ -45,15 +54,7 @@ async def _round(
     seen: dict[tuple[str, str], float] = {}
     changed: dict[tuple[str, str], float] = {}
 
-    def observe(company_id: str, state: JourneyState, events: tuple[JourneyEvent, ...]) -> None:
-        marks = {
-            "connection": state.connection_id is not None,
-            "linked": state.linked,
-            "synced": state.synced,
-        }
-        for name, reached in marks.items():
-            if reached:
-                seen.setdefault((company_id, name), state.updated_at)
+    observe = milestone_observer(seen)
 
     settings = TrackerSettings(**_overrides(fast))
     async with (
