@@ -285,6 +285,9 @@ def test_input_2_the_customer_connects_quickbooks_online_instead(
     lines.wait_for("was lost")
     _act(api, company, "open_link")
     _act(api, company, "select_platform", platformKey="qhyg")
+    # A customer takes seconds between steps; acting all at once, within one poll, could end
+    # the sync before the tracker ever saw the new connection pending.
+    lines.wait_for("instead of")
     _act(api, company, "consent")
     _act(api, company, "approve")
     _act(api, company, "complete_sync")
