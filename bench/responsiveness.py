@@ -14,7 +14,8 @@ Prints the longest stall and the 99th percentile of each beside the goal (longes
 16 ms, one frame at 60 Hz), what the machine was, and what in the environment a user would not
 have. The hourly request budget is lifted for the run, so that the tracker polls at full pace.
 Usage: python bench/responsiveness.py [--companies 100] [--seconds 30] [--latency 0.2]
-       [--fast 2.0] [--seed 1] [--runs idle,busy] [--plain-guide] [--profile tottime|cumulative]
+       [--fast 2.0] [--seed 1] [--runs idle,busy] [--plain-guide] [--sample]
+       [--profile tottime|cumulative]
 """
 
 from __future__ import annotations
@@ -144,10 +145,14 @@ async def measure(args: argparse.Namespace, base_url: str, busy: bool) -> dict[s
     parts = build_call_parts(ctx, tracker_overrides=overrides, **plain)
     parts.workspace.resize(1400, 900)
     parts.workspace.show()
-    # As the app does once start-up is over (desktop.app.root): start-up's objects are frozen.
-    from desktop.app.root import _freeze_start_up_objects
+    # The app's garbage collection policy, as desktop.app.root starts it (start-up's objects
+    # frozen, here at once; each batch of opened calls frozen once it settles; full collections
+    # at idle moments only).
+    from desktop.app.gc_policy import start_collection_policy
 
-    _freeze_start_up_objects()
+    policy = start_collection_policy(
+        asyncio.get_running_loop().call_later, parts.manager, first_freeze_after=0.0
+    )
 
     # What the journey updates cost the loop, as the tracker hands them to the manager.
     update_seconds: list[float] = []
@@ -205,6 +210,11 @@ async def measure(args: argparse.Namespace, base_url: str, busy: bool) -> dict[s
         cpu_stamps.append(time.thread_time())
 
     heartbeat.timeout.connect(beat)
+    # The process's resident memory once a second: bounded if it levels off.
+    rss: list[float] = []
+    rss_timer = QTimer()
+    rss_timer.setInterval(1000)
+    rss_timer.timeout.connect(lambda: rss.append(_rss_mib()))
     load_before = os.getloadavg()[0]
     walker = multiprocessing.get_context("spawn").Process(
         target=drive_customers,
@@ -219,18 +229,27 @@ async def measure(args: argparse.Namespace, base_url: str, busy: bool) -> dict[s
 
         profiler = cProfile.Profile()
         profiler.enable()
+    sampler = StackSampler() if args.sample else None
+    if sampler is not None:
+        sampler.start()
     with competitor(args.seconds + 5) if busy else _nothing():
         gc.callbacks.append(gc_watch)
+        rss.append(_rss_mib())
         heartbeat.start()
+        rss_timer.start()
         await asyncio.sleep(args.seconds)
         heartbeat.stop()
+        rss_timer.stop()
         gc.callbacks.remove(gc_watch)
     if profiler is not None:
         profiler.disable()
+    if sampler is not None:
+        sampler.stop()
     walker.join(timeout=10)
     if walker.is_alive():
         walker.terminate()
 
+    policy.uninstall()
     requests = parts.tracker.requests
     synced = sum(1 for s in parts.manager.sessions.values() if s.state.synced)
     linked = sum(1 for s in parts.manager.sessions.values() if s.state.linked)
@@ -255,7 +274,61 @@ async def measure(args: argparse.Namespace, base_url: str, busy: bool) -> dict[s
         "synced": synced,
         "linked": linked,
         "internal_errors": list(parts.tracker.internal_errors),
+        "rss": rss,
+        "samples": sampler.between if sampler is not None else (lambda _a, _b: []),
+        "policy": list(policy.done),
+        "frozen": gc.get_freeze_count(),
     }
+
+
+class StackSampler:
+    """Where the GUI thread's Python code is, every millisecond (``--sample``): says what each
+    stall was spent on. A thread of its own takes the GIL that often: it slows the loop a little,
+    so a run with it measures the app a little worse than it is."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self.samples: list[tuple[float, str]] = []
+        self._main = threading.main_thread().ident
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="stack sampler", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            frame = sys._current_frames().get(self._main or 0)
+            where: list[str] = []
+            while frame is not None and len(where) < 3:
+                name = frame.f_code.co_filename
+                if "/desktop/" in name:  # the app's own code, innermost first
+                    short = name.rsplit("/desktop/", 1)[1]
+                    where.append(f"{short}:{frame.f_code.co_name}:{frame.f_lineno}")
+                frame = frame.f_back
+            self.samples.append((time.perf_counter(), " < ".join(where) or "Qt (no app code)"))
+            time.sleep(0.001)
+
+    def between(self, began: float, end: float) -> list[tuple[int, str]]:
+        """The places sampled between two moments, most often first (at most four)."""
+        import collections
+
+        counts = collections.Counter(w for t, w in self.samples if began <= t <= end)
+        return [(n, w) for w, n in counts.most_common(4)]
+
+
+def _rss_mib() -> float:
+    """This process's resident memory now, in MiB (Linux: /proc/self/statm)."""
+    try:
+        pages = int(Path("/proc/self/statm").read_text().split()[1])
+    except (OSError, IndexError, ValueError):
+        return float("nan")
+    return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
 @contextmanager
@@ -352,6 +425,39 @@ def one_run(args: argparse.Namespace, busy: bool) -> int:
             "",
         )
     )
+    for generation in (0, 1, 2):
+        pauses = [c[1] * 1000 for c in collections if c[2] == generation]
+        print(
+            row(
+                f"GC pauses, generation {generation}: n / max",
+                f"{len(pauses)} / {max(pauses, default=0):.1f} ms",
+                "-",
+                "",
+            )
+        )
+    kinds = {
+        k: [d * 1000 for kind, d in got["policy"] if kind == k] for k in ("freeze", "full", "sweep")
+    }
+    print(
+        row(
+            "GC policy: freezes / idle full / sweeps",
+            " / ".join(f"{len(v)} ({max(v, default=0):.1f} ms)" for v in kinds.values()),
+            "-",
+            "",
+        )
+    )
+    print(row("objects frozen at the end", f"{got['frozen']}", "-", ""))
+    rss = got["rss"]
+    if rss:
+        marks = [rss[0], rss[len(rss) // 3], rss[2 * len(rss) // 3], rss[-1]]
+        print(
+            row(
+                "RSS at start, 1/3, 2/3, end (MiB)",
+                " / ".join(f"{m:.0f}" for m in marks),
+                "flat",
+                "",
+            )
+        )
     # The worst stalls past the goal, and whether a collection or a slow update was inside them.
     late = [(b, (b - a) * 1000 - HEARTBEAT_MS) for a, b in itertools.pairwise(stamps)]
     worst = sorted((s for s in late if s[1] > GOAL_STALL_MS), key=lambda s: -s[1])[:8]
@@ -364,6 +470,8 @@ def one_run(args: argparse.Namespace, busy: bool) -> int:
         i = stamps.index(end)
         reasons.append(f"GUI thread's CPU {work[i - 1]:.1f} ms")
         print(f"    stall of {stall:.1f} ms at {end - stamps[0]:.2f} s ({'; '.join(reasons)})")
+        for count, where in got["samples"](began, end):
+            print(f"        {count} ms in {where}")
     print(row("journeys linked / first sync done", f"{got['linked']} / {got['synced']}", "-", ""))
     print(
         row(
@@ -391,6 +499,11 @@ def main() -> int:
         "--plain-guide",
         action="store_true",
         help="the journey view's plain guide text instead of the guides page's viewer",
+    )
+    parser.add_argument(
+        "--sample",
+        action="store_true",
+        help="sample the GUI thread's stack each ms and say where each stall went (slows it)",
     )
     parser.add_argument(
         "--profile",

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("linkdesk")
 # Seconds after the first frame when start-up is taken to be over (the pages built, the key read,
-# the sandbox started): see _freeze_start_up_objects.
+# the sandbox started): its objects are frozen then (see desktop.app.gc_policy).
 SETTLE_SECONDS = 5.0
 
 
@@ -180,11 +180,18 @@ async def main(app: QApplication, ctx: AppContext, window: MainWindow, shell: Sh
     restore_signals = _quit_on_signals(request_quit, window)
 
     shell.start()
-    settle = asyncio.get_running_loop().call_later(SETTLE_SECONDS, _freeze_start_up_objects)
+    from desktop.app.gc_policy import start_collection_policy
+
+    parts = shell.call_parts
+    collection = start_collection_policy(
+        asyncio.get_running_loop().call_later,
+        parts.manager if parts is not None else None,
+        first_freeze_after=SETTLE_SECONDS,
+    )
     try:
         await done
     finally:
-        settle.cancel()
+        collection.uninstall()
         app.removeEventFilter(quit_filter)
         restore_signals()
         ctx.settings.set("window_geometry", window.geometry_text())  # saved by ctx.aclose()
@@ -192,19 +199,6 @@ async def main(app: QApplication, ctx: AppContext, window: MainWindow, shell: Sh
         window.hide()
         await ctx.aclose()
     return 0
-
-
-def _freeze_start_up_objects() -> None:
-    """Leave what start-up made (modules, classes, the pages) out of every later garbage collection.
-
-    A full collection walks every tracked object: with the start-up's objects and a hundred calls
-    followed, that held the Qt loop for 20-40 ms whenever it came. Frozen, those objects are never
-    walked again; the few cycles start-up may have left unreachable are kept, which costs less than
-    the collection that would find them (it would stall the loop once, right here).
-    """
-    import gc
-
-    gc.freeze()
 
 
 def _quit_on_signals(request_quit: Callable[[], None], parent: object) -> Callable[[], None]:

@@ -115,3 +115,15 @@ def test_gui_loads_the_guides_before_qt_and_no_keyring_before_its_frame(
     # Nor the call layer, the store (sqlite3) or the Codat client: the pages after the frame do.
     later = ("desktop.core.calls", "desktop.core.store", "desktop.core.codat", "sqlite3", "httpx")
     assert not [name for name in names if name.startswith(later)]
+    # The next start reads the parsed guides from the cache: the parser is not even imported.
+    again = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "desktop", "gui", "--smoke"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=gui_env(linkdesk_home),
+    )
+    assert again.returncode == 0, again.stderr
+    names = [line.rsplit("|", 1)[1].strip() for line in again.stderr.splitlines() if "|" in line]
+    assert "desktop.core.guides.library" in names
+    assert not {"tomllib", "desktop.core.guides.schema"} & set(names)
