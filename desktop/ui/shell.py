@@ -11,12 +11,14 @@ from collections.abc import Awaitable, Callable, Coroutine
 from typing import TYPE_CHECKING, Any, Literal
 
 from PySide6.QtCore import QObject
-from PySide6.QtWidgets import QApplication, QSystemTrayIcon, QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 
 from desktop.core.crash import CrashReport
 from desktop.ui.main_window import MainWindow
 
 if TYPE_CHECKING:
+    from PySide6.QtWidgets import QSystemTrayIcon
+
     from desktop.core.guides import GuideLibrary
     from desktop.core.practice import Scenario
     from desktop.core.secrets import SecretStore
@@ -108,6 +110,10 @@ class Shell(QObject):
 
     def make_tray(self) -> QSystemTrayIcon | None:
         """The notification area icon, where the system has one."""
+        # Imported here: the tray is made after the first frame, and each Qt class a module
+        # imports is set up (its type, its enums) when imported.
+        from PySide6.QtWidgets import QSystemTrayIcon
+
         if not QSystemTrayIcon.isSystemTrayAvailable():
             return None
         tray = QSystemTrayIcon(self.app.windowIcon(), self)

@@ -115,8 +115,10 @@ def test_successful_journey(qtbot: Any, parts: CallParts, sandbox: SandboxServer
     qtbot.waitUntil(lambda: status(view, Step.SIGN_IN) == StepStatus.DONE, timeout=10000)
     assert badge(view, Step.REVIEW_AND_START) == "inferred"
     assert badge(view, Step.SIGN_IN) == "seen by the API"
-    qtbot.waitUntil(lambda: bool(view.journey.sync_bars), timeout=10000)
+    qtbot.waitUntil(lambda: view.journey.sync_box.isVisibleTo(view), timeout=10000)
     assert view.journey.guide_shown == ("qhyg", int(Step.COMPLETE))
+    view.journey.sync_details_button.click()  # each data type's bar, made when asked for
+    assert view.journey.sync_bars
 
     drive(sandbox, company, "complete_sync")
     qtbot.waitUntil(lambda: status(view, Step.COMPLETE) == StepStatus.DONE, timeout=15000)

@@ -108,6 +108,7 @@ def test_the_first_sync_is_one_bar_in_words_and_one_line_per_change(
     assert journey.sync_bar.isVisible()
     assert journey.sync_counts.text() == "9 of 13 data types done · 2 fetching · 2 queued"
     assert not journey.sync_details.isVisible()  # per-type bars only on request
+    assert not journey.sync_bars  # and not even made until then
     journey.sync_details_button.click()
     formats = [bar.format() for bar in journey.sync_bars.values()]
     assert any(f.startswith("Chart of accounts:") for f in formats)

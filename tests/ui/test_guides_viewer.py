@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QLabel
 
 from desktop.core.guides import (
     GuideLibrary,
@@ -242,11 +243,35 @@ def test_progressive_viewer_builds_a_card_per_turn_and_ends_the_same(
     current = [card.number for card in viewer.step_cards if card.is_current()]
     assert current == [guide.first_step_at(4) + 1]  # type: ignore[operator]
     assert set(guide.troubleshooting) <= set(viewer.trouble_cards)
+    # What was built hidden, below the current card, is all shown once the guide is built.
+    assert all(card.isVisibleTo(viewer) for card in viewer.trouble_cards.values())
+    assert all(card.isVisibleTo(viewer) for card in viewer.step_cards)
+    body = viewer.scroll_area.widget()
+    source = body.findChild(QLabel, "Source")
+    assert source is not None and source.isVisibleTo(viewer)
     # A problem asked for while the guide is still building is the guide's own fix, not a copy.
     assert viewer.show_platform("gbol", 2)
     assert viewer.show_problem("cancelled")
     assert viewer.trouble_cards["cancelled"].is_current()
     assert not viewer.trouble_cards["cancelled"].general
+
+
+def test_progressive_viewer_in_presentation_keeps_internal_details_hidden_once_built(
+    qtbot,
+    library: GuideLibrary,  # type: ignore[no-untyped-def]
+) -> None:
+    viewer = GuideViewer(library, progressive=True)
+    qtbot.addWidget(viewer)
+    viewer.resize(900, 700)
+    viewer.show()
+    qtbot.waitExposed(viewer)
+    viewer.set_presentation(True)  # on a shared screen before the customer picks their software
+    assert viewer.show_platform("gbol", 2)
+    qtbot.waitUntil(lambda: viewer._pending is None, timeout=5000)
+    body = viewer.scroll_area.widget()
+    source = body.findChild(QLabel, "Source")
+    assert source is not None and not source.isVisibleTo(viewer)
+    assert all(card.isVisibleTo(viewer) for card in viewer.trouble_cards.values())
 
 
 def test_a_long_title_wraps_instead_of_widening_the_window(qtbot, library: GuideLibrary) -> None:  # type: ignore[no-untyped-def]

@@ -273,6 +273,8 @@ class JourneyView(QWidget):
         QTimer.singleShot(COPIED_MS, lambda: self.copy_correlation.setText("Copy"))
 
     def _toggle_sync_details(self, shown: bool) -> None:
+        if shown and self._latest is not None:
+            self._show_sync_rows(self._latest)
         self.sync_details.setVisible(shown)
         self.sync_details_button.setText("Hide each data type" if shown else "Show each data type")
 
@@ -348,6 +350,13 @@ class JourneyView(QWidget):
         self.sync_bar.setValue(summary.percent)
         self.sync_bar.setFormat(f"{summary.done} of {summary.total} done (%p%)")
         self.sync_counts.setText(summary.words())
+        # Each data type's bar is made and kept up to date only while the agent asked to see
+        # them: made in the update that started the first sync, 13 bars held the loop.
+        if self.sync_details_button.isChecked():
+            self._show_sync_rows(snap)
+        self.sync_box.setTitle("First sync: done" if snap.finished else "First sync")
+
+    def _show_sync_rows(self, snap: CallSnapshot) -> None:
         for row in snap.sync_rows:
             bar = self.sync_bars.get(row.data_type)
             if bar is None:
@@ -358,7 +367,6 @@ class JourneyView(QWidget):
                 self.sync_details_layout.addWidget(bar)
             bar.setValue(row.percent)
             bar.setFormat(f"{row.words}: {row.status} (%p%)")
-        self.sync_box.setTitle("First sync: done" if snap.finished else "First sync")
 
     def _show_problem(self, snap: CallSnapshot) -> None:
         problem = snap.problem

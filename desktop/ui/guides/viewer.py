@@ -125,6 +125,17 @@ def _label(text: str, name: str = "", *, wrap: bool = True, markdown: bool = Fal
     return label
 
 
+def _prepare(widget: QWidget, column: QVBoxLayout) -> None:
+    """Polish a widget made hidden and work out its height at the column's width now, in a loop
+    turn of its own, so that showing it later lays out and paints from what is ready."""
+    widget.ensurePolished()
+    for child in widget.findChildren(QWidget):
+        child.ensurePolished()
+    width = column.contentsRect().width()
+    if width > 0:
+        widget.heightForWidth(width)
+
+
 class StepCard(_Card):
     copy_requested = Signal(int)
 
@@ -361,7 +372,8 @@ class GuideViewer(QWidget):
         self._pending = self._fill_parts(guide)
         if self.progressive:
             next(self._pending, None)  # the header, so the title and buttons change at once
-            next(self._pending, None)  # and the current step's card, painted now
+            # The current step's card comes on the next turn, painted then: made in this one
+            # too, it held the loop twice as long (the caller's work is in this turn).
             self._build_timer.start()
         else:
             self._finish_pending()
@@ -414,6 +426,17 @@ class GuideViewer(QWidget):
         self.scroll_area.setWidget(body)
         for widget in self.internal_widgets:
             widget.setVisible(not self.presentation)
+        # Built bit by bit, what is below the current step's card (troubleshooting, links) is
+        # made hidden and prepared, then shown one widget a loop turn: shown as it was made,
+        # each laid out and painted the guide again in the same turn (5-10 ms a card).
+        later: list[QWidget] = []
+
+        def hold(widget: QWidget) -> None:
+            if self.progressive:
+                widget.setVisible(False)
+                _prepare(widget, column)
+                later.append(widget)
+
         yield
         # The current step's card first, so the agent sees it one loop turn after the guide
         # opens; the cards before it stay hidden until all are made (shown one by one they would
@@ -443,11 +466,18 @@ class GuideViewer(QWidget):
                 card.repaint()
             elif number == first and self._scroll_target is not None:
                 self._scroll_later(self._scroll_target)
+            elif number < first and self.progressive:
+                _prepare(card, column)
             yield
         if self.progressive:
+            # The header and the cards above the current one show together (each shown alone
+            # would move the current card): made and prepared first, each in a turn of its own.
             self._fill_header(guide, head)
             for widget in self.internal_widgets:
                 widget.setVisible(not self.presentation)
+            yield
+            _prepare(header, column)
+            yield
         hidden = [card for n, card in built.items() if n < first]
         for card in hidden:
             card.setVisible(True)
@@ -461,16 +491,20 @@ class GuideViewer(QWidget):
             self._scroll_later(self._scroll_target)
         for key, entry in guide.troubleshooting.items():
             if key not in self.trouble_cards:
-                self._add_trouble(key, entry, general=False)
+                hold(self._add_trouble(key, entry, general=False))
                 yield
         if guide.links:
-            tail.addWidget(_label("More from Codat", "SectionTitle"))
+            more = _label("More from Codat", "SectionTitle")
+            tail.addWidget(more)
+            hold(more)
             links = "  \n".join(f"[{link.title}]({link.url})" for link in guide.links)
             link_label = _label(links, "Links", markdown=True)
             link_label.setOpenExternalLinks(True)
             link_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
             link_label.setAccessibleName("Links to Codat's pages")
             tail.addWidget(link_label)
+            hold(link_label)
+            yield
         checked = guide.provenance.checked
         if checked is not None:
             when = _label(f"Checked against Codat's pages on {checked.isoformat()}", "Checked")
@@ -478,6 +512,7 @@ class GuideViewer(QWidget):
             tail.addWidget(when)
             when.setVisible(not self.presentation)
             self.internal_widgets.append(when)
+            hold(when)
         source = _label(f"Source: {guide.source}", "Source")
         source.setAccessibleName("Guide file")
         tail.addWidget(source)
@@ -485,6 +520,11 @@ class GuideViewer(QWidget):
             not self.presentation
         )  # after it has a parent: before, it would be a window
         self.internal_widgets.append(source)
+        hold(source)
+        for widget in later:
+            yield
+            # What presentation mode hides follows it, even if it was switched meanwhile.
+            widget.setVisible(widget not in self.internal_widgets or not self.presentation)
         if self.current_problem in self.trouble_cards:
             self.trouble_cards[self.current_problem].set_current(True)
         if self._scroll_target is not None:
