@@ -4,6 +4,8 @@ Guides are Markdown files with TOML front matter in ``guides/`` (built in) and i
 whose guides override the built-in ones. See ``guides/README.md`` for the format.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from desktop.core.guides.library import (
     GuideLibrary,
     builtin_guides_dir,
@@ -35,8 +37,20 @@ from desktop.core.guides.render import (
     step_text,
     trouble_text,
 )
-from desktop.core.guides.schema import parse_file
 from desktop.core.guides.search import search_questions
+
+if TYPE_CHECKING:
+    from desktop.core.guides.schema import parse_file
+
+
+def __getattr__(name: str) -> Any:
+    # The parser loads on first use: a start whose guides come from the cache never needs it.
+    if name == "parse_file":
+        from desktop.core.guides.schema import parse_file
+
+        return parse_file
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "ERROR_REASONS",

@@ -6,6 +6,7 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from desktop.core.assets import app_root
 from desktop.core.guides.model import (
@@ -16,10 +17,13 @@ from desktop.core.guides.model import (
     Question,
     TroubleEntry,
 )
-from desktop.core.guides.reading import MAX_FOLDER_BYTES, read_guide_text
-from desktop.core.guides.schema import Parsed, parse_file, split_front_matter
 from desktop.core.guides.search import GuideIndex
-from desktop.core.guides.toml_lines import KeyLines
+
+if TYPE_CHECKING:
+    from desktop.core.guides.schema import Parsed
+
+# The parser (schema, reading, toml_lines and tomllib behind them) is imported by the functions
+# that parse: a start whose guides come from the cache (desktop.app.guide_cache) never needs it.
 
 # Files in a guide folder that are documentation for editors, not guides.
 _SKIP = {"readme.md"}
@@ -57,6 +61,9 @@ class _Folder:
 
 
 def _load_folder(folder: Path, origin: Origin) -> _Folder:
+    from desktop.core.guides.reading import MAX_FOLDER_BYTES, read_guide_text
+    from desktop.core.guides.schema import parse_file
+
     out = _Folder()
     if not folder.exists():
         out.errors.append(GuideError(folder, 0, "no such file or folder"))
@@ -111,6 +118,10 @@ def _add(
 
 def _key_line(path: Path, key: str) -> int:
     """Line of a top-level key in a file that already parsed (1 if it is not written)."""
+    from desktop.core.guides.reading import read_guide_text
+    from desktop.core.guides.schema import split_front_matter
+    from desktop.core.guides.toml_lines import KeyLines
+
     text = read_guide_text(path)
     split = split_front_matter(text) if isinstance(text, str) else "unreadable"
     if isinstance(split, str):
