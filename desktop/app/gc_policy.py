@@ -186,14 +186,15 @@ class CallsLike(Protocol):
 
 def follow_calls(policy: CollectionPolicy, manager: CallsLike) -> None:
     """Tell ``policy`` when the manager's calls open, change and end (``calls_changed``)."""
-    known: set[int] = set(manager.sessions)
+    # The manager tells each opening and each ending on its own: the count says which it was
+    # (cheaper than comparing the calls' ids on every journey update).
+    known = [len(manager.sessions)]
 
     def changed(_manager: Any, _session: Any) -> None:
-        now = set(manager.sessions)
-        opened, ended = len(now - known), len(known - now)
-        known.clear()
-        known.update(now)
-        policy.calls_changed(len(now), opened, ended)
+        count = len(manager.sessions)
+        opened, ended = max(0, count - known[0]), max(0, known[0] - count)
+        known[0] = count
+        policy.calls_changed(count, opened, ended)
 
     manager.subscribe(changed)
 

@@ -95,6 +95,7 @@ class CallWorkspace(QWidget):
         self._export_dir = export_dir
         self.export_dialog: QFileDialog | None = None
         self.views: dict[int, CallView] = {}
+        self._items: dict[int, QListWidgetItem] = {}  # each open call's row in the list
         self._summaries: dict[int, str] = {}
 
         self.calls = QListWidget()
@@ -298,6 +299,7 @@ class CallWorkspace(QWidget):
         item = QListWidgetItem()
         item.setData(Qt.ItemDataRole.UserRole, session.call_id)
         self.calls.addItem(item)
+        self._items[session.call_id] = item
         self._update_item(session)
         self._update_export_buttons()
 
@@ -324,11 +326,9 @@ class CallWorkspace(QWidget):
             view.set_presentation(on)
 
     def _item(self, call_id: int) -> QListWidgetItem | None:
-        for row in range(self.calls.count()):
-            item = self.calls.item(row)
-            if item.data(Qt.ItemDataRole.UserRole) == call_id:
-                return item
-        return None
+        # Kept by call id: looking through the list asked Qt for every row's data (a wrapper
+        # and a conversion each) on every journey update of every call.
+        return self._items.get(call_id)
 
     def _update_item(self, session: CallSession) -> None:
         item = self._item(session.call_id)
@@ -351,7 +351,7 @@ class CallWorkspace(QWidget):
         view = self.views.pop(call_id)
         self.stack.removeWidget(view)
         view.deleteLater()
-        item = self._item(call_id)
+        item = self._items.pop(call_id, None)
         if item is not None:
             self.calls.takeItem(self.calls.row(item))
         self._summaries.pop(call_id, None)
