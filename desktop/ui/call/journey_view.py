@@ -104,6 +104,10 @@ class JourneyView(QWidget):
         self._guide_timer.setSingleShot(True)
         self._guide_timer.setInterval(0)
         self._guide_timer.timeout.connect(self._show_latest_guide)
+        self._viewer_timer = QTimer(self)
+        self._viewer_timer.setSingleShot(True)
+        self._viewer_timer.setInterval(0)
+        self._viewer_timer.timeout.connect(self._fill_viewer)
         self._steps_shown: dict[Step, StepView] = {}  # each row as last shown
 
         self.retry_banner = NoticeLabel("error")
@@ -411,12 +415,24 @@ class JourneyView(QWidget):
         self.guide_box.setVisible(True)
         if first:
             self.guide_opened.emit()
+            # The guide's tab has just come to the front: it is laid out and painted in this
+            # loop turn, the viewer is filled in the next (both in one turn held the loop).
+            self._viewer_timer.start()
+        else:
+            self._fill_viewer()
+
+    def _fill_viewer(self) -> None:
+        """The viewer at the platform's guide, at the step (or the sync card) now shown."""
+        snap = self._latest
+        if snap is None or self.guide_shown is None or not snap.platform_key:
+            return
+        platform_key, stage = self.guide_shown
         show = getattr(self.guide, "show_platform", None)
         if show is not None:
-            if syncing:
-                show(snap.platform_key, stage, last_of_stage=True)
+            if self._guide_at_sync:
+                show(platform_key, stage, last_of_stage=True)
             else:
-                show(snap.platform_key, stage)
+                show(platform_key, stage)
         if snap.problem is not None and self.problem_key_shown is None:
             self._show_problem(snap)
 
