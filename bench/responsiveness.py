@@ -12,7 +12,10 @@ Two runs, each in a fresh process: the machine as it is, then with a competing p
 one core (started and stopped here, bounded in time), as on a laptop that is rarely idle.
 Prints the longest stall and the 99th percentile of each beside the goal (longest stall at most
 16 ms, one frame at 60 Hz), what the machine was, and what in the environment a user would not
-have. The hourly request budget is lifted for the run, so that the tracker polls at full pace.
+have. The app's garbage collection policy runs as in the app (desktop.app.gc_policy); every
+collection is timed (gc.callbacks) and reported per generation, each stall past the goal says
+which collection or journey update was inside it, and the process's RSS over the run shows
+whether memory levels off. The hourly request budget is lifted for the run, so that the tracker polls at full pace.
 Usage: python bench/responsiveness.py [--companies 100] [--seconds 30] [--latency 0.2]
        [--fast 2.0] [--seed 1] [--runs idle,busy] [--plain-guide] [--sample]
        [--profile tottime|cumulative]

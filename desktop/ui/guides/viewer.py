@@ -41,6 +41,7 @@ from desktop.core.guides import (
     trouble_text,
 )
 from desktop.ui.guides import presentation
+from desktop.ui.guides.wrapped_label import WrappedLabel
 from desktop.ui.rich_text import markdown_source, plain_label
 from desktop.ui.theme import theme_signals
 
@@ -115,12 +116,14 @@ class _Card(QFrame):
 
 def _label(text: str, name: str = "", *, wrap: bool = True, markdown: bool = False) -> QLabel:
     # Markdown fields may format, never embed HTML; plain fields show exactly as written.
-    label = QLabel(markdown_source(text) if markdown else text)
+    shown = markdown_source(text) if markdown else text
+    label = WrappedLabel(shown) if wrap else QLabel(shown)
     if name:
         label.setObjectName(name)
     label.setWordWrap(wrap)
     label.setTextFormat(Qt.TextFormat.MarkdownText if markdown else Qt.TextFormat.PlainText)
-    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    if not wrap:  # a WrappedLabel becomes selectable when the mouse comes over it
+        label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     label.setAccessibleName(text[:80])
     return label
 
