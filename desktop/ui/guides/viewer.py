@@ -458,6 +458,11 @@ class GuideViewer(QWidget):
             built[number] = card
             self.step_cards = [built[n] for n in sorted(built)]
             if number == first and self.progressive and self.isVisible():
+                # Made and prepared (polished, sized) in this turn, shown in the next: both in
+                # one turn held the loop 20 ms.
+                card.setVisible(False)
+                _prepare(card, column)
+                yield
                 # On screen now, not after the other cards: lay out what is pending, bring the
                 # card into view and paint it (the live call's first sight of the guide).
                 # A widget added to a visible parent is shown by a queued call: show it now.
@@ -478,8 +483,11 @@ class GuideViewer(QWidget):
             self._fill_header(guide, head)
             for widget in self.internal_widgets:
                 widget.setVisible(not self.presentation)
-            yield
-            _prepare(header, column)
+            for part in header.findChildren(
+                QWidget, options=Qt.FindChildOption.FindDirectChildrenOnly
+            ):
+                yield
+                _prepare(part, column)  # the summary and prerequisites are whole documents
             yield
         hidden = [card for n, card in built.items() if n < first]
         for card in hidden:
