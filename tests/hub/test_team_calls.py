@@ -1,0 +1,201 @@
+"""The team's calls end to end: three agents publish finished calls to a real nats-server, the
+stream is read back into the team file, and the team report gives exactly the known answers."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from pathlib import Path
+
+import nats
+import nats.js.errors
+import pytest
+
+from desktop.core.stats import StatsFilter, compute_report
+from desktop.core.stats.team import TeamStatsService, compute_team_report
+from desktop.core.store import CallStore
+from desktop.core.team.local_file import TeamFile
+from desktop.core.team.reader import read_team_calls
+from desktop.core.team.subjects import STREAM, agent_token
+from desktop.hub.nats_server import NatsServer
+from tests.hub.stream_reader import stored_messages
+from tests.hub.team_kit import CAT, Agent, combined_store, make_agent
+
+UNREACHABLE_LOGS = (r"team hub unreachable",)
+
+
+async def wait_for(condition: object, timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():  # type: ignore[operator]
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not met in time")
+        await asyncio.sleep(0.05)
+
+
+async def publish_all(agent: Agent, url: str) -> int:
+    publisher = agent.publisher(url)
+    try:
+        for call_id in agent.finished():
+            await publisher.queue(call_id)
+        return await publisher.flush()
+    finally:
+        await publisher.aclose()
+
+
+def report_json(path: Path, filters: StatsFilter | None = None) -> dict[str, object]:
+    with CallStore(path, read_only=True) as store:
+        return json.loads(json.dumps(compute_team_report(store, filters).to_json()))
+
+
+@pytest.mark.asyncio
+@pytest.mark.expected_logs(*UNREACHABLE_LOGS)
+async def test_three_agents_one_team_report(nats_server: NatsServer, tmp_path: Path) -> None:
+    ana, ben, cat = (make_agent(tmp_path, name) for name in ("ana", "ben", "cat"))
+    assert await publish_all(ana, nats_server.url) == 4  # A, B, C and the practice call E
+    assert await publish_all(ben, nats_server.url) == 1
+    # Cat's hub is down when the call ends: the summary waits in the outbox, then goes.
+    nats_server.stop()
+    statuses: list[str] = []
+    publisher = cat.publisher(nats_server.url, retry_every=0.2, on_status=statuses.append)
+    publisher.start()
+    publisher.call_finished(cat.call_ids[0])
+    await wait_for(lambda: any("unreachable" in s for s in statuses))
+    with TeamFile(cat.team_file) as team:
+        assert team.queued() == cat.call_ids
+    nats_server.start()
+    await wait_for(lambda: publisher.published == 1)
+    await publisher.aclose()
+    with TeamFile(cat.team_file) as team:
+        assert team.queued() == []
+    assert "1 finished call(s) shared" in statuses[-1]
+
+    lead = tmp_path / "lead-team.sqlite3"
+    read = await read_team_calls(nats_server.url, lead)
+    assert (read.fetched, read.added, read.duplicates, read.skipped) == (6, 6, 0, 0)
+
+    expected_store = combined_store(tmp_path / "expected.sqlite3")
+    for filters in (StatsFilter(), StatsFilter(practice=True), StatsFilter(platform="qbo")):
+        got = report_json(lead, filters)
+        want = json.loads(json.dumps(compute_report(expected_store, filters).to_json()))
+        agents = got.pop("agents")
+        assert got == want
+        for group in agents:  # type: ignore[attr-defined]
+            name = group.pop("agent")
+            one = compute_report(expected_store, StatsFilter(**{**_fields(filters), "agent": name}))
+            assert group == json.loads(json.dumps(one.all.to_json()))
+    expected_store.close()
+
+    got = report_json(lead)
+    # The known answers (tests/unit/stats/builders.py and team_kit.py), by hand.
+    assert got["all"]["calls"] == 5  # type: ignore[index]
+    assert got["all"]["linked"] == 2 and got["all"]["synced"] == 2  # type: ignore[index]
+    assert [f["stoppedHere"] for f in got["all"]["funnel"]] == [0, 0, 2, 1, 0]  # type: ignore[index]
+    assert got["reconnections"]["calls"] == 1  # type: ignore[index]
+    assert {p["key"]: p["calls"] for p in got["all"]["problems"]} == {  # type: ignore[index]
+        "cancelled": 2,
+        "connection_error": 1,
+        "stalled": 1,
+    }
+    by_agent = {g["agent"]: g for g in got["agents"]}  # type: ignore[index, union-attr]
+    assert sorted(by_agent) == ["Ana", "Ben", CAT]
+    assert [by_agent[n]["calls"] for n in ("Ana", "Ben", CAT)] == [3, 1, 1]
+    assert by_agent["Ben"]["outcomes"]["unrecorded"] == 1
+    assert by_agent[CAT]["stepSeconds"][0]["median"] == 45.0
+    practice = report_json(lead, StatsFilter(practice=True))
+    assert practice["all"]["calls"] == 6  # type: ignore[index]
+
+    # A second read fetches nothing old.
+    again = await read_team_calls(nats_server.url, lead)
+    assert (again.fetched, again.added, again.stored) == (0, 0, 6)
+
+
+def _fields(filters: StatsFilter) -> dict[str, object]:
+    return {k: getattr(filters, k) for k in ("since", "until", "platform", "practice")}
+
+
+@pytest.mark.asyncio
+async def test_subjects_are_per_agent_and_safe(nats_server: NatsServer, tmp_path: Path) -> None:
+    cat = make_agent(tmp_path, "cat")
+    await publish_all(cat, nats_server.url)
+    (msg,) = await stored_messages(nats_server.url, "linkdesk.calls.>", STREAM)
+    assert msg.subject == f"linkdesk.calls.{agent_token(CAT)}"
+    assert msg.subject.count(".") == 2 and not set(" *>") & set(msg.subject)
+    assert json.loads(msg.data)["agent"] == CAT
+    assert agent_token("Ana") == "Ana" and agent_token("a.b") != agent_token("a~2Eb")
+
+
+@pytest.mark.asyncio
+async def test_a_republished_call_is_stored_once(nats_server: NatsServer, tmp_path: Path) -> None:
+    ben = make_agent(tmp_path, "ben")
+    await publish_all(ben, nats_server.url)
+    await publish_all(ben, nats_server.url)  # same Nats-Msg-Id: JetStream keeps one
+    (first,) = await stored_messages(nats_server.url, "linkdesk.calls.>", STREAM)
+    # Past JetStream's duplicate window the same call could be stored twice: the reader keeps one.
+    nc = await nats.connect(nats_server.url)
+    await nc.jetstream().publish(first.subject, first.data, headers={"Nats-Msg-Id": "other-id"})
+    await nc.close()
+    assert len(await stored_messages(nats_server.url, "linkdesk.calls.>", STREAM)) == 2
+    lead = tmp_path / "lead.sqlite3"
+    read = await read_team_calls(nats_server.url, lead)
+    assert (read.fetched, read.added, read.duplicates, read.stored) == (2, 1, 1, 1)
+    assert report_json(lead)["all"]["calls"] == 1  # type: ignore[index]
+
+
+HOSTILE = {
+    "not JSON": b"{'callId': nope",
+    "another version": b'{"version": 2, "callId": "x"}',
+    "a list": b"[1, 2, 3]",
+    "deep nesting": b"[" * 5_000 + b"]" * 5_000,
+    "larger than a summary": b" " * 40_000 + b"{}",
+    "a huge name": None,  # made below from a real summary
+    "the subject of another agent": None,
+}
+
+
+@pytest.mark.asyncio
+@pytest.mark.expected_logs(r"skipped 7 message\(s\) of stream LINKDESK_CALLS")
+async def test_hostile_messages_are_skipped_and_counted(
+    nats_server: NatsServer, tmp_path: Path
+) -> None:
+    ben = make_agent(tmp_path, "ben")
+    await publish_all(ben, nats_server.url)
+    (good,) = await stored_messages(nats_server.url, "linkdesk.calls.>", STREAM)
+    huge = json.loads(good.data)
+    huge["platformName"] = "X" * 10_000
+    nc = await nats.connect(nats_server.url)
+    js = nc.jetstream()
+    bodies = [b for b in HOSTILE.values() if b is not None]
+    for body in bodies:
+        await js.publish("linkdesk.calls.Ben", body)
+    await js.publish("linkdesk.calls.Ben", json.dumps(huge).encode())
+    await js.publish("linkdesk.calls.Ana", good.data)  # Ben's call under Ana's subject
+    with pytest.raises(nats.js.errors.BadRequestError):  # the stream's own limit: 64 KiB
+        await js.publish("linkdesk.calls.Ben", b" " * 70_000)
+    await nc.close()
+    lead = tmp_path / "lead.sqlite3"
+    read = await read_team_calls(nats_server.url, lead)
+    assert (read.fetched, read.added, read.skipped) == (8, 1, 7)
+    assert report_json(lead)["all"]["calls"] == 1  # type: ignore[index]
+
+
+@pytest.mark.asyncio
+@pytest.mark.expected_logs(*UNREACHABLE_LOGS)
+async def test_the_team_view_shows_the_old_copy_when_the_hub_is_down(
+    nats_server: NatsServer, tmp_path: Path
+) -> None:
+    ben = make_agent(tmp_path, "ben")
+    await publish_all(ben, nats_server.url)
+    lead = tmp_path / "lead.sqlite3"
+
+    async def sync() -> str:
+        read = await read_team_calls(nats_server.url, lead)
+        return f"{read.added} new"
+
+    service = TeamStatsService(lead, sync, min_interval=0.0)
+    assert (await service.report(StatsFilter())).all.calls == 1
+    assert service.notice == "1 new"
+    nats_server.stop()
+    report = await service.report(StatsFilter())
+    assert report.all.calls == 1 and [g.agent for g in report.agents] == ["Ben"]
+    assert service.notice.startswith("The team hub could not be reached")
