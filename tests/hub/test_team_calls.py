@@ -12,6 +12,7 @@ import nats
 import nats.js.errors
 import pytest
 
+from desktop.commands import exits
 from desktop.core.stats import StatsFilter, compute_report
 from desktop.core.stats.team import TeamStatsService, compute_team_report
 from desktop.core.store import CallStore
@@ -20,7 +21,7 @@ from desktop.core.team.reader import read_team_calls
 from desktop.core.team.subjects import STREAM, agent_token
 from desktop.hub.nats_server import NatsServer
 from tests.hub.stream_reader import stored_messages
-from tests.hub.team_kit import CAT, Agent, combined_store, make_agent
+from tests.hub.team_kit import CAT, Agent, combined_store, linkdesk, make_agent, write_settings
 
 UNREACHABLE_LOGS = (r"team hub unreachable",)
 
@@ -199,3 +200,101 @@ async def test_the_team_view_shows_the_old_copy_when_the_hub_is_down(
     report = await service.report(StatsFilter())
     assert report.all.calls == 1 and [g.agent for g in report.agents] == ["Ben"]
     assert service.notice.startswith("The team hub could not be reached")
+
+
+NOTES = "NOTES-Customer-said-password-is-hunter2-7731"
+COMPANY = "Zanzibar Widgets PLC 5521"
+COMPANY_ID = "6f1c8a9e-0d5b-4c8e-9f5e-2a7b1c3d4e5f"
+OWN_WORDS = "private escalation words 9911"
+LINK = "https://link.codat.io/company/6f1c8a9e-link-secret-3344"
+TICK = "checklist-item-admin-rights-8812"
+API_KEY = "api-key-k3y-0f-the-agent-4455"
+
+
+def private_call(agent: Agent) -> int:
+    with CallStore(agent.paths.database) as store:
+        call = store.open_call(
+            company_id=COMPANY_ID,
+            company_name=COMPANY,
+            profile="default",
+            platform_key="xero",
+            platform_name="Xero",
+            link_url=LINK,
+            agent="Ana",
+            opened_at=50_000,
+        )
+        store.add_event(call.id, 50_010, "step", "Step 1 done.", step=1, status="done")
+        store.add_event(call.id, 50_020, "agent.note", f"Pasted {API_KEY} by mistake.")
+        store.set_tick(call.id, TICK, True, label=TICK, at=50_030)
+        store.save_notes(call.id, NOTES, at=50_040)
+        store.close_call(call.id, f"Escalated to Codat: {OWN_WORDS}", at=50_100)
+    return call.id
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("share_names", [False, True])
+async def test_notes_names_and_keys_never_leave_the_desktop(
+    nats_server: NatsServer, tmp_path: Path, share_names: bool
+) -> None:
+    ana = make_agent(tmp_path, "ben")  # any agent's database
+    call_id = private_call(ana)
+    publisher = ana.publisher(nats_server.url, share_company_names=lambda: share_names)
+    await publisher.queue(call_id)
+    assert await publisher.flush() == 1
+    await publisher.aclose()
+    (msg,) = await stored_messages(nats_server.url, "linkdesk.calls.>", STREAM)
+    published = msg.subject.encode() + msg.data + repr(msg.headers).encode()
+    for secret in (NOTES, OWN_WORDS, LINK, TICK, API_KEY, COMPANY_ID, "hunter2", "6f1c8a9e"):
+        assert secret.encode() not in published
+    assert (COMPANY.encode() in published) is share_names
+    summary = json.loads(msg.data)
+    assert summary["outcome"] == "escalated" and summary["agent"] == "Ana"
+    assert set(summary) <= {
+        "version", "callId", "agent", "platformKey", "platformName", "reconnection", "practice",
+        "startedAt", "endedAt", "durationSeconds", "outcome", "furthestStep", "steps", "problems",
+        "companyName",
+    }  # fmt: skip
+
+
+@pytest.mark.asyncio
+async def test_calls_stats_team_json_gives_the_known_answers(
+    nats_server: NatsServer, tmp_path: Path
+) -> None:
+    for name in ("ana", "ben", "cat"):
+        await publish_all(make_agent(tmp_path, name), nats_server.url)
+    lead = tmp_path / "lead"
+    write_settings(lead, hub_url=nats_server.url, agent_name="Lee")
+    out = await asyncio.to_thread(linkdesk, "calls", "stats", "--team", "--json", home=lead)
+    assert out.returncode == 0, out.stderr
+    printed = json.loads(out.stdout)
+    with combined_store(tmp_path / "expected.sqlite3") as expected:
+        want = json.loads(json.dumps(compute_report(expected).to_json()))
+    agents = printed.pop("agents")
+    assert printed == want
+    assert [(a["agent"], a["calls"], a["linked"]) for a in agents] == [
+        ("Ana", 3, 1),
+        ("Ben", 1, 1),
+        (CAT, 1, 0),
+    ]
+    # The text form has the per-agent table too; a second run reads nothing new, same answer.
+    out = await asyncio.to_thread(linkdesk, "calls", "stats", "--team", home=lead)
+    assert out.returncode == 0, out.stderr
+    ben = next(line for line in out.stdout.splitlines() if line.startswith("Ben "))
+    assert ben.split() == ["Ben", "1", "100%", "100%", "-"]
+    # The hub down: the copy read before, and a plain word on stderr.
+    nats_server.stop()
+    out = await asyncio.to_thread(linkdesk, "calls", "stats", "--team", "--json", home=lead)
+    assert out.returncode == 0, out.stderr
+    assert "could not be reached" in out.stderr
+    assert json.loads(out.stdout)["all"] == want["all"]
+
+
+def test_calls_stats_team_without_a_hub_says_so(tmp_path: Path) -> None:
+    home = tmp_path / "alone"
+    write_settings(home, agent_name="Lee")
+    out = linkdesk("calls", "stats", "--team", "--json", home=home)
+    assert out.returncode == exits.NO_TEAM_HUB == 12
+    assert out.stdout == ""
+    assert "No team hub is configured" in out.stderr and "Settings → Team hub" in out.stderr
+    helped = linkdesk("calls", "--help", home=home)
+    assert "12  --team: no team hub is configured" in helped.stdout
