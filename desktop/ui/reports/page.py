@@ -52,6 +52,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 Spawn = Callable[[Awaitable[Any], str], Any]
 PRESENTATION_SCALE = 1.35
+TABLE_MOST = 560  # pixels (at 1x): the widest a table beside its chart may ask to be
+CHART_LEAST = 300  # pixels: the narrowest chart worth drawing
 VIEWS = ("funnel", "times", "problems", "platforms", "agents")
 NO_TEAM_HUB = (
     "The team's calls come from the team hub, and none is set up on this computer: add its URL "
@@ -85,6 +87,19 @@ def _table(name: str, headers: tuple[str, ...]) -> QTableWidget:
     table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     table.horizontalHeader().setStretchLastSection(True)
     return table
+
+
+def _wanted_width(table: QTableWidget) -> int:
+    """Pixels to show every column whole, with room for a vertical scroll bar."""
+    header = table.horizontalHeader()
+    widths = [
+        max(table.sizeHintForColumn(c), header.sectionSizeHint(c))
+        for c in range(table.columnCount())
+    ]
+    if widths and header.stretchLastSection():  # a stretched section is never below the default
+        widths[-1] = max(widths[-1], header.defaultSectionSize())
+    columns = sum(widths)
+    return columns + 2 * table.frameWidth() + table.verticalScrollBar().sizeHint().width() + 2
 
 
 def _fill(table: QTableWidget, rows: list[tuple[str, ...]], numbers: range) -> None:
@@ -282,8 +297,8 @@ class ReportsPage(QWidget):
         }
         for key, chart in self.charts.items():
             self.chart_slots[key].insertWidget(0, chart)
-            self.chart_slots[key].setStretchFactor(0, 3)
-            self.chart_slots[key].setStretchFactor(1, 2)
+            self.chart_slots[key].setStretchFactor(0, 1)  # the table keeps its width
+            self.chart_slots[key].setStretchFactor(1, 0)
             chart.bar_clicked.connect(lambda index, k=key: self._row_activated(k, index))
             chart.set_font_scale(PRESENTATION_SCALE if self.presentation else 1.0)
         if self.report is not None:
@@ -299,6 +314,7 @@ class ReportsPage(QWidget):
             table_font = table.font()
             table_font.setPointSizeF(font.pointSizeF() * scale)
             table.setFont(table_font)
+        self._fit_tables()  # larger text, wider columns
 
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
@@ -437,15 +453,24 @@ class ReportsPage(QWidget):
         self.report_shown.emit()
 
     def _fit_tables(self) -> None:
-        """Each table whole (its widest text) beside its chart, the chart taking the rest."""
+        """Each table whole (its widest text, no sideways scrolling) beside its chart: the chart
+        takes what is left, and gives way first when the window narrows."""
         if not self.charts:
             return
         for key, split in self.chart_slots.items():
             table = self.tables[key]
             table.resizeColumnsToContents()
-            want = table.horizontalHeader().length() + table.frameWidth() * 2 + 4
-            width = max(split.width(), 800)
-            split.setSizes([max(width - want, 300), want])
+            # At most TABLE_MOST wide: a name from outside (a platform, an agent) may be very long.
+            want = min(_wanted_width(table), round(TABLE_MOST * self._scale()))
+            table.setMinimumWidth(want)
+            split.setStretchFactor(0, 1)
+            split.setStretchFactor(1, 0)
+            width = split.width()
+            if width > want + CHART_LEAST:
+                split.setSizes([width - want, want])
+
+    def _scale(self) -> float:
+        return PRESENTATION_SCALE if self.presentation else 1.0
 
     def _draw(self, report: Report) -> None:
         if not self.charts:
