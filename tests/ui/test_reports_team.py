@@ -129,3 +129,26 @@ def test_the_team_view_shows_every_agent(
     assert (page.report.all.calls, page.report.all.open) == (5, 1) and not page.report.agents
     assert not page.tabs.isTabVisible(VIEWS.index("agents"))
     assert not page.team_note.isVisible()
+
+
+def test_an_agent_chosen_here_but_not_in_the_team_is_dropped_and_refresh_rereads(
+    qtbot: Any, qloop: Any, local: Path, tmp_path: Path
+) -> None:
+    reads: list[bool] = []
+
+    async def sync() -> str:
+        reads.append(True)
+        return f"read {len(reads)}"
+
+    team = TeamStatsService(team_file_of_three_agents(tmp_path / "agents"), sync)
+    page = make_page(qtbot, local, team)
+    qtbot.waitUntil(lambda: page.agent.findData("Sam") > 0, timeout=10000)
+    with qtbot.waitSignal(page.report_shown, timeout=10000):
+        page.agent.setCurrentIndex(page.agent.findData("Sam"))  # only on this computer
+    with qtbot.waitSignal(page.report_shown, timeout=10000):
+        page.team.setChecked(True)
+    assert page.agent.currentData() is None and page.report is not None
+    assert page.report.all.calls == 5
+    with qtbot.waitSignal(page.report_shown, timeout=10000):
+        page.refresh_button.click()  # within the 10 s a read is kept: read again all the same
+    assert reads == [True, True] and page.team_note.text() == "read 2"

@@ -188,6 +188,8 @@ class TeamPublisher:
                 sent = await self.flush()
                 if sent:
                     self._say(f"Team hub: {sent} finished call(s) shared with the team.")
+                if await asyncio.to_thread(self._in_file, lambda f: f.queued()):
+                    wait = self.retry_every  # a closing not written to the database yet
             except TeamHubUnreachable as exc:
                 waiting = len(await asyncio.to_thread(self._in_file, lambda f: f.queued()))
                 _log.info(
@@ -199,8 +201,9 @@ class TeamPublisher:
                 )
                 wait = self.retry_every
             except Exception as exc:  # the team file cannot be written: say so, keep going
-                _log.info("team calls not published: %s", exc)
-                self._say(f"Team calls not shared: {exc}")
+                words = getattr(exc, "plain_message", None) or str(exc) or type(exc).__name__
+                _log.warning("team calls not published: %s", words)
+                self._say(f"Team calls not shared yet: {words}")
                 wait = self.retry_every
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), wait)

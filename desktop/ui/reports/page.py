@@ -164,6 +164,7 @@ class ReportsPage(QWidget):
         self.charts: dict[str, BarChart] = {}
         self.presentation = False
         self._choices_loaded = False
+        self._reread_team = False  # Refresh/F5 in the Team view: read the hub now
         self._dialogs: list[QWidget] = []  # keep the open dialogs alive
         self._build()
 
@@ -224,7 +225,7 @@ class ReportsPage(QWidget):
         self.status.setAccessibleName("Reports status")
         self.status.setTextFormat(Qt.TextFormat.PlainText)
         layout.addWidget(self.status)
-        QShortcut(QKeySequence("F5"), self, self.refresh)
+        QShortcut(QKeySequence("F5"), self, self.reread)
 
     def _filters_row(self) -> QHBoxLayout:
         row = QHBoxLayout()
@@ -267,7 +268,7 @@ class ReportsPage(QWidget):
         row.addStretch(1)
         self.refresh_button = QPushButton("Refresh")
         self.refresh_button.setToolTip("Read the saved calls again (F5)")
-        self.refresh_button.clicked.connect(self.refresh)
+        self.refresh_button.clicked.connect(self.reread)
         self.csv_button = QPushButton("Export &CSV…")
         self.csv_button.clicked.connect(self.ask_csv_path)
         self.png_button = QPushButton("Export PN&G…")
@@ -352,6 +353,11 @@ class ReportsPage(QWidget):
         self.behind_table.setRowCount(0)
         self.refresh()
 
+    def reread(self) -> None:
+        """Refresh (F5): the figures again, and in the Team view the hub read again at once."""
+        self._reread_team = self.source is self.team_source
+        self.refresh()
+
     def refresh(self) -> None:
         if not self.isVisible() and self.report is None and not self.charts:
             return  # nothing is asked until the page is first shown
@@ -362,10 +368,14 @@ class ReportsPage(QWidget):
         from desktop.core.store import StoreError
 
         try:
+            if source is self.team_source and self._reread_team:
+                self._reread_team = False
+                await self.team_source.refresh(force=True)
             if not self._choices_loaded:
                 self._choices_loaded = True
                 platforms, agents = await source.choices()
                 self.set_choices(platforms, agents)
+                filters = self.filters()  # a choice that is none of these calls' is dropped
             report = await source.report(filters)
         except StoreError as exc:
             self.status.setText(exc.plain_message)
@@ -377,6 +387,8 @@ class ReportsPage(QWidget):
         self.show_report(report)
 
     def set_choices(self, platforms: list[tuple[str, str]], agents: list[str]) -> None:
+        """The platforms and agents to filter on; the choice made stays when it is still one."""
+        chosen = {combo: combo.currentData() for combo in (self.platform, self.agent)}
         for combo in (self.platform, self.agent):
             combo.blockSignals(True)
             while combo.count() > 1:  # "All platforms" / "All agents" stay
@@ -386,6 +398,8 @@ class ReportsPage(QWidget):
         for agent in agents:
             self.agent.addItem(agent or "(no name)", agent)
         for combo in (self.platform, self.agent):
+            found = combo.findData(chosen[combo]) if chosen[combo] is not None else 0
+            combo.setCurrentIndex(max(found, 0))
             combo.blockSignals(False)
 
     def show_report(self, report: Report) -> None:
