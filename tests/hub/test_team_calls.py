@@ -16,6 +16,7 @@ from desktop.commands import exits
 from desktop.core.stats import StatsFilter, compute_report
 from desktop.core.stats.team import TeamStatsService, compute_team_report
 from desktop.core.store import CallStore
+from desktop.core.team.connection import TeamHubUnreachable
 from desktop.core.team.local_file import TeamFile
 from desktop.core.team.reader import read_team_calls
 from desktop.core.team.subjects import STREAM, agent_token
@@ -298,3 +299,24 @@ def test_calls_stats_team_without_a_hub_says_so(tmp_path: Path) -> None:
     assert "No team hub is configured" in out.stderr and "Settings → Team hub" in out.stderr
     helped = linkdesk("calls", "--help", home=home)
     assert "12  --team: no team hub is configured" in helped.stdout
+
+
+@pytest.mark.asyncio
+@pytest.mark.expected_logs(*UNREACHABLE_LOGS)
+async def test_a_call_queued_before_a_restart_is_published_after_it(
+    nats_server: NatsServer, tmp_path: Path
+) -> None:
+    ben = make_agent(tmp_path, "ben")
+    nats_server.stop()
+    before = ben.publisher(nats_server.url)
+    await before.queue(ben.call_ids[0])
+    with pytest.raises(TeamHubUnreachable):
+        await before.flush()
+    await before.aclose()  # LinkDesk quits with the call still queued
+    nats_server.start()
+    after = ben.publisher(nats_server.url, retry_every=0.2)
+    after.start()  # the next start: what the file holds goes first
+    await wait_for(lambda: after.published == 1)
+    await after.aclose()
+    (msg,) = await stored_messages(nats_server.url, "linkdesk.calls.>", STREAM)
+    assert json.loads(msg.data)["agent"] == "Ben"
