@@ -101,7 +101,8 @@ class TeamPublisher:
         sent = 0
         for call_id in queued:
             try:
-                found = await asyncio.to_thread(self._summary, call_id)
+                share = self.share_company_names()  # the setting, read on the loop's thread
+                found = await asyncio.to_thread(self._summary, call_id, share)
             except Exception as exc:  # the call database cannot be read now: keep it queued
                 _log.info("call %d not published yet: %s", call_id, exc)
                 continue
@@ -164,11 +165,10 @@ class TeamPublisher:
         await asyncio.to_thread(self._in_file, lambda f: f.queue(call_id, at))
         self._wake.set()
 
-    def _summary(self, call_id: int) -> dict[str, Any] | object | None:
+    def _summary(self, call_id: int, share: bool) -> dict[str, Any] | object | None:
         """The summary (worker thread); None while still open; ``_GONE`` for an unknown call."""
         from desktop.core.store import CallStore, UnknownCallError
 
-        share = self.share_company_names()
         with CallStore(self.database, read_only=True) as store:
             try:
                 return build_summary(store, call_id, share_company_names=share)
