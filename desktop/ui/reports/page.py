@@ -213,7 +213,9 @@ class ReportsPage(QWidget):
             self.tabs.addTab(split, titles[key])
         self.tabs.setTabVisible(VIEWS.index("agents"), False)  # the team view's
         layout.addWidget(self.tabs, 3)
-        self.behind_label = QLabel("Click a bar (a step, a problem, a platform) to list its calls.")
+        self.behind_label = QLabel(
+            "Click a bar (a step, a problem, a platform, an agent) to list its calls."
+        )
         self.behind_label.setTextFormat(Qt.TextFormat.PlainText)
         layout.addWidget(self.behind_label)
         self.behind_table = _table(
