@@ -1,8 +1,8 @@
 """The team's report: the same figures over the team file (``desktop.core.team``), and per agent.
 
-``compute_team_report`` is ``compute_report`` over the team's calls plus one group per agent, each
-computed by ``compute_report`` itself with the agent as its filter (``StatsFilter.agent``): one
-definition of every figure for the agent's own reports and the team's.
+``compute_team_report`` is ``compute_report`` over the team's calls with ``by_agent``: the same
+pass also tallies one group per agent, so every figure has one definition for the agent's own
+reports and the team's.
 
 ``TeamStatsService`` is what the Reports page's Team view asks: it reads what is new on the stream
 (at most every ``min_interval`` seconds unless asked afresh), then answers from the team file on
@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -32,20 +31,7 @@ def compute_team_report(store: CallStore, filters: StatsFilter | None = None) ->
     """
     from desktop.core.stats.compute import compute_report
 
-    filters = filters or StatsFilter()
-    report = compute_report(store, filters)
-    where, params = filters.where()
-    names = [
-        str(row[0])
-        for row in store.read(
-            f"SELECT DISTINCT coalesce(agent, '') FROM calls WHERE {where} ORDER BY 1", params
-        )
-    ]
-    agents = tuple(
-        replace(compute_report(store, replace(filters, agent=name)).all, agent=name)
-        for name in names
-    )
-    return replace(report, agents=agents)
+    return compute_report(store, filters, by_agent=True)
 
 
 class TeamStatsService(StatsService):
