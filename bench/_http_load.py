@@ -1,7 +1,9 @@
 """A small wrk-like load generator: pre-built HTTP/1.1 requests over keep-alive asyncio connections.
 
 Each connection has one request in flight (no pipelining, as Codat's senders and wrk do) and
-sends the next as soon as the answer is complete. Requests are bytes prepared in advance, so the
+sends the next as soon as the answer is complete; or, with a ``rate``, request i is due at
+start + i / rate (open loop, as wrk2 does) and its latency counts from when it was due, so a
+server that falls behind is not hidden by requests the generator held back. Requests are bytes prepared in advance, so the
 generator's own cost per request is a socket write and the parsing of one short answer: what
 it measures is the server, not an HTTP client library.
 """
@@ -32,7 +34,7 @@ def build_request(host: str, path: str, headers: dict[str, str], body: bytes) ->
 class _Connection(asyncio.Protocol):
     """Sends the next request from the shared iterator each time an answer is complete."""
 
-    def __init__(self, source: list[bytes], result: LoadResult, done: asyncio.Future[None]) -> None:
+    def __init__(self, source: _Source, result: LoadResult, done: asyncio.Future[None]) -> None:
         self.source = source
         self.result = result
         self.done = done
@@ -47,14 +49,28 @@ class _Connection(asyncio.Protocol):
 
     def _next(self) -> None:
         assert self.transport is not None
-        if not self.source:
+        if not self.source.requests:
             self.waiting = False
             self.transport.close()
             return
-        request = self.source.pop()
+        request = self.source.requests.pop()
         self.waiting = True
-        self.sent_at = time.perf_counter()
+        now = time.perf_counter()
+        if self.source.interval:
+            due = self.source.started + self.source.sent * self.source.interval
+            self.source.sent += 1
+            if due > now:
+                self.sent_at = due
+                asyncio.get_running_loop().call_later(due - now, self._write, request)
+                return
+            self.sent_at = due  # late: the wait counts, as it would for Codat
+        else:
+            self.sent_at = now
         self.transport.write(request)
+
+    def _write(self, request: bytes) -> None:
+        if self.transport is not None and not self.transport.is_closing():
+            self.transport.write(request)
 
     def data_received(self, data: bytes) -> None:
         self.buffer += data
@@ -84,13 +100,24 @@ class _Connection(asyncio.Protocol):
             self.done.set_result(None)
 
 
-async def run_load(host: str, port: int, requests: list[bytes], connections: int) -> LoadResult:
-    """Send every request over ``connections`` keep-alive connections; the list is consumed."""
+@dataclass
+class _Source:
+    requests: list[bytes]  # reversed: pop() from the end keeps the given order
+    started: float
+    interval: float  # seconds between due times; 0: as fast as answers come
+    sent: int = 0
+
+
+async def run_load(
+    host: str, port: int, requests: list[bytes], connections: int, rate: float = 0.0
+) -> LoadResult:
+    """Send every request over ``connections`` keep-alive connections, at most ``rate`` a second
+    (0: as fast as the server answers)."""
     loop = asyncio.get_running_loop()
     result = LoadResult(elapsed=0.0)
-    source = list(reversed(requests))  # pop() from the end keeps the given order
-    finished: list[asyncio.Future[None]] = []
     started = time.perf_counter()
+    source = _Source(list(reversed(requests)), started, 1.0 / rate if rate > 0 else 0.0)
+    finished: list[asyncio.Future[None]] = []
     for _ in range(connections):
         done: asyncio.Future[None] = loop.create_future()
         finished.append(done)

@@ -161,6 +161,13 @@ def _p99(before: list[tuple[float, float]], after: list[tuple[float, float]]) ->
     return float("inf"), int(total)
 
 
+def _healthy(base: str) -> bool:
+    try:
+        return httpx.get(base + "/healthz", trust_env=False).status_code == 200
+    except httpx.TransportError:
+        return False
+
+
 def _uptime() -> str:
     return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
 
@@ -181,6 +188,14 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2, help="linkdesk hub --workers")
     parser.add_argument("--subscribers", type=int, default=50)
     parser.add_argument("--subscriber-nice", type=int, default=19, metavar="N")
+    parser.add_argument(
+        "--rate",
+        type=float,
+        default=0.0,
+        metavar="PER_S",
+        help="send at this steady rate, latency counted from each request's due time "
+        "(default 0: as fast as the hub answers)",
+    )
     args = parser.parse_args()
     env = dict(os.environ, LINKDESK_HUB_WEBHOOK_SECRET=SECRET, PYTHONPATH=str(ROOT))
     expected = WARM_UP + args.webhooks
@@ -200,7 +215,7 @@ def main() -> int:
             assert hub.stdout is not None
             base = hub.stdout.readline().strip()
             deadline = time.monotonic() + 30
-            while httpx.get(base + "/healthz", trust_env=False).status_code != 200:
+            while not _healthy(base):
                 if time.monotonic() > deadline:
                     raise SystemExit("the hub did not become ready")
                 time.sleep(0.1)
@@ -227,7 +242,9 @@ def main() -> int:
                 "load": time.process_time(),
             }
             started_wall = time.time()
-            result = loop.run_until_complete(run_load(host, hub_port, requests, args.connections))
+            result = loop.run_until_complete(
+                run_load(host, hub_port, requests, args.connections, args.rate)
+            )
             cpu_after = {
                 "hub": _cpu_of(hub_pids),
                 "nats": _cpu_seconds(nats.pid),
@@ -238,6 +255,7 @@ def main() -> int:
             after = _histogram(httpx.get(base + "/metrics", trust_env=False).text)
             fanned = json.loads(subs.stdout.readline())
             cpu_subs_total = _cpu_seconds(subs.pid)
+            cpu_nats_total = _cpu_seconds(nats.pid)
         finally:
             loop.close()
             hub.terminate()
@@ -262,7 +280,8 @@ def main() -> int:
     print(f"uptime after:  {uptime_after}")
     print(
         f"{args.webhooks} pre-signed webhooks (after {WARM_UP} warm-up), {args.connections} "
-        f"keep-alive connections, {args.subscribers} subscribers on the stream"
+        f"keep-alive connections, {args.subscribers} subscribers on the stream, "
+        + (f"sent at {args.rate:.0f}/s" if args.rate else "sent as fast as the hub answers")
     )
     print(
         f"NOTE: the {args.subscribers} subscribers run in one process at nice {nice} on this machine; "
@@ -306,14 +325,26 @@ def main() -> int:
     print(row("run time", f"{result.elapsed:.1f} s", "-", ""))
     print(row("fan-out complete after start", f"{fan_out:.1f} s", "-", ""))
     per = 1000.0 / args.webhooks
-    print("  CPU ms per webhook during the run (2 cores = 2,000 ms of CPU a second):")
+    cores = os.cpu_count() or 1
+    print(
+        f"  CPU ms per webhook during the run ({cores} cores = {cores * 1000:,} ms of CPU a "
+        "second; 'after': until every subscriber had every event):"
+    )
     print(row("  hub (all workers)", f"{cpu['hub'] * per:.3f} ms", "-", ""))
     print(row("  nats-server", f"{cpu['nats'] * per:.3f} ms", "-", ""))
-    print(row("  load generator (this process)", f"{cpu['load'] * per:.3f} ms", "-", ""))
-    print(row("  50 subscribers (nice)", f"{cpu['subs'] * per:.3f} ms", "-", ""))
     print(
         row(
-            "  subscribers incl. catching up",
+            "  nats-server incl. fan-out after",
+            f"{(cpu_nats_total - cpu_before['nats']) * per:.3f} ms",
+            "-",
+            "",
+        )
+    )
+    print(row("  load generator (this process)", f"{cpu['load'] * per:.3f} ms", "-", ""))
+    print(row(f"  {args.subscribers} subscribers (nice)", f"{cpu['subs'] * per:.3f} ms", "-", ""))
+    print(
+        row(
+            "  subscribers incl. fan-out after",
             f"{(cpu_subs_total - cpu_before['subs']) * per:.3f} ms",
             "-",
             "",
@@ -321,7 +352,7 @@ def main() -> int:
     )
     used = sum(cpu.values())
     print(
-        f"  measured processes used {used:.1f} CPU s of {2 * result.elapsed:.1f} available "
+        f"  measured processes used {used:.1f} CPU s of {cores * result.elapsed:.1f} available "
         f"in {result.elapsed:.1f} s; load average at the end {load_at_end[0]:.2f}"
     )
     ok = (

@@ -235,6 +235,9 @@ def _serve_workers(args: argparse.Namespace, nats_settings: Any, stream: Any, re
         except SystemExit:  # uvicorn logs why and exits when the address is taken
             _say(f"could not listen on {args.host}:{args.port}")
             return EXIT_START
+        # Listening from here on, so a request that comes before the workers waits in the
+        # backlog rather than being refused.
+        sock.listen(config.backlog)
         port = sock.getsockname()[1]
         print(f"http://{args.host}:{port}", flush=True)
         _say(
