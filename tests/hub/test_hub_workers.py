@@ -112,7 +112,7 @@ def test_each_of_the_workers_serves_metrics_sum_them_and_sigterm_stops_them_all(
     for serving in workers:
         msg_id = f"msg_worker_{serving}"
         _wait(lambda s=serving: _alone(s, workers, lambda: _healthy(base)), 30, f"worker {serving}")
-        answer = _alone(serving, workers, lambda: _post(base, msg_id))
+        answer = _alone(serving, workers, lambda m=msg_id: _post(base, m))
         assert answer.status_code == 200, answer.text
         assert answer.json()["stored"] is True
 
