@@ -68,6 +68,8 @@ async def main(url, count, expected):
         await nc.jetstream().subscribe("codat.>", stream="CODAT", cb=make(i), ordered_consumer=True,
                                       config=ConsumerConfig(deliver_policy=DeliverPolicy.ALL))
     print("ready", flush=True)
+    if count == 0:
+        done.set()
     try:
         await asyncio.wait_for(done.wait(), timeout=float(sys.argv[4]))
     except TimeoutError:
@@ -271,7 +273,8 @@ def main() -> int:
     p99_publish, published = _p99(before, after)
     complete = sum(1 for g in fanned["got"] if g >= expected)
     done_at = [t for t in fanned["done_at"] if t is not None]
-    fan_out = (max(done_at) - started_wall) if len(done_at) == args.subscribers else float("nan")
+    complete_all = len(done_at) == args.subscribers and done_at
+    fan_out = (max(done_at) - started_wall) if complete_all else float("nan")
     cpu = {name: cpu_after[name] - cpu_before[name] for name in cpu_after}
 
     print("Hub throughput")
@@ -322,6 +325,8 @@ def main() -> int:
             "",
         )
     )
+    tail = " / ".join(f"{percentile(result.latencies, q) * 1000:.0f}" for q in (90, 99.9))
+    print(row("HTTP p90 / p99.9 / max", f"{tail} / {max(result.latencies) * 1000:.0f} ms", "-", ""))
     print(row("run time", f"{result.elapsed:.1f} s", "-", ""))
     print(row("fan-out complete after start", f"{fan_out:.1f} s", "-", ""))
     per = 1000.0 / args.webhooks
