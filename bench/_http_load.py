@@ -22,6 +22,13 @@ class LoadResult:
     latencies: list[float] = field(default_factory=list)  # seconds, one per answered request
     statuses: dict[int, int] = field(default_factory=dict)  # status code -> count
     broken: int = 0  # requests lost to a closed connection (never answered)
+    first_answer: float = 0.0  # perf_counter of the first and last answers
+    last_answer: float = 0.0
+
+    def answers_per_second(self) -> float:
+        """Answers a second over the answering window (for a paced run: the pace kept)."""
+        window = self.last_answer - self.first_answer
+        return (len(self.latencies) - 1) / window if window > 0 else 0.0
 
 
 def build_request(host: str, path: str, headers: dict[str, str], body: bytes) -> bytes:
@@ -89,7 +96,10 @@ class _Connection(asyncio.Protocol):
                 return
             status = int(head[9:12])
             del self.buffer[:total]
-            self.result.latencies.append(time.perf_counter() - self.sent_at)
+            now = time.perf_counter()
+            self.result.latencies.append(now - self.sent_at)
+            self.result.first_answer = self.result.first_answer or now
+            self.result.last_answer = now
             self.result.statuses[status] = self.result.statuses.get(status, 0) + 1
             self._next()
 
