@@ -188,7 +188,7 @@ async def _serve(args: argparse.Namespace, nats_settings: Any, stream: Any, rece
 
     import uvicorn
 
-    from desktop.hub.app import WEBHOOK_PATH, create_app
+    from desktop.hub.app import WEBHOOK_PATH, create_app, freeze_start_up_objects
 
     app = create_app(nats_settings, stream, receiver)
     config = uvicorn.Config(app, host=args.host, port=args.port, log_level="info", access_log=False)
@@ -199,6 +199,7 @@ async def _serve(args: argparse.Namespace, nats_settings: Any, stream: Any, rece
             _say(f"could not listen on {args.host}:{args.port}")
             return EXIT_START
         await asyncio.sleep(0.02)
+    freeze_start_up_objects()
     port = server.servers[0].sockets[0].getsockname()[1]
     print(f"http://{args.host}:{port}", flush=True)
     _say(f"webhooks at {WEBHOOK_PATH}; health at /healthz; metrics at /metrics")

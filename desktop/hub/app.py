@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import threading
 import time
@@ -109,7 +110,20 @@ class AppFactory:
     def __call__(self) -> Starlette:
         if not logging.getLogger().handlers:  # a fresh worker process: log as the command does
             logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
-        return create_app(self.nats_settings, self.stream, self.receiver)
+        app = create_app(self.nats_settings, self.stream, self.receiver)
+        freeze_start_up_objects()
+        return app
+
+
+def freeze_start_up_objects() -> None:
+    """Leave what start-up made (modules, classes, the app) out of every later garbage collection,
+    in a process that serves the hub and nothing else.
+
+    Start-up leaves about 51,000 tracked objects; a full collection over them took 28-38 ms on
+    the 2-core test machine, most of the 50 ms publish budget, whenever one came. Frozen, a later
+    full collection walks only what is left of the webhooks (a few hundred objects).
+    """
+    gc.freeze()
 
 
 class HubServer:
