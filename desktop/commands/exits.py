@@ -19,6 +19,7 @@ UNSAFE_LINK = (
     10  # Codat's answer held a Link URL not to send a customer (not https, nor loopback http)
 )
 HOME_IN_USE = 11  # another LinkDesk holds this home (LINKDESK_HOME) and did not answer
+NO_TEAM_HUB = 12  # calls stats --team: no team hub is configured (Settings → Team hub)
 
 _WORDS = {
     OK: "done (track: the --until state was reached)",
@@ -33,6 +34,7 @@ _WORDS = {
     OUTPUT: "the output file cannot be written",
     UNSAFE_LINK: "the Link URL Codat sent is not https:// (nor http:// on this computer): not shown",
     HOME_IN_USE: "another LinkDesk holds this home and did not answer (see the message)",
+    NO_TEAM_HUB: "--team: no team hub is configured (Settings → Team hub → its URL)",
 }
 
 
