@@ -10,6 +10,8 @@ import asyncio
 import contextlib
 import gc
 import logging
+import os
+import signal
 import threading
 import time
 from collections.abc import AsyncIterator
@@ -106,13 +108,30 @@ class AppFactory:
     nats_settings: NatsSettings
     stream: StreamSettings
     receiver: ReceiverSettings = field(repr=False)
+    # The supervisor's pid, taken where the factory is made: a worker asking its parent later
+    # could ask after the supervisor died, and be told init's.
+    supervisor: int = field(default_factory=os.getpid)
 
     def __call__(self) -> Starlette:
         if not logging.getLogger().handlers:  # a fresh worker process: log as the command does
             logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
         app = create_app(self.nats_settings, self.stream, self.receiver)
+        _exit_with_supervisor(self.supervisor)
         freeze_start_up_objects()
         return app
+
+
+def _exit_with_supervisor(supervisor: int, every: float = 1.0) -> None:
+    """Stop this worker (SIGTERM: a clean shutdown) once the supervisor that started it is gone,
+    even killed outright: otherwise a worker would serve the port and hold its NATS connection on
+    its own for ever."""
+
+    def watch() -> None:
+        while os.getppid() == supervisor:
+            time.sleep(every)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=watch, name="linkdesk-hub:supervisor-watch", daemon=True).start()
 
 
 def freeze_start_up_objects() -> None:

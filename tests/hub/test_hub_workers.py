@@ -69,8 +69,12 @@ def hub_workers(
         yield process, base
     finally:
         if process.poll() is None:
-            process.kill()
-            process.wait(10)
+            process.terminate()  # the supervisor stops its workers
+            try:
+                process.wait(20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(10)
         assert process.stdout is not None
         process.stdout.close()
 
@@ -128,7 +132,7 @@ def test_each_of_the_workers_serves_metrics_sum_them_and_sigterm_stops_them_all(
     process.send_signal(signal.SIGTERM)
     assert process.wait(20) == 0
     for w in workers:
-        assert not Path(f"/proc/{w}").exists() or _zombie(w), f"worker {w} still running"
+        assert _gone(w), f"worker {w} still running"
 
 
 def _zombie(pid: int) -> bool:
@@ -136,3 +140,18 @@ def _zombie(pid: int) -> bool:
         return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
     except OSError:
         return True
+
+
+def test_the_workers_stop_when_their_supervisor_is_killed_outright(
+    hub_workers: tuple[subprocess.Popen[str], str],
+) -> None:
+    process, _ = hub_workers
+    _wait(lambda: len(_workers_of(process.pid)) == WORKERS, 30, f"{WORKERS} workers")
+    workers = _workers_of(process.pid)
+    process.kill()  # SIGKILL: no chance to stop them itself
+    process.wait(10)
+    _wait(lambda: all(_gone(w) for w in workers), 15, "the orphaned workers' exit")
+
+
+def _gone(pid: int) -> bool:
+    return not Path(f"/proc/{pid}").exists() or _zombie(pid)
