@@ -250,6 +250,7 @@ def main() -> int:
             hub_pids = _family(hub.pid)
             assert nats.pid is not None
             before = _histogram(httpx.get(base + "/metrics", trust_env=False).text)
+            per_process_before = [_cpu_seconds(p) for p in hub_pids]
             cpu_before = {
                 "hub": _cpu_of(hub_pids),
                 "nats": _cpu_seconds(nats.pid),
@@ -266,6 +267,9 @@ def main() -> int:
                 "subs": _cpu_seconds(subs.pid),
                 "load": time.process_time(),
             }
+            per_process = [
+                _cpu_seconds(p) - b for p, b in zip(hub_pids, per_process_before, strict=True)
+            ]
             load_at_end = os.getloadavg()
             after = _histogram(httpx.get(base + "/metrics", trust_env=False).text)
             fanned = json.loads(subs.stdout.readline())
@@ -360,6 +364,8 @@ def main() -> int:
         "second; 'after': until every subscriber had every event):"
     )
     print(row("  hub (all workers)", f"{cpu['hub'] * per:.3f} ms", "-", ""))
+    split = " + ".join(f"{c:.1f}" for c in per_process)
+    print(f"    (hub CPU seconds by process, supervisor first: {split})")
     print(row("  nats-server", f"{cpu['nats'] * per:.3f} ms", "-", ""))
     print(
         row(
