@@ -33,6 +33,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=8480, help="port (default 8480; 0: any free port)")
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        metavar="N",
+        help="serve from N processes sharing the port, each with its own NATS connection "
+        "(the hub keeps no state between webhooks; /metrics sums the workers; default 1)",
+    )
     where = p.add_mutually_exclusive_group()
     where.add_argument("--nats", metavar="URL", help="NATS server URL(s), comma-separated")
     where.add_argument(
@@ -128,15 +136,19 @@ def run(args: argparse.Namespace) -> int:
     import logging
     import signal
 
+    from uvicorn.loops.auto import auto_loop_factory
+
+    from desktop.hub.app import LOG_FORMAT
     from desktop.hub.nats_server import NatsServer, NatsServerError
 
+    if args.workers < 1:
+        _say("--workers must be 1 or more")
+        return EXIT_INPUT
     settings = _settings(args)
     if isinstance(settings, int):
         return settings
     nats_settings, stream, receiver = settings
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
     embedded = None
     if args.embedded_nats:
         from desktop.core.paths import default_paths
@@ -158,7 +170,11 @@ def run(args: argparse.Namespace) -> int:
     # so the embedded nats-server below is stopped too.
     previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
-        return asyncio.run(_serve(args, nats_settings, stream, receiver))
+        if args.workers > 1:
+            return _serve_workers(args, nats_settings, stream, receiver)
+        # uvicorn's choice of loop (uvloop when installed, as the workers get too).
+        with asyncio.Runner(loop_factory=auto_loop_factory()) as runner:
+            return runner.run(_serve(args, nats_settings, stream, receiver))
     except KeyboardInterrupt:
         return EXIT_OK
     finally:
@@ -172,7 +188,7 @@ async def _serve(args: argparse.Namespace, nats_settings: Any, stream: Any, rece
 
     import uvicorn
 
-    from desktop.hub.app import WEBHOOK_PATH, create_app
+    from desktop.hub.app import WEBHOOK_PATH, create_app, freeze_start_up_objects
 
     app = create_app(nats_settings, stream, receiver)
     config = uvicorn.Config(app, host=args.host, port=args.port, log_level="info", access_log=False)
@@ -183,10 +199,56 @@ async def _serve(args: argparse.Namespace, nats_settings: Any, stream: Any, rece
             _say(f"could not listen on {args.host}:{args.port}")
             return EXIT_START
         await asyncio.sleep(0.02)
+    freeze_start_up_objects()
     port = server.servers[0].sockets[0].getsockname()[1]
     print(f"http://{args.host}:{port}", flush=True)
     _say(f"webhooks at {WEBHOOK_PATH}; health at /healthz; metrics at /metrics")
     await task
+    return EXIT_OK
+
+
+def _serve_workers(args: argparse.Namespace, nats_settings: Any, stream: Any, receiver: Any) -> int:
+    """``--workers N``: uvicorn's supervisor binds the port once and keeps N worker processes
+    serving it (restarting one that dies); SIGTERM or SIGINT stops them all, then returns."""
+    import os
+    import tempfile
+
+    import uvicorn
+    from uvicorn.supervisors import Multiprocess
+
+    from desktop.hub.app import WEBHOOK_PATH, AppFactory
+    from desktop.hub.receiver import MULTIPROCESS_ENV
+
+    with tempfile.TemporaryDirectory(prefix="linkdesk-hub-metrics-") as metrics_dir:
+        # Read by prometheus-client when each worker imports it: the workers' counters in files.
+        os.environ[MULTIPROCESS_ENV] = metrics_dir
+        config = uvicorn.Config(
+            AppFactory(nats_settings, stream, receiver),
+            factory=True,
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            log_level="info",
+            access_log=False,
+        )
+        try:
+            sock = config.bind_socket()
+        except SystemExit:  # uvicorn logs why and exits when the address is taken
+            _say(f"could not listen on {args.host}:{args.port}")
+            return EXIT_START
+        # Listening from here on, so a request that comes before the workers waits in the
+        # backlog rather than being refused.
+        sock.listen(config.backlog)
+        port = sock.getsockname()[1]
+        print(f"http://{args.host}:{port}", flush=True)
+        _say(
+            f"{args.workers} workers; webhooks at {WEBHOOK_PATH}; health at /healthz; "
+            "metrics at /metrics"
+        )
+        try:
+            Multiprocess(config, sockets=[sock]).run()
+        finally:
+            sock.close()
     return EXIT_OK
 
 

@@ -8,27 +8,51 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
+import logging
+import os
+import signal
 import threading
 import time
 from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import uvicorn
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from desktop.hub.publisher import StreamPublisher
 from desktop.hub.receiver import HubMetrics, WebhookReceiver
 from desktop.hub.settings import NatsSettings, ReceiverSettings, StreamSettings
 
 WEBHOOK_PATH = "/codat/webhooks"
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
 def _iso(epoch: float | None) -> str | None:
     return None if epoch is None else datetime.fromtimestamp(epoch, UTC).isoformat()
+
+
+class _WebhookFastPath:
+    """Hands ``POST /codat/webhooks`` straight to the receiver (a plain ASGI app) and everything
+    else to Starlette's router: a webhook is the hub's only frequent request, so it skips
+    routing and the request/response objects (about a third of the hub's CPU per webhook)."""
+
+    def __init__(self, app: ASGIApp, receiver: WebhookReceiver) -> None:
+        self.app = app
+        self.receiver = receiver
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"] == WEBHOOK_PATH and scope["method"] == "POST":
+            await self.receiver(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)
 
 
 def create_app(
@@ -50,7 +74,7 @@ def create_app(
         return JSONResponse(body, status_code=200 if healthy else 503)
 
     async def prometheus(request: Request) -> Response:
-        return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
+        return Response(metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -62,15 +86,63 @@ def create_app(
 
     app = Starlette(
         routes=[
-            Route(WEBHOOK_PATH, handler.handle, methods=["POST"]),
+            # Reached only by other methods (405): the fast path below answers every POST.
+            Route(WEBHOOK_PATH, handler, methods=["POST"]),
             Route("/healthz", healthz, methods=["GET"]),
             Route("/metrics", prometheus, methods=["GET"]),
         ],
         lifespan=lifespan,
+        middleware=[Middleware(_WebhookFastPath, receiver=handler)],
     )
     app.state.publisher = publisher
     app.state.metrics = metrics
     return app
+
+
+@dataclass(frozen=True)
+class AppFactory:
+    """``create_app``'s arguments, picklable: each worker process of ``linkdesk hub --workers N``
+    is handed one (through multiprocessing's pipe, never the environment, since it holds the
+    secrets) and builds its own app, with its own NATS connection."""
+
+    nats_settings: NatsSettings
+    stream: StreamSettings
+    receiver: ReceiverSettings = field(repr=False)
+    # The supervisor's pid, taken where the factory is made: a worker asking its parent later
+    # could ask after the supervisor died, and be told init's.
+    supervisor: int = field(default_factory=os.getpid)
+
+    def __call__(self) -> Starlette:
+        if not logging.getLogger().handlers:  # a fresh worker process: log as the command does
+            logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
+        app = create_app(self.nats_settings, self.stream, self.receiver)
+        _exit_with_supervisor(self.supervisor)
+        freeze_start_up_objects()
+        return app
+
+
+def _exit_with_supervisor(supervisor: int, every: float = 1.0) -> None:
+    """Stop this worker (SIGTERM: a clean shutdown) once the supervisor that started it is gone,
+    even killed outright: otherwise a worker would serve the port and hold its NATS connection on
+    its own for ever."""
+
+    def watch() -> None:
+        while os.getppid() == supervisor:
+            time.sleep(every)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=watch, name="linkdesk-hub:supervisor-watch", daemon=True).start()
+
+
+def freeze_start_up_objects() -> None:
+    """Leave what start-up made (modules, classes, the app) out of every later garbage collection,
+    in a process that serves the hub and nothing else.
+
+    Start-up leaves about 51,000 tracked objects; a full collection over them took 28-38 ms on
+    the 2-core test machine, most of the 50 ms publish budget, whenever one came. Frozen, a later
+    full collection walks only what is left of the webhooks (a few hundred objects).
+    """
+    gc.freeze()
 
 
 class HubServer:

@@ -63,6 +63,11 @@ class NatsServer:
         return f"nats://{LOOPBACK}:{self.port}"
 
     @property
+    def pid(self) -> int | None:
+        """The nats-server process id while it runs (benchmarks read its CPU time)."""
+        return self._process.pid if self.running and self._process is not None else None
+
+    @property
     def running(self) -> bool:
         return self._process is not None and self._process.poll() is None
 

@@ -12,13 +12,15 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
+from typing import Any
 
-from prometheus_client import CollectorRegistry, Counter, Histogram
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client.multiprocess import MultiProcessCollector
+from starlette.types import Receive, Scope, Send
 from svix.webhooks import Webhook, WebhookVerificationError
 
 from desktop.hub.events import route
@@ -38,8 +40,21 @@ REASONS = (
 )
 
 
+# Fine near the 50 ms goal, so that "p99 <= 50 ms" is read from a bucket bound, not guessed.
+PUBLISH_BUCKETS = (
+    0.0005, 0.001, 0.002, 0.003, 0.005, 0.0075, 0.01, 0.015, 0.02, 0.025, 0.03, 0.035, 0.04,
+    0.045, 0.05, 0.06, 0.075, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0,
+)  # fmt: skip
+MULTIPROCESS_ENV = "PROMETHEUS_MULTIPROC_DIR"
+
+
 class HubMetrics:
-    """The hub's Prometheus metrics, in a registry of its own (one per app)."""
+    """The hub's Prometheus metrics, in a registry of its own (one per app).
+
+    With ``linkdesk hub --workers N`` the command sets ``PROMETHEUS_MULTIPROC_DIR`` before the
+    workers start: prometheus-client then keeps each worker's values in a file there, and
+    ``exposition()`` (``GET /metrics``, whichever worker answers) sums all the workers'.
+    """
 
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
@@ -72,9 +87,17 @@ class HubMetrics:
         self.publish_seconds = Histogram(
             "linkdesk_hub_publish_seconds",
             "Seconds from the publish to JetStream's acknowledgement",
-            buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0),
+            buckets=PUBLISH_BUCKETS,
             registry=r,
         )
+
+    def exposition(self) -> bytes:
+        """The metrics in Prometheus' text format: this process's, or every worker's summed."""
+        if os.environ.get(MULTIPROCESS_ENV):
+            merged = CollectorRegistry()
+            MultiProcessCollector(merged)  # type: ignore[no-untyped-call]
+            return generate_latest(merged)
+        return generate_latest(self.registry)
 
 
 @dataclass(frozen=True)
@@ -112,7 +135,16 @@ def _shown(value: str | None) -> str:
     return repr(value[:80])
 
 
+def _json_answer(content: dict[str, Any]) -> bytes:
+    # As Starlette's JSONResponse renders it, without building a Response for each webhook.
+    return json.dumps(content, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode()
+
+
 class WebhookReceiver:
+    """``POST /codat/webhooks`` as a plain ASGI app: this is the one path taken for every webhook,
+    so it reads the scope's headers once and writes its answer directly, with no request or
+    response objects; routing, errors and the other paths stay Starlette's."""
+
     def __init__(
         self, settings: ReceiverSettings, publisher: StreamPublisher, metrics: HubMetrics
     ) -> None:
@@ -123,19 +155,47 @@ class WebhookReceiver:
         self.metrics = metrics
         self._verifiers = [Webhook(s) for s in settings.secrets]
         self.replays = ReplayGuard(settings.tolerance)
+        self._retry_after = str(settings.retry_after).encode()
 
-    async def handle(self, request: Request) -> Response:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        status, content, extra = await self._answer(scope, receive)
+        if status == 0:
+            return  # the client went away before its body arrived: nothing to answer
+        body = _json_answer(content)
+        headers = [
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(body)).encode()),
+            *extra,
+        ]
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+    async def _answer(
+        self, scope: Scope, receive: Receive
+    ) -> tuple[int, dict[str, Any], list[tuple[bytes, bytes]]]:
+        """The status, JSON content and extra headers for one delivery (0: no answer owed)."""
         self.metrics.received.inc()
-        body_or_reject = await self._read_body(request)
+        declared = msg_id = stamp = signature = None
+        for name, value in scope["headers"]:  # ASGI servers give names in lower case
+            if name == b"content-length" and declared is None:
+                declared = value.decode("latin-1")
+            elif name == b"svix-id" and msg_id is None:
+                msg_id = value.decode("latin-1")
+            elif name == b"svix-timestamp" and stamp is None:
+                stamp = value.decode("latin-1")
+            elif name == b"svix-signature" and signature is None:
+                signature = value.decode("latin-1")
+        client = scope.get("client")
+        peer = client[0] if client else "-"
+        body_or_reject = await self._read_body(receive, declared)
+        if body_or_reject is None:
+            return 0, {}, []
         if isinstance(body_or_reject, _Reject):
-            return self._reject(request, body_or_reject, None)
+            return self._reject(peer, body_or_reject, None)
         body = body_or_reject
-        msg_id = request.headers.get("svix-id")
-        stamp = request.headers.get("svix-timestamp")
-        signature = request.headers.get("svix-signature")
         problem = self._check(body, msg_id, stamp, signature)
         if problem is not None:
-            return self._reject(request, problem, msg_id)
+            return self._reject(peer, problem, msg_id)
         assert msg_id is not None and stamp is not None
         try:
             event = json.loads(body)
@@ -143,7 +203,7 @@ class WebhookReceiver:
             event = None
         if not isinstance(event, dict):
             bad = _Reject(400, "malformed_json", "The body is not a JSON object.")
-            return self._reject(request, bad, msg_id)
+            return self._reject(peer, bad, msg_id)
         routed = route(event)
         if not routed.known:
             self.metrics.unknown.inc()
@@ -159,35 +219,41 @@ class WebhookReceiver:
         except Unavailable as exc:
             self.metrics.unavailable.inc()
             _log.warning("webhook %s not stored, answered 503: %s", _shown(msg_id), exc)
-            return JSONResponse(
+            return (
+                503,
                 {"error": "The event store is unavailable; deliver again later."},
-                status_code=503,
-                headers={"Retry-After": str(self.settings.retry_after)},
+                [(b"retry-after", self._retry_after)],
             )
         self.metrics.publish_seconds.observe(time.perf_counter() - started)
         self.metrics.published.labels("true" if stored.duplicate else "false").inc()
         self.replays.remember((msg_id, stamp), time.time())
-        return JSONResponse(
+        return (
+            200,
             {
                 "stored": True,
                 "duplicate": stored.duplicate,
                 "seq": stored.seq,
                 "subject": routed.subject,
-            }
+            },
+            [],
         )
 
-    async def _read_body(self, request: Request) -> bytes | _Reject:
+    async def _read_body(self, receive: Receive, declared: str | None) -> bytes | _Reject | None:
+        """The whole body, a ``too_large`` refusal, or None when the client disconnected."""
         limit = self.settings.max_body
         too_large = _Reject(413, "too_large", f"The body is over {limit} bytes.")
-        declared = request.headers.get("content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
             return too_large
         chunks = bytearray()
-        async for chunk in request.stream():
-            chunks += chunk
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                return None  # http.disconnect
+            chunks += message.get("body", b"")
             if len(chunks) > limit:
                 return too_large
-        return bytes(chunks)
+            if not message.get("more_body", False):
+                return bytes(chunks)
 
     def _check(
         self, body: bytes, msg_id: str | None, stamp: str | None, signature: str | None
@@ -221,16 +287,15 @@ class WebhookReceiver:
             return False
         return True
 
-    def _reject(self, request: Request, reject: _Reject, msg_id: str | None) -> Response:
+    def _reject(
+        self, peer: str, reject: _Reject, msg_id: str | None
+    ) -> tuple[int, dict[str, Any], list[tuple[bytes, bytes]]]:
         self.metrics.rejected.labels(reject.reason).inc()
-        client = request.client.host if request.client else "-"
         _log.warning(
             "webhook rejected %d %s: svix-id=%s from %s",
             reject.status,
             reject.reason,
             _shown(msg_id),
-            client,
+            peer,
         )
-        return JSONResponse(
-            {"error": reject.message, "reason": reject.reason}, status_code=reject.status
-        )
+        return reject.status, {"error": reject.message, "reason": reject.reason}, []
