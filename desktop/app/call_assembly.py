@@ -130,6 +130,7 @@ def build_call_parts(
     notifier: Notifier | None = None,
     export_dir: Callable[[], Path] | None = None,
     on_live_mode: Callable[[bool], None] | None = None,
+    on_live_status: Callable[[str], None] | None = None,
 ) -> CallParts:
     library = library if library is not None else ctx.guide_library()
     store = store or CallStore(ctx.paths.database)
@@ -175,12 +176,15 @@ def build_call_parts(
     workspace.open_company_requested.connect(
         lambda company_id, _name: spawn(parts.open_company(company_id), "call: open company")
     )
-    parts.live = _team_hub(ctx, tracker, on_live_mode)
+    parts.live = _team_hub(ctx, tracker, on_live_mode, on_live_status)
     return parts
 
 
 def _team_hub(
-    ctx: AppContext, tracker: Tracker, on_live_mode: Callable[[bool], None] | None
+    ctx: AppContext,
+    tracker: Tracker,
+    on_live_mode: Callable[[bool], None] | None,
+    on_live_status: Callable[[str], None] | None = None,
 ) -> Any:
     """With Settings › Team hub filled in: live events for every followed company."""
     url = str(ctx.settings.get("hub_url") or "").strip()
@@ -197,7 +201,7 @@ def _team_hub(
 
     credential = SecretStore(HUB_SECRET_SERVICE).get(HUB_SECRET_ACCOUNT)
     feed = HubFeed(url, on_event=lambda event: None, connect_options=connect_options(credential))
-    live = LiveTracking(tracker, feed, on_mode=on_live_mode)
+    live = LiveTracking(tracker, feed, on_mode=on_live_mode, on_status=on_live_status)
     feed.start()
     # The feed's own tasks end with it: keep_in_step closes it when the app cancels it.
     ctx.tasks.spawn(live.keep_in_step(), name="team hub: follow the calls' companies")

@@ -100,7 +100,7 @@ class ShellWiring:
                 self.ctx,
                 library=self.guide_library,
                 tray=self.shell.make_tray(),
-                on_live_mode=self.window.set_tracking_mode,
+                on_live_status=self.window.set_tracking_status,
             )
         except StoreError as exc:
             log.error("Call database unavailable: %s", exc)

@@ -62,3 +62,15 @@ def test_the_status_bar_says_live_or_polling(qtbot: Any) -> None:
     assert window.mode_label.text() == "Live, team hub"
     window.set_tracking_mode(False)
     assert window.mode_label.text() == "Polling"
+
+
+def test_the_status_bar_shows_the_feeds_words_with_the_reason_it_polls(qtbot: Any) -> None:
+    from desktop.core.live import status_text
+
+    window = MainWindow()
+    qtbot.addWidget(window)
+    for live in (True, False):
+        window.set_tracking_mode(live)
+        assert window.mode_label.text() == status_text(live)
+    window.set_tracking_status(status_text(False, "the team hub's TLS certificate is not trusted"))
+    assert window.mode_label.text() == "Polling (the team hub's TLS certificate is not trusted)"
