@@ -196,11 +196,20 @@ def _team_hub(
         HubFeed,
         LiveTracking,
         connect_options,
+        status_text,
     )
     from desktop.core.secrets import SecretStore
 
     credential = SecretStore(HUB_SECRET_SERVICE).get(HUB_SECRET_ACCOUNT)
-    feed = HubFeed(url, on_event=lambda event: None, connect_options=connect_options(credential))
+    tls_ca = str(ctx.settings.get("hub_tls_ca") or "").strip() or None
+    try:
+        options = connect_options(credential, tls_ca)
+    except OSError as exc:  # the CA file is gone or not PEM: polling carries on, and says why
+        log.warning("Team hub CA file %s cannot be used: %s", tls_ca, exc)
+        if on_live_status is not None:
+            on_live_status(status_text(False, f"the team hub's CA file cannot be read: {tls_ca}"))
+        return None
+    feed = HubFeed(url, on_event=lambda event: None, connect_options=options)
     live = LiveTracking(tracker, feed, on_mode=on_live_mode, on_status=on_live_status)
     feed.start()
     # The feed's own tasks end with it: keep_in_step closes it when the app cancels it.

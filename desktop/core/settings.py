@@ -88,6 +88,7 @@ SETTINGS: dict[str, Setting] = _declare(
         "Prompt when a step stalls for (s), per step",
     ),
     Setting("hub_url", str, "", "Team hub NATS URL (empty: polling only)"),
+    Setting("hub_tls_ca", str, "", "Team hub: CA file (PEM) for its TLS (empty: the system's)"),
     # Where the window was last: Qt's own saveGeometry() bytes, base64. Not shown in Settings.
     Setting("window_geometry", str, "", "Main window position and size"),
     # Where the call page's splitters were left (Qt's saveState, base64, per splitter).

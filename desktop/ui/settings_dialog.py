@@ -191,7 +191,7 @@ class SettingsDialog(QDialog):
         )
         self.tabs.addTab(self.guides_form, "&Guides")
 
-        self.hub_form = SettingsForm(settings, ("hub_url",))
+        self.hub_form = SettingsForm(settings, ("hub_url", "hub_tls_ca"))
         self.hub_credentials = QLineEdit()
         self.hub_credentials.setEchoMode(QLineEdit.EchoMode.Password)
         self.hub_credentials.setAccessibleName("Team hub credentials")
@@ -335,6 +335,7 @@ class SettingsDialog(QDialog):
                     **self.polling_form.values(),
                     **self.guides_form.values(),
                     "hub_url": hub_url,
+                    "hub_tls_ca": str(hub.get("hub_tls_ca") or "").strip(),
                 }
             )
             self.settings.set("api_base", base, profile)

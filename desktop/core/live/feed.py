@@ -98,7 +98,6 @@ class HubFeed:
         self.on_live = on_live
         self.on_problem = on_problem
         self.problem: str | None = None
-        self._error_problem: str | None = None  # from error_cb, for the connect that failed
         self.stale_after = stale_after
         self.lookback = lookback
         self.connect_options = dict(connect_options or {})
@@ -208,7 +207,9 @@ class HubFeed:
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # nats-py raises several kinds; all mean "not yet"
-                self._set_problem(connect_problem(exc) or self._error_problem)
+                problem = connect_problem(exc)
+                if problem is not None:
+                    self._set_problem(problem)
                 _log.info(
                     "team hub not reachable (%s); retrying in %.1f s", type(exc).__name__, pause
                 )
@@ -237,15 +238,18 @@ class HubFeed:
         self._set_live(False)
 
     async def _reconnected(self) -> None:
+        self._set_problem(None)
         self._connected.set()
 
     async def _error(self, exc: Exception) -> None:
-        # nats-py hands the server's -ERR and TLS failures here before the connect fails.
-        self._error_problem = connect_problem(exc)
+        # nats-py retries a refused connect for ever inside connect(): the server's -ERR and
+        # TLS failures reach the agent only through here.
+        problem = connect_problem(exc)
+        if problem is not None:
+            self._set_problem(problem)
         _log.info("team hub connection: %s", type(exc).__name__)
 
     def _set_problem(self, problem: str | None) -> None:
-        self._error_problem = None
         if problem == self.problem:
             return
         self.problem = problem
