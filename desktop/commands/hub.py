@@ -100,6 +100,7 @@ def _settings(args: argparse.Namespace) -> tuple[Any, Any, Any] | int:
         NATS_TOKEN_ENV,
         NATS_USER_ENV,
         SecretError,
+        read_private_file,
         webhook_secrets,
     )
     from desktop.hub.settings import DAY, NatsSettings, ReceiverSettings, StreamSettings
@@ -123,6 +124,12 @@ def _settings(args: argparse.Namespace) -> tuple[Any, Any, Any] | int:
     ):
         if path is not None and not path.is_file():
             _say(f"{option}: no file {path}")
+            return EXIT_INPUT
+    if args.nats_creds is not None:
+        try:  # it holds the user's nkey seed: like the webhook secret, the service user's only
+            read_private_file(args.nats_creds)
+        except SecretError as exc:
+            _say(f"--nats-creds: {exc}")
             return EXIT_INPUT
     nats_settings = NatsSettings(
         url=args.nats or "nats://127.0.0.1:4222",

@@ -37,6 +37,7 @@ from desktop.hub.app import HubServer
 from desktop.hub.nats_server import NatsServer
 from desktop.hub.settings import NatsSettings
 from tests.hub.conftest import SECRET, build_chain, connection_event, signed_headers
+from tests.hub.jwt_kit import make_operator
 from tests.hub.live_kit import act, new_company, wait_until
 from tests.hub.tls_kit import (
     AGENT_PASSWORD,
@@ -308,3 +309,45 @@ def test_linkdesk_hub_serves_with_tls_a_client_certificate_and_a_password(
     assert "connected to NATS at 127.0.0.1" in err
     _no_secret_in(out, err, SECRET)
     assert SECRET not in out + err
+
+
+# -- a NATS .creds file (decentralized auth: operator, account, user JWTs) ------------------------
+
+
+def test_the_hub_stores_a_webhook_with_a_creds_file_and_refuses_a_strangers(
+    tmp_path: Path,
+    make_hub: Callable[..., HubServer],
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """nats-server in operator mode (JWTs signed here with nkeys, a memory resolver): the hub
+    connects with the user's .creds file, creates its stream and stores a webhook; a user of an
+    account the server does not know is refused with exit 12; no nkey seed is logged."""
+    caplog.set_level(logging.DEBUG)
+    operator = make_operator(tmp_path / "jwt")
+    server = NatsServer(store_dir=tmp_path / "nats", config=operator.config)
+    server.start()
+    try:
+        hub = make_hub(server.url, nats=NatsSettings(url=server.url, creds_file=operator.creds))
+        body = httpx.Request("POST", "/", json=connection_event(COMPANY)).content
+        with httpx.Client(trust_env=False) as http:
+            answer = http.post(
+                hub.webhook_url, content=body, headers=signed_headers(body, "msg_jwt1")
+            )
+        assert answer.status_code == 200, answer.text
+        assert hub.publisher.last_seq == 1
+        monkeypatch.setenv("LINKDESK_HUB_WEBHOOK_SECRET", SECRET)
+        refused = linkdesk(
+            ["hub", "--nats", server.url, "--nats-creds", str(operator.stranger_creds)]
+        )
+        operator.creds.chmod(0o644)
+        readable = linkdesk(["hub", "--nats", server.url, "--nats-creds", str(operator.creds)])
+    finally:
+        server.stop()
+    out = capsys.readouterr()
+    assert refused == exits.NATS_REFUSED
+    assert "NATS refused the hub's credentials" in out.err
+    assert readable == exits.INPUT and "chmod 600" in out.err
+    for seed in operator.seeds:
+        assert seed not in out.out + out.err + caplog.text
