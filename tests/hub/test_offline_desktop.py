@@ -188,3 +188,34 @@ async def test_a_desktop_offline_for_ten_clock_minutes_catches_up_from_the_strea
     assert with_outage == without
     assert without["phase"] == "finished" and without["platform"] == "gbol"
     assert clock.now() - time.time() > 2 * OUTAGE - 60  # the clock, not the wall, moved
+
+
+@pytest.mark.asyncio
+async def test_a_quiet_hub_goes_stale_on_the_injected_clock_not_the_wall(
+    offline_chain: tuple[Chain, DrivenClock],
+) -> None:
+    """The hub stops (no more heartbeats) while NATS stays up: the feed counts it stale when the
+    desktop's clock has moved ``stale_after`` on, however long or short that is in real time."""
+    chain, clock = offline_chain
+    desk = await _desk(chain, clock, chain.nats_url)
+    try:
+        company_id = await new_company(chain, "Quiet Co")
+        desk.tracker.track(company_id)
+        desk.live.follow(company_id, since=clock.now())
+        await wait_until(lambda: desk.tracker.is_live(company_id))
+        chain.hub.stop()
+        # Beats the hub sent before it stopped may still wait in the desktop's socket (the loop
+        # was held while the hub's thread ended): a round trip, then every queue empty.
+        nc = desk.feed._nc
+        assert nc is not None
+        await nc.flush()
+        await wait_until(lambda: all(s.pending_msgs == 0 for s in nc._subs.values()))
+        clock.advance(STALE_AFTER - 1)
+        assert desk.feed.live and desk.statuses[-1] == "Live, team hub"
+        clock.advance(2)
+        # At most seconds of real time: judged on the wall, 60 s would not have passed.
+        await wait_until(lambda: not desk.tracker.is_live(company_id), 10)
+        assert desk.statuses[-1] == "Polling"
+        assert (desk.tracker.next_poll_at(company_id) or 0) - clock.now() <= INTERVAL
+    finally:
+        await desk.aclose()

@@ -30,10 +30,12 @@ def test_the_hub_url_is_saved_and_the_credentials_go_to_the_keyring_only(
 ) -> None:
     dialog, _ = _dialog(qtbot, spawn)
     dialog.hub_form.editors["hub_url"].setText("nats://hub.example:4222")  # type: ignore[attr-defined]
+    dialog.hub_form.editors["hub_tls_ca"].setText("/etc/linkdesk/team-ca.pem")  # type: ignore[attr-defined]
     dialog.hub_credentials.setText(TOKEN)
     with qtbot.waitSignal(dialog.applied):
         dialog.buttons.accepted.emit()
     assert Settings.load(default_paths()).get("hub_url") == "nats://hub.example:4222"
+    assert Settings.load(default_paths()).get("hub_tls_ca") == "/etc/linkdesk/team-ca.pem"
     assert memory_keyring.store[(HUB_SECRET_SERVICE, HUB_SECRET_ACCOUNT)] == TOKEN
     assert dialog.hub_credentials.text() == ""
     for path in linkdesk_home.rglob("*"):
