@@ -77,6 +77,7 @@ class CallParts:
         return self.open_known(company)
 
     live: Any = None  # LiveTracking while a team hub is configured
+    team: Any = None  # TeamPublisher while a team hub is configured
 
 
 class SettingsLayoutMemory:
@@ -131,6 +132,7 @@ def build_call_parts(
     export_dir: Callable[[], Path] | None = None,
     on_live_mode: Callable[[bool], None] | None = None,
     on_live_status: Callable[[str], None] | None = None,
+    on_team_status: Callable[[str], None] | None = None,
 ) -> CallParts:
     library = library if library is not None else ctx.guide_library()
     store = store or CallStore(ctx.paths.database)
@@ -177,7 +179,49 @@ def build_call_parts(
         lambda company_id, _name: spawn(parts.open_company(company_id), "call: open company")
     )
     parts.live = _team_hub(ctx, tracker, on_live_mode, on_live_status)
+    parts.team = team_publisher(ctx, manager, store.path, on_team_status)
     return parts
+
+
+def team_publisher(
+    ctx: AppContext,
+    manager: CallManager,
+    database: Path,
+    on_status: Callable[[str], None] | None = None,
+) -> Any:
+    """With a team hub configured: each call that ends is shared with the team's reports
+    (``desktop.core.team``), published off the GUI thread and queued while the hub is down."""
+    url = str(ctx.settings.get("hub_url") or "").strip()
+    if not url:
+        return None
+    from desktop.core.live import HUB_SECRET_ACCOUNT, HUB_SECRET_SERVICE
+    from desktop.core.secrets import SecretStore
+    from desktop.core.team.local_file import team_file_path
+    from desktop.core.team.publisher import TeamPublisher
+
+    publisher = TeamPublisher(
+        url,
+        database=database,
+        team_file=team_file_path(ctx.paths.data),
+        # Read in a worker thread by the publisher: a keyring may block.
+        credential=lambda: SecretStore(HUB_SECRET_SERVICE).get(HUB_SECRET_ACCOUNT),
+        share_company_names=lambda: bool(ctx.settings.get("team_share_company_names")),
+        on_status=on_status,
+    )
+    manager.subscribe_finished(publisher.call_finished)
+    # The publisher's own tasks end with it: run() closes it when the app cancels it.
+    ctx.tasks.spawn(_publish_until_cancelled(publisher), name="team hub: share finished calls")
+    return publisher
+
+
+async def _publish_until_cancelled(publisher: Any) -> None:
+    import asyncio  # after the first frame, like everything asynchronous
+
+    publisher.start()
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await publisher.aclose()
 
 
 def _team_hub(

@@ -101,6 +101,7 @@ class ShellWiring:
                 library=self.guide_library,
                 tray=self.shell.make_tray(),
                 on_live_status=self.window.set_tracking_status,
+                on_team_status=lambda text: self.shell.status(text, 8000),
             )
         except StoreError as exc:
             log.error("Call database unavailable: %s", exc)
@@ -182,7 +183,39 @@ class ShellWiring:
         from desktop.core.stats.service import StatsService
 
         # Reads on its own read-only connection in a worker thread, never the call store's.
-        self.reports_page = self.shell.install_reports(StatsService(self.ctx.paths.database))
+        self.reports_page = self.shell.install_reports(
+            StatsService(self.ctx.paths.database), team=self._team_reports()
+        )
+
+    def _team_reports(self) -> Any:
+        """The team's reports (the Reports page's Team view): None without a team hub."""
+        url = str(self.ctx.settings.get("hub_url") or "").strip()
+        if not url:
+            return None
+        from desktop.core.stats.team import TeamStatsService
+        from desktop.core.team.local_file import team_file_path
+
+        team_file = team_file_path(self.ctx.paths.data)
+
+        async def sync() -> str:
+            import asyncio
+
+            from desktop.core.live import (
+                HUB_SECRET_ACCOUNT,
+                HUB_SECRET_SERVICE,
+                connect_options,
+            )
+            from desktop.core.secrets import SecretStore
+            from desktop.core.team.reader import read_team_calls
+
+            credential = await asyncio.to_thread(
+                SecretStore(HUB_SECRET_SERVICE).get, HUB_SECRET_ACCOUNT
+            )
+            read = await read_team_calls(url, team_file, options=connect_options(credential))
+            skipped = f" ({read.skipped} unreadable message(s) skipped)" if read.skipped else ""
+            return f"Team hub read: {read.added} new call(s), {read.stored} in all{skipped}."
+
+        return TeamStatsService(team_file, sync)
 
     # -- the API target ----------------------------------------------------------------------------
     async def _start_sandbox(self) -> None:

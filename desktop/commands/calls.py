@@ -10,8 +10,14 @@ is documented in ``desktop/core/stats/report.py`` (and the README); ``--csv`` on
 The database is opened read-only: these commands never change it, never upgrade it and never move
 a damaged file aside, so they are safe to run while the app is open.
 
+``calls stats --team`` reads the team's finished calls from the team hub (``desktop.core.team``:
+only what is new since the last read, kept in ``team-calls.sqlite3`` in the data folder) and prints
+the same report over them, with one group per agent (``"agents"`` in the JSON). When the hub
+cannot be reached it says so on stderr and reports the team calls read before.
+
 Exit codes are the shared ones (``desktop.commands.exits``): 0 done; 5 no call with that id;
-8 the database cannot be read; 9 the output file cannot be written.
+8 the database cannot be read; 9 the output file cannot be written; 12 ``--team`` without a team
+hub configured.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from typing import TYPE_CHECKING
 from desktop.commands import exits
 
 if TYPE_CHECKING:
+    from desktop.core.stats import Report, StatsFilter
     from desktop.core.store import Call, CallStore
 
 EXIT_OK = exits.OK
@@ -36,7 +43,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "calls",
         help="list saved calls or export one for the CRM",
         description="The calls LinkDesk saved on this computer.",
-        epilog=exits.epilog(exits.NOT_FOUND, exits.DATABASE, exits.OUTPUT),
+        epilog=exits.epilog(exits.NOT_FOUND, exits.DATABASE, exits.OUTPUT, exits.NO_TEAM_HUB),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     actions = p.add_subparsers(dest="calls_action", metavar="ACTION", required=True)
@@ -72,6 +79,11 @@ def _register_stats(actions: argparse._SubParsersAction[argparse.ArgumentParser]
     stats.add_argument("--platform", metavar="KEY", help="one platform, by Codat's platform key")
     stats.add_argument("--agent", metavar="NAME", help="one agent's calls (Settings: Your name)")
     stats.add_argument("--practice", action="store_true", help="count practice calls too")
+    stats.add_argument(
+        "--team",
+        action="store_true",
+        help="the whole team's calls, read from the team hub, with a breakdown per agent",
+    )
     form = stats.add_mutually_exclusive_group()
     form.add_argument("--json", action="store_true", help="one JSON object (shape in the README)")
     form.add_argument("--csv", action="store_true", help="one CSV row per figure")
@@ -108,6 +120,12 @@ def _open_store() -> CallStore | None:
 def run(args: argparse.Namespace) -> int:
     from desktop.core.store import StoreError, UnknownCallError
 
+    if args.calls_action == "stats" and args.team:
+        try:
+            return _team_stats(args)
+        except StoreError as exc:
+            _say(exc.plain_message)
+            return EXIT_DATABASE
     try:
         store = _open_store()
     except StoreError as exc:
@@ -188,29 +206,41 @@ def _export(store: CallStore, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _stats(store: CallStore | None, args: argparse.Namespace) -> int:
-    import json
+def _filters(args: argparse.Namespace) -> StatsFilter:
     from datetime import datetime, timedelta
 
-    from desktop.core.stats import StatsFilter, compute_report
+    from desktop.core.stats import StatsFilter
 
     until = args.until
     if until is not None:  # the whole of that day: up to the next local midnight
         end = datetime.fromtimestamp(until).astimezone() + timedelta(days=1)
         until = end.replace(hour=0, minute=0, second=0, microsecond=0).timestamp()
-    filters = StatsFilter(
+    return StatsFilter(
         since=args.since,
         until=until,
         platform=args.platform,
         agent=args.agent,
         practice=args.practice,
     )
+
+
+def _stats(store: CallStore | None, args: argparse.Namespace) -> int:
+    from desktop.core.stats import compute_report
+
+    filters = _filters(args)
     if store is None:  # nothing saved yet: the same report, with zeroes
         from desktop.core.stats import empty_report
 
         report = empty_report(filters)
     else:
         report = compute_report(store, filters)
+    _print_report(report, args)
+    return EXIT_OK
+
+
+def _print_report(report: Report, args: argparse.Namespace) -> None:
+    import json
+
     if args.json:
         print(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
     elif args.csv:
@@ -219,4 +249,48 @@ def _stats(store: CallStore | None, args: argparse.Namespace) -> int:
         from desktop.core.stats.text import report_text
 
         print(report_text(report), end="")
+
+
+def _team_stats(args: argparse.Namespace) -> int:
+    """The team's report: read what is new on the stream, then report over the team file."""
+    import asyncio
+
+    from desktop.core.live.credentials import (
+        HUB_SECRET_ACCOUNT,
+        HUB_SECRET_SERVICE,
+        connect_options,
+    )
+    from desktop.core.paths import default_paths
+    from desktop.core.secrets import SecretStore
+    from desktop.core.settings import Settings
+    from desktop.core.stats.team import compute_team_report
+    from desktop.core.store import CallStore
+    from desktop.core.team.connection import TeamHubUnreachable
+    from desktop.core.team.local_file import TeamFile, team_file_path
+    from desktop.core.team.reader import read_team_calls
+
+    paths = default_paths().ensure()
+    url = str(Settings.load(paths).get("hub_url") or "").strip()
+    if not url:
+        _say(
+            "No team hub is configured, so there are no team calls to report. Set the hub's "
+            "URL in Settings → Team hub (nats://…), or leave out --team for this computer's calls."
+        )
+        return exits.NO_TEAM_HUB
+    team_file = team_file_path(paths.data)
+    try:
+        credential = SecretStore(HUB_SECRET_SERVICE).get(HUB_SECRET_ACCOUNT)
+    except Exception as exc:  # a broken keyring: try without a credential, and say so
+        _say(f"The team hub's credential could not be read from the keyring ({exc}).")
+        credential = None
+    try:
+        read = asyncio.run(read_team_calls(url, team_file, options=connect_options(credential)))
+        if read.skipped:
+            _say(f"{read.skipped} message(s) on the team stream were not call summaries: skipped.")
+    except TeamHubUnreachable as exc:
+        _say(f"The team hub could not be reached ({exc}); reporting the team calls read before.")
+        TeamFile(team_file).close()
+    with CallStore(team_file, read_only=True) as store:
+        report = compute_team_report(store, _filters(args))
+    _print_report(report, args)
     return EXIT_OK

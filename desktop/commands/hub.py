@@ -22,7 +22,7 @@ secrets (never on the command line, never logged):
   NATS: --nats-creds FILE (a NATS .creds file), or $LINKDESK_HUB_NATS_USER and
   $LINKDESK_HUB_NATS_PASSWORD, or $LINKDESK_HUB_NATS_TOKEN.
 With --nats, the hub connects once before serving: credentials NATS refuses, or a certificate
---nats-tls-ca does not vouch for, stop it at once (exit 12); a NATS not up yet does not.
+--nats-tls-ca does not vouch for, stop it at once (exit 13); a NATS not up yet does not.
 """
     + exits.epilog(exits.INPUT, exits.NATS_REFUSED, exits.HUB_START)
     + "\n(0 for linkdesk hub: stopped by a signal.)\n"

@@ -89,6 +89,13 @@ SETTINGS: dict[str, Setting] = _declare(
     ),
     Setting("hub_url", str, "", "Team hub NATS URL (empty: polling only)"),
     Setting("hub_tls_ca", str, "", "Team hub: CA file (PEM) for its TLS (empty: the system's)"),
+    # Read by desktop.core.team's publisher at each publish: off, a call's summary names no company.
+    Setting(
+        "team_share_company_names",
+        bool,
+        False,
+        "Share company names in the team's reports",
+    ),
     # Where the window was last: Qt's own saveGeometry() bytes, base64. Not shown in Settings.
     Setting("window_geometry", str, "", "Main window position and size"),
     # Where the call page's splitters were left (Qt's saveState, base64, per splitter).

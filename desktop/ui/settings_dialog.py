@@ -191,7 +191,9 @@ class SettingsDialog(QDialog):
         )
         self.tabs.addTab(self.guides_form, "&Guides")
 
-        self.hub_form = SettingsForm(settings, ("hub_url", "hub_tls_ca"))
+        self.hub_form = SettingsForm(
+            settings, ("hub_url", "hub_tls_ca", "team_share_company_names")
+        )
         self.hub_credentials = QLineEdit()
         self.hub_credentials.setEchoMode(QLineEdit.EchoMode.Password)
         self.hub_credentials.setAccessibleName("Team hub credentials")
@@ -206,6 +208,12 @@ class SettingsDialog(QDialog):
             "LinkDesk follows journeys live and polls only as a heartbeat, and polls as usual "
             "whenever the hub is not live. Credentials (a NATS token, or user:password) are kept "
             "in the system keyring only. Takes effect at the next start."
+        )
+        self.hub_form.add_note(
+            "With a team hub, each call you end is shared with your team's reports: platform, "
+            "steps and their times, problems, outcome. Never your notes, the outcome's own words "
+            "or the API key; the company's name only when sharing names is ticked.",
+            after="team_share_company_names",
         )
         self.tabs.addTab(self.hub_form, "Team h&ub")
 
@@ -336,6 +344,7 @@ class SettingsDialog(QDialog):
                     **self.guides_form.values(),
                     "hub_url": hub_url,
                     "hub_tls_ca": str(hub.get("hub_tls_ca") or "").strip(),
+                    "team_share_company_names": bool(hub.get("team_share_company_names")),
                 }
             )
             self.settings.set("api_base", base, profile)

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from desktop.ui.companies.page import Loader
     from desktop.ui.guides.page import GuidesPage
     from desktop.ui.practice_dialog import PracticeDialog
-    from desktop.ui.reports import ReportsPage, ReportsSource
+    from desktop.ui.reports import ReportsPage, ReportsSource, TeamReportsSource
     from desktop.ui.settings_dialog import SettingsDialog
 
 log = logging.getLogger(__name__)
@@ -90,11 +90,14 @@ class Shell(QObject):
         self.window.page_actions["companies"].triggered.connect(self._first_companies_load)
         return page
 
-    def install_reports(self, source: ReportsSource) -> ReportsPage:
-        """The Reports page over ``source``; its charts load when it is first shown."""
+    def install_reports(
+        self, source: ReportsSource, team: TeamReportsSource | None = None
+    ) -> ReportsPage:
+        """The Reports page over ``source`` (and ``team``, its Team view, with a team hub); its
+        charts load when it is first shown."""
         from desktop.ui.reports import ReportsPage
 
-        page = ReportsPage(source, self._spawn)
+        page = ReportsPage(source, self._spawn, team=team)
         self.window.presentation_changed.connect(page.set_presentation)
         page.set_presentation(self.window.presentation_action.isChecked())
         self.reports_page = page

@@ -3,7 +3,7 @@ trustme) and authorization (users and passwords, a token, a client certificate).
 
 What they prove: with the right credentials and CA a webhook crosses sandbox -> hub -> JetStream
 -> the desktop's HubFeed; with a wrong password, a wrong token, an untrusted CA or no client
-certificate, ``linkdesk hub`` stops at once with a clear line and exit 12 (exits.NATS_REFUSED),
+certificate, ``linkdesk hub`` stops at once with a clear line and exit 13 (exits.NATS_REFUSED),
 the desktop keeps polling and says why in its status text, and no secret reaches a log line or
 the output.
 """
@@ -230,7 +230,7 @@ def _hub_args(server: NatsServer, pki: Pki, *extra: str) -> list[str]:
     ],
     ids=["wrong-password", "wrong-token", "untrusted-ca", "no-client-certificate"],
 )
-def test_linkdesk_hub_stops_with_exit_12_and_a_clear_line(
+def test_linkdesk_hub_stops_with_exit_13_and_a_clear_line(
     pki: Pki,
     start_nats: StartNats,
     env: dict[str, str],
@@ -253,7 +253,7 @@ def test_linkdesk_hub_stops_with_exit_12_and_a_clear_line(
     caplog.set_level(logging.DEBUG)
     code = linkdesk(_hub_args(server, pki, "--nats-tls-ca", str(getattr(pki, trust))))
     out = capsys.readouterr()
-    assert code == exits.NATS_REFUSED == 12
+    assert code == exits.NATS_REFUSED == 13
     assert expected in out.err
     assert out.out == ""  # no base URL: it never served
     _no_secret_in(out.out, out.err, caplog.text, SECRET)
@@ -323,7 +323,7 @@ def test_the_hub_stores_a_webhook_with_a_creds_file_and_refuses_a_strangers(
 ) -> None:
     """nats-server in operator mode (JWTs signed here with nkeys, a memory resolver): the hub
     connects with the user's .creds file, creates its stream and stores a webhook; a user of an
-    account the server does not know is refused with exit 12; no nkey seed is logged."""
+    account the server does not know is refused with exit 13; no nkey seed is logged."""
     caplog.set_level(logging.DEBUG)
     operator = make_operator(tmp_path / "jwt")
     server = NatsServer(store_dir=tmp_path / "nats", config=operator.config)

@@ -218,3 +218,19 @@ def test_each_visit_reads_the_calls_again(
     with qtbot.waitSignal(page.report_shown, timeout=10000):
         page.show()
     assert page.report is not None and page.report.all.calls == 6
+
+
+@pytest.mark.parametrize("presentation", [False, True])
+def test_tables_fit_beside_their_charts_at_1366x768(
+    qtbot: Any, page: ReportsPage, presentation: bool
+) -> None:
+    # The page's share of a 1366x768 screen, beside the navigation bar.
+    page.set_presentation(presentation)
+    page.resize(1080, 620)
+    for index, view in enumerate(("funnel", "times", "problems", "platforms")):
+        page.tabs.setCurrentIndex(index)
+        table = page.tables[view]
+        qtbot.waitUntil(lambda t=table: t.isVisible() and t.viewport().width() > 0, timeout=5000)
+        qtbot.wait(50)  # one layout pass after the tab is shown
+        assert not table.horizontalScrollBar().isVisible(), view
+        assert table.horizontalHeader().length() <= table.viewport().width(), view

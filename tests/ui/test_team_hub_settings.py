@@ -76,3 +76,16 @@ def test_the_status_bar_shows_the_feeds_words_with_the_reason_it_polls(qtbot: An
         assert window.mode_label.text() == status_text(live)
     window.set_tracking_status(status_text(False, "the team hub's TLS certificate is not trusted"))
     assert window.mode_label.text() == "Polling (the team hub's TLS certificate is not trusted)"
+
+
+def test_sharing_company_names_with_the_team_is_off_until_ticked(
+    qtbot: Any, memory_keyring: MemoryKeyring, linkdesk_home: Path, spawn: Spawn
+) -> None:
+    dialog, settings = _dialog(qtbot, spawn)
+    share = dialog.hub_form.editors["team_share_company_names"]
+    assert settings.get("team_share_company_names") is False
+    assert not share.isChecked()  # type: ignore[attr-defined]
+    share.setChecked(True)  # type: ignore[attr-defined]
+    with qtbot.waitSignal(dialog.applied):
+        dialog.buttons.accepted.emit()
+    assert Settings.load(default_paths()).get("team_share_company_names") is True

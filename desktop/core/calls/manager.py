@@ -97,6 +97,7 @@ class _AlwaysAvailable:
 
 
 ManagerListener = Callable[["CallManager", "CallSession | None"], None]
+FinishedListener = Callable[[int], None]
 StoreStateListener = Callable[[StoreError | None], None]
 
 
@@ -130,6 +131,12 @@ class CallManager:
         # The last write the store refused, until a retry writes everything it kept in memory.
         self.store_error: StoreError | None = None
         self._store_listeners: list[StoreStateListener] = []
+        self._finished_listeners: list[FinishedListener] = []
+
+    def subscribe_finished(self, listener: FinishedListener) -> None:
+        """Call ``listener(call_id)`` each time a call ends (after the store was asked to close
+        it, even when it kept the closing in memory for now): the team hub's publisher."""
+        self._finished_listeners.append(listener)
 
     def subscribe(self, listener: ManagerListener) -> None:
         """Call ``listener(manager, session)`` when a call opens, changes or (session None) closes."""
@@ -235,6 +242,11 @@ class CallManager:
                 self.store.close_call(call_id, self.clock.now(), outcome.words())
         except StoreError as exc:
             self.report_store_error(exc)
+        for listener in list(self._finished_listeners):
+            try:
+                listener(call_id)
+            except Exception:  # a listener's bug must not keep the call open on screen
+                log.exception("a call-finished listener failed")
         self._changed(None)
 
     def recent_calls(self, limit: int = 20) -> list[RecentCall]:

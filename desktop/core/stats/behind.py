@@ -26,6 +26,7 @@ class Behind:
     problem: str | None = None
     stopped_at: int | None = None
     reconnection: bool | None = None
+    agent: str | None = None  # one agent's calls (the team view's per-agent bars)
 
 
 def calls_behind(
@@ -50,6 +51,9 @@ def calls_behind(
             "closed_at IS NOT NULL AND (passed_steps & ?) = ? AND (passed_steps & ?) = 0"
         )
         extra += [before, before, 1 << (behind.stopped_at - 1)]
+    if behind.agent is not None:
+        clauses.append("coalesce(agent, '') = ?")
+        extra.append(behind.agent)
     if behind.reconnection is not None:
         clauses.append("reconnection = ?")
         extra.append(int(behind.reconnection))

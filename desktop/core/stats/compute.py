@@ -12,7 +12,7 @@ than half a million Python floats; the percentiles are then exact to the millise
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -36,11 +36,13 @@ Array = npt.NDArray[np.float64]
 _TIMES_SQL = ", ".join(f"group_concat(s{n}_packed, '') AS t{n}" for n in range(1, STEP_COUNT + 1))
 _QUERY = (
     "SELECT platform_key, max(platform_name) AS platform_name, reconnection, furthest_step,"
-    f" passed_steps, problem_keys, outcome_key, count(*) AS n, {_TIMES_SQL}"
+    f" passed_steps, problem_keys, outcome_key,{{agent}} count(*) AS n, {_TIMES_SQL}"
     " FROM calls INDEXED BY calls_report WHERE {where}"
     " GROUP BY practice, platform_key, reconnection, furthest_step, passed_steps, problem_keys,"
-    " outcome_key"
+    " outcome_key{by_agent}"
 )
+# With ``by_agent``, each cell is also one agent's: the same pass tallies every agent's group.
+_AGENT_COLUMN = " coalesce(agent, '') AS agent_name,"
 
 
 def outcome_key(words: str | None) -> str:
@@ -128,8 +130,12 @@ class _Tally:
         )
 
 
-def compute_report(store: CallStore, filters: StatsFilter | None = None) -> Report:
-    """The report over the calls ``filters`` keep (every real call by default).
+def compute_report(
+    store: CallStore, filters: StatsFilter | None = None, *, by_agent: bool = False
+) -> Report:
+    """The report over the calls ``filters`` keep (every real call by default); with
+    ``by_agent``, ``agents`` holds one group per agent too, by name ("" for calls saved without
+    one), in the same pass.
 
     Raises ``StoreError`` if the database cannot be read.
     """
@@ -137,7 +143,13 @@ def compute_report(store: CallStore, filters: StatsFilter | None = None) -> Repo
     where, params = filters.where()
     everything, first, again = _Tally(), _Tally(), _Tally()
     by_platform: dict[str | None, _Tally] = {}
-    for row in store.read(_QUERY.format(where=where), params):
+    agents: dict[str, _Tally] = {}
+    query = _QUERY.format(
+        where=where,
+        agent=_AGENT_COLUMN if by_agent else "",
+        by_agent=", agent" if by_agent else "",
+    )
+    for row in store.read(query, params):
         cell = _Cell(
             platform_key=row["platform_key"],
             platform_name=row["platform_name"],
@@ -152,6 +164,8 @@ def compute_report(store: CallStore, filters: StatsFilter | None = None) -> Repo
         everything.add(cell)
         (again if cell.reconnection else first).add(cell)
         by_platform.setdefault(cell.platform_key, _Tally()).add(cell)
+        if by_agent:
+            agents.setdefault(str(row["agent_name"]), _Tally()).add(cell)
     platforms = sorted(by_platform.items(), key=lambda kv: (-kv[1].calls, kv[0] or "\uffff"))
     return Report(
         filters=filters,
@@ -159,6 +173,7 @@ def compute_report(store: CallStore, filters: StatsFilter | None = None) -> Repo
         first_connections=first.group(),
         reconnections=again.group(),
         platforms=tuple(tally.group(key) for key, tally in platforms),
+        agents=tuple(replace(agents[name].group(), agent=name) for name in sorted(agents)),
     )
 
 

@@ -10,6 +10,9 @@ The JSON shape (``Report.to_json``), documented here and in the README::
       "reconnections": GROUP,        # calls that re-linked a company that had a connection
       "platforms": [GROUP + {"platformKey": KEY|null, "platformName": NAME|null}, ...]
                                      # most calls first; key null = platform never known
+      "agents": [GROUP + {"agent": NAME}, ...]
+                                     # team reports only (calls stats --team): one per agent,
+                                     # by name; "" = an agent who set no name
     }
     GROUP = {
       "calls": int, "open": int,     # open: still in progress, left out of outcomes and stops
@@ -91,6 +94,7 @@ class Group:
     problems: tuple[ProblemCount, ...]
     platform_key: str | None = None
     platform_name: str | None = None
+    agent: str | None = None  # set in a team report's per-agent groups
 
     @property
     def closed(self) -> int:
@@ -144,6 +148,7 @@ class Report:
     first_connections: Group
     reconnections: Group
     platforms: tuple[Group, ...] = field(default=())
+    agents: tuple[Group, ...] = field(default=())  # team reports only (desktop.core.stats.team)
 
     def platform(self, key: str | None) -> Group | None:
         return next((g for g in self.platforms if g.platform_key == key), None)
@@ -158,13 +163,18 @@ class Report:
                 {"platformKey": g.platform_key, "platformName": g.platform_name, **g.to_json()}
                 for g in self.platforms
             ],
+            **(
+                {"agents": [{"agent": g.agent, **g.to_json()} for g in self.agents]}
+                if self.agents
+                else {}
+            ),
         }
 
     def to_csv(self) -> str:
         """One row per figure: ``group,section,item,measure,value`` (a spreadsheet pivots it).
 
-        ``group`` is ``all``, ``first``, ``reconnection`` or ``platform:KEY``; ``section`` one of
-        calls, outcomes, funnel, stepSeconds, problems.
+        ``group`` is ``all``, ``first``, ``reconnection``, ``platform:KEY`` or (team reports)
+        ``agent:NAME``; ``section`` one of calls, outcomes, funnel, stepSeconds, problems.
         """
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
@@ -172,6 +182,7 @@ class Report:
         named = [("all", self.all), ("first", self.first_connections)]
         named.append(("reconnection", self.reconnections))
         named += [(f"platform:{g.platform_key or 'unknown'}", g) for g in self.platforms]
+        named += [(f"agent:{g.agent}", g) for g in self.agents]
         for name, group in named:
             for row in _csv_rows(group):
                 writer.writerow((name, *row))

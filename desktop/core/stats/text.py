@@ -42,7 +42,7 @@ def _headline(name: str, g: Group) -> str:
 
 
 def report_text(report: Report) -> str:
-    """The headline figures, the step table, then one line per platform."""
+    """The headline figures, the step table, one line per platform, then (team) per agent."""
     g = report.all
     lines = [_headline("All calls", g)]
     if g.calls == 0:
@@ -77,4 +77,19 @@ def report_text(report: Report) -> str:
             (name, str(p.calls), _percent(p.linked_rate), _percent(p.synced_rate), problems)
         )
     lines += _table(rows, range(1, 4))
+    if report.agents:  # a team report
+        lines.append("")
+        rows = [("AGENT", "CALLS", "LINKED", "SYNCED", "TOP PROBLEMS")]
+        for a in report.agents:
+            problems = ", ".join(f"{x.key} {x.calls}" for x in a.problems[:TOP_PROBLEMS]) or "-"
+            rows.append(
+                (
+                    a.agent or "(no name)",
+                    str(a.calls),
+                    _percent(a.linked_rate),
+                    _percent(a.synced_rate),
+                    problems,
+                )
+            )
+        lines += _table(rows, range(1, 4))
     return "\n".join(lines) + "\n"

@@ -4,7 +4,9 @@ Four views, each a chart with a table beside it (the table is what screen reader
 double-clicking one of its rows does what clicking the bar does): the step funnel, time per step,
 problems, platforms. Clicking a bar lists the calls behind it below; opening one shows the saved
 call. The page holds no figures of its own: it asks the ``ReportsSource`` it is given (the app
-passes ``desktop.core.stats.StatsService``) and shows the answer. The charts' library (pyqtgraph)
+passes ``desktop.core.stats.StatsService``) and shows the answer. The "Team calls" toggle asks the
+team source instead (``desktop.core.stats.team.TeamStatsService``, the team's calls read from the
+team hub), and adds the Agents view; without a team hub the toggle explains how to get one. The charts' library (pyqtgraph)
 is imported the first time the page is shown, never at start-up.
 """
 
@@ -50,7 +52,14 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 Spawn = Callable[[Awaitable[Any], str], Any]
 PRESENTATION_SCALE = 1.35
-VIEWS = ("funnel", "times", "problems", "platforms")
+TABLE_MOST = 560  # pixels (at 1x): the widest a table beside its chart may ask to be
+CHART_LEAST = 300  # pixels: the narrowest chart worth drawing
+VIEWS = ("funnel", "times", "problems", "platforms", "agents")
+NO_TEAM_HUB = (
+    "The team's calls come from the team hub, and none is set up on this computer: add its URL "
+    "in Settings → Team hub (from the next start, every LinkDesk of the team shares the calls it "
+    "ends there). Until then these are the calls saved here."
+)
 
 
 class ReportsSource(Protocol):
@@ -58,6 +67,12 @@ class ReportsSource(Protocol):
     async def calls_behind(self, filters: StatsFilter, behind: Behind) -> list[Call]: ...
     async def choices(self) -> tuple[list[tuple[str, str]], list[str]]: ...
     async def call_text(self, call_id: int) -> str: ...
+
+
+class TeamReportsSource(ReportsSource, Protocol):
+    notice: str  # plain words on the last read of the team stream
+
+    async def refresh(self, *, force: bool = False) -> None: ...
 
 
 def _table(name: str, headers: tuple[str, ...]) -> QTableWidget:
@@ -72,6 +87,19 @@ def _table(name: str, headers: tuple[str, ...]) -> QTableWidget:
     table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     table.horizontalHeader().setStretchLastSection(True)
     return table
+
+
+def _wanted_width(table: QTableWidget) -> int:
+    """Pixels to show every column whole, with room for a vertical scroll bar."""
+    header = table.horizontalHeader()
+    widths = [
+        max(table.sizeHintForColumn(c), header.sectionSizeHint(c))
+        for c in range(table.columnCount())
+    ]
+    if widths and header.stretchLastSection():  # a stretched section is never below the default
+        widths[-1] = max(widths[-1], header.defaultSectionSize())
+    columns = sum(widths)
+    return columns + 2 * table.frameWidth() + table.verticalScrollBar().sizeHint().width() + 2
 
 
 def _fill(table: QTableWidget, rows: list[tuple[str, ...]], numbers: range) -> None:
@@ -116,10 +144,19 @@ class ReportsPage(QWidget):
     report_shown = Signal()
     calls_listed = Signal()
 
-    def __init__(self, source: ReportsSource, spawn: Spawn, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        source: ReportsSource,
+        spawn: Spawn,
+        parent: QWidget | None = None,
+        *,
+        team: TeamReportsSource | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setAccessibleName("Reports")
-        self.source = source
+        self.local_source = source
+        self.team_source = team
+        self.source: ReportsSource = source
         self.spawn = spawn
         self.report: Report | None = None
         self.behind_calls: list[Call] = []
@@ -127,6 +164,7 @@ class ReportsPage(QWidget):
         self.charts: dict[str, BarChart] = {}
         self.presentation = False
         self._choices_loaded = False
+        self._reread_team = False  # Refresh/F5 in the Team view: read the hub now
         self._dialogs: list[QWidget] = []  # keep the open dialogs alive
         self._build()
 
@@ -139,6 +177,12 @@ class ReportsPage(QWidget):
         self.headline.setWordWrap(True)
         self.headline.setTextFormat(Qt.TextFormat.PlainText)
         layout.addWidget(self.headline)
+        self.team_note = QLabel()
+        self.team_note.setAccessibleName("Team calls note")
+        self.team_note.setWordWrap(True)
+        self.team_note.setTextFormat(Qt.TextFormat.PlainText)
+        self.team_note.setVisible(False)
+        layout.addWidget(self.team_note)
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Report views")
         self.tables = {
@@ -148,6 +192,7 @@ class ReportsPage(QWidget):
             "platforms": _table(
                 "Platforms table", ("Platform", "Calls", "Linked", "Synced", "Top problem")
             ),
+            "agents": _table("Agents table", ("Agent", "Calls", "Linked", "Synced", "Top problem")),
         }
         self.chart_slots: dict[str, QSplitter] = {}
         titles = {
@@ -155,6 +200,7 @@ class ReportsPage(QWidget):
             "times": "&Time per step",
             "problems": "P&roblems",
             "platforms": "P&latforms",
+            "agents": "Age&nts",
         }
         for key in VIEWS:
             split = QSplitter(Qt.Orientation.Horizontal)
@@ -165,8 +211,11 @@ class ReportsPage(QWidget):
                 lambda item, k=key: self._row_activated(k, item.row())
             )
             self.tabs.addTab(split, titles[key])
+        self.tabs.setTabVisible(VIEWS.index("agents"), False)  # the team view's
         layout.addWidget(self.tabs, 3)
-        self.behind_label = QLabel("Click a bar (a step, a problem, a platform) to list its calls.")
+        self.behind_label = QLabel(
+            "Click a bar (a step, a problem, a platform, an agent) to list its calls."
+        )
         self.behind_label.setTextFormat(Qt.TextFormat.PlainText)
         layout.addWidget(self.behind_label)
         self.behind_table = _table(
@@ -178,7 +227,7 @@ class ReportsPage(QWidget):
         self.status.setAccessibleName("Reports status")
         self.status.setTextFormat(Qt.TextFormat.PlainText)
         layout.addWidget(self.status)
-        QShortcut(QKeySequence("F5"), self, self.refresh)
+        QShortcut(QKeySequence("F5"), self, self.reread)
 
     def _filters_row(self) -> QHBoxLayout:
         row = QHBoxLayout()
@@ -213,10 +262,15 @@ class ReportsPage(QWidget):
         self.practice = QCheckBox("Include &practice calls")
         self.practice.toggled.connect(self.refresh)
         row.addWidget(self.practice)
+        self.team = QCheckBox("T&eam calls")
+        self.team.setAccessibleName("Team calls (every agent's, from the team hub)")
+        self.team.setToolTip("Every agent's finished calls, read from the team hub")
+        self.team.toggled.connect(self._team_toggled)
+        row.addWidget(self.team)
         row.addStretch(1)
         self.refresh_button = QPushButton("Refresh")
         self.refresh_button.setToolTip("Read the saved calls again (F5)")
-        self.refresh_button.clicked.connect(self.refresh)
+        self.refresh_button.clicked.connect(self.reread)
         self.csv_button = QPushButton("Export &CSV…")
         self.csv_button.clicked.connect(self.ask_csv_path)
         self.png_button = QPushButton("Export PN&G…")
@@ -242,11 +296,12 @@ class ReportsPage(QWidget):
             "times": BarChart("Median time per step, seconds (pale: 90%)"),
             "problems": BarChart("Calls meeting each problem", horizontal=True),
             "platforms": BarChart("Calls per platform (pale: linked)", horizontal=True),
+            "agents": BarChart("Calls per agent (pale: linked)", horizontal=True),
         }
         for key, chart in self.charts.items():
             self.chart_slots[key].insertWidget(0, chart)
-            self.chart_slots[key].setStretchFactor(0, 3)
-            self.chart_slots[key].setStretchFactor(1, 2)
+            self.chart_slots[key].setStretchFactor(0, 1)  # the table keeps its width
+            self.chart_slots[key].setStretchFactor(1, 0)
             chart.bar_clicked.connect(lambda index, k=key: self._row_activated(k, index))
             chart.set_font_scale(PRESENTATION_SCALE if self.presentation else 1.0)
         if self.report is not None:
@@ -262,6 +317,7 @@ class ReportsPage(QWidget):
             table_font = table.font()
             table_font.setPointSizeF(font.pointSizeF() * scale)
             table.setFont(table_font)
+        self._fit_tables()  # larger text, wider columns
 
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
@@ -284,36 +340,68 @@ class ReportsPage(QWidget):
             practice=self.practice.isChecked(),
         )
 
+    def _team_toggled(self, on: bool) -> None:
+        """Switch between this computer's calls and the team's (or say how to get the team's)."""
+        if self.team_source is None:
+            self.team_note.setText(NO_TEAM_HUB if on else "")
+            self.team_note.setVisible(on)
+            return
+        self.source = self.team_source if on else self.local_source
+        self.team_note.setVisible(on)
+        self.team_note.setText("Reading the team's calls from the team hub…" if on else "")
+        self.tabs.setTabVisible(VIEWS.index("agents"), on)
+        self._choices_loaded = False  # the platforms and agents of the other set of calls
+        self.behind_calls = []
+        self.behind_table.setRowCount(0)
+        self.refresh()
+
+    def reread(self) -> None:
+        """Refresh (F5): the figures again, and in the Team view the hub read again at once."""
+        self._reread_team = self.source is self.team_source
+        self.refresh()
+
     def refresh(self) -> None:
         if not self.isVisible() and self.report is None and not self.charts:
             return  # nothing is asked until the page is first shown
         self.status.setText("Reading the saved calls…")
-        self.spawn(self._load(self.filters()), "reports: compute")
+        self.spawn(self._load(self.source, self.filters()), "reports: compute")
 
-    async def _load(self, filters: StatsFilter) -> None:
+    async def _load(self, source: ReportsSource, filters: StatsFilter) -> None:
         from desktop.core.store import StoreError
 
         try:
+            if source is self.team_source and self._reread_team:
+                self._reread_team = False
+                await self.team_source.refresh(force=True)
             if not self._choices_loaded:
                 self._choices_loaded = True
-                platforms, agents = await self.source.choices()
+                platforms, agents = await source.choices()
                 self.set_choices(platforms, agents)
-            report = await self.source.report(filters)
+                filters = self.filters()  # a choice that is none of these calls' is dropped
+            report = await source.report(filters)
         except StoreError as exc:
             self.status.setText(exc.plain_message)
             return
-        if filters != self.filters():
+        if filters != self.filters() or source is not self.source:
             return  # the filters changed meanwhile; their own answer is on its way
+        if source is self.team_source:
+            self.team_note.setText(self.team_source.notice)
         self.show_report(report)
 
     def set_choices(self, platforms: list[tuple[str, str]], agents: list[str]) -> None:
+        """The platforms and agents to filter on; the choice made stays when it is still one."""
+        chosen = {combo: combo.currentData() for combo in (self.platform, self.agent)}
         for combo in (self.platform, self.agent):
             combo.blockSignals(True)
+            while combo.count() > 1:  # "All platforms" / "All agents" stay
+                combo.removeItem(combo.count() - 1)
         for key, name in platforms:
             self.platform.addItem(f"{name} ({key})", key)
         for agent in agents:
-            self.agent.addItem(agent, agent)
+            self.agent.addItem(agent or "(no name)", agent)
         for combo in (self.platform, self.agent):
+            found = combo.findData(chosen[combo]) if chosen[combo] is not None else 0
+            combo.setCurrentIndex(max(found, 0))
             combo.blockSignals(False)
 
     def show_report(self, report: Report) -> None:
@@ -361,21 +449,44 @@ class ReportsPage(QWidget):
             ],
             range(1, 4),
         )
+        _fill(
+            self.tables["agents"],
+            [
+                (
+                    a.agent or "(no name)",
+                    str(a.calls),
+                    _percent(a.linked_rate),
+                    _percent(a.synced_rate),
+                    a.problems[0].key if a.problems else "-",
+                )
+                for a in report.agents
+            ],
+            range(1, 4),
+        )
         self._draw(report)
         self._fit_tables()
         self.status.setText("")
         self.report_shown.emit()
 
     def _fit_tables(self) -> None:
-        """Each table whole (its widest text) beside its chart, the chart taking the rest."""
+        """Each table whole (its widest text, no sideways scrolling) beside its chart: the chart
+        takes what is left, and gives way first when the window narrows."""
         if not self.charts:
             return
         for key, split in self.chart_slots.items():
             table = self.tables[key]
             table.resizeColumnsToContents()
-            want = table.horizontalHeader().length() + table.frameWidth() * 2 + 4
-            width = max(split.width(), 800)
-            split.setSizes([max(width - want, 300), want])
+            # At most TABLE_MOST wide: a name from outside (a platform, an agent) may be very long.
+            want = min(_wanted_width(table), round(TABLE_MOST * self._scale()))
+            table.setMinimumWidth(want)
+            split.setStretchFactor(0, 1)
+            split.setStretchFactor(1, 0)
+            width = split.width()
+            if width > want + CHART_LEAST:
+                split.setSizes([width - want, want])
+
+    def _scale(self) -> float:
+        return PRESENTATION_SCALE if self.presentation else 1.0
 
     def _draw(self, report: Report) -> None:
         if not self.charts:
@@ -405,6 +516,13 @@ class ReportsPage(QWidget):
                 ("Linked", [p.linked for p in report.platforms]),
             ],
         )
+        self.charts["agents"].set_data(
+            [a.agent or "(no name)" for a in report.agents],
+            [
+                ("Calls", [a.calls for a in report.agents]),
+                ("Linked", [a.linked for a in report.agents]),
+            ],
+        )
 
     # -- the calls behind a figure ----------------------------------------------------------
     def behind_for(self, view: str, index: int) -> tuple[Behind, str] | None:
@@ -423,6 +541,9 @@ class ReportsPage(QWidget):
             p = report.platforms[index]
             key = p.platform_key if p.platform_key is not None else UNKNOWN_PLATFORM
             return Behind(platform_key=key), f"Calls on {_platform_name(p)}"
+        if view == "agents" and 0 <= index < len(report.agents):
+            a = report.agents[index]
+            return Behind(agent=a.agent or ""), f"Calls of {a.agent or '(no name)'}"
         return None
 
     def _row_activated(self, view: str, index: int) -> None:
@@ -432,13 +553,17 @@ class ReportsPage(QWidget):
         behind, words = found
         self.behind = behind
         self.behind_label.setText(words + " (reading…)")
-        self.spawn(self._list_behind(self.filters(), behind, words), "reports: calls behind")
+        self.spawn(
+            self._list_behind(self.source, self.filters(), behind, words), "reports: calls behind"
+        )
 
-    async def _list_behind(self, filters: StatsFilter, behind: Behind, words: str) -> None:
+    async def _list_behind(
+        self, source: ReportsSource, filters: StatsFilter, behind: Behind, words: str
+    ) -> None:
         from desktop.core.store import StoreError
 
         try:
-            calls = await self.source.calls_behind(filters, behind)
+            calls = await source.calls_behind(filters, behind)
         except StoreError as exc:
             self.status.setText(exc.plain_message)
             return
@@ -453,7 +578,7 @@ class ReportsPage(QWidget):
                 (
                     str(c.id),
                     local(c.opened_at).strftime("%Y-%m-%d %H:%M"),
-                    c.company_name,
+                    c.company_name or "-",  # a team call names no company unless shared
                     c.platform_name or c.platform_key or "-",
                     c.outcome or ("open" if c.is_open else "-"),
                 )
@@ -466,17 +591,18 @@ class ReportsPage(QWidget):
     def open_call(self, row: int) -> None:
         if 0 <= row < len(self.behind_calls):
             call = self.behind_calls[row]
-            self.spawn(self._open_call(call), "reports: open call")
+            self.spawn(self._open_call(self.source, call), "reports: open call")
 
-    async def _open_call(self, call: Call) -> None:
+    async def _open_call(self, source: ReportsSource, call: Call) -> None:
         from desktop.core.store import StoreError
 
         try:
-            text = await self.source.call_text(call.id)
+            text = await source.call_text(call.id)
         except StoreError as exc:
             self.status.setText(exc.plain_message)
             return
-        dialog = CallTextDialog(f"Call {call.id}: {call.company_name}", text, self)
+        title = f"Call {call.id}: {call.company_name}" if call.company_name else f"Call {call.id}"
+        dialog = CallTextDialog(title, text, self)
         dialog.finished.connect(lambda _r: self._dialogs.remove(dialog))
         self._dialogs.append(dialog)
         dialog.open()

@@ -1,0 +1,96 @@
+"""Connecting to the team hub's NATS and making sure the team calls' stream is there."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import nats
+import nats.js.errors
+from nats.aio.client import Client
+from nats.js import JetStreamContext
+from nats.js.api import DiscardPolicy, RetentionPolicy, StorageType, StreamConfig
+
+from desktop.core.team.subjects import (
+    DUPLICATE_WINDOW,
+    MAX_AGE,
+    MAX_BYTES,
+    MAX_MSG_SIZE,
+    STREAM,
+    STREAM_SUBJECTS,
+)
+
+_log = logging.getLogger("linkdesk.team")
+
+
+class TeamHubUnreachable(Exception):
+    """The team hub's NATS could not be reached, or JetStream did not answer in time."""
+
+
+def stream_config() -> StreamConfig:
+    """File storage; the oldest calls go first when ``MAX_AGE`` or ``MAX_BYTES`` is reached."""
+    return StreamConfig(
+        name=STREAM,
+        subjects=[STREAM_SUBJECTS],
+        retention=RetentionPolicy.LIMITS,
+        storage=StorageType.FILE,
+        discard=DiscardPolicy.OLD,
+        max_age=MAX_AGE,
+        max_bytes=MAX_BYTES,
+        max_msg_size=MAX_MSG_SIZE,
+        duplicate_window=DUPLICATE_WINDOW,
+    )
+
+
+async def connect(url: str, options: dict[str, Any]) -> Client:
+    """A nats-py client for the hub's URL (comma-separated for several servers), for one batch of
+    work: each server is tried twice, and a connection lost is not made again (the caller's next
+    batch connects afresh).
+
+    ``options`` are ``desktop.core.live.connect_options`` (the keyring's credential). Raises
+    ``TeamHubUnreachable``.
+    """
+    try:
+        return await nats.connect(
+            servers=[u.strip() for u in url.split(",") if u.strip()],
+            name="linkdesk-team-calls",
+            allow_reconnect=False,
+            max_reconnect_attempts=1,  # 0 would mean "for ever" to nats-py's first connect
+            reconnect_time_wait=0.25,
+            connect_timeout=2,
+            error_cb=_error,
+            disconnected_cb=_disconnected,
+            **options,
+        )
+    except Exception as exc:  # nats-py raises several kinds; all mean "not reachable now"
+        raise TeamHubUnreachable(f"{type(exc).__name__}: {exc}"[:200]) from exc
+
+
+async def _error(exc: Exception) -> None:
+    # nats-py logs these at ERROR itself without a callback; a hub that is down is no error here:
+    # the caller says what it means (a status, a queued call).
+    _log.info("team hub connection: %s", type(exc).__name__)
+
+
+async def _disconnected() -> None:
+    _log.info("team hub connection lost")
+
+
+async def ensure_stream(js: JetStreamContext) -> None:
+    """Create the stream, or use the one there (a lead may have set other limits on purpose).
+
+    Raises ``TeamHubUnreachable`` when JetStream does not answer.
+    """
+    try:
+        await js.stream_info(STREAM)
+        return
+    except nats.js.errors.NotFoundError:
+        pass
+    except Exception as exc:
+        raise TeamHubUnreachable(f"stream {STREAM}: {type(exc).__name__}") from exc
+    try:
+        await js.add_stream(stream_config())
+    except nats.js.errors.BadRequestError:
+        return  # made meanwhile by another LinkDesk
+    except Exception as exc:
+        raise TeamHubUnreachable(f"stream {STREAM}: {type(exc).__name__}") from exc

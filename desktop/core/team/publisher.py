@@ -1,0 +1,209 @@
+"""Publishing each finished call's summary to the team hub, off the GUI thread, never lost.
+
+``call_finished(call_id)`` puts the call in the outbox of the team file (``local_file``) and wakes
+the publishing task; that task reads each queued call from the call database (read-only, in a
+worker thread), publishes its summary to ``linkdesk.calls.<agent>`` with ``Nats-Msg-Id`` = the
+call's team id, and takes it out of the outbox once JetStream acknowledged it. While the hub is
+down the calls stay queued, in the file, across restarts; the task tries again every
+``retry_every`` seconds. A failure is a log line and a status (``on_status``), never an error
+dialog.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from nats.js import JetStreamContext
+
+from desktop.core.team.connection import TeamHubUnreachable, connect, ensure_stream
+from desktop.core.team.local_file import TeamFile
+from desktop.core.team.subjects import STREAM, call_subject
+from desktop.core.team.summary import build_summary, encode
+
+_log = logging.getLogger("linkdesk.team")
+
+StatusCallback = Callable[[str], None]
+_GONE = object()  # a queued call the database no longer has
+
+
+class TeamPublisher:
+    def __init__(
+        self,
+        url: str,
+        *,
+        database: Path,
+        team_file: Path,
+        credential: Callable[[], str | None] = lambda: None,
+        share_company_names: Callable[[], bool] = lambda: False,
+        on_status: StatusCallback | None = None,
+        retry_every: float = 5.0,
+        ack_timeout: float = 5.0,
+    ) -> None:
+        """``credential`` reads the hub's credential from the keyring: it runs in a worker
+        thread. ``share_company_names`` is read at each publish (Settings can change it)."""
+        self.url = url
+        self.database = database
+        self.team_file = team_file
+        self.credential = credential
+        self.share_company_names = share_company_names
+        self.on_status = on_status
+        self.retry_every = retry_every
+        self.ack_timeout = ack_timeout
+        self.published = 0  # summaries JetStream acknowledged (a duplicate counts too)
+        self.status = "Team hub: nothing to publish yet."
+        self._options: dict[str, Any] | None = None
+        self._wake = asyncio.Event()
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._closed = False
+
+    # -- public ----------------------------------------------------------------------------
+
+    def start(self) -> asyncio.Task[None]:
+        """Publish what is queued (from an earlier run too), then whatever finishes."""
+        return self._spawn(self._run(), "team calls: publish")
+
+    def call_finished(self, call_id: int) -> None:
+        """Queue a finished call (the call manager's close); returns at once."""
+        if not self._closed:
+            self._spawn(self._queue(call_id), f"team calls: queue {call_id}")
+
+    async def queue(self, call_id: int) -> None:
+        """Queue a finished call and wait until it is in the outbox (tests; the CLI)."""
+        await self._queue(call_id)
+
+    async def flush(self) -> int:
+        """Publish every queued call now; returns how many were acknowledged. Raises
+        ``TeamHubUnreachable`` when the hub cannot be reached (all stay queued)."""
+        queued = await asyncio.to_thread(self._in_file, lambda f: f.queued())
+        if not queued:
+            return 0
+        if self._options is None:
+            from desktop.core.live.credentials import connect_options
+
+            self._options = connect_options(await asyncio.to_thread(self.credential))
+        # One connection per batch: calls end minutes apart, and a connection that is not kept
+        # cannot be found half-broken by the next call.
+        nc = await connect(self.url, self._options)
+        try:
+            await ensure_stream(nc.jetstream())
+            return await self._publish(nc.jetstream(), queued)
+        finally:
+            with contextlib.suppress(Exception):
+                await nc.close()
+
+    async def _publish(self, js: JetStreamContext, queued: list[int]) -> int:
+        sent = 0
+        for call_id in queued:
+            try:
+                share = self.share_company_names()  # the setting, read on the loop's thread
+                found = await asyncio.to_thread(self._summary, call_id, share)
+            except Exception as exc:  # the call database cannot be read now: keep it queued
+                _log.info("call %d not published yet: %s", call_id, exc)
+                continue
+            if found is _GONE:  # no longer in the database: nothing to publish
+                await asyncio.to_thread(self._done, call_id)
+                continue
+            if not isinstance(found, dict):
+                continue  # still open in the database (its closing not written yet)
+            try:
+                await js.publish(
+                    call_subject(found.get("agent")),
+                    encode(found),
+                    timeout=self.ack_timeout,
+                    stream=STREAM,
+                    headers={"Nats-Msg-Id": str(found["callId"])},
+                )
+            except Exception as exc:
+                error = f"{type(exc).__name__}: {exc}"[:200]
+                await asyncio.to_thread(self._failed, call_id, error)
+                raise TeamHubUnreachable(error) from exc
+            await asyncio.to_thread(self._done, call_id)
+            sent += 1
+            self.published += 1
+        return sent
+
+    @property
+    def tasks(self) -> tuple[asyncio.Task[None], ...]:
+        return tuple(t for t in self._tasks if not t.done())
+
+    async def aclose(self) -> None:
+        self._closed = True
+        tasks = list(self._tasks)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    # -- inside ----------------------------------------------------------------------------
+
+    def _spawn(self, coro: Any, name: str) -> asyncio.Task[None]:
+        task: asyncio.Task[None] = asyncio.get_running_loop().create_task(coro, name=name)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+    def _in_file(self, work: Callable[[TeamFile], Any]) -> Any:
+        """Runs in a worker thread: open the team file, do ``work``, close it."""
+        with TeamFile(self.team_file) as team:
+            return work(team)
+
+    def _done(self, call_id: int) -> None:
+        with TeamFile(self.team_file) as team:
+            team.published(call_id)
+
+    def _failed(self, call_id: int, error: str) -> None:
+        with TeamFile(self.team_file) as team:
+            team.failed(call_id, error)
+
+    async def _queue(self, call_id: int) -> None:
+        at = time.time()
+        await asyncio.to_thread(self._in_file, lambda f: f.queue(call_id, at))
+        self._wake.set()
+
+    def _summary(self, call_id: int, share: bool) -> dict[str, Any] | object | None:
+        """The summary (worker thread); None while still open; ``_GONE`` for an unknown call."""
+        from desktop.core.store import CallStore, UnknownCallError
+
+        with CallStore(self.database, read_only=True) as store:
+            try:
+                return build_summary(store, call_id, share_company_names=share)
+            except UnknownCallError:
+                return _GONE
+
+    def _say(self, status: str) -> None:
+        self.status = status
+        if self.on_status is not None:
+            self.on_status(status)
+
+    async def _run(self) -> None:
+        while not self._closed:
+            self._wake.clear()
+            wait = 3600.0  # until a call finishes
+            try:
+                sent = await self.flush()
+                if sent:
+                    self._say(f"Team hub: {sent} finished call(s) shared with the team.")
+                if await asyncio.to_thread(self._in_file, lambda f: f.queued()):
+                    wait = self.retry_every  # a closing not written to the database yet
+            except TeamHubUnreachable as exc:
+                waiting = len(await asyncio.to_thread(self._in_file, lambda f: f.queued()))
+                _log.info(
+                    "team hub unreachable (%s); %d call(s) wait to be published", exc, waiting
+                )
+                self._say(
+                    f"Team hub unreachable: {waiting} finished call(s) wait to be shared; "
+                    f"trying again every {self.retry_every:g} s."
+                )
+                wait = self.retry_every
+            except Exception as exc:  # the team file cannot be written: say so, keep going
+                words = getattr(exc, "plain_message", None) or str(exc) or type(exc).__name__
+                _log.warning("team calls not published: %s", words)
+                self._say(f"Team calls not shared yet: {words}")
+                wait = self.retry_every
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), wait)

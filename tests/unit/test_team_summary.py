@@ -1,0 +1,89 @@
+"""The team call summary (desktop.core.team.summary) and subject tokens, without NATS."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from desktop.core.store import CallStore
+from desktop.core.team.subjects import agent_token, call_subject, token_of
+from desktop.core.team.summary import BadSummary, build_summary, encode, parse_summary
+from tests.unit.stats.builders import CALL_A, CALL_F, Clock, add_call
+
+
+@pytest.mark.parametrize(
+    ("name", "token"),
+    [
+        ("Ana", "Ana"),
+        ("Ana Lee", "Ana~20Lee"),
+        ("a.b", "a~2Eb"),
+        ("*>", "~2A~3E"),
+        ("a~2Eb", "a~7E2Eb"),  # the escape itself is escaped: no two names share a token
+        ("Zoë", "Zo~C3~AB"),
+        ("", "~"),
+        (None, "~"),
+    ],
+)
+def test_agent_tokens_are_subject_safe_and_distinct(name: str | None, token: str) -> None:
+    assert agent_token(name) == token
+    assert token_of(call_subject(name)) == token
+
+
+def test_a_very_long_name_keeps_a_bounded_distinct_token() -> None:
+    one, two = agent_token("x" * 500), agent_token("x" * 499 + "y")
+    assert len(one) <= 120 and len(two) <= 120 and one != two
+
+
+@pytest.fixture
+def summary(tmp_path: Path) -> dict[str, Any]:
+    clock = Clock()
+    with CallStore(tmp_path / "calls.sqlite3", clock=clock) as store:
+        call_id = add_call(store, clock, CALL_A)
+        open_id = add_call(store, clock, CALL_F)
+        assert build_summary(store, open_id) is None  # an open call is not published
+        built = build_summary(store, call_id)
+    assert built is not None
+    return built
+
+
+def test_a_summary_reads_back_as_it_was_built(summary: dict[str, Any]) -> None:
+    call = parse_summary(encode(summary), "Ana")
+    assert call.agent == "Ana" and call.platform_key == "xero" and call.outcome == "synced"
+    assert [s.seconds for s in call.steps] == [60.0, 40.0, 100.0, 300.0, 600.0]
+    assert call.furthest_step == 5 and all(s.passed for s in call.steps)
+    assert call.company_name is None
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        ({"version": True}, "version"),
+        ({"callId": "../../etc"}, "callId"),
+        ({"outcome": "won"}, "outcome"),
+        ({"furthestStep": 9}, "furthestStep"),
+        ({"startedAt": float("nan")}, "startedAt"),
+        ({"startedAt": "yesterday"}, "startedAt"),
+        ({"practice": 1}, "practice"),
+        ({"problems": ["Not A Key"]}, "problems"),
+        ({"problems": ["stalled"] * 21}, "problems"),
+        ({"platformKey": "x" * 65}, "platformKey"),
+        ({"companyName": "c" * 201}, "companyName"),
+        ({"agent": "Ben"}, "subject"),
+        ({"steps": []}, "steps"),
+    ],
+)
+def test_a_bad_field_is_refused(
+    summary: dict[str, Any], change: dict[str, Any], reason: str
+) -> None:
+    bad = {**summary, **change}
+    with pytest.raises(BadSummary, match=reason):
+        parse_summary(json.dumps(bad).encode(), "Ana")
+
+
+def test_a_step_with_an_unknown_provenance_is_refused(summary: dict[str, Any]) -> None:
+    summary["steps"][0]["provenance"] = "guessed"
+    with pytest.raises(BadSummary, match="provenance"):
+        parse_summary(encode(summary), "Ana")
