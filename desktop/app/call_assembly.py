@@ -131,6 +131,7 @@ def build_call_parts(
     notifier: Notifier | None = None,
     export_dir: Callable[[], Path] | None = None,
     on_live_mode: Callable[[bool], None] | None = None,
+    on_live_status: Callable[[str], None] | None = None,
     on_team_status: Callable[[str], None] | None = None,
 ) -> CallParts:
     library = library if library is not None else ctx.guide_library()
@@ -177,7 +178,7 @@ def build_call_parts(
     workspace.open_company_requested.connect(
         lambda company_id, _name: spawn(parts.open_company(company_id), "call: open company")
     )
-    parts.live = _team_hub(ctx, tracker, on_live_mode)
+    parts.live = _team_hub(ctx, tracker, on_live_mode, on_live_status)
     parts.team = team_publisher(ctx, manager, store.path, on_team_status)
     return parts
 
@@ -204,6 +205,7 @@ def team_publisher(
         team_file=team_file_path(ctx.paths.data),
         # Read in a worker thread by the publisher: a keyring may block.
         credential=lambda: SecretStore(HUB_SECRET_SERVICE).get(HUB_SECRET_ACCOUNT),
+        tls_ca=str(ctx.settings.get("hub_tls_ca") or "").strip() or None,
         share_company_names=lambda: bool(ctx.settings.get("team_share_company_names")),
         on_status=on_status,
     )
@@ -224,28 +226,47 @@ async def _publish_until_cancelled(publisher: Any) -> None:
 
 
 def _team_hub(
-    ctx: AppContext, tracker: Tracker, on_live_mode: Callable[[bool], None] | None
+    ctx: AppContext,
+    tracker: Tracker,
+    on_live_mode: Callable[[bool], None] | None,
+    on_live_status: Callable[[str], None] | None = None,
 ) -> Any:
     """With Settings › Team hub filled in: live events for every followed company."""
     url = str(ctx.settings.get("hub_url") or "").strip()
     if not url:
         return None
     from desktop.core.live import (
-        HUB_SECRET_ACCOUNT,
-        HUB_SECRET_SERVICE,
         HubFeed,
         LiveTracking,
-        connect_options,
     )
-    from desktop.core.secrets import SecretStore
 
-    credential = SecretStore(HUB_SECRET_SERVICE).get(HUB_SECRET_ACCOUNT)
-    feed = HubFeed(url, on_event=lambda event: None, connect_options=connect_options(credential))
-    live = LiveTracking(tracker, feed, on_mode=on_live_mode)
+    tls_ca = str(ctx.settings.get("hub_tls_ca") or "").strip() or None
+    prepare = hub_connection_preparer(tls_ca)
+    feed = HubFeed(url, on_event=lambda event: None, prepare=prepare)
+    live = LiveTracking(tracker, feed, on_mode=on_live_mode, on_status=on_live_status)
     feed.start()
     # The feed's own tasks end with it: keep_in_step closes it when the app cancels it.
     ctx.tasks.spawn(live.keep_in_step(), name="team hub: follow the calls' companies")
     return live
+
+
+def hub_connection_preparer(tls_ca: str | None) -> Callable[[], dict[str, Any]]:
+    """What ``HubFeed`` runs in a worker thread before it connects: the agent's team hub
+    credential from the keyring (a keyring may block, e.g. a Secret Service prompt) and TLS
+    against ``tls_ca`` (a PEM file). Raises ``OSError`` with a line for the agent when the CA file
+    is gone or not PEM; the feed shows it in the status bar and polling carries on."""
+
+    def prepare() -> dict[str, Any]:
+        from desktop.core.live import HUB_SECRET_ACCOUNT, HUB_SECRET_SERVICE, connect_options
+        from desktop.core.secrets import SecretStore
+
+        credential = SecretStore(HUB_SECRET_SERVICE).get(HUB_SECRET_ACCOUNT)
+        try:
+            return connect_options(credential, tls_ca)
+        except OSError as exc:
+            raise OSError(f"the team hub's CA file cannot be read: {tls_ca}") from exc
+
+    return prepare
 
 
 def _guide_viewer_factory(library: GuideLibrary) -> Callable[[], QWidget | None]:

@@ -100,7 +100,7 @@ class ShellWiring:
                 self.ctx,
                 library=self.guide_library,
                 tray=self.shell.make_tray(),
-                on_live_mode=self.window.set_tracking_mode,
+                on_live_status=self.window.set_tracking_status,
                 on_team_status=lambda text: self.shell.status(text, 8000),
             )
         except StoreError as exc:
@@ -200,18 +200,15 @@ class ShellWiring:
         async def sync() -> str:
             import asyncio
 
-            from desktop.core.live import (
-                HUB_SECRET_ACCOUNT,
-                HUB_SECRET_SERVICE,
-                connect_options,
-            )
-            from desktop.core.secrets import SecretStore
+            from desktop.app.call_assembly import hub_connection_preparer
             from desktop.core.team.reader import read_team_calls
 
-            credential = await asyncio.to_thread(
-                SecretStore(HUB_SECRET_SERVICE).get, HUB_SECRET_ACCOUNT
-            )
-            read = await read_team_calls(url, team_file, options=connect_options(credential))
+            tls_ca = str(self.ctx.settings.get("hub_tls_ca") or "").strip() or None
+            try:
+                options = await asyncio.to_thread(hub_connection_preparer(tls_ca))
+            except OSError as exc:
+                return f"Team hub not read: {exc}."
+            read = await read_team_calls(url, team_file, options=options)
             skipped = f" ({read.skipped} unreadable message(s) skipped)" if read.skipped else ""
             return f"Team hub read: {read.added} new call(s), {read.stored} in all{skipped}."
 

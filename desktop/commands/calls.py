@@ -270,7 +270,9 @@ def _team_stats(args: argparse.Namespace) -> int:
     from desktop.core.team.reader import read_team_calls
 
     paths = default_paths().ensure()
-    url = str(Settings.load(paths).get("hub_url") or "").strip()
+    settings = Settings.load(paths)
+    url = str(settings.get("hub_url") or "").strip()
+    tls_ca = str(settings.get("hub_tls_ca") or "").strip() or None
     if not url:
         _say(
             "No team hub is configured, so there are no team calls to report. Set the hub's "
@@ -284,7 +286,14 @@ def _team_stats(args: argparse.Namespace) -> int:
         _say(f"The team hub's credential could not be read from the keyring ({exc}).")
         credential = None
     try:
-        read = asyncio.run(read_team_calls(url, team_file, options=connect_options(credential)))
+        options = connect_options(credential, tls_ca)
+    except OSError:  # gone or not PEM: report the calls read before, as for a hub that is down
+        _say(f"The team hub's CA file cannot be read: {tls_ca}.")
+        options = None
+    try:
+        if options is None:
+            raise TeamHubUnreachable("its CA file cannot be read")
+        read = asyncio.run(read_team_calls(url, team_file, options=options))
         if read.skipped:
             _say(f"{read.skipped} message(s) on the team stream were not call summaries: skipped.")
     except TeamHubUnreachable as exc:

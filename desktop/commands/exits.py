@@ -20,6 +20,8 @@ UNSAFE_LINK = (
 )
 HOME_IN_USE = 11  # another LinkDesk holds this home (LINKDESK_HOME) and did not answer
 NO_TEAM_HUB = 12  # calls stats --team: no team hub is configured (Settings → Team hub)
+NATS_REFUSED = 13  # linkdesk hub: NATS refused its credentials, or NATS's TLS is not trusted
+HUB_START = 14  # linkdesk hub: could not start (nats-server missing or failed, port taken)
 
 _WORDS = {
     OK: "done (track: the --until state was reached)",
@@ -35,6 +37,8 @@ _WORDS = {
     UNSAFE_LINK: "the Link URL Codat sent is not https:// (nor http:// on this computer): not shown",
     HOME_IN_USE: "another LinkDesk holds this home and did not answer (see the message)",
     NO_TEAM_HUB: "--team: no team hub is configured (Settings → Team hub → its URL)",
+    NATS_REFUSED: "NATS refused the hub's credentials, or its TLS certificate is not trusted",
+    HUB_START: "the hub could not start (nats-server missing or failed, or the port is taken)",
 }
 
 

@@ -7,18 +7,26 @@ import base64
 from pathlib import Path
 from typing import Any
 
-EXIT_OK = 0
-EXIT_START = 1
-EXIT_INPUT = 2
+from desktop.commands import exits
 
-_EPILOG = """\
+EXIT_OK = exits.OK
+EXIT_INPUT = exits.INPUT
+EXIT_NATS_REFUSED = exits.NATS_REFUSED
+EXIT_START = exits.HUB_START
+
+_EPILOG = (
+    """\
 secrets (never on the command line, never logged):
   the webhook signing secret: $LINKDESK_HUB_WEBHOOK_SECRET, or --webhook-secret-file FILE
   (mode 600, owned by the service user); several whsec_ secrets separated by spaces while rotating.
   NATS: --nats-creds FILE (a NATS .creds file), or $LINKDESK_HUB_NATS_USER and
-  $LINKDESK_HUB_NATS_PASSWORD.
-exit codes: 0 stopped by a signal, 1 could not start, 2 unusable options or secrets.
+  $LINKDESK_HUB_NATS_PASSWORD, or $LINKDESK_HUB_NATS_TOKEN.
+With --nats, the hub connects once before serving: credentials NATS refuses, or a certificate
+--nats-tls-ca does not vouch for, stop it at once (exit 13); a NATS not up yet does not.
 """
+    + exits.epilog(exits.INPUT, exits.NATS_REFUSED, exits.HUB_START)
+    + "\n(0 for linkdesk hub: stopped by a signal.)\n"
+)
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -97,8 +105,10 @@ def _settings(args: argparse.Namespace) -> tuple[Any, Any, Any] | int:
 
     from desktop.hub.secret_source import (
         NATS_PASSWORD_ENV,
+        NATS_TOKEN_ENV,
         NATS_USER_ENV,
         SecretError,
+        read_private_file,
         webhook_secrets,
     )
     from desktop.hub.settings import DAY, NatsSettings, ReceiverSettings, StreamSettings
@@ -114,14 +124,27 @@ def _settings(args: argparse.Namespace) -> tuple[Any, Any, Any] | int:
     except (SecretError, ValueError) as exc:
         _say(str(exc))
         return EXIT_INPUT
-    if args.nats_creds is not None and not args.nats_creds.is_file():
-        _say(f"--nats-creds: no file {args.nats_creds}")
-        return EXIT_INPUT
+    for option, path in (
+        ("--nats-creds", args.nats_creds),
+        ("--nats-tls-ca", args.nats_tls_ca),
+        ("--nats-tls-cert", args.nats_tls_cert),
+        ("--nats-tls-key", args.nats_tls_key),
+    ):
+        if path is not None and not path.is_file():
+            _say(f"{option}: no file {path}")
+            return EXIT_INPUT
+    if args.nats_creds is not None:
+        try:  # it holds the user's nkey seed: like the webhook secret, the service user's only
+            read_private_file(args.nats_creds)
+        except SecretError as exc:
+            _say(f"--nats-creds: {exc}")
+            return EXIT_INPUT
     nats_settings = NatsSettings(
         url=args.nats or "nats://127.0.0.1:4222",
         creds_file=args.nats_creds,
         user=os.environ.get(NATS_USER_ENV) or None,
         password=os.environ.get(NATS_PASSWORD_ENV) or None,
+        token=os.environ.get(NATS_TOKEN_ENV) or None,
         tls_ca=args.nats_tls_ca,
         tls_cert=args.nats_tls_cert,
         tls_key=args.nats_tls_key,
@@ -148,6 +171,19 @@ def run(args: argparse.Namespace) -> int:
     if isinstance(settings, int):
         return settings
     nats_settings, stream, receiver = settings
+    if not args.embedded_nats:
+        from desktop.hub.nats_check import Outcome, check_nats
+
+        try:
+            checked = asyncio.run(check_nats(nats_settings))
+        except (OSError, ValueError) as exc:  # e.g. a CA or key file that is not PEM
+            _say(f"cannot use the NATS TLS files: {exc}")
+            return EXIT_INPUT
+        if checked.outcome not in (Outcome.OK, Outcome.UNREACHABLE):
+            _say(checked.message)
+            return EXIT_NATS_REFUSED
+        if checked.outcome is Outcome.UNREACHABLE:
+            _say(checked.message)
     logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
     embedded = None
     if args.embedded_nats:
@@ -289,7 +325,7 @@ async def _register(args: argparse.Namespace, api_base: str, api_key: str) -> in
             )
         except CodatError as exc:
             _say(f"Codat refused the webhook consumer: {exc.plain_message}")
-            return EXIT_START
+            return exits.for_codat_error(exc)
         print(f"webhook consumer {consumer['id']} -> {consumer.get('url')}")
         print(f"event types: {', '.join(consumer.get('eventTypes') or [])}")
         if args.sandbox_secret_file is not None:
@@ -301,7 +337,7 @@ async def _register(args: argparse.Namespace, api_base: str, api_key: str) -> in
             )
             if answer.status_code != 200:
                 _say("--sandbox-secret-file works only against LinkDesk's sandbox")
-                return EXIT_START
+                return EXIT_INPUT
             path: Path = args.sandbox_secret_file
             descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             os.fchmod(descriptor, 0o600)  # also when the file was already there

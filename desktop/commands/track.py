@@ -222,16 +222,35 @@ async def _track(args: argparse.Namespace, api_base: str, api_key: str, settings
 
 
 def _live_tracking(url: str, tracker: Any) -> Any:
-    """Events from the team hub at ``url``; each change of mode is said on stderr."""
-    from desktop.core.live import HubFeed, LiveTracking
+    """Events from the team hub at ``url``, with the credential kept in the keyring and the CA
+    of Settings › Team hub; each change of mode is said on stderr, and why the hub cannot be
+    used when it refuses the credential or is not trusted (never the credential itself)."""
+    from desktop.core.live import (
+        HUB_SECRET_ACCOUNT,
+        HUB_SECRET_SERVICE,
+        HubFeed,
+        LiveTracking,
+        connect_options,
+    )
+    from desktop.core.paths import default_paths
+    from desktop.core.secrets import SecretStore
+    from desktop.core.settings import Settings
 
-    feed = HubFeed(url, on_event=lambda event: None)
+    credential = SecretStore(HUB_SECRET_SERVICE).get(HUB_SECRET_ACCOUNT)
+    tls_ca = str(Settings.load(default_paths()).get("hub_tls_ca") or "").strip() or None
+    try:
+        options = connect_options(credential, tls_ca)
+    except OSError as exc:
+        _say(f"the team hub's CA file {tls_ca} cannot be used ({exc}); polling only")
+        return None
+    feed = HubFeed(url, on_event=lambda event: None, connect_options=options)
     link = LiveTracking(
         tracker,
         feed,
         on_mode=lambda live: _say(
             "live, team hub" if live else "polling (the team hub is not live)"
         ),
+        on_status=lambda text: _say(text) if "(" in text else None,
     )
     feed.start()
     return link

@@ -88,6 +88,7 @@ SETTINGS: dict[str, Setting] = _declare(
         "Prompt when a step stalls for (s), per step",
     ),
     Setting("hub_url", str, "", "Team hub NATS URL (empty: polling only)"),
+    Setting("hub_tls_ca", str, "", "Team hub: CA file (PEM) for its TLS (empty: the system's)"),
     # Read by desktop.core.team's publisher at each publish: off, a call's summary names no company.
     Setting(
         "team_share_company_names",

@@ -3,6 +3,11 @@
 For a one-box team (``linkdesk hub --embedded-nats``), the tests and the benchmarks. It listens on
 loopback only; its JetStream storage is a folder given by the caller. ``cluster_nodes`` starts a
 cluster of several such processes (routes between them on loopback too).
+
+``config`` adds nats-server configuration (a ``tls`` or ``authorization`` block, say), written to
+a file only its owner can read, since it may hold passwords; ``config_file`` with
+``flags=False`` runs a configuration file as it is (``env`` fills its ``$VARIABLES``), as
+``deploy/`` does.
 """
 
 from __future__ import annotations
@@ -56,11 +61,16 @@ class NatsServer:
     cluster_port: int = 0
     routes: list[str] = field(default_factory=list)
     log_file: Path | None = None
+    config: str = ""
+    config_file: Path | None = None
+    env: dict[str, str] | None = None
+    flags: bool = True  # False: where to listen and store comes from config_file alone
+    tls: bool = False  # clients must use TLS (the URL says tls://)
     _process: subprocess.Popen[bytes] | None = None
 
     @property
     def url(self) -> str:
-        return f"nats://{LOOPBACK}:{self.port}"
+        return f"{'tls' if self.tls else 'nats'}://{LOOPBACK}:{self.port}"
 
     @property
     def pid(self) -> int | None:
@@ -71,9 +81,24 @@ class NatsServer:
     def running(self) -> bool:
         return self._process is not None and self._process.poll() is None
 
+    def _config_path(self) -> Path | None:
+        if self.config and self.config_file is not None:
+            raise ValueError("give config or config_file, not both")
+        if not self.config:
+            return self.config_file
+        path = self.store_dir / f"{self.name}.conf"
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as out:
+            out.write(self.config)
+        return path
+
     def command(self) -> list[str]:
+        config = self._config_path()
+        head = [binary()] + (["-c", str(config)] if config is not None else [])
+        if not self.flags:
+            return head
         cmd = [
-            binary(),
+            *head,
             "--addr",
             LOOPBACK,
             "--port",
@@ -104,9 +129,14 @@ class NatsServer:
             self.cluster_port = free_port()
         self.store_dir.mkdir(parents=True, exist_ok=True)
         log = self.log_file or self.store_dir / f"{self.name}.log"
+        env = None if self.env is None else {**os.environ, **self.env}
         with open(log, "ab") as out:
             self._process = subprocess.Popen(
-                self.command(), stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
+                self.command(),
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                env=env,
             )
         deadline = time.monotonic() + timeout
         while not self._accepts():

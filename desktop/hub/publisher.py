@@ -69,6 +69,8 @@ def connect_options(settings: NatsSettings, name: str) -> dict[str, Any]:
     if settings.user is not None:
         options["user"] = settings.user
         options["password"] = settings.password
+    if settings.token is not None:
+        options["token"] = settings.token
     return options
 
 
@@ -134,10 +136,10 @@ class StreamPublisher:
                 pause = min(pause * 2, 5.0)
                 continue
             self._js = self._nc.jetstream()
-            _log.info(
-                "connected to NATS at %s",
-                self._nc.connected_url.netloc if self._nc.connected_url else "?",
-            )
+            url = self._nc.connected_url
+            # host:port only: a URL may carry user:password@ (never logged)
+            if url is not None:
+                _log.info("connected to NATS at %s:%s", url.hostname, url.port)
             self._ensure_stream_soon()
             return
 

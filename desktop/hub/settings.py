@@ -33,13 +33,15 @@ class StreamSettings:
 
 @dataclass(frozen=True)
 class NatsSettings:
-    """How to reach NATS. Credentials are never kept here in the clear: a NATS ``.creds`` file
-    path, or a user and password read from the environment by the command."""
+    """How to reach NATS. Credentials come from a NATS ``.creds`` file (its path is kept here),
+    or a user and password, or a token, read from the environment by the command; they are left
+    out of this object's repr, so a logged settings object shows none of them."""
 
     url: str = "nats://127.0.0.1:4222"
     creds_file: Path | None = None
     user: str | None = None
     password: str | None = field(default=None, repr=False)
+    token: str | None = field(default=None, repr=False)
     tls_ca: Path | None = None
     tls_cert: Path | None = None
     tls_key: Path | None = None

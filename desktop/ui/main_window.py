@@ -185,7 +185,13 @@ class MainWindow(QMainWindow):
 
     def set_tracking_mode(self, live: bool) -> None:
         """ "Live, team hub" while the hub's events arrive, else "Polling"."""
-        self.mode_label.setText("Live, team hub" if live else "Polling")
+        # The same words as desktop.core.live.status (not imported: it would load nats-py here).
+        self.set_tracking_status("Live, team hub" if live else "Polling")
+
+    def set_tracking_status(self, text: str) -> None:
+        """The team hub feed's words (``desktop.core.live.status``), e.g. "Polling (the team hub
+        refused the credentials: …)"."""
+        self.mode_label.setText(text)
 
     def set_target(self, label: str, profile: str) -> None:
         self.target_label.setText(label)

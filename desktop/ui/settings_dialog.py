@@ -191,7 +191,9 @@ class SettingsDialog(QDialog):
         )
         self.tabs.addTab(self.guides_form, "&Guides")
 
-        self.hub_form = SettingsForm(settings, ("hub_url", "team_share_company_names"))
+        self.hub_form = SettingsForm(
+            settings, ("hub_url", "hub_tls_ca", "team_share_company_names")
+        )
         self.hub_credentials = QLineEdit()
         self.hub_credentials.setEchoMode(QLineEdit.EchoMode.Password)
         self.hub_credentials.setAccessibleName("Team hub credentials")
@@ -341,6 +343,7 @@ class SettingsDialog(QDialog):
                     **self.polling_form.values(),
                     **self.guides_form.values(),
                     "hub_url": hub_url,
+                    "hub_tls_ca": str(hub.get("hub_tls_ca") or "").strip(),
                     "team_share_company_names": bool(hub.get("team_share_company_names")),
                 }
             )

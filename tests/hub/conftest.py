@@ -45,7 +45,8 @@ def make_hub() -> Iterator[Callable[..., HubServer]]:
         receiver.setdefault("secrets", (SECRET,))
         receiver.setdefault("heartbeat", 0.5)
         stream = receiver.pop("stream", StreamSettings(duplicate_window=120.0))
-        hub = HubServer(NatsSettings(url=url), stream, ReceiverSettings(**receiver), port=port)
+        nats = receiver.pop("nats", None) or NatsSettings(url=url)  # TLS, credentials
+        hub = HubServer(nats, stream, ReceiverSettings(**receiver), port=port)
         hub.start()
         hubs.append(hub)
         if ready:

@@ -14,15 +14,22 @@ from desktop.hub.app import HubServer
 from desktop.hub.nats_server import NatsServer, cluster_nodes
 from desktop.hub.settings import StreamSettings
 from tests.hub.conftest import NATS_OUTAGE_LOGS, Chain, build_chain
+from tests.hub.deploy_kit import loopback_nodes
 from tests.hub.live_kit import HAPPY, act, journey_shape, new_company, start_live, wait_until
 from tests.hub.stream_reader import stored_messages
 
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture
-def cluster(tmp_path: Path) -> Iterator[list[NatsServer]]:
-    nodes = cluster_nodes(tmp_path / "cluster", 3)
+@pytest.fixture(params=["flags", "deploy-config"])
+def cluster(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[list[NatsServer]]:
+    """Three nodes started by command-line flags, or by deploy/nats-cluster.conf as it is, with
+    the environment deploy/compose.yaml gives (on loopback): the deployed configuration is the
+    one a node is killed in."""
+    if request.param == "flags":
+        nodes = cluster_nodes(tmp_path / "cluster", 3)
+    else:
+        nodes = loopback_nodes(tmp_path / "cluster")
     try:
         for node in nodes:
             node.start()

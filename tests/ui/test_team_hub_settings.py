@@ -30,10 +30,12 @@ def test_the_hub_url_is_saved_and_the_credentials_go_to_the_keyring_only(
 ) -> None:
     dialog, _ = _dialog(qtbot, spawn)
     dialog.hub_form.editors["hub_url"].setText("nats://hub.example:4222")  # type: ignore[attr-defined]
+    dialog.hub_form.editors["hub_tls_ca"].setText("/etc/linkdesk/team-ca.pem")  # type: ignore[attr-defined]
     dialog.hub_credentials.setText(TOKEN)
     with qtbot.waitSignal(dialog.applied):
         dialog.buttons.accepted.emit()
     assert Settings.load(default_paths()).get("hub_url") == "nats://hub.example:4222"
+    assert Settings.load(default_paths()).get("hub_tls_ca") == "/etc/linkdesk/team-ca.pem"
     assert memory_keyring.store[(HUB_SECRET_SERVICE, HUB_SECRET_ACCOUNT)] == TOKEN
     assert dialog.hub_credentials.text() == ""
     for path in linkdesk_home.rglob("*"):
@@ -62,6 +64,18 @@ def test_the_status_bar_says_live_or_polling(qtbot: Any) -> None:
     assert window.mode_label.text() == "Live, team hub"
     window.set_tracking_mode(False)
     assert window.mode_label.text() == "Polling"
+
+
+def test_the_status_bar_shows_the_feeds_words_with_the_reason_it_polls(qtbot: Any) -> None:
+    from desktop.core.live import status_text
+
+    window = MainWindow()
+    qtbot.addWidget(window)
+    for live in (True, False):
+        window.set_tracking_mode(live)
+        assert window.mode_label.text() == status_text(live)
+    window.set_tracking_status(status_text(False, "the team hub's TLS certificate is not trusted"))
+    assert window.mode_label.text() == "Polling (the team hub's TLS certificate is not trusted)"
 
 
 def test_sharing_company_names_with_the_team_is_off_until_ticked(

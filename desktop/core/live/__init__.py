@@ -9,6 +9,7 @@ from desktop.core.live.contract import HEARTBEAT_SUBJECT, STREAM, asks_for, comp
 from desktop.core.live.credentials import HUB_SECRET_ACCOUNT, HUB_SECRET_SERVICE, connect_options
 from desktop.core.live.feed import HubEvent, HubFeed
 from desktop.core.live.link import LiveTracking
+from desktop.core.live.status import status_text
 
 __all__ = [
     "HEARTBEAT_SUBJECT",
@@ -21,4 +22,5 @@ __all__ = [
     "asks_for",
     "company_subject",
     "connect_options",
+    "status_text",
 ]

@@ -1,23 +1,32 @@
 """The team hub's NATS credentials: kept in the OS keyring only, as nats-py connect options.
 
 One keyring entry (service ``LinkDesk team hub``, account ``nats``) holds either a NATS token or
-``user:password``; a URL may also carry them (``nats://user:password@host``).
+``user:password``; a URL may also carry them (``nats://user:password@host``). A team whose NATS
+has a certificate from its own CA gives that CA's PEM file (Settings › Team hub, ``hub_tls_ca``).
 """
 
 from __future__ import annotations
 
+import ssl
+from pathlib import Path
 from typing import Any
 
 HUB_SECRET_SERVICE = "LinkDesk team hub"
 HUB_SECRET_ACCOUNT = "nats"
 
 
-def connect_options(credential: str | None) -> dict[str, Any]:
-    """nats-py ``connect`` keywords for the stored credential (none when there is none)."""
+def connect_options(credential: str | None, tls_ca: str | Path | None = None) -> dict[str, Any]:
+    """nats-py ``connect`` keywords for the stored credential (none when there is none) and,
+    with ``tls_ca``, TLS verified against that CA (PEM) instead of the system's CAs.
+
+    Raises ``OSError`` (``ssl.SSLError``) when ``tls_ca`` cannot be read as PEM."""
+    options: dict[str, Any] = {}
+    if tls_ca:
+        options["tls"] = ssl.create_default_context(cafile=str(tls_ca))
     text = (credential or "").strip()
     if not text:
-        return {}
+        return options
     user, colon, password = text.partition(":")
     if colon:
-        return {"user": user, "password": password}
-    return {"token": text}
+        return {**options, "user": user, "password": password}
+    return {**options, "token": text}

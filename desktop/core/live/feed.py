@@ -8,13 +8,23 @@ from the stream. If the subscription breaks it is made again from the last strea
 The hub is *live* while NATS is connected and the hub's heartbeat (core NATS,
 ``codat-hub.heartbeat``, every few seconds) came within ``stale_after`` seconds; the feed says
 when that changes (``on_live``), so the tracker can slow down or speed up its polling.
+
+Times: ``since``, ``stale_after`` and the heartbeats' freshness are on the desktop's clock
+(``wall``, injected); the stream's start times are on the hub's. Each heartbeat carries the hub's
+time, so the feed knows how far the two differ and asks the stream for the right moment even when
+the desktop's clock is off (a laptop minutes fast would otherwise skip a call's first events).
+
+When NATS refuses the credentials or its TLS certificate cannot be verified, ``problem`` says so
+in a line for the agent (``on_problem``); the credential itself is never logged nor shown.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
+import ssl
 import time
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
@@ -44,6 +54,30 @@ class HubEvent:
 
 EventCallback = Callable[[HubEvent], None]
 LiveCallback = Callable[[bool], None]
+ProblemCallback = Callable[[str | None], None]
+# How long (seconds, real) a new subscription waits for the hub's first heartbeat, which tells the
+# hub's time; without one it trusts the desktop's clock.
+FIRST_BEAT_WAIT = 6.0
+
+
+def connect_problem(exc: BaseException) -> str | None:
+    """Why a connection failed, for the agent, when it is something only they can fix; None for
+    "not reachable (yet)". nats-py: an ``-ERR 'Authorization Violation'`` from the server
+    becomes ``AuthorizationError``; a certificate the CA does not vouch for fails the handshake
+    with ``ssl.SSLCertVerificationError``."""
+    seen: set[int] = set()
+    cause: BaseException | None = exc
+    while cause is not None and id(cause) not in seen:
+        seen.add(id(cause))
+        if (
+            isinstance(cause, nats.errors.AuthorizationError)
+            or "authorization" in str(cause).lower()
+        ):
+            return "the team hub refused the credentials: check Settings › Team hub"
+        if isinstance(cause, ssl.SSLCertVerificationError):
+            return "the team hub's TLS certificate is not trusted"
+        cause = cause.__cause__ or cause.__context__
+    return None
 
 
 class HubFeed:
@@ -53,21 +87,33 @@ class HubFeed:
         *,
         on_event: EventCallback,
         on_live: LiveCallback | None = None,
+        on_problem: ProblemCallback | None = None,
         stale_after: float = 15.0,
         lookback: float = 120.0,
         connect_options: dict[str, Any] | None = None,
+        prepare: Callable[[], dict[str, Any]] | None = None,
         wall: Callable[[], float] = time.time,
     ) -> None:
         self.url = url
         self.on_event = on_event
         self.on_live = on_live
+        self.on_problem = on_problem
+        self.problem: str | None = None
         self.stale_after = stale_after
         self.lookback = lookback
         self.connect_options = dict(connect_options or {})
+        # More connect options made in a worker thread before the first connection (a keyring
+        # read may block, a CA file is read from disk): never on the loop's (the GUI's) thread.
+        # It raises OSError when they cannot be made (e.g. a CA file that is gone or not PEM);
+        # the feed then says so and tries again, as for a server that is not reachable.
+        self.prepare = prepare
         self.wall = wall
         self.check_every = 2.0  # seconds without a message before checking the consumer is there
         self.events_seen = 0
         self.last_beat: float | None = None
+        # The hub's clock minus the desktop's (seconds), from the latest heartbeat.
+        self.hub_offset: float | None = None
+        self._beat_seen = asyncio.Event()
         self._nc: Client | None = None
         self._connected = asyncio.Event()
         self._live = False
@@ -88,6 +134,11 @@ class HubFeed:
         """NATS connected and the hub's heartbeat fresh."""
         beat = self.last_beat
         return self.connected and beat is not None and self.wall() - beat <= self.stale_after
+
+    @property
+    def announced_live(self) -> bool:
+        """What ``on_live`` was last told (``live`` re-judged only every quarter second)."""
+        return self._live
 
     def covers(self, company_id: str, now: float) -> bool:
         """The tracker's question: are this company's events arriving live? (``now`` is the
@@ -141,6 +192,15 @@ class HubFeed:
     async def _connect_loop(self) -> None:
         pause = 0.25
         while not self._closed:
+            if self.prepare is not None:
+                try:
+                    self.connect_options.update(await asyncio.to_thread(self.prepare))
+                    self.prepare = None
+                except OSError as exc:
+                    self._set_problem(str(exc))
+                    await asyncio.sleep(pause)
+                    pause = min(pause * 2, 5.0)
+                    continue
             try:
                 options: dict[str, Any] = {
                     "servers": [u.strip() for u in self.url.split(",") if u.strip()],
@@ -162,12 +222,16 @@ class HubFeed:
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # nats-py raises several kinds; all mean "not yet"
+                problem = connect_problem(exc)
+                if problem is not None:
+                    self._set_problem(problem)
                 _log.info(
                     "team hub not reachable (%s); retrying in %.1f s", type(exc).__name__, pause
                 )
                 await asyncio.sleep(pause)
                 pause = min(pause * 2, 5.0)
                 continue
+            self._set_problem(None)
             self._nc = nc
             await nc.subscribe(HEARTBEAT_SUBJECT, cb=self._beat)
             self._connected.set()
@@ -175,6 +239,13 @@ class HubFeed:
 
     async def _beat(self, msg: Msg) -> None:
         self.last_beat = self.wall()
+        try:
+            hub_at = float(json.loads(msg.data)["at"])
+        except (ValueError, KeyError, TypeError):
+            hub_at = None  # a heartbeat without the hub's time: keep the last offset
+        if hub_at is not None:
+            self.hub_offset = hub_at - self.last_beat
+        self._beat_seen.set()
         self._set_live(self.live)
 
     async def _disconnected(self) -> None:
@@ -182,10 +253,25 @@ class HubFeed:
         self._set_live(False)
 
     async def _reconnected(self) -> None:
+        self._set_problem(None)
         self._connected.set()
 
     async def _error(self, exc: Exception) -> None:
+        # nats-py retries a refused connect for ever inside connect(): the server's -ERR and
+        # TLS failures reach the agent only through here.
+        problem = connect_problem(exc)
+        if problem is not None:
+            self._set_problem(problem)
         _log.info("team hub connection: %s", type(exc).__name__)
+
+    def _set_problem(self, problem: str | None) -> None:
+        if problem == self.problem:
+            return
+        self.problem = problem
+        if problem is not None:
+            _log.warning("team hub: %s", problem)
+        if self.on_problem is not None:
+            self.on_problem(problem)
 
     async def _watch(self) -> None:
         """Notice a hub that went quiet (no heartbeat) even while NATS itself is fine."""
@@ -213,7 +299,12 @@ class HubFeed:
                 continue
             last = self._last_seq.get(company_id)
             if last is None:
-                start = datetime.fromtimestamp(since - self.lookback, UTC)
+                if self.hub_offset is None:
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._beat_seen.wait(), FIRST_BEAT_WAIT)
+                # ``since`` is on the desktop's clock; the stream's times are on the hub's.
+                offset = self.hub_offset or 0.0
+                start = datetime.fromtimestamp(since + offset - self.lookback, UTC)
                 config = ConsumerConfig(
                     deliver_policy=DeliverPolicy.BY_START_TIME, opt_start_time=start
                 )

@@ -12,22 +12,32 @@ from collections.abc import Callable
 
 from desktop.core.live.contract import asks_for
 from desktop.core.live.feed import HubEvent, HubFeed
+from desktop.core.live.status import status_text
 from desktop.core.tracker import Tracker
 
 
 class LiveTracking:
     def __init__(
-        self, tracker: Tracker, feed: HubFeed, *, on_mode: Callable[[bool], None] | None = None
+        self,
+        tracker: Tracker,
+        feed: HubFeed,
+        *,
+        on_mode: Callable[[bool], None] | None = None,
+        on_status: Callable[[str], None] | None = None,
     ) -> None:
-        """``on_mode(live)``: told each time the hub becomes live or stops being live (for the
-        status bar's "Live, team hub" / "Polling")."""
+        """``on_mode(live)``: told each time the hub becomes live or stops being live;
+        ``on_status(text)``: the status bar's words (``status.status_text``: "Live, team hub",
+        "Polling", or "Polling (why)" when the hub refuses the credentials or is not trusted),
+        told at each change of either."""
         self.tracker = tracker
         self.feed = feed
         self.on_mode = on_mode
+        self.on_status = on_status
         self.reads_asked = 0
         self._followed: set[str] = set()
         feed.on_event = self._on_event
         feed.on_live = self._on_live
+        feed.on_problem = self._on_problem
         tracker.set_live(feed)
 
     def follow(self, company_id: str, since: float) -> None:
@@ -79,6 +89,18 @@ class LiveTracking:
         self.tracker.live_changed()
         if self.on_mode is not None:
             self.on_mode(live)
+        self._tell_status()
+
+    def _on_problem(self, problem: str | None) -> None:
+        self._tell_status()
+
+    @property
+    def status(self) -> str:
+        return status_text(self.feed.live, self.feed.problem)
+
+    def _tell_status(self) -> None:
+        if self.on_status is not None:
+            self.on_status(status_text(self.feed.announced_live, self.feed.problem))
 
     async def aclose(self) -> None:
         self.tracker.set_live(None)

@@ -40,17 +40,21 @@ class TeamPublisher:
         database: Path,
         team_file: Path,
         credential: Callable[[], str | None] = lambda: None,
+        tls_ca: str | None = None,
         share_company_names: Callable[[], bool] = lambda: False,
         on_status: StatusCallback | None = None,
         retry_every: float = 5.0,
         ack_timeout: float = 5.0,
     ) -> None:
         """``credential`` reads the hub's credential from the keyring: it runs in a worker
-        thread. ``share_company_names`` is read at each publish (Settings can change it)."""
+        thread. ``tls_ca``: the PEM file of the CA that signed the team NATS's certificate (None: the
+        system's CAs), read in that thread too. ``share_company_names`` is read at each publish
+        (Settings can change it)."""
         self.url = url
         self.database = database
         self.team_file = team_file
         self.credential = credential
+        self.tls_ca = tls_ca
         self.share_company_names = share_company_names
         self.on_status = on_status
         self.retry_every = retry_every
@@ -86,7 +90,14 @@ class TeamPublisher:
         if self._options is None:
             from desktop.core.live.credentials import connect_options
 
-            self._options = connect_options(await asyncio.to_thread(self.credential))
+            try:
+                self._options = await asyncio.to_thread(
+                    lambda: connect_options(self.credential(), self.tls_ca)
+                )
+            except OSError as exc:  # the CA file is gone or not PEM: stays queued, says why
+                raise TeamHubUnreachable(
+                    f"the team hub's CA file cannot be read: {self.tls_ca}"
+                ) from exc
         # One connection per batch: calls end minutes apart, and a connection that is not kept
         # cannot be found half-broken by the next call.
         nc = await connect(self.url, self._options)
