@@ -4,8 +4,9 @@ Generates a call database through the store's own schema and triggers (calls ope
 days, 8 platforms, 6 agents, a tenth reconnections, some practice calls; each call's timeline goes
 step by step and may stop with a problem, as the journey writes it), then times
 ``compute_report`` the way ``linkdesk calls stats`` runs it (a read-only store): the whole year,
-one platform, one agent, the last 30 days. The goal: at most 200 ms for the whole year. Then,
-for information, the team report (``by_agent``: one group per agent in the same pass).
+one platform, one agent, the last 30 days; then the team's report (``by_agent``: one group per
+agent in the same pass) over the same calls opened as a team file, as the Reports page's Team view
+and ``calls stats --team`` run it. The goal: at most 200 ms for each.
 
 Usage: python bench/stats.py [CALLS] [--keep FILE]   (--keep reuses or writes the database there)
 """
@@ -175,12 +176,20 @@ def main() -> None:
                     f"  worst {max(wall):6.1f} ms  CPU {statistics.median(cpu):6.1f} ms"
                     f"   goal ≤ {GOAL_MS:.0f} ms  {verdict}"
                 )
-            # The Team view and `calls stats --team`: the same pass, one group per agent too.
+        # The Team view and `calls stats --team`: the same pass, one group per agent too, over
+        # the team file, which has its own index for it (opening the file as one adds it).
+        from desktop.core.team.local_file import TeamFile
+
+        TeamFile(path).close()
+        with CallStore(path, read_only=True) as store:
             wall, cpu, calls = timed(store, StatsFilter(), by_agent=True)
+            median = statistics.median(wall)
+            worst_median = max(worst_median, median)
+            verdict = "OK" if median <= GOAL_MS else "MISSED"
             print(
-                f"  {'whole year, per agent':<26} {calls:>7,} calls  median"
-                f" {statistics.median(wall):6.1f} ms  worst {max(wall):6.1f} ms"
-                f"  CPU {statistics.median(cpu):6.1f} ms   (team report; no goal of its own)"
+                f"  {'team: whole year, by agent':<26} {calls:>7,} calls  median"
+                f" {median:6.1f} ms  worst {max(wall):6.1f} ms"
+                f"  CPU {statistics.median(cpu):6.1f} ms   goal ≤ {GOAL_MS:.0f} ms  {verdict}"
             )
         load_after = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
         print(

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
@@ -34,14 +34,23 @@ Array = npt.NDArray[np.float64]
 
 # Packed by the store's trigger when the step was done; group_concat leaves out NULLs.
 _TIMES_SQL = ", ".join(f"group_concat(s{n}_packed, '') AS t{n}" for n in range(1, STEP_COUNT + 1))
-_QUERY = (
+_SELECT = (
     "SELECT platform_key, max(platform_name) AS platform_name, reconnection, furthest_step,"
     f" passed_steps, problem_keys, outcome_key,{{agent}} count(*) AS n, {_TIMES_SQL}"
-    " FROM calls INDEXED BY calls_report WHERE {where}"
-    " GROUP BY practice, platform_key, reconnection, furthest_step, passed_steps, problem_keys,"
-    " outcome_key{by_agent}"
 )
-# With ``by_agent``, each cell is also one agent's: the same pass tallies every agent's group.
+_QUERY = (
+    _SELECT + " FROM calls INDEXED BY calls_report WHERE {where}"
+    " GROUP BY practice, platform_key, reconnection, furthest_step, passed_steps, problem_keys,"
+    " outcome_key"
+)
+# With ``by_agent``, each cell is also one agent's: the same pass tallies every agent's group. The
+# team file has an index in this order (``desktop.core.team.local_file``), so SQLite groups
+# without sorting there; elsewhere it sorts, and the answer is the same.
+_QUERY_BY_AGENT = (
+    _SELECT + " FROM calls WHERE {where}"
+    " GROUP BY practice, agent, platform_key, reconnection, furthest_step, passed_steps,"
+    " problem_keys, outcome_key"
+)
 _AGENT_COLUMN = " coalesce(agent, '') AS agent_name,"
 
 
@@ -65,6 +74,27 @@ class _Cell:
     problems: tuple[str, ...]
     calls: int
     times: tuple[str, ...]  # per step, the packed times of the calls that have one
+
+    def merge(self, other: _Cell) -> _Cell:
+        """This cell and another alike in all but their agent, as one."""
+        return replace(
+            self,
+            platform_name=self.platform_name or other.platform_name,
+            calls=self.calls + other.calls,
+            times=tuple(a + b for a, b in zip(self.times, other.times, strict=True)),
+        )
+
+
+def _count(
+    cell: _Cell,
+    everything: _Tally,
+    first: _Tally,
+    again: _Tally,
+    by_platform: dict[str | None, _Tally],
+) -> None:
+    everything.add(cell)
+    (again if cell.reconnection else first).add(cell)
+    by_platform.setdefault(cell.platform_key, _Tally()).add(cell)
 
 
 @dataclass
@@ -144,11 +174,12 @@ def compute_report(
     everything, first, again = _Tally(), _Tally(), _Tally()
     by_platform: dict[str | None, _Tally] = {}
     agents: dict[str, _Tally] = {}
-    query = _QUERY.format(
-        where=where,
-        agent=_AGENT_COLUMN if by_agent else "",
-        by_agent=", agent" if by_agent else "",
+    query = (_QUERY_BY_AGENT if by_agent else _QUERY).format(
+        where=where, agent=_AGENT_COLUMN if by_agent else ""
     )
+    # By agent, the cells alike but for their agent are merged before the other groups count
+    # them: those see each kind of call once, as without ``by_agent``, not once per agent.
+    merged: dict[tuple[Any, ...], _Cell] = {}
     for row in store.read(query, params):
         cell = _Cell(
             platform_key=row["platform_key"],
@@ -161,11 +192,22 @@ def compute_report(
             calls=int(row["n"]),
             times=tuple(row[f"t{n}"] or "" for n in range(1, STEP_COUNT + 1)),
         )
-        everything.add(cell)
-        (again if cell.reconnection else first).add(cell)
-        by_platform.setdefault(cell.platform_key, _Tally()).add(cell)
-        if by_agent:
-            agents.setdefault(str(row["agent_name"]), _Tally()).add(cell)
+        if not by_agent:
+            _count(cell, everything, first, again, by_platform)
+            continue
+        agents.setdefault(str(row["agent_name"]), _Tally()).add(cell)
+        key = (
+            cell.platform_key,
+            cell.reconnection,
+            cell.outcome,
+            cell.furthest,
+            cell.passed,
+            *cell.problems,
+        )
+        same = merged.get(key)
+        merged[key] = cell if same is None else same.merge(cell)
+    for cell in merged.values():
+        _count(cell, everything, first, again, by_platform)
     platforms = sorted(by_platform.items(), key=lambda kv: (-kv[1].calls, kv[0] or "\uffff"))
     return Report(
         filters=filters,

@@ -7,7 +7,8 @@ the stream, and three tables of its own:
 - ``team_calls``: each team call id once (a republished call is stored once) with the stream
   sequence it came at;
 - ``team_position``: the last stream sequence read, so a new read fetches only what is new;
-- ``team_outbox``: this agent's finished calls (local call ids) not yet acknowledged by the hub.
+- ``team_outbox``: this agent's finished calls (local call ids) not yet acknowledged by the hub;
+and one index of its own, ``team_report_by_agent``, for the team's report.
 
 Each ``TeamFile`` owns one sqlite3 connection, used from the thread that opened it (the callers
 open one in a worker thread, do their work and close it). WAL lets the app and
@@ -32,6 +33,12 @@ _TABLES = (
     "CREATE TABLE IF NOT EXISTS team_calls ("
     " call_uid TEXT PRIMARY KEY, row_id INTEGER NOT NULL, agent TEXT, seq INTEGER NOT NULL)",
     "CREATE TABLE IF NOT EXISTS team_position (stream TEXT PRIMARY KEY, last_seq INTEGER NOT NULL)",
+    # The team's report groups by agent first (desktop.core.stats.compute, ``by_agent``): this
+    # covering index in that order lets SQLite group a year of a team's calls without sorting
+    # (about half the time of the call database's own ``calls_report`` plus a sort).
+    "CREATE INDEX IF NOT EXISTS team_report_by_agent ON calls (practice, agent, platform_key,"
+    " reconnection, furthest_step, passed_steps, problem_keys, outcome_key, opened_at, api_kind,"
+    " scenario, platform_name, s1_packed, s2_packed, s3_packed, s4_packed, s5_packed)",
     "CREATE TABLE IF NOT EXISTS team_outbox ("
     " call_id INTEGER PRIMARY KEY, queued_at REAL NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,"
     " last_error TEXT)",

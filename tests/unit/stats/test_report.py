@@ -229,3 +229,40 @@ def test_upgrade_replays_old_timelines_into_the_facts(tmp_path: Path, clock: Clo
         assert raw.execute("SELECT count(*) FROM sqlite_temp_master").fetchone()[0] == 0
     finally:
         raw.close()
+
+
+def _alike_but_agents(store: CallStore, clock: Clock) -> None:
+    """Calls alike in everything but their agent (one cell each by agent), and a few that differ."""
+    from tests.unit.stats.builders import CallSpec, done
+
+    for n, agent in enumerate(("Ana", "Ben", None, "Ana", "Cát O'Neil")):
+        at = 1_000.0 + n * 100
+        add_call(store, clock, CallSpec(at, "xero", agent, steps=done(at + 1, 1, 2, 3, 4, 5)))
+        add_call(store, clock, CallSpec(at + 50, "qbo", agent, reconnection=True,
+                                        steps=done(at + 52, 1, 2), problems=[(at + 60, "mfa")]))  # fmt: skip
+    add_call(store, clock, CallSpec(2_000.0, "xero", "Ben", steps=done(2_001.0, 1)))
+
+
+@pytest.mark.parametrize("team_file", [False, True], ids=["call database", "team file"])
+def test_by_agent_counts_the_other_groups_as_without_it(
+    tmp_path: Path, clock: Clock, team_file: bool
+) -> None:
+    path = tmp_path / "calls.sqlite3"
+    with CallStore(path, clock=clock) as store:
+        _alike_but_agents(store, clock)
+    if team_file:  # its own index groups by agent first: the same answers
+        from desktop.core.team.local_file import TeamFile
+
+        TeamFile(path).close()
+    with CallStore(path, read_only=True) as store:
+        plain = compute_report(store)
+        by_agent = compute_report(store, by_agent=True)
+    assert by_agent.all == plain.all
+    assert by_agent.first_connections == plain.first_connections
+    assert by_agent.reconnections == plain.reconnections
+    assert by_agent.platforms == plain.platforms
+    assert plain.all.calls == 11
+    assert [(g.agent, g.calls) for g in by_agent.agents] == [
+        ("", 2), ("Ana", 4), ("Ben", 3), ("Cát O'Neil", 2)
+    ]  # fmt: skip
+    assert sum(g.linked for g in by_agent.agents) == plain.all.linked == 5
