@@ -9,6 +9,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QLabel,
+    QListView,
     QListWidget,
     QListWidgetItem,
     QVBoxLayout,
@@ -46,6 +47,12 @@ class PracticeDialog(QDialog):
         layout.addWidget(intro)
         self.list = QListWidget()
         self.list.setAccessibleName("Scenarios")
+        # Each description wraps to the list's width: no sideways scrolling, nothing cut off.
+        self.list.setWordWrap(True)
+        self.list.setTextElideMode(Qt.TextElideMode.ElideNone)
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.list.setResizeMode(QListView.ResizeMode.Adjust)  # re-wrap when the dialog resizes
+        self.list.setUniformItemSizes(False)
         for scenario in scenarios:
             item = QListWidgetItem(f"{scenario.name}: {scenario.summary}")
             item.setData(Qt.ItemDataRole.UserRole, scenario)
