@@ -12,12 +12,14 @@ class EmptyState(QWidget):
         layout = QVBoxLayout(self)
         layout.addStretch(1)
         self.title = QLabel(title)
+        self.title.setTextFormat(Qt.TextFormat.PlainText)  # it may quote what the user typed
         self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
         font = self.title.font()
         font.setPointSizeF(font.pointSizeF() * 1.6)
         font.setBold(True)
         self.title.setFont(font)
         self.text = QLabel(text)
+        self.text.setTextFormat(Qt.TextFormat.PlainText)
         self.text.setWordWrap(True)
         self.text.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.text.setFixedWidth(520)  # a fixed width lets the wrapped text get its full height
@@ -25,3 +27,11 @@ class EmptyState(QWidget):
         layout.addWidget(self.text, 0, Qt.AlignmentFlag.AlignHCenter)
         layout.addStretch(2)
         self.setAccessibleName(title)
+        self.setAccessibleDescription(text)
+
+    def set_message(self, title: str, text: str) -> None:
+        """Say something else: ``title`` (also the accessible name) and ``text``, as plain text."""
+        self.title.setText(title)
+        self.text.setText(text)
+        self.setAccessibleName(title)
+        self.setAccessibleDescription(text)

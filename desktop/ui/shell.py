@@ -79,11 +79,16 @@ class Shell(QObject):
         self.window.set_page("call", workspace)
 
     def install_companies(
-        self, loader: Loader, open_company: Callable[[str, str], None]
+        self,
+        loader: Loader,
+        open_company: Callable[[str, str], None],
+        target_kind: Callable[[], str] | None = None,
     ) -> CompaniesPage:
+        """``target_kind`` says what the app runs against ("sandbox", "codat", "unknown"), so an
+        empty list can say why it is empty."""
         from desktop.ui.companies import CompaniesPage
 
-        page = CompaniesPage(loader, self._spawn)
+        page = CompaniesPage(loader, self._spawn, target_kind=target_kind)
         page.open_company.connect(open_company)
         self.window.presentation_changed.connect(page.set_presentation)
         page.set_presentation(self.window.presentation_action.isChecked())

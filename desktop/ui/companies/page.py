@@ -30,11 +30,14 @@ from PySide6.QtWidgets import (
 from desktop.core.codat.errors import CodatError
 from desktop.core.codat.models import Page
 from desktop.core.companies import CompanyRow
+from desktop.ui.empty_state import EmptyState
 from desktop.ui.rich_text import plain_label
 
 # (search text, page number) -> a page of rows; the app binds it to the Codat client.
 Loader = Callable[[str, int], Awaitable[Page[CompanyRow]]]
 Spawn = Callable[[Awaitable[Any], str], Any]
+# What the app runs against now: "sandbox" (no API key), "codat" or "unknown" (the key is being read).
+TargetKind = Callable[[], str]
 PAGE_SIZE = 50
 HEADERS = ("Company", "Connection", "Platform", "Created")
 
@@ -84,10 +87,14 @@ class CompaniesPage(QWidget):
         spawn: Spawn,
         *,
         page_size: int = PAGE_SIZE,
+        target_kind: TargetKind | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self._loader = loader
+        self._target_kind = target_kind
+        self.failed = False  # the last load ended in an error
+        self.loaded = False  # a load has answered (an empty list means something only then)
         self.page_size = page_size
         self._spawn = spawn
         self.page_number = 1
@@ -127,6 +134,10 @@ class CompaniesPage(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.table.setAlternatingRowColors(True)
         layout.addWidget(self.table, 1)
+        # In the table's place when there is no company to list: why, and what to do next.
+        self.empty = EmptyState("No companies", "")
+        self.empty.hide()
+        layout.addWidget(self.empty, 1)
 
         self.error = plain_label()  # Codat's message
         self.error.setWordWrap(True)
@@ -199,6 +210,8 @@ class CompaniesPage(QWidget):
             if generation == self._generation:
                 self.progress.hide()
                 self._show_error(exc.plain_message)
+                self.failed = True
+                self._sync_empty()
             return
         except BaseException:
             self.progress.hide()
@@ -207,12 +220,55 @@ class CompaniesPage(QWidget):
             return
         self.progress.hide()
         self._show_error("")
+        self.failed = False
+        self.loaded = True
         self.page_number = page
         self.total = result.total_results
         self.model.set_rows(list(result.results))
         if self.model.rows:
             self.table.selectRow(0)
         self._update_buttons()
+        self._sync_empty()
+
+    def empty_message(self) -> tuple[str, str] | None:
+        """Why the list is empty and the next step, as (title, text); None when it is not empty
+        (or nothing has been asked yet)."""
+        if self.model.rows or not (self.loaded or self.failed):
+            return None
+        if self.failed:
+            return (
+                "The companies could not be loaded",
+                "The request failed; the message below says why. Check the API key and the"
+                " connection, then press Refresh (Alt+R).",
+            )
+        text = self.search.text().strip()
+        if text:
+            return (
+                "No company matches the search",
+                f"No company's name contains “{text}”. Check the spelling or clear the search"
+                " to see every company.",
+            )
+        kind = self._target_kind() if self._target_kind is not None else "unknown"
+        if kind == "sandbox":
+            return (
+                "No companies yet",
+                "No API key is set, so LinkDesk runs on its embedded sandbox, which has no"
+                " companies yet. Start a call (Ctrl+N) to create one here, or set your API key"
+                " in Settings to list your Codat account's companies.",
+            )
+        if kind == "codat":
+            return (
+                "No companies yet",
+                "Your Codat account has no companies yet. Start a call (Ctrl+N) to create one.",
+            )
+        return ("No companies yet", "Start a call (Ctrl+N) to create one.")
+
+    def _sync_empty(self) -> None:
+        message = None if self.presenting else self.empty_message()
+        if message is not None:
+            self.empty.set_message(*message)
+        self.empty.setVisible(message is not None)
+        self.table.setVisible(message is None and not self.presenting)
 
     def _show_error(self, text: str) -> None:
         self.error.setText(text)
@@ -236,6 +292,7 @@ class CompaniesPage(QWidget):
         for widget in (self.table, self.search, self.open_button, self.copy_link, self.page_label):
             widget.setVisible(not on)
         self.hidden_notice.setVisible(on)
+        self._sync_empty()
 
     # -- actions ----------------------------------------------------------------------------------
     def selected(self) -> CompanyRow | None:
