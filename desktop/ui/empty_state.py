@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 
@@ -28,6 +28,21 @@ class EmptyState(QWidget):
         layout.addStretch(2)
         self.setAccessibleName(title)
         self.setAccessibleDescription(text)
+        self._fit_text()
+
+    def _fit_text(self) -> None:
+        # The layout does not ask a wrapped label for its height again when its text changes
+        # later, so the text would be cut off: it gets the height its lines need, at its width.
+        self.text.setMinimumHeight(max(0, self.text.heightForWidth(self.text.width())))
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() in (
+            QEvent.Type.FontChange,
+            QEvent.Type.ApplicationFontChange,
+            QEvent.Type.StyleChange,
+        ):
+            self._fit_text()  # larger text (presentation) needs more lines
 
     def set_message(self, title: str, text: str) -> None:
         """Say something else: ``title`` (also the accessible name) and ``text``, as plain text."""
@@ -35,3 +50,4 @@ class EmptyState(QWidget):
         self.text.setText(text)
         self.setAccessibleName(title)
         self.setAccessibleDescription(text)
+        self._fit_text()

@@ -53,6 +53,7 @@ class PracticeDialog(QDialog):
         self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.list.setResizeMode(QListView.ResizeMode.Adjust)  # re-wrap when the dialog resizes
         self.list.setUniformItemSizes(False)
+        self.list.setSpacing(2)  # a gap between scenarios now that each may take two lines
         for scenario in scenarios:
             item = QListWidgetItem(f"{scenario.name}: {scenario.summary}")
             item.setData(Qt.ItemDataRole.UserRole, scenario)

@@ -3,14 +3,25 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from PySide6.QtWidgets import QStackedWidget
 
 from desktop.core.codat.errors import CodatError, ErrorKind
 from desktop.core.codat.models import Page
 from desktop.core.companies import CompanyRow
 from desktop.ui.companies import CompaniesPage
+
+_HELD: list[QStackedWidget] = []
+
+
+@pytest.fixture(autouse=True)
+def _release() -> Iterator[None]:
+    yield
+    _HELD.clear()
+
 
 ROWS = (CompanyRow("c1", "Acme Plumbing", "No connection", "", None, "https://link.codat.io/x"),)
 
@@ -25,8 +36,12 @@ def _page(qtbot: Any, kind: str, rows: tuple[CompanyRow, ...] = (), fail: bool =
     widget = CompaniesPage(
         load, lambda coro, name: asyncio.ensure_future(coro), target_kind=lambda: kind
     )
-    qtbot.addWidget(widget)
-    widget.show()
+    stack = QStackedWidget()  # as in the main window: a page among pages
+    stack.addWidget(widget)
+    stack.resize(1180, 660)
+    qtbot.addWidget(stack)
+    stack.show()
+    _HELD.append(stack)  # the stack (and the page in it) lives until the test ends
     return widget
 
 
@@ -46,6 +61,9 @@ def test_no_api_key_says_to_set_it_or_start_a_call(qtbot: Any) -> None:
     text = page.empty.text.text()
     assert "API key" in text and "Settings" in text and "Start a call" in text
     assert page.empty.accessibleName() == "No companies yet"
+    label = page.empty.text  # every line of it shown, none cut off
+    assert label.heightForWidth(label.width()) > 2 * label.fontMetrics().height()
+    qtbot.waitUntil(lambda: label.height() >= label.heightForWidth(label.width()), timeout=2000)
 
 
 @pytest.mark.usefixtures("qloop")

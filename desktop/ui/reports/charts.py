@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QPalette
-from PySide6.QtWidgets import QApplication, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QVBoxLayout, QWidget
 
 BAR = 0.6  # bar thickness, in category units
 
@@ -21,11 +21,19 @@ class BarChart(QWidget):
     """One or two series of bars over named categories; ``bar_clicked(index)`` on a click.
 
     ``horizontal`` puts the categories down the left (long names: platforms, problems).
+    ``empty_text`` replaces the plot when there is no bar to draw (no axes without figures).
     """
 
     bar_clicked = Signal(int)
 
-    def __init__(self, title: str, *, horizontal: bool = False, parent: QWidget | None = None):
+    def __init__(
+        self,
+        title: str,
+        *,
+        horizontal: bool = False,
+        empty_text: str = "No figures to draw for these calls.",
+        parent: QWidget | None = None,
+    ):
         super().__init__(parent)
         self.horizontal = horizontal
         self.setAccessibleName(f"{title} chart")
@@ -38,6 +46,13 @@ class BarChart(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.plot)
+        self.empty = QLabel(f"{title}\n\n{empty_text}")
+        self.empty.setTextFormat(Qt.TextFormat.PlainText)
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setWordWrap(True)
+        self.empty.setAccessibleName(f"{title} chart: nothing to draw")
+        self.empty.hide()
+        layout.addWidget(self.empty)
         self.labels: list[str] = []
         self.series: list[tuple[str, list[float]]] = []
         self.font_scale = 1.0
@@ -50,6 +65,10 @@ class BarChart(QWidget):
         self.labels = list(labels)
         self.series = [(name, [float(v) for v in values]) for name, values in series]
         self._draw()
+
+    def has_bars(self) -> bool:
+        """Whether any bar is drawn: a category with a value above zero."""
+        return bool(self.labels) and any(v > 0 for _, values in self.series for v in values)
 
     def set_font_scale(self, scale: float) -> None:
         self.font_scale = scale
@@ -69,6 +88,7 @@ class BarChart(QWidget):
         self.plot.setTitle(
             self.plot.plotItem.titleLabel.text, color=text, size=f"{font.pointSizeF() * 1.2:.0f}pt"
         )
+        self.empty.setFont(font)
         self._draw()
 
     def _colours(self) -> list[QColor]:
@@ -80,8 +100,11 @@ class BarChart(QWidget):
 
     def _draw(self) -> None:
         self.plot.clear()
+        bars = self.has_bars()
+        self.plot.setVisible(bars)
+        self.empty.setVisible(not bars)
         n = len(self.labels)
-        if not n:
+        if not bars:
             return
         count = max(len(self.series), 1)
         thickness = BAR / count

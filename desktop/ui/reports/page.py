@@ -43,6 +43,7 @@ from PySide6.QtWidgets import (
 from desktop.core.stats.behind import UNKNOWN_PLATFORM, Behind
 from desktop.core.stats.filters import StatsFilter
 from desktop.core.store.timefmt import duration, local
+from desktop.ui.empty_state import EmptyState
 
 if TYPE_CHECKING:
     from desktop.core.stats.report import Group, Report
@@ -55,6 +56,7 @@ PRESENTATION_SCALE = 1.35
 TABLE_MOST = 560  # pixels (at 1x): the widest a table beside its chart may ask to be
 CHART_LEAST = 300  # pixels: the narrowest chart worth drawing
 VIEWS = ("funnel", "times", "problems", "platforms", "agents")
+CLICK_HINT = "Click a bar (a step, a problem, a platform, an agent) to list its calls."
 NO_TEAM_HUB = (
     "The team's calls come from the team hub, and none is set up on this computer: add its URL "
     "in Settings → Team hub (from the next start, every LinkDesk of the team shares the calls it "
@@ -213,11 +215,14 @@ class ReportsPage(QWidget):
             self.tabs.addTab(split, titles[key])
         self.tabs.setTabVisible(VIEWS.index("agents"), False)  # the team view's
         layout.addWidget(self.tabs, 3)
-        self.behind_label = QLabel(
-            "Click a bar (a step, a problem, a platform, an agent) to list its calls."
-        )
+        # In the views' place when no saved call passes the filters: why, and what makes calls count.
+        self.empty = EmptyState("No calls saved yet", "")
+        self.empty.hide()
+        layout.addWidget(self.empty, 4)
+        self.behind_label = QLabel(CLICK_HINT)
         self.behind_label.setTextFormat(Qt.TextFormat.PlainText)
         layout.addWidget(self.behind_label)
+        self.tabs.currentChanged.connect(lambda _index: self._sync_hint())
         self.behind_table = _table(
             "Calls behind the figure", ("Call", "Opened", "Company", "Platform", "Outcome")
         )
@@ -293,8 +298,15 @@ class ReportsPage(QWidget):
 
         self.charts = {
             "funnel": BarChart("Calls reaching each step (pale: stopped there)"),
-            "times": BarChart("Median time per step, seconds (pale: 90%)"),
-            "problems": BarChart("Calls meeting each problem", horizontal=True),
+            "times": BarChart(
+                "Median time per step, seconds (pale: 90%)",
+                empty_text="No step of these calls has been timed yet.",
+            ),
+            "problems": BarChart(
+                "Calls meeting each problem",
+                horizontal=True,
+                empty_text="None of these calls met a problem.",
+            ),
             "platforms": BarChart("Calls per platform (pale: linked)", horizontal=True),
             "agents": BarChart("Calls per agent (pale: linked)", horizontal=True),
         }
@@ -306,6 +318,7 @@ class ReportsPage(QWidget):
             chart.set_font_scale(PRESENTATION_SCALE if self.presentation else 1.0)
         if self.report is not None:
             self._draw(self.report)
+        self._sync_hint()
 
     def set_presentation(self, on: bool) -> None:
         self.presentation = on
@@ -465,8 +478,47 @@ class ReportsPage(QWidget):
         )
         self._draw(report)
         self._fit_tables()
+        self._sync_empty(report)
         self.status.setText("")
         self.report_shown.emit()
+
+    def empty_message(self, report: Report) -> tuple[str, str] | None:
+        """Why ``report`` has no call and what would bring some, as (title, text); None when it
+        has calls."""
+        if report.all.calls:
+            return None
+        f = report.filters
+        practice = (
+            "" if f.practice else " Practice calls count when “Include practice calls” is ticked."
+        )
+        if self.source is self.team_source:
+            return (
+                "No team calls yet",
+                "The team's calls appear here once the agents' LinkDesks have finished calls and"
+                " sent them to the team hub. Press Refresh (F5) to read the hub again." + practice,
+            )
+        if any(v is not None for v in (f.since, f.until, f.platform, f.agent)):
+            return (
+                "No calls match these filters",
+                "No saved call is within the dates, platform and agent chosen above: widen them"
+                " to see more." + practice,
+            )
+        return ("No calls saved yet", "Reports appear after your first call." + practice)
+
+    def _sync_empty(self, report: Report) -> None:
+        message = self.empty_message(report)
+        if message is not None:
+            self.empty.set_message(*message)
+        self.empty.setVisible(message is not None)
+        for widget in (self.tabs, self.behind_table):
+            widget.setVisible(message is None)
+        self._sync_hint()
+
+    def _sync_hint(self) -> None:
+        """The click hint (or the calls listed) only where there are bars to click."""
+        chart = self.charts.get(VIEWS[self.tabs.currentIndex()])
+        bars = chart is None or chart.has_bars()
+        self.behind_label.setVisible(self.empty.isHidden() and (bars or bool(self.behind_calls)))
 
     def _fit_tables(self) -> None:
         """Each table whole (its widest text, no sideways scrolling) beside its chart: the chart
@@ -627,7 +679,7 @@ class ReportsPage(QWidget):
 
     def ask_png_path(self) -> None:
         view = VIEWS[self.tabs.currentIndex()]
-        if view not in self.charts:
+        if view not in self.charts or not self.charts[view].has_bars():
             self.status.setText("No chart to export yet.")
             return
         dialog = self._save_dialog(
