@@ -30,6 +30,8 @@ from desktop.ui.guides.artwork import paint_badge
 GUIDE_ROLE = Qt.ItemDataRole.UserRole + 1
 SLUG_ROLE = Qt.ItemDataRole.UserRole + 2
 TILE = QSize(228, 118)
+CHIP_PAD = 12  # pixels: a chip's text from its two ends together
+CHIP_GAP = 5  # pixels between chips
 
 
 class GuideTilesModel(QAbstractListModel):
@@ -196,15 +198,9 @@ class GuideTileDelegate(QStyledItemDelegate):
         y = rect.bottom() - pad - height
         limit = rect.right() - pad
         text_colour = palette.color(QPalette.ColorRole.Text)
-        for i, chip in enumerate(chips):
-            width = metrics.horizontalAdvance(chip) + 12
-            if x + width > limit:
-                more = f"+{len(chips) - i}"
-                painter.setPen(palette.color(QPalette.ColorRole.PlaceholderText))
-                painter.drawText(
-                    QRect(x, y, limit - x + 4, height), int(Qt.AlignmentFlag.AlignVCenter), more
-                )
-                break
+        shown, more = fit_chips(metrics, chips, limit - x)
+        for i, chip in enumerate(chips[:shown]):
+            width = metrics.horizontalAdvance(chip) + CHIP_PAD
             chip_rect = QRectF(x, y, width, height)
             if i < region_count:
                 # Regions: outlined; tags: softly filled, so the two read apart at a glance.
@@ -218,7 +214,30 @@ class GuideTileDelegate(QStyledItemDelegate):
             painter.drawRoundedRect(chip_rect, height / 2, height / 2)
             painter.setPen(text_colour)
             painter.drawText(chip_rect, int(Qt.AlignmentFlag.AlignCenter), chip)
-            x += width + 5
+            x += width + CHIP_GAP
+        if more:
+            painter.setPen(palette.color(QPalette.ColorRole.PlaceholderText))
+            painter.drawText(
+                QRect(x, y, metrics.horizontalAdvance(more) + 2, height),
+                int(Qt.AlignmentFlag.AlignVCenter),
+                more,
+            )
+
+
+def fit_chips(metrics: QFontMetrics, chips: list[str], room: int) -> tuple[int, str]:
+    """How many of ``chips`` fit in ``room`` pixels, and the "+N" that stands for the rest ("" when
+    all fit). The "+N" is sized to its own text: chips give way to it, so it is never cut off."""
+    widths = [metrics.horizontalAdvance(chip) + CHIP_PAD for chip in chips]
+    if sum(widths) + CHIP_GAP * max(0, len(widths) - 1) <= room:
+        return len(chips), ""
+    shown = len(chips)
+    while shown > 0:
+        shown -= 1
+        more = f"+{len(chips) - shown}"
+        used = sum(widths[:shown]) + CHIP_GAP * shown
+        if used + metrics.horizontalAdvance(more) + 2 <= room:
+            return shown, more
+    return 0, f"+{len(chips)}"
 
 
 def _elide_lines(font: QFont, text: str, rect: QRect) -> str:
