@@ -177,9 +177,7 @@ class ShellWiring:
             rows = tuple(company_row(c) for c in found.results)
             return Page(rows, found.page_number, found.page_size, found.total_results, found.links)
 
-        self.shell.install_companies(
-            load, self.open_company_in_call, lambda: self.ctx.target.kind
-        )
+        self.shell.install_companies(load, self.open_company_in_call, lambda: self.ctx.target.kind)
 
     def _install_reports(self) -> None:
         from desktop.core.stats.service import StatsService

@@ -302,3 +302,22 @@ def test_export_asks_with_a_dialog_that_does_not_block_and_shows_a_refused_save(
     assert (tmp_path / "sage50.md").exists()
     assert viewer.status_label.text() == "Saved sage50.md."
     dialog.reject()
+
+
+def test_the_guide_menu_button_shows_one_arrow(qtbot, library: GuideLibrary) -> None:  # type: ignore[no-untyped-def]
+    # In a call the viewer's actions sit behind "Guide ▾": its text arrow is the only one drawn.
+    viewer = GuideViewer(library, embedded=True)
+    qtbot.addWidget(viewer)
+    viewer.resize(700, 600)
+    viewer.show()
+    qtbot.waitExposed(viewer)
+    button = viewer.more_button
+    assert button.text().count("▾") == 1 and button.menu() is not None
+    with_menu = button.grab().toImage()
+    menu = button.menu()
+    button.setMenu(None)  # the same button without Qt's menu indicator
+    without = button.grab().toImage()
+    button.setMenu(menu)
+    assert with_menu.size() == without.size()
+    assert with_menu == without  # no second, drawn arrow
+    assert [a.text() for a in menu.actions()] == ["Copy guide", "Export Markdown…", "Export PDF…"]

@@ -84,6 +84,7 @@ QLabel#CustomerSees {{
 QLabel#AgentNotes {{
     border: 1px dashed {c(QPalette.ColorRole.Mid)}; border-radius: 6px; padding: 6px 8px;
 }}
+QToolButton#GuideMenu::menu-indicator {{ image: none; width: 0px; }}
 QLabel#Chip {{ border: 1px solid {c(QPalette.ColorRole.Mid)}; border-radius: 9px; padding: 1px 8px; }}
 QLabel#Unverified {{
     border: 2px solid {c(QPalette.ColorRole.Highlight)}; border-radius: 9px; padding: 1px 8px;
@@ -268,6 +269,7 @@ class GuideViewer(QWidget):
         self.export_pdf_button.clicked.connect(self._ask_export_pdf)
         self.more_button = QToolButton()
         self.more_button.setText("Guide ▾")
+        self.more_button.setObjectName("GuideMenu")  # the ▾ says it opens a menu: no second arrow
         self.more_button.setAccessibleName("Copy or export the guide")
         self.more_button.setToolTip("Copy the guide, or save it as Markdown or PDF")
         self.more_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
