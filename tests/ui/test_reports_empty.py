@@ -88,3 +88,15 @@ def test_a_chart_with_nothing_to_draw_says_so(qtbot: Any, qloop: Any) -> None:
     assert not chart.has_bars() and chart.empty.isVisible()
     chart.set_data(["1", "2"], [("Calls", [0, 3])])
     assert chart.has_bars() and chart.plot.isVisible() and not chart.empty.isVisible()
+
+
+def test_the_click_hint_only_where_there_are_bars(qtbot: Any, qloop: Any, tmp_path: Path) -> None:
+    with CallStore(tmp_path / "calls.sqlite3", clock=Clock()) as store:
+        build(store, store._clock)  # type: ignore[arg-type]
+    page = _page(qtbot, tmp_path / "calls.sqlite3")
+    page.charts["problems"].set_data([], [("Calls", [])])  # as for calls that met no problem
+    page.tabs.setCurrentIndex(2)
+    assert page.charts["problems"].empty.isVisible()
+    assert not page.behind_label.isVisible()
+    page.tabs.setCurrentIndex(0)
+    assert page.behind_label.isVisible()
