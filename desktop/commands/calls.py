@@ -44,7 +44,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="list saved calls or export one for the CRM",
         description="The calls LinkDesk saved on this computer.",
         epilog=exits.epilog(exits.NOT_FOUND, exits.DATABASE, exits.OUTPUT, exits.NO_TEAM_HUB),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=exits.HelpFormatter,
     )
     actions = p.add_subparsers(dest="calls_action", metavar="ACTION", required=True)
     listing = actions.add_parser(
@@ -52,7 +52,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help=f"the {RECENT} most recent calls, newest first (open and closed)",
         description=f"The {RECENT} most recent saved calls, newest first (open and closed).",
         epilog=exits.epilog(exits.DATABASE),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=exits.HelpFormatter,
     )
     listing.add_argument("--all", action="store_true", help="every saved call, not only the recent")
     listing.add_argument("--open", action="store_true", help="only calls still open")
@@ -62,7 +62,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="a call's timeline, problems, checklist and notes",
         description="A saved call's timeline, problems, checklist and notes, for the CRM.",
         epilog=exits.epilog(exits.NOT_FOUND, exits.DATABASE, exits.OUTPUT),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=exits.HelpFormatter,
     )
     export.add_argument("call_id", metavar="ID", type=int, help="the call number from `calls list`")
     export.add_argument(
@@ -84,7 +84,7 @@ def _register_stats(actions: argparse._SubParsersAction[argparse.ArgumentParser]
             "Dates are local calendar days, both included."
         ),
         epilog=exits.epilog(exits.DATABASE, exits.NO_TEAM_HUB),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=exits.HelpFormatter,
     )
     stats.add_argument("--since", metavar="DATE", type=_day, help="from this day (YYYY-MM-DD)")
     stats.add_argument("--until", metavar="DATE", type=_day, help="to this day, included")

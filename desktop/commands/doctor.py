@@ -24,7 +24,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
             extra=f"({exits.INPUT} also: the keyring could not be loaded or read; 0 when it "
             "resolved, even to one that cannot store a key, which is said.)"
         ),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=exits.HelpFormatter,
     )
     p.set_defaults(run=run)
 

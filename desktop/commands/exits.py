@@ -60,6 +60,16 @@ class Parser(argparse.ArgumentParser):
         self.exit(INPUT, f"{self.prog}: error: {message}\n")
 
 
+class HelpFormatter(argparse.RawDescriptionHelpFormatter):
+    """Fills a one-paragraph description to the terminal's width, as argparse does; keeps the
+    lines of a text laid out by hand (an epilog: the exit codes and the like) as they are."""
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        if "\n" not in text.strip():
+            return argparse.HelpFormatter._fill_text(self, text, width, indent)
+        return super()._fill_text(text, width, indent)
+
+
 def epilog(*codes: int, extra: str = "") -> str:
     """The ``exit codes:`` block for a command's ``--help`` (argparse.RawDescriptionHelpFormatter).
 
@@ -67,7 +77,7 @@ def epilog(*codes: int, extra: str = "") -> str:
     ascending order, each once.
     """
     lines = ["exit codes (the same cause has the same code in every linkdesk command):"]
-    lines += [f"  {code}  {_WORDS[code]}" for code in sorted({OK, INPUT, *codes})]
+    lines += [f"  {code:>2}  {_WORDS[code]}" for code in sorted({OK, INPUT, *codes})]
     text = "\n".join(lines) + "\nEvery non-zero exit says why on stderr."
     return f"{text}\n{extra}" if extra else text
 

@@ -24,7 +24,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
             extra=f"({exits.INPUT} also: check found an error, or with --strict a warning; "
             "list found a guide with an error.)"
         ),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=exits.HelpFormatter,
     )
     actions = p.add_subparsers(dest="guides_action", metavar="ACTION", required=True)
     check = actions.add_parser(
@@ -35,7 +35,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
             "longer ago than the team's limit (the guides_max_age_days setting)."
         ),
         epilog=_CHECK_EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=exits.HelpFormatter,
     )
     check.add_argument(
         "path",
@@ -60,7 +60,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         description="List the guides, one a line: key, Codat platform keys, name, and (team) "
         "for those from a team folder; then any errors.",
         epilog=_LIST_EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=exits.HelpFormatter,
     )
     listing.add_argument(
         "--team", metavar="DIR", default=None, help="also merge this team guides folder"

@@ -54,7 +54,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "JetStream stream CODAT (subject codat.<companyId>.<eventType>) and answer 2xx only "
         "once it is stored. The first line printed is the hub's base URL.",
         epilog=_EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=exits.HelpFormatter,
     )
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=8480, help="port (default 8480; 0: any free port)")
@@ -127,7 +127,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         description="Create a webhook consumer at Codat for URL/codat/webhooks with the event "
         "types LinkDesk follows, and print its id and what to do with its signing secret.",
         epilog=_REGISTER_EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=exits.HelpFormatter,
     )
     r.add_argument("--public-url", required=True, metavar="URL", help="the hub's public base URL")
     r.add_argument(

@@ -41,8 +41,8 @@ def test_help_lists_exit_codes_and_a_description(parser: argparse.ArgumentParser
     text = parser.format_help()
     assert parser.description, parser.prog
     assert "exit codes (the same cause has the same code in every linkdesk command):" in text
-    assert f"  {exits.OK}  done" in text
-    assert f"  {exits.INPUT}  unusable input" in text
+    assert f"   {exits.OK}  done" in text
+    assert f"   {exits.INPUT}  unusable input" in text
 
 
 @pytest.mark.parametrize("parser", COMMAND_PARSERS, ids=lambda p: p.prog)
@@ -58,14 +58,14 @@ def test_every_option_says_what_it_is_for(parser: argparse.ArgumentParser) -> No
 def test_hub_register_lists_what_codat_and_a_missing_key_end_it_with() -> None:
     text = _help_of("linkdesk hub register")
     for code in (exits.AUTH, exits.NOT_FOUND, exits.API, exits.UNREACHABLE, exits.OUTPUT):
-        assert f"\n  {code}  " in text, code
-    assert f"  {exits.NATS_REFUSED}  " not in text  # the hub's own, not register's
+        assert f"\n  {code:>2}  " in text, code
+    assert f"\n  {exits.NATS_REFUSED}  " not in text  # the hub's own, not register's
 
 
 def test_hub_lists_its_own_codes_and_register_s() -> None:
     text = _help_of("linkdesk hub")
     for code in (exits.AUTH, exits.NATS_REFUSED, exits.HUB_START, exits.UNREACHABLE):
-        assert f"\n  {code}  " in text, code
+        assert f"\n  {code:>2}  " in text, code
     assert "from hub register only" in text
 
 
@@ -83,6 +83,12 @@ def test_hub_options_give_units_and_defaults(option: str, words: tuple[str, ...]
     action = next(a for a in hub._actions if option in a.option_strings)
     for word in words:
         assert word in str(action.help), (option, word)
+
+
+def test_a_description_is_filled_and_the_exit_codes_keep_their_lines() -> None:
+    text = _help_of("linkdesk guides")
+    assert max(len(line) for line in text.splitlines()) <= 100
+    assert "\n   0  done" in text and "\n   1  unusable input" in text
 
 
 def test_sandbox_help_names_the_demo_key_and_the_quota() -> None:
