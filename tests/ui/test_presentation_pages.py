@@ -54,14 +54,19 @@ def _window(
 
     window = MainWindow()
     qtbot.addWidget(window)
-    window.set_page("guides", GuidesPage(library))
     kit = make_kit(qtbot, tmp_path, real_guide=True)
-    window.set_page("call", kit.workspace)
-    window.set_page("companies", CompaniesPage(load, lambda coro, name: coro.close()))
     reports = ReportsPage(
         StatsService(tmp_path / "calls.sqlite3"), lambda coro, name: asyncio.ensure_future(coro)
     )
-    window.set_page("reports", reports)
+    pages: dict[str, Any] = {
+        "guides": GuidesPage(library),
+        "call": kit.workspace,
+        "companies": CompaniesPage(load, lambda coro, name: coro.close()),
+        "reports": reports,
+    }
+    for key, page in pages.items():  # as the shell installs them
+        window.set_page(key, page)
+        window.presentation_changed.connect(page.set_presentation)
     window.resize(size)
     window.show()
     qtbot.waitExposed(window)
@@ -116,8 +121,6 @@ def test_every_page_is_enlarged_alike_and_nothing_is_clipped(
     window, kit, reports = _window(qtbot, tmp_path, library, QSize(1366, 768))
     normal = QApplication.font().pointSizeF()
     window.set_presentation(True)
-    kit.workspace.set_presentation(True)
-    reports.set_presentation(True)
     for key in ("guides", "call", "companies", "reports"):
         window.show_page(key)
         _settle()
@@ -142,8 +145,6 @@ def test_every_page_is_enlarged_alike_and_nothing_is_clipped(
                 assert problem is None, (key, problem)
     # Off again: every page back to the app's size.
     window.set_presentation(False)
-    kit.workspace.set_presentation(False)
-    reports.set_presentation(False)
     _settle()
     assert reports.headline.font().pointSizeF() == pytest.approx(normal)
     assert kit.workspace.start_panel.title.font().pointSizeF() == pytest.approx(normal * 1.5)
