@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from desktop.core.codat.models import Page
 from desktop.core.guides.library import GuideLibrary
 from desktop.core.stats.service import StatsService
+from desktop.core.store import CallStore
 from desktop.ui.companies import CompaniesPage
 from desktop.ui.guides.page import GuidesPage
 from desktop.ui.main_window import MainWindow, default_size
@@ -87,6 +88,7 @@ def _scroll_to(widget: QWidget) -> None:
 @pytest.mark.parametrize("size", [QSize(1366, 768), default_size(QSize(1366, 768))])
 def test_every_checklist_item_can_be_read_whole_while_presenting(
     qtbot: Any,
+    qloop: Any,
     tmp_path: Path,
     library: GuideLibrary,
     qapp: QApplication,
@@ -116,13 +118,22 @@ def _shown(page: QWidget, kind: type[QWidget]) -> list[QWidget]:
 
 
 def test_every_page_is_enlarged_alike_and_nothing_is_clipped(
-    qtbot: Any, tmp_path: Path, library: GuideLibrary, qapp: QApplication, light_after: None
+    qtbot: Any,
+    qloop: Any,
+    tmp_path: Path,
+    library: GuideLibrary,
+    qapp: QApplication,
+    light_after: None,
 ) -> None:
     window, kit, reports = _window(qtbot, tmp_path, library, QSize(1366, 768))
     normal = QApplication.font().pointSizeF()
     window.set_presentation(True)
     for key in ("guides", "call", "companies", "reports"):
-        window.show_page(key)
+        if key == "reports":  # its figures load when first shown: wait for them
+            with qtbot.waitSignal(reports.report_shown, timeout=10000):
+                window.show_page(key)
+        else:
+            window.show_page(key)
         _settle()
         page = window.pages[key]
         texts = _shown(page, QLabel) + _shown(page, QAbstractButton)
@@ -151,7 +162,12 @@ def test_every_page_is_enlarged_alike_and_nothing_is_clipped(
 
 
 def test_a_new_text_size_while_presenting_keeps_the_pages_enlarged(
-    qtbot: Any, tmp_path: Path, library: GuideLibrary, qapp: QApplication, light_after: None
+    qtbot: Any,
+    qloop: Any,
+    tmp_path: Path,
+    library: GuideLibrary,
+    qapp: QApplication,
+    light_after: None,
 ) -> None:
     window, _kit, reports = _window(qtbot, tmp_path, library, QSize(1366, 768))
     window.set_presentation(True)
@@ -180,16 +196,17 @@ def test_companies_offers_no_list_controls_while_presenting(qtbot: Any) -> None:
 
 
 def test_the_dark_themes_tick_boxes_reach_the_reports_page(
-    qtbot: Any, tmp_path: Path, qapp: QApplication, light_after: None
+    qtbot: Any, qloop: Any, tmp_path: Path, qapp: QApplication, light_after: None
 ) -> None:
     apply_theme(qapp, "dark")  # as at start-up with the dark theme saved
+    CallStore(tmp_path / "calls.sqlite3").close()  # no calls saved yet
     page = ReportsPage(
         StatsService(tmp_path / "calls.sqlite3"), lambda coro, name: asyncio.ensure_future(coro)
     )
     qtbot.addWidget(page)
     page.resize(1366, 700)
-    page.show()
-    qtbot.waitExposed(page)
+    with qtbot.waitSignal(page.report_shown, timeout=10000):
+        page.show()
     _settle()
     boxes = [page.since_on, page.until_on, page.practice, page.team]
     for box in boxes:
@@ -210,3 +227,32 @@ def test_the_dark_themes_tick_boxes_reach_the_reports_page(
     qtbot.addWidget(own)
     own.show()
     assert own.styleSheet() == "QCheckBox { color: red; }"
+
+
+def test_tab_to_a_checklist_item_scrolls_it_into_view(
+    qtbot: Any,
+    qloop: Any,
+    tmp_path: Path,
+    library: GuideLibrary,
+    qapp: QApplication,
+    light_after: None,
+) -> None:
+    window, _kit, _reports = _window(qtbot, tmp_path, library, default_size(QSize(1366, 768)))
+    window.show_page("guides")
+    window.set_presentation(True)
+    _settle()
+    guides = window.pages["guides"]
+    assert isinstance(guides, GuidesPage)
+    pane = guides.checklist_pane
+    last = list(pane.boxes.values())[-1]
+    text = next(
+        w
+        for w in pane.findChildren(QLabel)
+        if w.accessibleName() == "About: " + last.accessibleName()
+    )
+    assert hidden_part(text) is not None  # below the fold at first
+    window.activateWindow()
+    last.setFocus()
+    _settle()
+    assert hidden_part(last) is None, hidden_part(last)
+    assert hidden_part(text) is None, hidden_part(text)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QFont, QGuiApplication, QKeySequence, QMouseEvent, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -38,6 +38,7 @@ class ChecklistPane(QWidget):
         self.setAccessibleName("Customer checklist")
         self.checklist = checklist
         self.boxes: dict[str, QCheckBox] = {}
+        self._labels: dict[QCheckBox, QLabel] = {}  # each box's text
         outer = QVBoxLayout(self)
         # The items scroll and the buttons stay: in presentation mode, or at 1366x768, the items
         # are taller than the pane, and the last one was cut off with nothing to scroll it.
@@ -76,6 +77,8 @@ class ChecklistPane(QWidget):
                 row.addWidget(text, 1)
                 layout.addLayout(row)
                 self.boxes[item.key] = box
+                self._labels[box] = text
+                box.installEventFilter(self)  # a box reached by Tab scrolls into view
             outline_indicators(*self.boxes.values())
         layout.addStretch(1)
         self.items_area.setWidget(items)
@@ -110,6 +113,15 @@ class ChecklistPane(QWidget):
         font.setBold(True)
         font.setPointSizeF(font.pointSizeF() * 1.2)
         self.title.setFont(font)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.FocusIn and isinstance(watched, QCheckBox):
+            # The item's text as far as it fits, then the box itself for sure.
+            label = self._labels.get(watched)
+            if label is not None:
+                self.items_area.ensureWidgetVisible(label, 0, 0)
+            self.items_area.ensureWidgetVisible(watched)
+        return False
 
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)

@@ -334,6 +334,8 @@ class ReportsPage(QWidget):
         if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
             for chart in self.charts.values():
                 chart.restyle()
+        if event.type() == QEvent.Type.FontChange:  # text size or presentation: wider columns
+            self._fit_tables()
 
     # -- filters and figures ----------------------------------------------------------------
     def filters(self) -> StatsFilter:
