@@ -80,6 +80,7 @@ class AppContext:
         # asyncio loads after the first frame is painted, so the lock is made on first use.
         self._sandbox_lock: asyncio.Lock | None = None
         self._closed = False
+        self._closed_fully = False  # aclose ran to its end (see close_now)
         self._key_loaded = False
         self._key: str | None = None
         self._key_read: asyncio.Future[str | None] | None = None
@@ -355,6 +356,26 @@ class AppContext:
         return CodatClient(self.http(), base, key, allow_insecure_http=insecure)
 
     # -- shutdown ---------------------------------------------------------------------------------
+    @property
+    def shutting_down(self) -> bool:
+        """``aclose`` has begun."""
+        return self._closed
+
+    def close_now(self) -> None:
+        """What must not be lost when ``aclose`` could not run to its end (Qt's loop ended under
+        it, e.g. the display went away): stop the embedded sandbox and save the settings. Runs
+        without an event loop; does nothing after a complete ``aclose``."""
+        if self._closed_fully:
+            return
+        self._closed_fully = True
+        if self._sandbox is not None:
+            self._sandbox.stop()
+            self._sandbox = None
+        try:
+            self.settings.save()
+        except OSError as exc:
+            log.error("Could not save settings: %s", exc)
+
     async def aclose(self) -> None:
         """Idempotent: safe to call from aboutToQuit, from a window close and from a test."""
         import asyncio
@@ -373,6 +394,7 @@ class AppContext:
             self.settings.save()
         except OSError as exc:
             log.error("Could not save settings: %s", exc)
+        self._closed_fully = True
 
 
 def _read_port(path: Path) -> int | None:

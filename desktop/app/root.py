@@ -151,9 +151,20 @@ def run_loop(app: QApplication, ctx: AppContext, window: MainWindow, shell: Shel
 
     import qasync
 
-    with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(app)) as runner:
-        runner.get_loop().set_exception_handler(ctx.crash.loop_handler)
-        return runner.run(main(app, ctx, window, shell))
+    try:
+        with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(app)) as runner:
+            runner.get_loop().set_exception_handler(ctx.crash.loop_handler)
+            return runner.run(main(app, ctx, window, shell))
+    except RuntimeError as exc:
+        # Qt's own loop ended before the shutdown coroutine could finish (the display went away,
+        # the session ended): asyncio cannot run it further, so what must be kept is kept now.
+        # Before the shutdown began it is a bug, and goes to the crash handler as any other.
+        if not ctx.shutting_down:
+            raise
+        log.warning("Qt's event loop ended during shutdown (%s); saving what must be kept", exc)
+        return exits.OK  # what must be kept is kept (close_now below); nothing failed the user
+    finally:
+        ctx.close_now()
 
 
 async def main(app: QApplication, ctx: AppContext, window: MainWindow, shell: ShellWiring) -> int:

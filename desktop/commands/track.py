@@ -120,6 +120,30 @@ def _text(doc: dict[str, Any]) -> str:
     return f"{clock}  {doc['message']}"
 
 
+def _guide_fix(state: JourneyState, cache: dict[str, Any]) -> str | None:
+    """The platform guide's own fix for the journey's problem, as the call page shows it (the
+    guide's troubleshooting entry, else the common problems'); None when no guide covers it.
+    The guides (the team's folder from Settings too) are read the first time one is needed."""
+    problem = state.problem
+    if problem is None:
+        return None
+    if "library" not in cache:
+        from pathlib import Path
+
+        from desktop.core.guides import builtin_guides_dir, load_library
+        from desktop.core.paths import default_paths
+        from desktop.core.settings import Settings
+
+        paths = default_paths()
+        team = str(Settings.load(paths).get("team_guides_dir") or "")
+        cache["library"] = load_library(
+            builtin_guides_dir(), Path(team) if team else paths.team_guides
+        )
+    platform_key = state.platform.key if state.platform else None
+    entry = cache["library"].fix_for(platform_key, problem.guide_keys)
+    return None if entry is None else f"What to do: {entry.title}. {entry.body}"
+
+
 def _settings(args: argparse.Namespace) -> tuple[str, str, Any] | int:
     from desktop.commands._common import load_target
     from desktop.core.tracker import TrackerSettings
@@ -262,8 +286,10 @@ async def _follow(
     import asyncio
     import json
 
+    from desktop.core.journey import EventKind
     from desktop.core.tracker import Stop, StopReason
 
+    guides: dict[str, Any] = {}
     while True:
         left = None if deadline is None else deadline - clock.now()
         if left is not None and left <= 0:
@@ -285,6 +311,10 @@ async def _follow(
         for event in events:
             doc = _line(args.company_id, state, event)
             print(json.dumps(doc) if args.json else _text(doc), flush=True)
+            if event.kind is EventKind.PROBLEM and not args.json:
+                fix = _guide_fix(state, guides)
+                if fix is not None:
+                    print(f"          {fix}", flush=True)
         reached = state.linked if args.until == "linked" else state.synced
         if reached:
             return EXIT_REACHED

@@ -372,3 +372,26 @@ def test_input_1_tracking_that_starts_after_the_connector_removed_itself(
     assert proc.returncode == 0, (out, err)
     assert "set to sync once" in out
     assert "was lost" not in out
+
+
+def test_a_problem_is_printed_with_the_platform_guides_own_fix(
+    sandbox: SandboxServer, api: httpx.Client, linkdesk_home: Path
+) -> None:
+    """NetSuite without Token-based Authentication: the line after the problem is the NetSuite
+    guide's troubleshooting entry (what the call page shows), not only the generic advice."""
+    company = _company(api)
+    response = api.post(
+        f"/_sandbox/companies/{company}/scenario", json={"scenario": "netsuite-no-tba"}
+    )
+    assert response.status_code == 200, response.text
+    proc = _track(
+        sandbox, linkdesk_home, company, "--stop-on-problem", "--timeout", "60",
+        "--fast-interval", "0.2",
+    )  # fmt: skip
+    _act(api, company, "open_link")
+    _act(api, company, "select_platform", platformKey="akxx")
+    _act(api, company, "consent")
+    out, err = proc.communicate(timeout=90)
+    assert proc.returncode == 3, (out, err)
+    fix = [line.strip() for line in out.splitlines() if line.strip().startswith("What to do:")]
+    assert fix and "Token-based Authentication" in fix[0] and "Enable Features" in fix[0], out

@@ -246,3 +246,22 @@ def test_an_empty_data_status_never_takes_back_a_completed_sync() -> None:
     state, events = apply(state, data_status(T0 + 52), config)
     assert state.steps[-1].status is StepStatus.DONE
     assert events == ()
+
+
+def test_sync_lines_word_the_data_type_as_the_call_page_does() -> None:
+    """`linkdesk track` printed "Sync of billCreditNotes"; the words are Codat's data type's."""
+    from tests.unit.journey_builders import connection, conns, data_status, status
+
+    cid = "bbbbbbbb-0000-4000-8000-000000000003"
+    config = JourneyConfig(stall_seconds={1: 600, 3: 300, 5: 1200}, preselected_platform=None)
+    state = start(COMPANY, T0, config)
+    state, _ = apply(state, conns(T0 + 1, connection(cid, "Linked", T0 + 1)), config)
+    observed = data_status(
+        T0 + 2,
+        status("billCreditNotes", "Queued", last=T0 + 1),
+        status("banking-accountBalances", "Queued", last=T0 + 1),
+    )
+    _, events = apply(state, observed, config)
+    lines = [e.message for e in events if e.kind is EventKind.SYNC]
+    assert any(line.startswith("Sync of bill credit notes:") for line in lines), lines
+    assert any(line.startswith("Sync of banking: account balances:") for line in lines), lines

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
 
+from desktop.core.codat.data_types import data_type_words
 from desktop.core.codat.errors import ErrorKind
 from desktop.core.codat.models import Connection, ConnectionStatus
 from desktop.core.journey import problems
@@ -547,7 +548,7 @@ def _events(old: JourneyState, new: JourneyState, at: float) -> tuple[JourneyEve
             JourneyEvent(
                 at,
                 EventKind.SYNC,
-                f"Sync of {item.data_type}: {item.status.value}{extra}.",
+                f"Sync of {_in_sentence(item.data_type)}: {item.status.value}{extra}.",
                 data_type=item.data_type,
                 connection_id=new.connection_id,
             )
@@ -560,8 +561,8 @@ def _events(old: JourneyState, new: JourneyState, at: float) -> tuple[JourneyEve
                     JourneyEvent(
                         at,
                         EventKind.SYNC,
-                        f"Sync of {item.data_type}: no longer counted (its latest sync belongs "
-                        "to another connection).",
+                        f"Sync of {_in_sentence(item.data_type)}: no longer counted (its latest "
+                        "sync belongs to another connection).",
                         data_type=item.data_type,
                         connection_id=new.connection_id,
                     )
@@ -600,3 +601,12 @@ def _events(old: JourneyState, new: JourneyState, at: float) -> tuple[JourneyEve
 
 def _problem_identity(problem: Problem) -> tuple[object, ...]:
     return (problem.key, problem.reason, problem.detail, problem.step, problem.since)
+
+
+def _in_sentence(data_type: str) -> str:
+    """A data type's words inside a sentence ("Sync of bill credit notes"), as the call page
+    words it; an acronym at the start (two capitals) keeps its case."""
+    words = data_type_words(data_type)
+    if words[:2].isupper():
+        return words
+    return words[:1].lower() + words[1:]

@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol
 
-from PySide6.QtCore import QDate, QEvent, Qt, Signal
+from PySide6.QtCore import QDate, QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -175,7 +175,7 @@ class ReportsPage(QWidget):
     # -- layout -----------------------------------------------------------------------------
     def _build(self) -> None:
         layout = QVBoxLayout(self)
-        layout.addLayout(self._filters_row())
+        layout.addLayout(self._filters_rows())
         self.headline = QLabel("Reading the saved calls…")
         self.headline.setAccessibleName("Report summary")
         self.headline.setWordWrap(True)
@@ -216,6 +216,10 @@ class ReportsPage(QWidget):
             )
             self.tabs.addTab(split, titles[key])
         self.tabs.setTabVisible(VIEWS.index("agents"), False)  # the team view's
+        self._table_wanted: dict[str, int] = {}
+        self.tabs.currentChanged.connect(
+            lambda _index: QTimer.singleShot(0, self, self._size_tables)
+        )
         layout.addWidget(self.tabs, 3)
         self.behind_label = QLabel(
             "Click a bar (a step, a problem, a platform, an agent) to list its calls."
@@ -233,8 +237,12 @@ class ReportsPage(QWidget):
         layout.addWidget(self.status)
         QShortcut(QKeySequence("F5"), self, self.reread)
 
-    def _filters_row(self) -> QHBoxLayout:
+    def _filters_rows(self) -> QVBoxLayout:
+        """Two rows, so the page (and with it the window) still fits a 1024-pixel laptop screen:
+        which calls (dates, platform, agent), then which kind and what to do with them."""
+        rows = QVBoxLayout()
         row = QHBoxLayout()
+        rows.addLayout(row)
         today = QDate.currentDate()
         self.since_on = QCheckBox("&From")
         self.since = QDateEdit(today.addDays(-30))
@@ -263,6 +271,9 @@ class ReportsPage(QWidget):
         for combo in (self.platform, self.agent):
             combo.currentIndexChanged.connect(self.refresh)
             row.addWidget(combo)
+        row.addStretch(1)
+        row = QHBoxLayout()
+        rows.addLayout(row)
         self.practice = QCheckBox("Include &practice calls")
         self.practice.toggled.connect(self.refresh)
         row.addWidget(self.practice)
@@ -282,7 +293,7 @@ class ReportsPage(QWidget):
         self.png_button.clicked.connect(self.ask_png_path)
         for button in (self.refresh_button, self.csv_button, self.png_button):
             row.addWidget(button)
-        return row
+        return rows
 
     # -- showing ----------------------------------------------------------------------------
     def showEvent(self, event: Any) -> None:
@@ -490,12 +501,25 @@ class ReportsPage(QWidget):
             table.resizeColumnsToContents()
             # At most TABLE_MOST wide: a name from outside (a platform, an agent) may be very long.
             want = min(_wanted_width(table), round(TABLE_MOST * self._scale()))
-            table.setMinimumWidth(want)
+            # Wanted, not a minimum: a minimum here would be the whole window's (the pages share
+            # one stack), too wide for a small laptop screen; there the table scrolls instead.
+            self._table_wanted[key] = want
             split.setStretchFactor(0, 1)
             split.setStretchFactor(1, 0)
+        self._size_tables()
+
+    def _size_tables(self) -> None:
+        """Give each shown table its wanted width when its chart keeps CHART_LEAST (on a tab's
+        first showing and when the page is resized too: a hidden tab has no width yet)."""
+        for key, want in self._table_wanted.items():
+            split = self.chart_slots[key]
             width = split.width()
-            if width > want + CHART_LEAST:
+            if split.isVisible() and width > want + CHART_LEAST:
                 split.setSizes([width - want, want])
+
+    def resizeEvent(self, event: Any) -> None:
+        super().resizeEvent(event)
+        self._size_tables()
 
     def _scale(self) -> float:
         return PRESENTATION_SCALE if self.presentation else 1.0
