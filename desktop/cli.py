@@ -12,6 +12,7 @@ import sys
 from collections.abc import Sequence
 
 from desktop import __version__
+from desktop.commands.exits import Parser
 from desktop.core.settings import CODAT_API_BASE
 
 # Order is the order in --help. Add a command here only when it works.
@@ -20,7 +21,8 @@ COMMANDS: tuple[str, ...] = ("gui", "link", "guides", "sandbox", "track", "calls
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """The parser with every command, or with ``only`` that one (see ``command_named``)."""
-    parser = argparse.ArgumentParser(
+    # Parser: a usage error exits 1 (unusable input) in every command and action, as documented.
+    parser = Parser(
         prog="linkdesk",
         description="LinkDesk: follow a customer's Codat connection step by step.",
     )

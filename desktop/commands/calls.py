@@ -15,9 +15,9 @@ only what is new since the last read, kept in ``team-calls.sqlite3`` in the data
 the same report over them, with one group per agent (``"agents"`` in the JSON). When the hub
 cannot be reached it says so on stderr and reports the team calls read before.
 
-Exit codes are the shared ones (``desktop.commands.exits``): 0 done; 5 no call with that id;
-8 the database cannot be read; 9 the output file cannot be written; 12 ``--team`` without a team
-hub configured.
+Exit codes are the shared ones (``desktop.commands.exits``): 0 done; 1 unusable options or dates;
+5 no call with that id; 8 the database cannot be read; 9 the output file cannot be written;
+12 ``--team`` without a team hub configured.
 """
 
 from __future__ import annotations
@@ -44,16 +44,26 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="list saved calls or export one for the CRM",
         description="The calls LinkDesk saved on this computer.",
         epilog=exits.epilog(exits.NOT_FOUND, exits.DATABASE, exits.OUTPUT, exits.NO_TEAM_HUB),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=exits.HelpFormatter,
     )
     actions = p.add_subparsers(dest="calls_action", metavar="ACTION", required=True)
     listing = actions.add_parser(
-        "list", help=f"the {RECENT} most recent calls, newest first (open and closed)"
+        "list",
+        help=f"the {RECENT} most recent calls, newest first (open and closed)",
+        description=f"The {RECENT} most recent saved calls, newest first (open and closed).",
+        epilog=exits.epilog(exits.DATABASE),
+        formatter_class=exits.HelpFormatter,
     )
     listing.add_argument("--all", action="store_true", help="every saved call, not only the recent")
     listing.add_argument("--open", action="store_true", help="only calls still open")
     listing.add_argument("--json", action="store_true", help="one JSON array of call objects")
-    export = actions.add_parser("export", help="a call's timeline, problems, checklist and notes")
+    export = actions.add_parser(
+        "export",
+        help="a call's timeline, problems, checklist and notes",
+        description="A saved call's timeline, problems, checklist and notes, for the CRM.",
+        epilog=exits.epilog(exits.NOT_FOUND, exits.DATABASE, exits.OUTPUT),
+        formatter_class=exits.HelpFormatter,
+    )
     export.add_argument("call_id", metavar="ID", type=int, help="the call number from `calls list`")
     export.add_argument(
         "--format", choices=("markdown", "text"), default="markdown", help="default: markdown"
@@ -73,6 +83,8 @@ def _register_stats(actions: argparse._SubParsersAction[argparse.ArgumentParser]
             "A report over the saved calls (practice calls left out unless --practice). "
             "Dates are local calendar days, both included."
         ),
+        epilog=exits.epilog(exits.DATABASE, exits.NO_TEAM_HUB),
+        formatter_class=exits.HelpFormatter,
     )
     stats.add_argument("--since", metavar="DATE", type=_day, help="from this day (YYYY-MM-DD)")
     stats.add_argument("--until", metavar="DATE", type=_day, help="to this day, included")

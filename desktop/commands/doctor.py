@@ -11,10 +11,20 @@ from __future__ import annotations
 
 import argparse
 
+from desktop.commands import exits
+
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
-        "doctor", help="print the keyring backend, the paths and the API target, then exit"
+        "doctor",
+        help="print the keyring backend, the paths and the API target, then exit",
+        description="Print the keyring backend, the folders and files LinkDesk uses, the "
+        "profile and its API target, without opening a window. Never prints a key.",
+        epilog=exits.epilog(
+            extra=f"({exits.INPUT} also: the keyring could not be loaded or read; 0 when it "
+            "resolved, even to one that cannot store a key, which is said.)"
+        ),
+        formatter_class=exits.HelpFormatter,
     )
     p.set_defaults(run=run)
 

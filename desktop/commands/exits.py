@@ -5,6 +5,10 @@ Like the command modules, this imports nothing heavy: ``linkdesk --help`` stays 
 
 from __future__ import annotations
 
+import argparse
+import sys
+from typing import NoReturn
+
 OK = 0
 INPUT = 1  # unusable options, name, platform key or settings
 AUTH = 2  # no API key, or Codat refused it (401 Unauthorized / 403 Forbidden)
@@ -42,10 +46,38 @@ _WORDS = {
 }
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse's parser, but a usage error (an unknown option, a missing argument, a value its
+    ``type`` refuses) exits INPUT, not argparse's 2, which here means "no API key".
+
+    ``add_subparsers`` makes its parsers of the parent's class, so the top-level parser of
+    ``desktop.cli`` being one makes every command's and action's parser one too.
+    """
+
+    def error(self, message: str) -> NoReturn:
+        # argparse's own message and usage line, with the exit code of unusable input.
+        self.print_usage(sys.stderr)
+        self.exit(INPUT, f"{self.prog}: error: {message}\n")
+
+
+class HelpFormatter(argparse.RawDescriptionHelpFormatter):
+    """Fills a one-paragraph description to the terminal's width, as argparse does; keeps the
+    lines of a text laid out by hand (an epilog: the exit codes and the like) as they are."""
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        if "\n" not in text.strip():
+            return argparse.HelpFormatter._fill_text(self, text, width, indent)
+        return super()._fill_text(text, width, indent)
+
+
 def epilog(*codes: int, extra: str = "") -> str:
-    """The ``exit codes:`` block for a command's ``--help`` (argparse.RawDescriptionHelpFormatter)."""
+    """The ``exit codes:`` block for a command's ``--help`` (argparse.RawDescriptionHelpFormatter).
+
+    0 and 1 are always listed: every command can be given unusable options. The codes come in
+    ascending order, each once.
+    """
     lines = ["exit codes (the same cause has the same code in every linkdesk command):"]
-    lines += [f"  {code}  {_WORDS[code]}" for code in (OK, *codes)]
+    lines += [f"  {code:>2}  {_WORDS[code]}" for code in sorted({OK, INPUT, *codes})]
     text = "\n".join(lines) + "\nEvery non-zero exit says why on stderr."
     return f"{text}\n{extra}" if extra else text
 

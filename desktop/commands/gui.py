@@ -18,7 +18,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
             exits.HOME_IN_USE,
             extra="(0 also when the open window was brought to the front)",
         ),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=exits.HelpFormatter,
     )
     p.add_argument(
         "--sandbox",

@@ -4,9 +4,28 @@ from __future__ import annotations
 
 import argparse
 
+from desktop.commands import exits
+
+_CHECK_EPILOG = exits.epilog(
+    extra=f"({exits.INPUT} also: a guide file has an error, or with --strict a warning; "
+    "no such file or folder.)"
+)
+_LIST_EPILOG = exits.epilog(extra=f"({exits.INPUT} also: a guide, built-in or team, has an error.)")
+
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("guides", help="check or list the platform guides")
+    p = sub.add_parser(
+        "guides",
+        help="check or list the platform guides",
+        description="The platform guides LinkDesk shows during a call: check guide files "
+        "before they are shared with the team (guides check), or list the guides with the Codat "
+        "platform keys each one covers (guides list). `linkdesk guides ACTION --help` says more.",
+        epilog=exits.epilog(
+            extra=f"({exits.INPUT} also: check found an error, or with --strict a warning; "
+            "list found a guide with an error.)"
+        ),
+        formatter_class=exits.HelpFormatter,
+    )
     actions = p.add_subparsers(dest="guides_action", metavar="ACTION", required=True)
     check = actions.add_parser(
         "check",
@@ -15,6 +34,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
             "Validate guide files and warn about any without 'sources' or 'checked', or checked "
             "longer ago than the team's limit (the guides_max_age_days setting)."
         ),
+        epilog=_CHECK_EPILOG,
+        formatter_class=exits.HelpFormatter,
     )
     check.add_argument(
         "path",
@@ -33,7 +54,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     check.add_argument(
         "--strict", action="store_true", help="exit 1 on warnings too, not only on errors"
     )
-    listing = actions.add_parser("list", help="list the guides with their platform keys")
+    listing = actions.add_parser(
+        "list",
+        help="list the guides with their platform keys",
+        description="List the guides, one a line: key, Codat platform keys, name, and (team) "
+        "for those from a team folder; then any errors.",
+        epilog=_LIST_EPILOG,
+        formatter_class=exits.HelpFormatter,
+    )
     listing.add_argument(
         "--team", metavar="DIR", default=None, help="also merge this team guides folder"
     )
@@ -70,10 +98,12 @@ def _check(path_text: str | None, max_age_days: int | None, strict: bool) -> int
     path = Path(path_text) if path_text else builtin_guides_dir()
     if not os.path.lexists(path):
         print(f"{path}:0: no such file or folder")
-        return 1
+        return exits.INPUT
     if max_age_days is not None and max_age_days < 1:
-        print("guides check: --max-age-days must be at least 1")
-        return 2
+        from desktop.commands._common import say
+
+        say("guides check", "--max-age-days must be at least 1")
+        return exits.INPUT
     limit = max_age_days if max_age_days is not None else _max_age_days()
     files = guide_files(path)
     # A folder goes through the loader, which also catches clashes between files; anything else

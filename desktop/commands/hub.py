@@ -13,19 +13,36 @@ EXIT_OK = exits.OK
 EXIT_INPUT = exits.INPUT
 EXIT_NATS_REFUSED = exits.NATS_REFUSED
 EXIT_START = exits.HUB_START
+# What ``hub register`` can end with beyond 0 and 1: Codat's answer (exits.for_codat_error), no key,
+# or a --sandbox-secret-file that cannot be written.
+_REGISTER_CODES = (
+    exits.AUTH,
+    exits.NOT_FOUND,
+    exits.API,
+    exits.UNREACHABLE,
+    exits.OUTPUT,
+)
 
-_EPILOG = (
-    """\
+_EPILOG = f"""\
 secrets (never on the command line, never logged):
   the webhook signing secret: $LINKDESK_HUB_WEBHOOK_SECRET, or --webhook-secret-file FILE
   (mode 600, owned by the service user); several whsec_ secrets separated by spaces while rotating.
   NATS: --nats-creds FILE (a NATS .creds file), or $LINKDESK_HUB_NATS_USER and
   $LINKDESK_HUB_NATS_PASSWORD, or $LINKDESK_HUB_NATS_TOKEN.
 With --nats, the hub connects once before serving: credentials NATS refuses, or a certificate
---nats-tls-ca does not vouch for, stop it at once (exit 13); a NATS not up yet does not.
-"""
-    + exits.epilog(exits.INPUT, exits.NATS_REFUSED, exits.HUB_START)
-    + "\n(0 for linkdesk hub: stopped by a signal.)\n"
+--nats-tls-ca does not vouch for, stop it at once (exit {exits.NATS_REFUSED}); a NATS not up yet does not.
+""" + exits.epilog(
+    exits.INPUT,
+    exits.NATS_REFUSED,
+    exits.HUB_START,
+    *_REGISTER_CODES,
+    extra=f"(0 for linkdesk hub: stopped by a signal. "
+    f"{', '.join(map(str, _REGISTER_CODES))}: from hub register only.)\n",
+)
+_REGISTER_EPILOG = exits.epilog(
+    *_REGISTER_CODES,
+    extra="(1 also: --public-url not an absolute http(s) URL, or --sandbox-secret-file against "
+    "Codat itself.)",
 )
 
 
@@ -37,7 +54,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "JetStream stream CODAT (subject codat.<companyId>.<eventType>) and answer 2xx only "
         "once it is stored. The first line printed is the hub's base URL.",
         epilog=_EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=exits.HelpFormatter,
     )
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=8480, help="port (default 8480; 0: any free port)")
@@ -61,9 +78,28 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--nats-tls-cert", type=Path, metavar="FILE", help="client certificate")
     p.add_argument("--nats-tls-key", type=Path, metavar="FILE", help="client certificate's key")
     p.add_argument("--data", type=Path, metavar="DIR", help="data folder (default: LinkDesk's)")
-    p.add_argument("--webhook-secret-file", type=Path, metavar="FILE")
-    p.add_argument("--stream-max-age", type=float, default=7.0, metavar="DAYS")
-    p.add_argument("--stream-max-bytes", type=int, default=1 << 30, metavar="BYTES")
+    p.add_argument(
+        "--webhook-secret-file",
+        type=Path,
+        metavar="FILE",
+        help="a file (mode 600, the service user's) holding the webhook signing secret(s), "
+        "whsec_..., separated by spaces while rotating (default: $LINKDESK_HUB_WEBHOOK_SECRET)",
+    )
+    p.add_argument(
+        "--stream-max-age",
+        type=float,
+        default=7.0,
+        metavar="DAYS",
+        help="days the stream keeps an event (default 7); a desktop away longer misses it",
+    )
+    p.add_argument(
+        "--stream-max-bytes",
+        type=int,
+        default=1 << 30,
+        metavar="BYTES",
+        help="the stream's size limit in bytes; the oldest events go first when it is reached "
+        "(default 1073741824, 1 GiB)",
+    )
     p.add_argument(
         "--replicas", type=int, default=1, help="stream replicas (3 on a 3-node cluster)"
     )
@@ -74,7 +110,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         metavar="S",
         help="how long a svix-id is remembered for de-duplication (default one day)",
     )
-    p.add_argument("--tolerance", type=float, default=300.0, metavar="S")
+    p.add_argument(
+        "--tolerance",
+        type=float,
+        default=300.0,
+        metavar="S",
+        help="seconds a webhook's svix-timestamp may be from this computer's clock, either way, "
+        "before the webhook is refused (default 300, Svix's tolerance)",
+    )
     p.set_defaults(run=run)
 
     actions = p.add_subparsers(dest="hub_command", metavar="ACTION")
@@ -83,6 +126,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="create the hub's webhook consumer at Codat (POST /webhooks)",
         description="Create a webhook consumer at Codat for URL/codat/webhooks with the event "
         "types LinkDesk follows, and print its id and what to do with its signing secret.",
+        epilog=_REGISTER_EPILOG,
+        formatter_class=exits.HelpFormatter,
     )
     r.add_argument("--public-url", required=True, metavar="URL", help="the hub's public base URL")
     r.add_argument(
@@ -296,7 +341,7 @@ def run_register(args: argparse.Namespace) -> int:
     _, profile, api_base = load_target("hub register", args)
     api_key = api_key_or_say("hub register", profile)
     if api_key is None:
-        return EXIT_INPUT
+        return exits.AUTH  # as in link and track: no key is 2
     return asyncio.run(_register(args, api_base, api_key))
 
 
@@ -339,10 +384,14 @@ async def _register(args: argparse.Namespace, api_base: str, api_key: str) -> in
                 _say("--sandbox-secret-file works only against LinkDesk's sandbox")
                 return EXIT_INPUT
             path: Path = args.sandbox_secret_file
-            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            os.fchmod(descriptor, 0o600)  # also when the file was already there
-            with os.fdopen(descriptor, "w", encoding="utf-8") as out:
-                out.write(answer.json()["secret"] + "\n")
+            try:
+                descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+                os.fchmod(descriptor, 0o600)  # also when the file was already there
+                with os.fdopen(descriptor, "w", encoding="utf-8") as out:
+                    out.write(answer.json()["secret"] + "\n")
+            except OSError as exc:
+                _say(f"Could not write {path}: {exc.strerror or exc}.")
+                return exits.OUTPUT
             print(
                 f"signing secret written to {path} (mode 600): start the hub with "
                 f"--webhook-secret-file {path}"

@@ -39,7 +39,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         epilog=exits.epilog(
             EXIT_INPUT, EXIT_AUTH, EXIT_NOT_FOUND, EXIT_API, EXIT_UNREACHABLE, EXIT_UNSAFE_LINK
         ),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=exits.HelpFormatter,
     )
     p.add_argument(
         "name",

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from desktop.commands import exits
+
 KEY_ENV = "LINKDESK_SANDBOX_API_KEY"
 DEFAULT_KEY = "linkdesk-sandbox"  # the same as desktop.sandbox.server.DEFAULT_API_KEY
 
@@ -14,6 +16,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="run the embedded Codat sandbox (API, hosted Link pages, scripted customers)",
         description="Serve a Codat-compatible sandbox on loopback. The first line printed is its "
         "base URL; it serves until interrupted (SIGINT/SIGTERM) and then exits 0.",
+        epilog=exits.epilog(
+            extra=f"({exits.INPUT} also: the sandbox could not start, e.g. the port is taken.)"
+        ),
+        formatter_class=exits.HelpFormatter,
     )
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=0, help="port (default 0: any free port)")
@@ -21,8 +27,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "--api-key",
         default=None,
         help="the API key clients must send, for Codat's paths and the control API (base64, "
-        f"Basic); default: ${KEY_ENV}, else {DEFAULT_KEY!r}. Prefer ${KEY_ENV}: a command line "
-        "is visible to every user of the computer. The key is never printed.",
+        f"Basic); default: ${KEY_ENV}, else the sandbox's fixed demo key {DEFAULT_KEY}. Prefer "
+        f"${KEY_ENV}: a command line is visible to every user of the computer. A key you give "
+        "is never printed; the demo key is, so that it can be pasted.",
     )
     p.add_argument(
         "--scenario",
@@ -42,7 +49,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     p.add_argument("--seed", type=int, default=None, help="seed for reproducible faults")
     p.add_argument(
-        "--daily-quota", type=int, default=None, help="enforce a daily request quota (429 after)"
+        "--daily-quota",
+        type=int,
+        default=None,
+        metavar="N",
+        help="answer N API requests a day (UTC), then 429 with Retry-After until 00:00 UTC, as "
+        "Codat's daily quota does (default: no limit)",
     )
     p.add_argument("--state", metavar="FILE", default=None, help="keep the state in this JSON file")
     p.add_argument(
@@ -64,7 +76,7 @@ def run(args: argparse.Namespace) -> int:
         width = max(map(len, SCENARIOS))
         for scenario in SCENARIOS.values():
             print(f"{scenario.name:<{width}}  {scenario.summary}")
-        return 0
+        return exits.OK
     try:
         if args.scenario:
             parse_scenario(args.scenario)
@@ -73,7 +85,7 @@ def run(args: argparse.Namespace) -> int:
             raise ValueError("--speed must be positive")
     except ValueError as exc:
         print(f"linkdesk sandbox: {exc}", file=sys.stderr)
-        return 2
+        return exits.INPUT
 
     stop = threading.Event()
 
@@ -98,10 +110,10 @@ def run(args: argparse.Namespace) -> int:
             url = server.start()
         except (RuntimeError, OSError) as exc:
             print(f"linkdesk sandbox: {exc}", file=sys.stderr)
-            return 1
+            return exits.INPUT
         print(url, flush=True)
         print(
-            f"API key: {source} (Authorization: Basic base64(key)); Ctrl+C stops",
+            f"API key: {source}; send it as Authorization: Basic base64(key); Ctrl+C stops",
             file=sys.stderr,
             flush=True,
         )
@@ -111,11 +123,13 @@ def run(args: argparse.Namespace) -> int:
         server.stop()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-    return 0
+    return exits.OK
 
 
 def _api_key(given: str | None) -> tuple[str, str]:
-    """The key and where it came from, in words that never include the key itself."""
+    """The key and where it came from, in words that never include a key given with --api-key
+    or $LINKDESK_SANDBOX_API_KEY; the fixed demo key is no secret, and is said so it can be pasted
+    (into LinkDesk's Settings, or Codat's SDK)."""
     import os
 
     if given:
@@ -123,4 +137,4 @@ def _api_key(given: str | None) -> tuple[str, str]:
     from_env = os.environ.get(KEY_ENV, "").strip()
     if from_env:
         return from_env, f"the one in ${KEY_ENV}"
-    return DEFAULT_KEY, "the default one (see --help)"
+    return DEFAULT_KEY, f"{DEFAULT_KEY} (the sandbox's fixed demo key)"

@@ -46,7 +46,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
             "reviewing and starting) are marked inferred."
         ),
         epilog=_EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=exits.HelpFormatter,
     )
     p.add_argument("company_id", metavar="COMPANY_ID", help="the Codat company id")
     p.add_argument(

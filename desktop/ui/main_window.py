@@ -10,6 +10,7 @@ from desktop import APP_NAME
 from desktop.ui.empty_state import EmptyState
 from desktop.ui.icons import app_icon, icon
 from desktop.ui.rich_text import plain_label
+from desktop.ui.theme import presentation_font, theme_signals
 
 PAGES: tuple[tuple[str, str, str], ...] = (
     # (key, title, shortcut)
@@ -44,6 +45,9 @@ class MainWindow(QMainWindow):
         self.stack = QStackedWidget()
         self.stack.setAccessibleName("Pages")
         self.setCentralWidget(self.stack)
+        self.presenting = False
+        # A new text size changes the app's font: presentation mode's follows it.
+        theme_signals().changed.connect(self._scale_pages)
         self.pages: dict[str, QWidget] = {}
         self.page_actions: dict[str, QAction] = {}
         self._build_navigation()
@@ -151,8 +155,15 @@ class MainWindow(QMainWindow):
         """Hide what is internal (settings, the API target and profile) while the screen is shared."""
         self.settings_action.setVisible(not on)
         self.statusBar().setVisible(not on)
+        self.presenting = on
+        self._scale_pages()
         if self.presentation_action.isChecked() != on:
             self.presentation_action.setChecked(on)
+
+    def _scale_pages(self) -> None:
+        """Presentation mode's larger type, for every page at once: the pages inherit the font of
+        the page stack (a page sets only what it adds, like bold or a title's size)."""
+        self.stack.setFont(presentation_font(self.presenting))
 
     # -- geometry ---------------------------------------------------------------------------------
     def _default_size(self) -> QSize:

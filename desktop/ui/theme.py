@@ -5,13 +5,16 @@ from __future__ import annotations
 import json
 from functools import cache
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QGuiApplication, QPalette
-from PySide6.QtWidgets import QAbstractButton, QApplication
+from PySide6.QtWidgets import QAbstractButton, QApplication, QCheckBox, QRadioButton, QWidget
 
 from desktop.core.assets import asset
 
 THEMES = ("system", "light", "dark")
+# Presentation mode's type, against the app's: large enough to read on a shared screen, small
+# enough that every page still fits 1366x768 without clipped buttons.
+PRESENTATION_SCALE = 1.35
 _BASE_POINT_SIZE: float | None = None
 
 
@@ -73,6 +76,7 @@ def apply_theme(app: QApplication, choice: str, font_scale: float = 1.0) -> str:
     font.setPointSizeF(_BASE_POINT_SIZE * max(0.75, min(font_scale, 3.0)))
     app.setFont(font)
     app.setProperty("linkdesk_theme", name)
+    _outline_every_indicator(app, name)
     theme_signals().changed.emit()
     return name
 
@@ -99,29 +103,63 @@ def is_dark(app: QApplication) -> bool:
     return app.property("linkdesk_theme") == "dark"
 
 
-class _IndicatorStyler(QObject):
-    def __init__(self, boxes: tuple[QAbstractButton, ...]) -> None:
-        super().__init__(boxes[0])  # goes with the boxes, and so does its connection
-        self.boxes = boxes
+def presentation_font(on: bool) -> QFont:
+    """The font a page area gets in presentation mode: the app's, PRESENTATION_SCALE larger; off,
+    a font that resolves nothing, so the area follows the app's font (text size) again."""
+    if not on:
+        return QFont()
+    font = QFont(QApplication.font())
+    font.setPointSizeF(font.pointSizeF() * PRESENTATION_SCALE)
+    return font
 
-    def restyle(self) -> None:
-        app = QApplication.instance()
-        name = app.property("linkdesk_theme") if isinstance(app, QApplication) else None
-        style = indicator_style(str(name or "light"))
-        for box in self.boxes:
-            try:
-                if box.styleSheet() != style:
-                    box.setStyleSheet(style)
-            except RuntimeError:  # that box is gone already
-                continue
+
+def _restyle_indicator(box: QWidget, style: str) -> None:
+    # A box whose style sheet is someone else's (not "" nor an indicator style) is left alone.
+    own = box.styleSheet()
+    if own != style and own in ("", indicator_style("dark")):
+        box.setStyleSheet(style)
+
+
+class _IndicatorPolisher(QObject):
+    """Outlines every tick box and radio button as Qt polishes it, i.e. before it is first shown,
+    wherever it was made (a page, a dialog, a table's editor). Installed on the application only
+    with the dark theme: the light theme needs nothing, so it pays nothing."""
+
+    def __init__(self, style: str) -> None:
+        super().__init__()
+        self.style = style
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Polish and isinstance(watched, (QCheckBox, QRadioButton)):
+            _restyle_indicator(watched, self.style)
+        return False
+
+
+_POLISHER: _IndicatorPolisher | None = None
+
+
+def _outline_every_indicator(app: QApplication, name: str) -> None:
+    """Why not an application style sheet: it stops fonts from reaching child widgets, and
+    presentation mode enlarges a page by its font. Each box gets its own small sheet instead."""
+    global _POLISHER
+    style = indicator_style(name)
+    if _POLISHER is not None:
+        app.removeEventFilter(_POLISHER)
+        _POLISHER = None
+    if style:
+        _POLISHER = _IndicatorPolisher(style)
+        app.installEventFilter(_POLISHER)
+    for widget in app.allWidgets():  # the boxes already polished
+        if isinstance(widget, (QCheckBox, QRadioButton)):
+            _restyle_indicator(widget, style)
 
 
 def outline_indicators(*boxes: QAbstractButton) -> None:
-    """Tick boxes (or radio buttons) that stay visible on the dark theme, now and after every
-    theme change. Their own style sheet, never the application's: an application style sheet
-    stops fonts from reaching child widgets, and presentation mode enlarges the page by its font."""
-    if not boxes:
-        return
-    styler = _IndicatorStyler(boxes)
-    styler.restyle()
-    theme_signals().changed.connect(styler.restyle)
+    """Kept for the widgets that ask for it by name: every tick box and radio button is outlined
+    by apply_theme already (see _IndicatorPolisher); this styles ``boxes`` now, for a widget made
+    before the first apply_theme."""
+    app = QApplication.instance()
+    name = app.property("linkdesk_theme") if isinstance(app, QApplication) else None
+    style = indicator_style(str(name or "light"))
+    for box in boxes:
+        _restyle_indicator(box, style)

@@ -9,6 +9,7 @@ from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
+from desktop.commands import exits
 from desktop.core.paths import default_paths
 from desktop.core.stats import compute_report
 from desktop.core.store import CallStore
@@ -101,11 +102,24 @@ def test_dates_are_local_days_both_included(linkdesk_home: Path) -> None:
 
 def test_bad_date_and_no_database(linkdesk_home: Path) -> None:
     out = calls("stats", "--since", "30/11/2026", home=linkdesk_home)
-    assert out.returncode == 2
+    assert out.returncode == exits.INPUT == 1  # unusable input, as the README's table says
     assert "'30/11/2026' is not a date like 2026-11-30" in out.stderr
     out = calls("stats", "--json", home=linkdesk_home)
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout)["all"]["calls"] == 0
     assert not default_paths().database.exists()
     out = calls("stats", home=linkdesk_home)
+    assert "No calls saved yet (practice calls count only with --practice)." in out.stdout
+    assert "match" not in out.stdout  # no filter was given
+    out = calls("stats", "--practice", home=linkdesk_home)
+    assert out.stdout.splitlines()[-1] == "No calls saved yet."
+    out = calls("stats", "--platform", "gbol", home=linkdesk_home)
     assert "No calls match these filters." in out.stdout
+
+
+def test_filters_that_keep_no_saved_call_say_so(linkdesk_home: Path) -> None:
+    seed(linkdesk_home)
+    out = calls("stats", "--since", "2099-01-01", home=linkdesk_home)
+    assert out.returncode == 0, out.stderr
+    assert "No calls match these filters." in out.stdout
+    assert "saved yet" not in out.stdout

@@ -1,4 +1,5 @@
-"""``linkdesk sandbox`` takes its key from the environment too, and never prints it."""
+"""``linkdesk sandbox`` takes its key from the environment too, and never prints a key it is given;
+it prints its fixed demo key, no secret, so that a user can paste it."""
 
 from __future__ import annotations
 
@@ -58,7 +59,7 @@ def _serve(tmp_path: Path, env_key: str | None, *args: str) -> tuple[int, str, s
     [
         (SECRET, (), "the one in $LINKDESK_SANDBOX_API_KEY"),
         (None, ("--api-key", SECRET), "the one given with --api-key"),
-        (None, (), "the default one (see --help)"),
+        (None, (), f"API key: {DEFAULT_API_KEY} (the sandbox's fixed demo key)"),
     ],
 )
 def test_the_key_comes_from_the_environment_or_the_option_and_is_never_printed(
@@ -69,4 +70,11 @@ def test_the_key_comes_from_the_environment_or_the_option_and_is_never_printed(
     assert url.startswith("http://127.0.0.1:")
     assert said in stderr
     assert SECRET not in stderr and SECRET not in url
-    assert DEFAULT_API_KEY not in stderr
+    if env_key or args:
+        assert DEFAULT_API_KEY not in stderr
+
+
+def test_the_command_s_demo_key_is_the_sandbox_s() -> None:
+    from desktop.commands.sandbox import DEFAULT_KEY
+
+    assert DEFAULT_KEY == DEFAULT_API_KEY

@@ -163,10 +163,8 @@ def test_charts_follow_the_theme_and_presentation(qtbot: Any, page: ReportsPage)
         axis = chart.plot.getAxis("bottom")
         text = QApplication.palette().color(QPalette.ColorRole.Text)
         assert axis.textPen().color().name() == text.name()
-    size = page.tables["funnel"].font().pointSizeF()
-    page.set_presentation(True)
-    assert page.tables["funnel"].font().pointSizeF() > size
-    assert chart.font_scale > 1.0
+    page.set_presentation(True)  # the page's text grows with the window's page stack
+    assert chart.font_scale > 1.0  # the charts draw their own text
 
 
 def test_charts_library_loads_only_when_the_page_is_shown(tmp_path: Path) -> None:
@@ -234,3 +232,63 @@ def test_tables_fit_beside_their_charts_at_1366x768(
         qtbot.wait(50)  # one layout pass after the tab is shown
         assert not table.horizontalScrollBar().isVisible(), view
         assert table.horizontalHeader().length() <= table.viewport().width(), view
+
+
+def _visible_text(page: ReportsPage) -> list[str]:
+    """Every text a customer could read on the page: visible labels, cells, headers, tooltips."""
+    from PySide6.QtWidgets import QAbstractButton, QLabel, QTableWidget
+
+    seen: list[str] = []
+    for label in page.findChildren(QLabel):
+        if label.isVisibleTo(page):
+            seen += [label.text(), label.toolTip()]
+    for button in page.findChildren(QAbstractButton):
+        if button.isVisibleTo(page):
+            seen += [button.text(), button.toolTip()]
+    for table in page.findChildren(QTableWidget):
+        if not table.isVisibleTo(page):
+            continue
+        for c in range(table.columnCount()):
+            if table.isColumnHidden(c):
+                continue
+            header = table.horizontalHeaderItem(c)
+            seen.append(header.text() if header else "")
+            for r in range(table.rowCount()):
+                item = table.item(r, c)
+                if item is not None:
+                    seen += [item.text(), item.toolTip()]
+    return seen
+
+
+def test_presentation_shows_no_company_name(
+    qtbot: Any, page: ReportsPage, ids: dict[str, int]
+) -> None:
+    with qtbot.waitSignal(page.calls_listed, timeout=10000):
+        click_bar(qtbot, page, "platforms", 1)  # Xero: calls of the company "Acme"
+    assert any("Acme" in text for text in _visible_text(page))
+    page.set_presentation(True)
+    assert not any("Acme" in text for text in _visible_text(page))
+    assert not any("Company" in text for text in _visible_text(page))
+    # Nor a saved call (its title and text name the company), nor the agent's exports.
+    page.open_call(0)
+    assert page.status.text().startswith("Saved calls open only outside presentation mode")
+    assert not page._dialogs
+    assert not page.csv_button.isVisibleTo(page) and not page.png_button.isVisibleTo(page)
+    # Calls listed while presenting leave the name out too.
+    with qtbot.waitSignal(page.calls_listed, timeout=10000):
+        click_bar(qtbot, page, "platforms", 1)
+    assert not any("Acme" in text for text in _visible_text(page))
+    page.set_presentation(False)
+    assert "Acme" in [r[2] for r in rows(page, "behind")]
+    assert page.csv_button.isVisibleTo(page)
+
+
+def test_presentation_closes_an_open_saved_call(
+    qtbot: Any, page: ReportsPage, ids: dict[str, int]
+) -> None:
+    with qtbot.waitSignal(page.calls_listed, timeout=10000):
+        click_bar(qtbot, page, "platforms", 1)
+    page.open_call(0)
+    qtbot.waitUntil(lambda: bool(page._dialogs), timeout=10000)
+    page.set_presentation(True)
+    qtbot.waitUntil(lambda: not page._dialogs, timeout=5000)

@@ -84,7 +84,9 @@ def test_check_warns_about_a_guide_without_sources(tmp_path: Path) -> None:
     assert out.returncode == 0
     assert f"{path}:1: warning: no 'sources'" in out.stdout
     assert out.stdout.splitlines()[-1].endswith("1 warning(s)")
-    assert _run("check", "--max-age-days", "0", str(path)).returncode == 2
+    refused = _run("check", "--max-age-days", "0", str(path))
+    assert refused.returncode == 1  # unusable input, as in every command
+    assert "--max-age-days must be at least 1" in refused.stderr
 
 
 def test_check_broken_folder_prints_path_line_message(tmp_path: Path) -> None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+from desktop.core.stats.filters import StatsFilter
 from desktop.core.stats.report import OUTCOME_KEYS, Group, Report
 from desktop.core.store.timefmt import duration
 
@@ -41,12 +44,21 @@ def _headline(name: str, g: Group) -> str:
     )
 
 
+def _no_calls(filters: StatsFilter) -> str:
+    """Why the report is empty: nothing saved, or the filters (the ones of ``calls stats``)."""
+    if replace(filters, practice=False) != StatsFilter():
+        return "No calls match these filters."
+    if filters.practice:
+        return "No calls saved yet."
+    return "No calls saved yet (practice calls count only with --practice)."
+
+
 def report_text(report: Report) -> str:
     """The headline figures, the step table, one line per platform, then (team) per agent."""
     g = report.all
     lines = [_headline("All calls", g)]
     if g.calls == 0:
-        lines.append("No calls match these filters.")
+        lines.append(_no_calls(report.filters))
         return "\n".join(lines) + "\n"
     lines.append(_headline("First connections", report.first_connections))
     lines.append(_headline("Reconnections", report.reconnections))

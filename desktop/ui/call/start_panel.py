@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QGroupBox,
@@ -142,10 +143,8 @@ class StartPanel(QWidget):
         layout = QVBoxLayout(self)
         title = QLabel("Start a call")
         title.setProperty("role", "title")
-        font = title.font()
-        font.setBold(True)
-        font.setPointSizeF(font.pointSizeF() * 1.5)
-        title.setFont(font)
+        self.title = title
+        self._scale_title()
         intro = QLabel(
             "Find the customer's company in your Codat account, or create it: LinkDesk then "
             "gives you its Link URL to share and follows the customer step by step."
@@ -169,6 +168,18 @@ class StartPanel(QWidget):
         self.search_edit.returnPressed.connect(lambda: self.search_now(1))
 
     # -- search ------------------------------------------------------------------------------------
+    def _scale_title(self) -> None:
+        # From the panel's font, so a text size or presentation mode enlarges the title too.
+        font = QFont(self.font())
+        font.setBold(True)
+        font.setPointSizeF(font.pointSizeF() * 1.5)
+        self.title.setFont(font)
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self._scale_title()
+
     def search_now(self, page: int = 1) -> None:
         self._debounce.stop()
         self._generation += 1

@@ -152,6 +152,8 @@ class CompaniesPage(QWidget):
         error_row.addWidget(self.error, 1)
         error_row.addWidget(self.copy_error)
         layout.addLayout(error_row)
+        self.presenting = False
+        self._loading = False
         self._show_error("")
 
         bottom = QHBoxLayout()
@@ -178,7 +180,6 @@ class CompaniesPage(QWidget):
         self.hidden_notice.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.hidden_notice.hide()
         layout.addWidget(self.hidden_notice)
-        self.presenting = False
 
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
@@ -198,7 +199,7 @@ class CompaniesPage(QWidget):
     # -- loading ----------------------------------------------------------------------------------
     def load(self, page: int = 1) -> None:
         self._generation += 1
-        self.progress.show()
+        self._set_loading(True)
         self._spawn(
             self._load(max(1, page), self.search.text(), self._generation), "companies: load"
         )
@@ -208,17 +209,17 @@ class CompaniesPage(QWidget):
             result = await self._loader(text, page)
         except CodatError as exc:  # Codat's answer, in plain words; a bug goes to the crash handler
             if generation == self._generation:
-                self.progress.hide()
+                self._set_loading(False)
                 self._show_error(exc.plain_message)
                 self.failed = True
                 self._sync_empty()
             return
         except BaseException:
-            self.progress.hide()
+            self._set_loading(False)
             raise
         if generation != self._generation:
             return
-        self.progress.hide()
+        self._set_loading(False)
         self._show_error("")
         self.failed = False
         self.loaded = True
@@ -270,10 +271,15 @@ class CompaniesPage(QWidget):
         self.empty.setVisible(message is not None)
         self.table.setVisible(message is None and not self.presenting)
 
+    def _set_loading(self, on: bool) -> None:
+        self._loading = on
+        self.progress.setVisible(on and not self.presenting)
+
     def _show_error(self, text: str) -> None:
         self.error.setText(text)
-        self.error.setVisible(bool(text))
-        self.copy_error.setVisible(bool(text))
+        shown = bool(text) and not self.presenting
+        self.error.setVisible(shown)
+        self.copy_error.setVisible(shown)
 
     def _update_buttons(self) -> None:
         pages = max(1, -(-self.total // self.page_size))
@@ -289,8 +295,21 @@ class CompaniesPage(QWidget):
     def set_presentation(self, on: bool) -> None:
         """The account's customers are nobody else's business: hide them on a shared screen."""
         self.presenting = on
-        for widget in (self.table, self.search, self.open_button, self.copy_link, self.page_label):
+        # With the list hidden, its paging and refreshing would do nothing anyone can see: they go
+        # too, and so does a Codat error about loading it.
+        for widget in (
+            self.table,
+            self.search,
+            self.refresh_button,
+            self.prev_button,
+            self.next_button,
+            self.open_button,
+            self.copy_link,
+            self.page_label,
+        ):
             widget.setVisible(not on)
+        self.progress.setVisible(False if on else self._loading)
+        self._show_error(self.error.text())
         self.hidden_notice.setVisible(on)
         self._sync_empty()
 

@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QFont, QGuiApplication, QKeySequence, QMouseEvent, QShortcut
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
 
 from desktop.core.guides import Checklist, checklist_message
 from desktop.ui.guides import presentation
@@ -29,7 +38,18 @@ class ChecklistPane(QWidget):
         self.setAccessibleName("Customer checklist")
         self.checklist = checklist
         self.boxes: dict[str, QCheckBox] = {}
-        layout = QVBoxLayout(self)
+        self._labels: dict[QCheckBox, QLabel] = {}  # each box's text
+        outer = QVBoxLayout(self)
+        # The items scroll and the buttons stay: in presentation mode, or at 1366x768, the items
+        # are taller than the pane, and the last one was cut off with nothing to scroll it.
+        self.items_area = QScrollArea()
+        self.items_area.setAccessibleName("Checklist items")
+        self.items_area.setWidgetResizable(True)
+        self.items_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.items_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        items = QWidget()
+        layout = QVBoxLayout(items)
+        layout.setContentsMargins(0, 0, 0, 0)
         title = plain_label(checklist.title if checklist else "Customer checklist")
         title.setWordWrap(True)
         self.title = title
@@ -57,7 +77,16 @@ class ChecklistPane(QWidget):
                 row.addWidget(text, 1)
                 layout.addLayout(row)
                 self.boxes[item.key] = box
+                self._labels[box] = text
+                box.installEventFilter(self)  # a box reached by Tab scrolls into view
             outline_indicators(*self.boxes.values())
+        layout.addStretch(1)
+        self.items_area.setWidget(items)
+        # Transparent, so the pane's own background (presentation mode's paper) shows through.
+        items.setAutoFillBackground(False)
+        self.items_area.viewport().setAutoFillBackground(False)
+        outer.addWidget(self.items_area, 1)
+        layout = outer
         row = QHBoxLayout()
         self.copy_button = QPushButton("Copy as message")
         self.copy_button.setAccessibleName("Copy checklist as message")
@@ -74,7 +103,6 @@ class ChecklistPane(QWidget):
         self.status = QLabel()
         self.status.setAccessibleName("Checklist status")
         layout.addWidget(self.status)
-        layout.addStretch(1)
         shortcut = QShortcut(QKeySequence("Ctrl+Shift+M"), self)
         shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         shortcut.activated.connect(self.copy_message)
@@ -85,6 +113,20 @@ class ChecklistPane(QWidget):
         font.setBold(True)
         font.setPointSizeF(font.pointSizeF() * 1.2)
         self.title.setFont(font)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.FocusIn and isinstance(watched, QCheckBox):
+            # The item's text as far as it fits, then the box itself for sure.
+            label = self._labels.get(watched)
+            if label is not None:
+                self.items_area.ensureWidgetVisible(label, 0, 0)
+            self.items_area.ensureWidgetVisible(watched)
+        return False
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:  # text size, or presentation (the page stack)
+            self._style_title()
 
     def message(self) -> str:
         return checklist_message(self.checklist) if self.checklist else ""

@@ -5,7 +5,9 @@ from __future__ import annotations
 from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import QApplication, QWidget
 
-SCALE = 1.35
+from desktop.ui.theme import PRESENTATION_SCALE
+
+SCALE = PRESENTATION_SCALE  # the same as every page's (MainWindow scales the page stack)
 
 
 def is_dark(palette: QPalette) -> bool:

@@ -44,6 +44,7 @@ from desktop.core.stats.behind import UNKNOWN_PLATFORM, Behind
 from desktop.core.stats.filters import StatsFilter
 from desktop.core.store.timefmt import duration, local
 from desktop.ui.empty_state import EmptyState
+from desktop.ui.theme import PRESENTATION_SCALE
 
 if TYPE_CHECKING:
     from desktop.core.stats.report import Group, Report
@@ -52,11 +53,14 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 Spawn = Callable[[Awaitable[Any], str], Any]
-PRESENTATION_SCALE = 1.35
 TABLE_MOST = 560  # pixels (at 1x): the widest a table beside its chart may ask to be
 CHART_LEAST = 300  # pixels: the narrowest chart worth drawing
 VIEWS = ("funnel", "times", "problems", "platforms", "agents")
 CLICK_HINT = "Click a bar (a step, a problem, a platform, an agent) to list its calls."
+COMPANY_COLUMN = 2  # of the calls behind a figure
+NOT_WHILE_PRESENTING = (
+    "Saved calls open only outside presentation mode: they name the customer's company."
+)
 NO_TEAM_HUB = (
     "The team's calls come from the team hub, and none is set up on this computer: add its URL "
     "in Settings → Team hub (from the next start, every LinkDesk of the team shares the calls it "
@@ -332,15 +336,21 @@ class ReportsPage(QWidget):
         self._sync_hint()
 
     def set_presentation(self, on: bool) -> None:
+        """For a shared screen. The text grows with the page stack's font (MainWindow); the
+        charts draw their own text, so they are told. Other customers' company names never show:
+        not the Company column, nor a saved call (its title and text name the company), nor the
+        exports (a file dialog over the agent's folders)."""
         self.presentation = on
-        scale = PRESENTATION_SCALE if on else 1.0
         for chart in self.charts.values():
-            chart.set_font_scale(scale)
-        font = self.font()
-        for table in (*self.tables.values(), self.behind_table):
-            table_font = table.font()
-            table_font.setPointSizeF(font.pointSizeF() * scale)
-            table.setFont(table_font)
+            chart.set_font_scale(PRESENTATION_SCALE if on else 1.0)
+        self.behind_table.setColumnHidden(COMPANY_COLUMN, on)
+        self._fill_behind()  # the names are left out of the cells too, not only hidden
+        for button in (self.csv_button, self.png_button):
+            button.setVisible(not on)
+        if on:
+            for dialog in list(self._dialogs):
+                if isinstance(dialog, (CallTextDialog, QFileDialog)):
+                    dialog.reject()
         self._fit_tables()  # larger text, wider columns
 
     def changeEvent(self, event: QEvent) -> None:
@@ -348,6 +358,8 @@ class ReportsPage(QWidget):
         if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
             for chart in self.charts.values():
                 chart.restyle()
+        if event.type() == QEvent.Type.FontChange:  # text size or presentation: wider columns
+            self._fit_tables()
 
     # -- filters and figures ----------------------------------------------------------------
     def filters(self) -> StatsFilter:
@@ -648,23 +660,30 @@ class ReportsPage(QWidget):
     def show_calls(self, calls: list[Call], words: str) -> None:
         self.behind_calls = calls
         self.behind_label.setText(f"{words}: {len(calls)} (double-click or Enter opens one)")
+        self._fill_behind()
+        self.calls_listed.emit()
+
+    def _fill_behind(self) -> None:
         _fill(
             self.behind_table,
             [
                 (
                     str(c.id),
                     local(c.opened_at).strftime("%Y-%m-%d %H:%M"),
-                    c.company_name or "-",  # a team call names no company unless shared
+                    # A team call names no company unless shared; none while presenting.
+                    "" if self.presentation else c.company_name or "-",
                     c.platform_name or c.platform_key or "-",
                     c.outcome or ("open" if c.is_open else "-"),
                 )
-                for c in calls
+                for c in self.behind_calls
             ],
             range(0, 1),
         )
-        self.calls_listed.emit()
 
     def open_call(self, row: int) -> None:
+        if self.presentation:
+            self.status.setText(NOT_WHILE_PRESENTING)
+            return
         if 0 <= row < len(self.behind_calls):
             call = self.behind_calls[row]
             self.spawn(self._open_call(self.source, call), "reports: open call")
@@ -676,6 +695,9 @@ class ReportsPage(QWidget):
             text = await source.call_text(call.id)
         except StoreError as exc:
             self.status.setText(exc.plain_message)
+            return
+        if self.presentation:  # switched on while the call was read
+            self.status.setText(NOT_WHILE_PRESENTING)
             return
         title = f"Call {call.id}: {call.company_name}" if call.company_name else f"Call {call.id}"
         dialog = CallTextDialog(title, text, self)
@@ -694,6 +716,8 @@ class ReportsPage(QWidget):
         return dialog
 
     def ask_csv_path(self) -> None:
+        if self.presentation:
+            return
         if self.report is None:
             self.status.setText("No report to export yet.")
             return
@@ -702,6 +726,8 @@ class ReportsPage(QWidget):
         dialog.open()
 
     def ask_png_path(self) -> None:
+        if self.presentation:
+            return
         view = VIEWS[self.tabs.currentIndex()]
         if view not in self.charts or not self.charts[view].has_bars():
             self.status.setText("No chart to export yet.")
