@@ -90,3 +90,7 @@ def journey_shape(state: JourneyState) -> dict[str, Any]:
         "status": state.connection_status,
         "platform": state.platform.key if state.platform else None,
     }
+
+
+class NoCodat:
+    """A Codat client for a tracker that is never asked to poll (no company is followed)."""

@@ -23,6 +23,7 @@ import pytest
 
 from desktop.cli import main as linkdesk
 from desktop.commands import exits
+from desktop.core.clock import SystemClock
 from desktop.core.live import (
     HUB_SECRET_ACCOUNT,
     HUB_SECRET_SERVICE,
@@ -38,7 +39,7 @@ from desktop.hub.nats_server import NatsServer
 from desktop.hub.settings import NatsSettings
 from tests.hub.conftest import SECRET, build_chain, connection_event, signed_headers
 from tests.hub.jwt_kit import make_operator
-from tests.hub.live_kit import act, new_company, wait_until
+from tests.hub.live_kit import NoCodat, act, new_company, wait_until
 from tests.hub.tls_kit import (
     AGENT_PASSWORD,
     AGENT_USER,
@@ -171,7 +172,7 @@ async def test_a_desktop_the_hub_refuses_polls_and_says_why(
     caplog.set_level(logging.DEBUG)
     server = start_nats(tls_block(pki) + users_block())
     feed, _, statuses = _feed(server.url, connect_options(credential, getattr(pki, trust)))
-    tracker = Tracker(_NoCodat(), clock=_Clock())
+    tracker = Tracker(NoCodat(), clock=SystemClock())
     live = LiveTracking(tracker, feed, on_status=statuses.append)
     feed.start()
     try:
@@ -184,20 +185,6 @@ async def test_a_desktop_the_hub_refuses_polls_and_says_why(
         await tracker.aclose()
     _no_secret_in(caplog.text, *statuses)
     assert any(expected in r.getMessage() for r in caplog.records if r.levelno == logging.WARNING)
-
-
-class _Clock:
-    def now(self) -> float:
-        return time.time()
-
-    async def sleep(self, seconds: float) -> None:
-        import asyncio
-
-        await asyncio.sleep(seconds)
-
-
-class _NoCodat:
-    """The tracker is never asked to poll here (no company is followed)."""
 
     def __getattr__(self, name: str) -> object:
         raise AssertionError(f"unexpected Codat call {name}")

@@ -9,19 +9,19 @@ GUI's in the app; a CA file that cannot be read is said in the status, and nothi
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from desktop.app.call_assembly import hub_connection_preparer
+from desktop.core.clock import SystemClock
 from desktop.core.live import HUB_SECRET_ACCOUNT, HUB_SECRET_SERVICE, HubFeed, LiveTracking
 from desktop.core.secrets import SecretStore
 from desktop.core.team.reader import read_team_calls
 from desktop.core.tracker import Tracker
 from desktop.hub.nats_server import NatsServer
-from tests.hub.live_kit import wait_until
+from tests.hub.live_kit import NoCodat, wait_until
 from tests.hub.team_kit import make_agent
 from tests.hub.tls_kit import (
     AGENT_PASSWORD,
@@ -60,20 +60,6 @@ def agent_credential(memory_keyring: MemoryKeyring) -> None:
     SecretStore(HUB_SECRET_SERVICE).set(HUB_SECRET_ACCOUNT, f"{AGENT_USER}:{AGENT_PASSWORD}")
 
 
-class _Clock:
-    def now(self) -> float:
-        return time.time()
-
-    async def sleep(self, seconds: float) -> None:
-        import asyncio
-
-        await asyncio.sleep(seconds)
-
-
-class _NoCodat:
-    """The tracker is never asked to poll here (no company is followed)."""
-
-
 def _recording(prepare: object, threads: list[threading.Thread]) -> object:
     def wrapped() -> object:
         threads.append(threading.current_thread())
@@ -109,7 +95,7 @@ async def test_a_ca_file_that_cannot_be_read_is_the_feeds_status_and_polling_goe
         tls_nats.url, on_event=lambda event: None, prepare=hub_connection_preparer(str(gone))
     )
     statuses: list[str] = []
-    tracker = Tracker(_NoCodat(), clock=_Clock())  # type: ignore[arg-type]
+    tracker = Tracker(NoCodat(), clock=SystemClock())  # type: ignore[arg-type]
     live = LiveTracking(tracker, feed, on_status=statuses.append)
     feed.start()
     try:
