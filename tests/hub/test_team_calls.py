@@ -51,7 +51,9 @@ def report_json(path: Path, filters: StatsFilter | None = None) -> dict[str, obj
 
 
 @pytest.mark.asyncio
-@pytest.mark.expected_logs(*UNREACHABLE_LOGS)
+# On a loaded machine a read of an agent's call database can meet it busy (its team file being
+# made beside it); the publisher says so and tries again, which is what this test's report proves.
+@pytest.mark.expected_logs(*UNREACHABLE_LOGS, r"team calls not published: .* is busy")
 async def test_three_agents_one_team_report(nats_server: NatsServer, tmp_path: Path) -> None:
     ana, ben, cat = (make_agent(tmp_path, name) for name in ("ana", "ben", "cat"))
     assert await publish_all(ana, nats_server.url) == 4  # A, B, C and the practice call E
