@@ -72,7 +72,8 @@ async def test_three_agents_one_team_report(nats_server: NatsServer, tmp_path: P
     await publisher.aclose()
     with TeamFile(cat.team_file) as team:
         assert team.queued() == []
-    assert "1 finished call(s) shared" in statuses[-1]
+    # A retry that was already under way may say "unreachable" after the share: any order.
+    assert any("1 finished call(s) shared" in s for s in statuses), statuses
 
     lead = tmp_path / "lead-team.sqlite3"
     read = await read_team_calls(nats_server.url, lead)
