@@ -47,6 +47,12 @@ class ChecklistPane(QWidget):
         self.items_area.setWidgetResizable(True)
         self.items_area.setFrameShape(QFrame.Shape.NoFrame)
         self.items_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # Our own viewport, transparent: asking the scroll area for its own one (viewport()) has
+        # shiboken look through every QWidget subclass for its type, about 0.7 MiB before the first
+        # frame (PySide6 6.11, measured with tracemalloc).
+        viewport = QWidget()
+        viewport.setAutoFillBackground(False)
+        self.items_area.setViewport(viewport)
         items = QWidget()
         layout = QVBoxLayout(items)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -84,7 +90,6 @@ class ChecklistPane(QWidget):
         self.items_area.setWidget(items)
         # Transparent, so the pane's own background (presentation mode's paper) shows through.
         items.setAutoFillBackground(False)
-        self.items_area.viewport().setAutoFillBackground(False)
         outer.addWidget(self.items_area, 1)
         layout = outer
         row = QHBoxLayout()
