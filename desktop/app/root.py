@@ -79,6 +79,7 @@ def run_gui(args: argparse.Namespace) -> int:
             # build proves its keyring backends resolve with `linkdesk doctor`.
             print(f"smoke: window painted; API target: {ctx.target.label}")
             return 0
+        shell.finish_first_page()  # before asyncio and the other pages are even loaded
         from desktop.app.single_instance import FrontDoor  # after the first frame: QtNetwork
 
         front_door = FrontDoor(lock.server_name(), window)
@@ -118,7 +119,12 @@ def forget_module_sources() -> None:
 def _make_application() -> QApplication:
     from PySide6.QtWidgets import QApplication
 
-    app = QApplication.instance() or QApplication([sys.argv[0]])
+    from desktop.ui.theme import STYLE, STYLE_PROPERTY
+
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication([sys.argv[0], "-style", STYLE])
+        app.setProperty(STYLE_PROPERTY, STYLE)  # apply_theme need not set it again
     assert isinstance(app, QApplication)
     app.setApplicationName(APP_NAME)
     app.setApplicationVersion(__version__)

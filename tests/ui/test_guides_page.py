@@ -182,3 +182,41 @@ def test_a_narrow_page_keeps_a_usable_search_field(qtbot, page: GuidesPage) -> N
     qtbot.wait(10)
     metrics = page.search_field.fontMetrics()
     assert page.search_field.width() >= metrics.averageCharWidth() * 20
+
+
+def _tile_states(page: GuidesPage) -> dict[int, tuple[bool, bool]]:
+    """Each painted tile's row, and whether the delegate drew it selected and hovered."""
+    from PySide6.QtCore import QRectF
+
+    drawn: dict[int, tuple[bool, bool]] = {}
+    card = page.delegate._card
+
+    def record(painter, rect: QRectF, palette, selected: bool, hovered: bool) -> None:  # type: ignore[no-untyped-def]
+        drawn[page.tiles_view.indexAt(rect.center().toPoint()).row()] = (selected, hovered)
+        card(painter, rect, palette, selected, hovered)
+
+    page.delegate._card = record  # type: ignore[method-assign]
+    try:
+        page.tiles_view.viewport().grab()
+    finally:
+        del page.delegate._card
+    return drawn
+
+
+def test_tiles_show_the_selected_one_and_the_one_under_the_mouse(qtbot, page: GuidesPage) -> None:  # type: ignore[no-untyped-def]
+    """The delegate asks the view (not option.state, a QStyle flag the first frame does without)."""
+    view = page.tiles_view
+    page._select_row(2)
+    states = _tile_states(page)
+    assert states[2] == (True, False)
+    assert [row for row, (selected, _) in states.items() if selected] == [2]
+    assert not any(hovered for _, hovered in states.values())
+    fifth = view.visualRect(page.tiles_model.index(4, 0)).center()
+    qtbot.mouseMove(view.viewport(), fifth)
+    qtbot.waitUntil(lambda: view.hovered_row == 4)
+    states = _tile_states(page)
+    assert states[4] == (False, True) and states[2] == (True, False)
+    assert [row for row, (_, hovered) in states.items() if hovered] == [4]
+    page.search_field.setText("xero")  # other guides in the rows: no tile is taken as hovered
+    assert view.hovered_row == -1
+    assert not any(hovered for _, hovered in _tile_states(page).values())
