@@ -69,8 +69,13 @@ class ShellWiring:
     def practice_dialog(self) -> PracticeDialog | None:
         return self.shell.practice_dialog
 
+    def finish_first_page(self) -> None:
+        """What the first frame left out of the page it shows: the Guides page's side tabs."""
+        self.guides_page.build_side_pane()
+
     def start(self) -> None:
         """Work deferred until the window is on screen, so the first frame is not kept waiting."""
+        self.finish_first_page()  # if run_gui has not already
         self._install_call()
         self._install_companies()
         self._install_reports()

@@ -56,10 +56,56 @@ class GuidesPage(QWidget):
         self.presentation = False
         self.tiles_model = GuideTilesModel(self)
         self._viewer: GuideViewer | None = None  # built when a guide is first opened
-        self.checklist_pane = ChecklistPane(library.checklist)
+        self._side: _SidePane | None = None  # built right after the first frame
         self._questions_pane: QuestionsPane | None = None  # built when its tab is first shown
         self._build()
         self.apply_filter()
+
+    def build_side_pane(self) -> None:
+        """The checklist and questions tabs, made after the first frame (the app calls this as
+        soon as the window is on screen; anything that uses them first makes them too). Does
+        nothing once they exist.
+
+        The first frame shows the navigation, the search and the tiles: the tabs (a scroll area
+        of tick boxes and wrapped labels) cost it about 30 ms and 1 MiB, and fill their place
+        beside the tiles a moment later.
+        """
+        if self._side is not None:
+            return
+        self._side_pane()
+        # On screen now, not after the rest of start-up (the Call page alone takes 200 ms): lay
+        # the tabs out and paint their place at once, without waiting for the event loop.
+        layout = self.side_slot.layout()
+        assert layout is not None
+        layout.activate()
+        self.side_slot.repaint()
+
+    def _side_pane(self) -> _SidePane:
+        if self._side is None:
+            side = _SidePane(self.library)
+            side.tabs.currentChanged.connect(self._side_tab_shown)
+            if self.presentation:
+                side.checklist.set_presentation(True)
+            layout = self.side_slot.layout()
+            assert layout is not None
+            layout.addWidget(side.tabs)
+            side.tabs.show()  # a child added to a visible parent stays hidden until told
+            self._side = side
+        return self._side
+
+    @property
+    def side_tabs(self) -> QTabWidget:
+        """The checklist and questions tabs beside the tiles and the viewer."""
+        return self._side_pane().tabs
+
+    @property
+    def checklist_pane(self) -> ChecklistPane:
+        return self._side_pane().checklist
+
+    @property
+    def questions_slot(self) -> QWidget:
+        """The questions tab; its content is made when it is first shown (``questions_pane``)."""
+        return self._side_pane().questions_slot
 
     @property
     def questions_pane(self) -> QuestionsPane:
@@ -189,17 +235,12 @@ class GuidesPage(QWidget):
 
         self.stack = QStackedWidget()
         self.stack.addWidget(tiles_panel)
-        self.side_tabs = QTabWidget()
-        self.side_tabs.setAccessibleName("Checklist and questions")
-        self.side_tabs.addTab(self.checklist_pane, "Checklist")
-        self.questions_slot = QWidget()
-        self.questions_slot.setAccessibleName("Customer questions")
-        QVBoxLayout(self.questions_slot).setContentsMargins(0, 0, 0, 0)
-        self.side_tabs.addTab(self.questions_slot, "Questions")
-        self.side_tabs.currentChanged.connect(self._side_tab_shown)
+        # The side tabs' place, kept in the splitter from the first frame (see build_side_pane).
+        self.side_slot = QWidget()
+        QVBoxLayout(self.side_slot).setContentsMargins(0, 0, 0, 0)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.stack)
-        splitter.addWidget(self.side_tabs)
+        splitter.addWidget(self.side_slot)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([820, 320])
@@ -319,7 +360,12 @@ class GuidesPage(QWidget):
         self.questions_pane.search_field.setFocus()
 
     def _side_tab_shown(self, index: int) -> None:
-        if self.side_tabs.widget(index) is self.questions_slot and self._questions_pane is None:
+        side = self._side
+        if (
+            side is not None
+            and side.tabs.widget(index) is side.questions_slot
+            and (self._questions_pane is None)
+        ):
             self._questions_pane = self._build_questions_pane()
 
     # -- opening guides ---------------------------------------------------------------------------
@@ -375,6 +421,21 @@ class GuidesPage(QWidget):
         self._show_errors()
         if self._viewer is not None:
             self._viewer.set_presentation(on)
-        self.checklist_pane.set_presentation(on)
+        if self._side is not None:
+            self._side.checklist.set_presentation(on)
         if self._questions_pane is not None:
             self._questions_pane.set_presentation(on)
+
+
+class _SidePane:
+    """The side tabs: the customer checklist, and the questions (filled when first shown)."""
+
+    def __init__(self, library: GuideLibrary) -> None:
+        self.checklist = ChecklistPane(library.checklist)
+        self.tabs = QTabWidget()
+        self.tabs.setAccessibleName("Checklist and questions")
+        self.tabs.addTab(self.checklist, "Checklist")
+        self.questions_slot = QWidget()
+        self.questions_slot.setAccessibleName("Customer questions")
+        QVBoxLayout(self.questions_slot).setContentsMargins(0, 0, 0, 0)
+        self.tabs.addTab(self.questions_slot, "Questions")
