@@ -3,6 +3,9 @@
 
 nats-py retries a refused connection for ever when reconnection is allowed, so the hub's own
 connection (publisher.py) would wait silently; this check connects once, without retrying.
+nats-py 2.16's first connect reads ``max_reconnect_attempts=0`` as "no limit" (its server
+selection retries an unreachable address for ever, whatever ``allow_reconnect`` says), so the
+check asks for 1: each address is tried at most twice, then ``NoServersError``.
 Facts (nats-py 2.16, nats-server 2.15): a refused login is the server's
 ``-ERR 'Authorization Violation'``, raised as ``nats.errors.Error``; an untrusted certificate
 fails the TLS handshake with ``ssl.SSLCertVerificationError``.
@@ -113,7 +116,8 @@ async def check_nats(settings: NatsSettings, timeout: float = 5.0, tries: int = 
             "(--nats-tls-cert and --nats-tls-key)",
         )
     options = connect_options(settings, "linkdesk-hub-check")
-    options.update(allow_reconnect=False, max_reconnect_attempts=0, connect_timeout=timeout)
+    # Not 0: that is "for ever" to nats-py's first connect (see the module's facts).
+    options.update(allow_reconnect=False, max_reconnect_attempts=1, connect_timeout=timeout)
 
     async def quiet(exc: Exception) -> None:  # nats-py also reports the failure here
         return None
@@ -122,7 +126,9 @@ async def check_nats(settings: NatsSettings, timeout: float = 5.0, tries: int = 
     for _ in range(tries if info is not None else 1):
         nc = Client()
         try:
-            await nc.connect(**options, error_cb=quiet)
+            # A bound of its own too: a NATS that stops answering mid-handshake must not hold
+            # the hub's start for ever either.
+            await asyncio.wait_for(nc.connect(**options, error_cb=quiet), 4 * timeout)
         except Exception as exc:  # nats-py raises several kinds; classify says which matter
             outcome, name = classify(exc), type(exc).__name__
             if outcome is not Outcome.UNREACHABLE:

@@ -1,0 +1,97 @@
+"""``linkdesk hub``'s start: what it says and how it ends when NATS, a secret, the port or an
+option is not right (each a line on stderr and an exit code from exits.py, never a traceback)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import selectors
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from desktop.hub.nats_check import Outcome, check_nats
+from desktop.hub.nats_server import free_port
+from desktop.hub.settings import NatsSettings
+from tests.hub.conftest import SECRET
+
+
+def _closed_port() -> str:
+    """A loopback NATS URL nothing listens on (the port was free a moment ago)."""
+    return f"nats://127.0.0.1:{free_port()}"
+
+
+def _line(process: subprocess.Popen[str], timeout: float) -> str:
+    """The process's next stdout line, waiting at most ``timeout`` seconds ("" at its end)."""
+    assert process.stdout is not None
+    with selectors.DefaultSelector() as selector:
+        selector.register(process.stdout, selectors.EVENT_READ)
+        assert selector.select(timeout), f"no output within {timeout} s"
+    return process.stdout.readline()
+
+
+@pytest.fixture
+def hub_process(tmp_path: Path) -> Iterator[list[subprocess.Popen[str]]]:
+    started: list[subprocess.Popen[str]] = []
+    yield started
+    for process in started:
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(10)
+        for stream in (process.stdout, process.stderr):
+            if stream is not None:
+                stream.close()
+
+
+def _start(
+    started: list[subprocess.Popen[str]], home: Path, *args: str, **env: str
+) -> subprocess.Popen[str]:
+    environment = dict(os.environ, LINKDESK_HUB_WEBHOOK_SECRET=SECRET, LINKDESK_HOME=str(home))
+    environment.update(env)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "desktop", "hub", *args],
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    started.append(process)
+    return process
+
+
+@pytest.mark.asyncio
+async def test_the_nats_check_of_a_closed_port_ends_promptly_as_unreachable() -> None:
+    # Without a bound here a check that retries for ever would hang the test run instead.
+    checked = await asyncio.wait_for(check_nats(NatsSettings(url=_closed_port())), 30)
+    assert checked.outcome is Outcome.UNREACHABLE
+    assert "not reachable yet" in checked.message
+
+
+@pytest.mark.slow
+def test_linkdesk_hub_with_nats_unreachable_says_so_in_a_line_and_serves_503(
+    hub_process: list[subprocess.Popen[str]], tmp_path: Path
+) -> None:
+    """As the README says: a NATS not up yet does not stop the hub; it says so once, serves
+    (webhooks and /healthz answer 503) and keeps trying; SIGTERM ends it with 0."""
+    process = _start(hub_process, tmp_path, "--nats", _closed_port(), "--port", "0")
+    base = _line(process, 30).strip()
+    assert base.startswith("http://127.0.0.1:"), base
+    answer = httpx.get(base + "/healthz", trust_env=False, timeout=5)
+    assert answer.status_code == 503
+    assert answer.json()["nats"] == "disconnected"
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(20) == 0
+    assert process.stderr is not None
+    err = process.stderr.read()
+    assert "NATS is not reachable yet" in err
+    assert "Traceback" not in err
