@@ -25,6 +25,7 @@ from svix.webhooks import Webhook, WebhookVerificationError
 
 from desktop.hub.events import route
 from desktop.hub.publisher import StreamPublisher, Unavailable
+from desktop.hub.secret_source import webhook_verifier
 from desktop.hub.settings import ReceiverSettings
 
 _log = logging.getLogger("linkdesk.hub")
@@ -153,7 +154,11 @@ class WebhookReceiver:
         self.settings = settings
         self.publisher = publisher
         self.metrics = metrics
-        self._verifiers = [Webhook(s) for s in settings.secrets]
+        # Raises SecretError (naming the secret by position) rather than Svix's own errors.
+        self._verifiers = [
+            webhook_verifier(s, f"webhook signing secret {n} of {len(settings.secrets)}")
+            for n, s in enumerate(settings.secrets, 1)
+        ]
         self.replays = ReplayGuard(settings.tolerance)
         self._retry_after = str(settings.retry_after).encode()
 

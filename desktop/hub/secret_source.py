@@ -9,6 +9,8 @@ import os
 import stat
 from pathlib import Path
 
+from svix.webhooks import Webhook
+
 WEBHOOK_SECRET_ENV = "LINKDESK_HUB_WEBHOOK_SECRET"
 NATS_USER_ENV = "LINKDESK_HUB_NATS_USER"
 NATS_PASSWORD_ENV = "LINKDESK_HUB_NATS_PASSWORD"
@@ -33,16 +35,36 @@ def read_private_file(path: Path) -> str:
     return path.read_text(encoding="utf-8")
 
 
+def webhook_verifier(secret: str, which: str) -> Webhook:
+    """Svix's verifier for one signing secret; ``which`` names it in the error (its position and
+    source, never its value).
+
+    Raises SecretError for a secret Svix cannot use: after ``whsec_`` it decodes base64 (a
+    truncated secret raises binascii.Error) and refuses an empty key (EmptyWebhookSecretError).
+    """
+    if not secret.startswith("whsec_"):
+        raise SecretError(
+            f"{which} does not start with whsec_ (a webhook signing secret does; Codat's Portal "
+            "shows it)"
+        )
+    try:
+        return Webhook(secret)
+    except Exception:  # Svix raises several kinds; none is worth more than this line
+        raise SecretError(
+            f"{which} is not a whole webhook signing secret (after whsec_ comes base64 text, "
+            "not empty): copy it again from Codat's Portal"
+        ) from None
+
+
 def webhook_secrets(file: Path | None) -> tuple[str, ...]:
-    """The webhook signing secrets (``whsec_…``, whitespace-separated: several while rotating)."""
+    """The webhook signing secrets (``whsec_…``, whitespace-separated: several while rotating),
+    each checked with ``webhook_verifier``; SecretError names the one Svix cannot use."""
     text = read_private_file(file) if file is not None else os.environ.get(WEBHOOK_SECRET_ENV, "")
     found = tuple(text.split())
     if not found:
         where = str(file) if file is not None else f"${WEBHOOK_SECRET_ENV}"
         raise SecretError(f"no webhook signing secret in {where}")
-    for secret in found:
-        if not secret.startswith("whsec_"):
-            raise SecretError(
-                "a webhook signing secret starts with whsec_ (Codat's Portal shows it)"
-            )
+    where = str(file) if file is not None else f"${WEBHOOK_SECRET_ENV}"
+    for position, secret in enumerate(found, 1):
+        webhook_verifier(secret, f"webhook signing secret {position} of {len(found)} in {where}")
     return found

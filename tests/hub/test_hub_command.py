@@ -16,9 +16,12 @@ from pathlib import Path
 import httpx
 import pytest
 
+from desktop.cli import main as linkdesk
+from desktop.commands import exits
 from desktop.hub.nats_check import Outcome, check_nats
 from desktop.hub.nats_server import free_port
-from desktop.hub.settings import NatsSettings
+from desktop.hub.secret_source import SecretError
+from desktop.hub.settings import NatsSettings, ReceiverSettings, StreamSettings
 from tests.hub.conftest import SECRET
 
 
@@ -95,3 +98,50 @@ def test_linkdesk_hub_with_nats_unreachable_says_so_in_a_line_and_serves_503(
     err = process.stderr.read()
     assert "NATS is not reachable yet" in err
     assert "Traceback" not in err
+
+
+BAD_SECRETS = pytest.mark.parametrize(
+    "bad", ["whsec_abcde", "whsec_"], ids=["truncated", "prefix-alone"]
+)
+
+
+@BAD_SECRETS
+def test_an_unusable_webhook_secret_stops_the_hub_with_exit_1_naming_which(
+    bad: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("LINKDESK_HUB_WEBHOOK_SECRET", f"{SECRET} {bad}")
+    code = linkdesk(["hub", "--nats", _closed_port(), "--port", "0", "--workers", "1"])
+    out = capsys.readouterr()
+    assert code == exits.INPUT == 1
+    assert "webhook signing secret 2 of 2 in $LINKDESK_HUB_WEBHOOK_SECRET" in out.err
+    assert out.out == ""  # it never served
+    assert "abcde" not in out.err  # the secret's value is never shown
+    assert SECRET not in out.err
+
+
+@pytest.mark.slow
+@BAD_SECRETS
+def test_an_unusable_webhook_secret_in_a_file_stops_the_workers_hub_with_exit_1(
+    bad: str, hub_process: list[subprocess.Popen[str]], tmp_path: Path
+) -> None:
+    """With --workers N the secret is checked once, before any worker starts (each worker
+    dying in the app factory would be restarted over and over)."""
+    secret_file = tmp_path / "secret"
+    secret_file.write_text(bad + "\n")
+    secret_file.chmod(0o600)
+    process = _start(
+        hub_process, tmp_path, "--nats", _closed_port(), "--port", "0", "--workers", "2",
+        "--webhook-secret-file", str(secret_file),
+    )  # fmt: skip
+    assert process.wait(60) == exits.INPUT
+    assert process.stderr is not None
+    err = process.stderr.read()
+    assert f"webhook signing secret 1 of 1 in {secret_file}" in err
+    assert "Traceback" not in err
+
+
+def test_the_receiver_refuses_an_unusable_secret_with_a_secret_error() -> None:
+    from desktop.hub.app import create_app
+
+    with pytest.raises(SecretError, match="webhook signing secret 1 of 1"):
+        create_app(NatsSettings(), StreamSettings(), ReceiverSettings(secrets=("whsec_abcde",)))
