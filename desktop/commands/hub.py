@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import socket
 from pathlib import Path
 from typing import Any
 
@@ -264,6 +265,22 @@ def run(args: argparse.Namespace) -> int:
             embedded.stop()
 
 
+def _bind(host: str, port: int) -> socket.socket | None:
+    """A socket bound to host:port, as uvicorn's ``Config.bind_socket`` makes it (SO_REUSEADDR,
+    inheritable for the workers), or None after saying why not. uvicorn's own would
+    ``sys.exit`` when the address is taken, and leave its socket open."""
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        _say(f"could not listen on {host}:{port}: {exc.strerror or exc}")
+        return None
+    sock.set_inheritable(True)
+    return sock
+
+
 async def _serve(args: argparse.Namespace, nats_settings: Any, stream: Any, receiver: Any) -> int:
     import asyncio
 
@@ -273,18 +290,25 @@ async def _serve(args: argparse.Namespace, nats_settings: Any, stream: Any, rece
 
     app = create_app(nats_settings, stream, receiver)
     config = uvicorn.Config(app, host=args.host, port=args.port, log_level="info", access_log=False)
-    server = uvicorn.Server(config)
-    task = asyncio.get_running_loop().create_task(server.serve())
-    while not server.started:
-        if task.done():
-            _say(f"could not listen on {args.host}:{args.port}")
-            return EXIT_START
-        await asyncio.sleep(0.02)
-    freeze_start_up_objects()
-    port = server.servers[0].sockets[0].getsockname()[1]
-    print(f"http://{args.host}:{port}", flush=True)
-    _say(f"webhooks at {WEBHOOK_PATH}; health at /healthz; metrics at /metrics")
-    await task
+    # Bound here: inside serve() uvicorn would sys.exit(3) on a taken port, past this function.
+    sock = _bind(args.host, args.port)
+    if sock is None:
+        return EXIT_START
+    try:
+        server = uvicorn.Server(config)
+        task = asyncio.get_running_loop().create_task(server.serve(sockets=[sock]))
+        while not server.started:
+            if task.done():
+                _say(f"could not listen on {args.host}:{args.port}")
+                return EXIT_START
+            await asyncio.sleep(0.02)
+        freeze_start_up_objects()
+        port = server.servers[0].sockets[0].getsockname()[1]
+        print(f"http://{args.host}:{port}", flush=True)
+        _say(f"webhooks at {WEBHOOK_PATH}; health at /healthz; metrics at /metrics")
+        await task
+    finally:
+        sock.close()
     return EXIT_OK
 
 
@@ -312,10 +336,8 @@ def _serve_workers(args: argparse.Namespace, nats_settings: Any, stream: Any, re
             log_level="info",
             access_log=False,
         )
-        try:
-            sock = config.bind_socket()
-        except SystemExit:  # uvicorn logs why and exits when the address is taken
-            _say(f"could not listen on {args.host}:{args.port}")
+        sock = _bind(args.host, args.port)
+        if sock is None:
             return EXIT_START
         # Listening from here on, so a request that comes before the workers waits in the
         # backlog rather than being refused.

@@ -7,9 +7,9 @@ import asyncio
 import os
 import selectors
 import signal
+import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -145,3 +145,21 @@ def test_the_receiver_refuses_an_unusable_secret_with_a_secret_error() -> None:
 
     with pytest.raises(SecretError, match="webhook signing secret 1 of 1"):
         create_app(NatsSettings(), StreamSettings(), ReceiverSettings(secrets=("whsec_abcde",)))
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_taken_port_stops_the_hub_with_exit_14_and_a_line(
+    workers: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("LINKDESK_HUB_WEBHOOK_SECRET", SECRET)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        code = linkdesk(
+            ["hub", "--nats", _closed_port(), "--port", str(port), "--workers", workers]
+        )
+    out = capsys.readouterr()
+    assert code == exits.HUB_START == 14
+    assert f"could not listen on 127.0.0.1:{port}" in out.err
+    assert out.out == ""
