@@ -47,6 +47,20 @@ _REGISTER_EPILOG = exits.epilog(
 )
 
 
+def _tolerance(text: str) -> float:
+    """``--tolerance``: seconds, over 0 and at most 300 (Svix's verify refuses more on its own,
+    which would show as bad_signature); argparse turns the refusal into a usage error."""
+    try:
+        seconds = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not 0 < seconds <= 300:
+        raise argparse.ArgumentTypeError(
+            f"must be over 0 and at most 300 seconds (Svix's own limit), not {text}"
+        )
+    return seconds
+
+
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "hub",
@@ -102,7 +116,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "(default 1073741824, 1 GiB)",
     )
     p.add_argument(
-        "--replicas", type=int, default=1, help="stream replicas (3 on a 3-node cluster)"
+        "--replicas",
+        type=int,
+        default=1,
+        help="stream replicas (3 on a 3-node cluster; 1 with --embedded-nats, a single node)",
     )
     p.add_argument(
         "--duplicate-window",
@@ -113,13 +130,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     p.add_argument(
         "--tolerance",
-        type=float,
+        type=_tolerance,
         default=300.0,
         metavar="S",
         help="seconds a webhook's svix-timestamp may be from this computer's clock, either way, "
-        "before the webhook is refused (default 300, Svix's tolerance)",
+        "before the webhook is refused: over 0 and at most 300 (Svix's own limit; the default)",
     )
-    p.set_defaults(run=run)
+    p.set_defaults(run=run, parser=p)
 
     actions = p.add_subparsers(dest="hub_command", metavar="ACTION")
     r = actions.add_parser(
@@ -213,6 +230,11 @@ def run(args: argparse.Namespace) -> int:
     if args.workers < 1:
         _say("--workers must be 1 or more")
         return EXIT_INPUT
+    if args.replicas > 1 and args.embedded_nats:
+        args.parser.error(
+            "--replicas above 1 needs a NATS cluster (--nats URL,...): the embedded nats-server "
+            "is a single node"
+        )
     settings = _settings(args)
     if isinstance(settings, int):
         return settings

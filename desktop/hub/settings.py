@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 DAY = 86400.0
+MAX_TOLERANCE = 300.0  # seconds: Svix's own verify allows no more (svix webhooks.py, 5 minutes)
 
 
 @dataclass(frozen=True)
@@ -57,3 +58,9 @@ class ReceiverSettings:
     publish_timeout: float = 3.0  # seconds to wait for JetStream's ack
     retry_after: int = 5  # seconds, in a 503's Retry-After
     heartbeat: float = 5.0  # seconds between the hub's heartbeats to the desktops
+
+    def __post_init__(self) -> None:
+        # Svix's verify refuses a timestamp over 5 minutes off on its own: a longer tolerance
+        # would pass the hub's check and then fail as bad_signature.
+        if not 0 < self.tolerance <= MAX_TOLERANCE:
+            raise ValueError(f"the tolerance must be over 0 and at most {MAX_TOLERANCE:g} seconds")

@@ -163,3 +163,38 @@ def test_a_taken_port_stops_the_hub_with_exit_14_and_a_line(
     assert code == exits.HUB_START == 14
     assert f"could not listen on 127.0.0.1:{port}" in out.err
     assert out.out == ""
+
+
+@pytest.mark.parametrize("tolerance", ["301", "0", "-5", "nan"])
+def test_a_tolerance_outside_svix_limit_is_a_usage_error(
+    tolerance: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("LINKDESK_HUB_WEBHOOK_SECRET", SECRET)
+    with pytest.raises(SystemExit) as ended:
+        linkdesk(["hub", "--nats", _closed_port(), "--port", "0", f"--tolerance={tolerance}"])
+    assert ended.value.code == exits.INPUT
+    assert "--tolerance: must be over 0 and at most 300 seconds" in capsys.readouterr().err
+
+
+def test_the_receiver_settings_refuse_a_tolerance_svix_would_not_honour() -> None:
+    for seconds in (0.0, -1.0, 300.5):
+        with pytest.raises(ValueError, match="at most 300"):
+            ReceiverSettings(secrets=(SECRET,), tolerance=seconds)
+    assert ReceiverSettings(secrets=(SECRET,), tolerance=300.0).tolerance == 300.0
+
+
+def test_the_tolerance_limit_is_in_the_help(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        linkdesk(["hub", "--help"])
+    assert "at most 300" in " ".join(capsys.readouterr().out.split())
+
+
+def test_replicas_with_the_embedded_nats_server_is_a_usage_error(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    monkeypatch.setenv("LINKDESK_HUB_WEBHOOK_SECRET", SECRET)
+    with pytest.raises(SystemExit) as ended:
+        linkdesk(["hub", "--embedded-nats", "--data", str(tmp_path), "--replicas", "3"])
+    assert ended.value.code == exits.INPUT
+    assert "the embedded nats-server is a single node" in capsys.readouterr().err
+    assert not (tmp_path / "nats").exists()  # no nats-server was started
