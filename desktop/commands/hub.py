@@ -173,6 +173,7 @@ def _settings(args: argparse.Namespace) -> tuple[Any, Any, Any] | int:
         SecretError,
         read_private_file,
         webhook_secrets,
+        withhold_from_children,
     )
     from desktop.hub.settings import DAY, NatsSettings, ReceiverSettings, StreamSettings
 
@@ -212,6 +213,7 @@ def _settings(args: argparse.Namespace) -> tuple[Any, Any, Any] | int:
         tls_cert=args.nats_tls_cert,
         tls_key=args.nats_tls_key,
     )
+    withhold_from_children()  # read: the nats-server and the workers need not inherit them
     receiver = ReceiverSettings(secrets=secrets, tolerance=args.tolerance)
     return nats_settings, stream, receiver
 

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 LOOPBACK = "127.0.0.1"
+HUB_ENV_PREFIX = "LINKDESK_HUB_"  # the hub's own variables, its credentials among them
 
 
 class NatsServerError(RuntimeError):
@@ -129,7 +130,10 @@ class NatsServer:
             self.cluster_port = free_port()
         self.store_dir.mkdir(parents=True, exist_ok=True)
         log = self.log_file or self.store_dir / f"{self.name}.log"
-        env = None if self.env is None else {**os.environ, **self.env}
+        # An explicit environment: not the hub's credentials (LINKDESK_HUB_*), which nats-server
+        # has no use for; a configuration's $VARIABLES come in ``env``.
+        env = {k: v for k, v in os.environ.items() if not k.startswith(HUB_ENV_PREFIX)}
+        env.update(self.env or {})
         with open(log, "ab") as out:
             self._process = subprocess.Popen(
                 self.command(),

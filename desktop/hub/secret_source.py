@@ -16,6 +16,18 @@ NATS_USER_ENV = "LINKDESK_HUB_NATS_USER"
 NATS_PASSWORD_ENV = "LINKDESK_HUB_NATS_PASSWORD"
 NATS_TOKEN_ENV = "LINKDESK_HUB_NATS_TOKEN"
 
+# Every variable the hub reads a credential from: taken out of the environment once read, so no
+# child (the embedded nats-server, a uvicorn worker) inherits them; workers get the settings
+# through multiprocessing's pipe (app.AppFactory).
+HUB_CREDENTIAL_ENVS = (WEBHOOK_SECRET_ENV, NATS_USER_ENV, NATS_PASSWORD_ENV, NATS_TOKEN_ENV)
+
+
+def withhold_from_children() -> None:
+    """Remove the hub's credential variables from this process's environment (call it once they
+    have been read)."""
+    for name in HUB_CREDENTIAL_ENVS:
+        os.environ.pop(name, None)
+
 
 class SecretError(ValueError):
     """The secret is missing, or its file can be read by others."""

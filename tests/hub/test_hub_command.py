@@ -19,10 +19,11 @@ import pytest
 from desktop.cli import main as linkdesk
 from desktop.commands import exits
 from desktop.hub.nats_check import Outcome, check_nats
-from desktop.hub.nats_server import free_port
+from desktop.hub.nats_server import NatsServer, free_port
 from desktop.hub.secret_source import SecretError
 from desktop.hub.settings import NatsSettings, ReceiverSettings, StreamSettings
 from tests.hub.conftest import SECRET
+from tests.hub.test_hub_workers import _wait, _workers_of
 
 
 def _closed_port() -> str:
@@ -198,3 +199,61 @@ def test_replicas_with_the_embedded_nats_server_is_a_usage_error(
     assert ended.value.code == exits.INPUT
     assert "the embedded nats-server is a single node" in capsys.readouterr().err
     assert not (tmp_path / "nats").exists()  # no nats-server was started
+
+
+HUB_CREDENTIALS = {
+    "LINKDESK_HUB_WEBHOOK_SECRET": SECRET,
+    "LINKDESK_HUB_NATS_USER": "hub",
+    "LINKDESK_HUB_NATS_PASSWORD": "pw-never-inherited",
+    "LINKDESK_HUB_NATS_TOKEN": "token-never-inherited",
+}
+
+
+def _environment_of(pid: int) -> dict[str, str]:
+    entries = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+    pairs = (e.decode(errors="replace").partition("=") for e in entries if e)
+    return {name: value for name, _, value in pairs}
+
+
+def test_an_embedded_nats_server_inherits_none_of_the_hub_credentials(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    for name, value in HUB_CREDENTIALS.items():
+        monkeypatch.setenv(name, value)
+    server = NatsServer(store_dir=tmp_path / "nats")
+    server.start()
+    try:
+        assert server.pid is not None
+        inherited = _environment_of(server.pid)
+    finally:
+        server.stop()
+    assert "PATH" in inherited  # the rest of the environment is still handed over
+    assert not set(HUB_CREDENTIALS) & set(inherited)
+
+
+@pytest.mark.slow
+def test_the_hubs_children_inherit_none_of_its_credentials(
+    hub_process: list[subprocess.Popen[str]], tmp_path: Path
+) -> None:
+    """linkdesk hub --embedded-nats --workers 2: neither its nats-server nor its workers have
+    a LINKDESK_HUB_ credential in their environment (the workers get them through the pipe)."""
+    token = {k: v for k, v in HUB_CREDENTIALS.items() if k != "LINKDESK_HUB_NATS_USER"}
+    token.pop("LINKDESK_HUB_NATS_PASSWORD")
+    process = _start(
+        hub_process, tmp_path, "--embedded-nats", "--data", str(tmp_path / "data"),
+        "--port", "0", "--workers", "2", **token,
+    )  # fmt: skip
+    base = _line(process, 30).strip()
+    assert base.startswith("http://127.0.0.1:"), base
+    _wait(lambda: len(_workers_of(process.pid)) == 2, 30, "two workers")
+    children = _children(process.pid)
+    assert len(children) >= 3  # nats-server and two workers
+    for child in children:
+        assert not set(HUB_CREDENTIALS) & set(_environment_of(child)), child
+
+
+def _children(pid: int) -> list[int]:
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found += [int(c) for c in (task / "children").read_text().split()]
+    return found
