@@ -134,7 +134,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         default=300.0,
         metavar="S",
         help="seconds a webhook's svix-timestamp may be from this computer's clock, either way, "
-        "before the webhook is refused: over 0 and at most 300 (Svix's own limit; the default)",
+        "before the webhook is refused: over 0 and at most 300, Svix's own limit (default 300)",
     )
     p.set_defaults(run=run, parser=p)
 
