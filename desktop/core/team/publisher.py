@@ -5,8 +5,9 @@ the publishing task; that task reads each queued call from the call database (re
 worker thread), publishes its summary to ``linkdesk.calls.<agent>`` with ``Nats-Msg-Id`` = the
 call's team id, and takes it out of the outbox once JetStream acknowledged it. While the hub is
 down the calls stay queued, in the file, across restarts; the task tries again every
-``retry_every`` seconds. A failure is a log line and a status (``on_status``), never an error
-dialog.
+``retry_every`` seconds. A call is kept in memory until it is in the outbox: a team file met busy
+is tried again by the publishing task, and ``aclose`` writes what is left. A failure is a log
+line and a status (``on_status``), never an error dialog. ``aclose`` leaves no task running.
 """
 
 from __future__ import annotations
@@ -202,14 +203,13 @@ class TeamPublisher:
 
         await self._file(write)
         self._finishing = [c for c in self._finishing if c not in kept]
-        self._wake.set()
 
     async def _queue_finished(self) -> None:
         try:
             await self._write_finished()
         except Exception as exc:  # e.g. busy: the publishing task tries again, and says so
             _log.info("finished call(s) not in the team outbox yet: %s", exc)
-            self._wake.set()
+        self._wake.set()
 
     def _summary(self, call_id: int, share: bool) -> dict[str, Any] | object | None:
         """The summary (worker thread); None while still open; ``_GONE`` for an unknown call."""
