@@ -15,6 +15,7 @@ import pytest
 
 from desktop.core.store.errors import StoreError, StoreErrorKind
 from desktop.core.team import publisher as publisher_module
+from desktop.core.team.connection import TeamHubUnreachable
 from desktop.core.team.local_file import TeamFile
 from tests.hub.team_kit import Agent, make_agent
 
@@ -142,3 +143,39 @@ async def test_a_call_finished_just_before_aclose_is_in_the_outbox(
         assert team.queued() == agent.call_ids
     publisher.call_finished(agent.call_ids[0])  # after close: nothing starts
     assert publisher.tasks == () and other_tasks() == set()
+
+
+@pytest.mark.asyncio
+@pytest.mark.expected_logs(r"team calls not published: .* is busy")
+async def test_a_busy_team_file_while_the_hub_is_down_does_not_end_publishing(
+    hub: FakeHub, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    agent = ben(tmp_path)
+    down = [TeamHubUnreachable("ConnectionRefusedError")]
+    fake_connect = hub.connect
+
+    async def connect_after_one_refusal(url: str, options: dict[str, Any]) -> FakeClient:
+        if down:
+            raise down.pop()
+        return await fake_connect(url, options)
+
+    monkeypatch.setattr(publisher_module, "connect", connect_after_one_refusal)
+    real_queued = TeamFile.queued
+    reads = 0
+
+    def second_read_busy(self: TeamFile) -> list[int]:
+        nonlocal reads
+        reads += 1
+        if reads == 2:  # counting what waits, right after the hub was found down
+            raise StoreError(StoreErrorKind.LOCKED, "database is locked", path="team")
+        return real_queued(self)
+
+    monkeypatch.setattr(TeamFile, "queued", second_read_busy)
+    statuses: list[str] = []
+    publisher = agent.publisher("nats://fake", retry_every=0.05, on_status=statuses.append)
+    await publisher.queue(agent.call_ids[0])
+    publisher.start()
+    await until(lambda: publisher.published == 1)
+    await publisher.aclose()
+    assert down == [] and reads > 2 and len(hub.sent) == 1
+    assert statuses[0].startswith("Team calls not shared yet:") and "busy" in statuses[0]

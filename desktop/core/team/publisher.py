@@ -231,22 +231,25 @@ class TeamPublisher:
             self._wake.clear()
             wait = 3600.0  # until a call finishes
             try:
-                await self._write_finished()
-                sent = await self.flush()
-                if sent:
-                    self._say(f"Team hub: {sent} finished call(s) shared with the team.")
-                if self._finishing or await self._file(TeamFile.queued):
-                    wait = self.retry_every  # a closing not written to the database yet
-            except TeamHubUnreachable as exc:
-                waiting = len(await self._file(TeamFile.queued))
-                _log.info(
-                    "team hub unreachable (%s); %d call(s) wait to be published", exc, waiting
-                )
-                self._say(
-                    f"Team hub unreachable: {waiting} finished call(s) wait to be shared; "
-                    f"trying again every {self.retry_every:g} s."
-                )
-                wait = self.retry_every
+                try:
+                    await self._write_finished()
+                    sent = await self.flush()
+                    if sent:
+                        self._say(f"Team hub: {sent} finished call(s) shared with the team.")
+                    if self._finishing or await self._file(TeamFile.queued):
+                        wait = self.retry_every  # a closing not written to the database yet
+                except TeamHubUnreachable as exc:
+                    # The team file met busy here goes to the handler below, as anywhere else:
+                    # the task goes on (it ended here before, and nothing was published after).
+                    waiting = len(await self._file(TeamFile.queued))
+                    _log.info(
+                        "team hub unreachable (%s); %d call(s) wait to be published", exc, waiting
+                    )
+                    self._say(
+                        f"Team hub unreachable: {waiting} finished call(s) wait to be shared; "
+                        f"trying again every {self.retry_every:g} s."
+                    )
+                    wait = self.retry_every
             except Exception as exc:  # the team file cannot be written: say so, keep going
                 words = getattr(exc, "plain_message", None) or str(exc) or type(exc).__name__
                 _log.warning("team calls not published: %s", words)
