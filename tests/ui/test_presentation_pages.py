@@ -5,7 +5,7 @@ nothing is offered, and the dark theme's tick boxes stand out on every page."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +45,18 @@ def light_after(qapp: QApplication) -> Iterator[None]:
     apply_theme(qapp, "light", 1.0)
     yield
     apply_theme(qapp, "light", 1.0)
+
+
+OpenWindow = Callable[[QSize], tuple[MainWindow, Kit, ReportsPage]]
+
+
+@pytest.fixture
+def open_window(
+    qtbot: Any, qloop: Any, tmp_path: Path, library: GuideLibrary, light_after: None
+) -> OpenWindow:
+    """Opens the main window at a size with the four pages installed as the shell installs them
+    (the Reports page loads on the qasync loop); the light theme at 1.0 again afterwards."""
+    return lambda size: _window(qtbot, tmp_path, library, size)
 
 
 def _window(
@@ -87,15 +99,9 @@ def _scroll_to(widget: QWidget) -> None:
 
 @pytest.mark.parametrize("size", [QSize(1366, 768), default_size(QSize(1366, 768))])
 def test_every_checklist_item_can_be_read_whole_while_presenting(
-    qtbot: Any,
-    qloop: Any,
-    tmp_path: Path,
-    library: GuideLibrary,
-    qapp: QApplication,
-    light_after: None,
-    size: QSize,
+    open_window: OpenWindow, size: QSize
 ) -> None:
-    window, _kit, _reports = _window(qtbot, tmp_path, library, size)
+    window, _kit, _reports = open_window(size)
     window.show_page("guides")
     window.set_presentation(True)
     _settle()
@@ -118,14 +124,9 @@ def _shown(page: QWidget, kind: type[QWidget]) -> list[QWidget]:
 
 
 def test_every_page_is_enlarged_alike_and_nothing_is_clipped(
-    qtbot: Any,
-    qloop: Any,
-    tmp_path: Path,
-    library: GuideLibrary,
-    qapp: QApplication,
-    light_after: None,
+    qtbot: Any, open_window: OpenWindow
 ) -> None:
-    window, kit, reports = _window(qtbot, tmp_path, library, QSize(1366, 768))
+    window, kit, reports = open_window(QSize(1366, 768))
     normal = QApplication.font().pointSizeF()
     window.set_presentation(True)
     for key in ("guides", "call", "companies", "reports"):
@@ -162,14 +163,9 @@ def test_every_page_is_enlarged_alike_and_nothing_is_clipped(
 
 
 def test_a_new_text_size_while_presenting_keeps_the_pages_enlarged(
-    qtbot: Any,
-    qloop: Any,
-    tmp_path: Path,
-    library: GuideLibrary,
-    qapp: QApplication,
-    light_after: None,
+    open_window: OpenWindow, qapp: QApplication
 ) -> None:
-    window, _kit, reports = _window(qtbot, tmp_path, library, QSize(1366, 768))
+    window, _kit, reports = open_window(QSize(1366, 768))
     window.set_presentation(True)
     apply_theme(qapp, "light", 1.2)
     _settle()
@@ -229,15 +225,8 @@ def test_the_dark_themes_tick_boxes_reach_the_reports_page(
     assert own.styleSheet() == "QCheckBox { color: red; }"
 
 
-def test_tab_to_a_checklist_item_scrolls_it_into_view(
-    qtbot: Any,
-    qloop: Any,
-    tmp_path: Path,
-    library: GuideLibrary,
-    qapp: QApplication,
-    light_after: None,
-) -> None:
-    window, _kit, _reports = _window(qtbot, tmp_path, library, default_size(QSize(1366, 768)))
+def test_tab_to_a_checklist_item_scrolls_it_into_view(open_window: OpenWindow) -> None:
+    window, _kit, _reports = open_window(default_size(QSize(1366, 768)))
     window.show_page("guides")
     window.set_presentation(True)
     _settle()
