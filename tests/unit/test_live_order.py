@@ -18,7 +18,7 @@ from desktop.core.clock import FakeClock
 from desktop.core.journey import STATUS_RANK, JourneyState
 from desktop.core.live import asks_for
 from desktop.core.tracker import Stop, StopReason, Tracker, TrackerSettings
-from tests.unit.tracker_fakes import COMPANY, FakeCodat, run_until
+from tests.unit.tracker_fakes import COMPANY, run_until, scripted_journey
 
 CONN = "11111111-0000-4000-8000-0000000000c1"
 SETTINGS = TrackerSettings(fast_interval=2.0, medium_interval=10.0, stagger=0.0)
@@ -36,24 +36,6 @@ class FixedFeed:
 
     def covers(self, company_id: str, now: float) -> bool:
         return self.live
-
-
-def _scripted() -> tuple[FakeClock, FakeCodat, float]:
-    """A simulated clock, the scriptable Codat with the company, and the start time ``t0``: the
-    customer connects at +60 s, is Linked at +120 s and the first sync completes at +150 s."""
-    clock = FakeClock()
-    codat = FakeCodat(clock)
-    codat.add()
-    t0 = clock.now()
-    clock.call_at(t0 + 60, lambda: codat.connect(COMPANY, CONN, "PendingAuth"))
-    clock.call_at(t0 + 120, lambda: codat.connect(COMPANY, CONN, "Linked"))
-    clock.call_at(
-        t0 + 120, lambda: codat.sync(COMPANY, CONN, {"bills": "Queued", "suppliers": "Fetching"})
-    )
-    clock.call_at(
-        t0 + 150, lambda: codat.sync(COMPANY, CONN, {"bills": "Complete", "suppliers": "Complete"})
-    )
-    return clock, codat, t0
 
 
 def _deliver(
@@ -79,7 +61,7 @@ def _shape(state: JourneyState) -> dict[str, Any]:
 async def _journey(
     deliveries: list[tuple[float, str]], live: bool | None
 ) -> tuple[dict[str, Any], list[list[int]]]:
-    clock, codat, t0 = _scripted()
+    clock, codat, t0 = scripted_journey(CONN)
     stops: list[Stop] = []
     ranks: list[list[int]] = []
     tracker = Tracker(
@@ -135,7 +117,7 @@ def test_the_journey_is_the_same_whatever_the_events_order_or_repetition(
 
 def test_events_on_time_are_seen_at_once_with_a_few_reads_while_polling_is_a_heartbeat() -> None:
     async def run() -> tuple[float, int, float]:
-        clock, codat, t0 = _scripted()
+        clock, codat, t0 = scripted_journey(CONN)
         stops: list[Stop] = []
         tracker = Tracker(
             codat, clock=clock, settings=SETTINGS, on_stop=lambda c, s: stops.append(s)
