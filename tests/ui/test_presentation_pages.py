@@ -26,6 +26,7 @@ from desktop.core.guides.library import GuideLibrary
 from desktop.core.stats.service import StatsService
 from desktop.core.store import CallStore
 from desktop.ui.companies import CompaniesPage
+from desktop.ui.guides.checklist import ChecklistPane
 from desktop.ui.guides.page import GuidesPage
 from desktop.ui.main_window import MainWindow, default_size
 from desktop.ui.reports import ReportsPage
@@ -86,6 +87,16 @@ def _window(
     return window, kit, reports
 
 
+def _presenting_checklist(window: MainWindow) -> ChecklistPane:
+    """The Guides page's checklist, shown on a shared screen (presentation on)."""
+    window.show_page("guides")
+    window.set_presentation(True)
+    _settle()
+    guides = window.pages["guides"]
+    assert isinstance(guides, GuidesPage)
+    return guides.checklist_pane
+
+
 def _scroll_to(widget: QWidget) -> None:
     """As a user scrolls to read it: the nearest scroll area around ``widget`` brings it in."""
     parent = widget.parentWidget()
@@ -102,12 +113,7 @@ def test_every_checklist_item_can_be_read_whole_while_presenting(
     open_window: OpenWindow, size: QSize
 ) -> None:
     window, _kit, _reports = open_window(size)
-    window.show_page("guides")
-    window.set_presentation(True)
-    _settle()
-    guides = window.pages["guides"]
-    assert isinstance(guides, GuidesPage)
-    pane = guides.checklist_pane
+    pane = _presenting_checklist(window)
     texts = [
         label for label in pane.findChildren(QLabel) if label.accessibleName().startswith("About:")
     ]
@@ -227,12 +233,7 @@ def test_the_dark_themes_tick_boxes_reach_the_reports_page(
 
 def test_tab_to_a_checklist_item_scrolls_it_into_view(open_window: OpenWindow) -> None:
     window, _kit, _reports = open_window(default_size(QSize(1366, 768)))
-    window.show_page("guides")
-    window.set_presentation(True)
-    _settle()
-    guides = window.pages["guides"]
-    assert isinstance(guides, GuidesPage)
-    pane = guides.checklist_pane
+    pane = _presenting_checklist(window)
     last = list(pane.boxes.values())[-1]
     text = next(
         w
