@@ -18,6 +18,7 @@ which collection or journey update was inside it, and the process's RSS over the
 whether memory levels off. The hourly request budget is lifted for the run, so that the tracker polls at full pace.
 Usage: python bench/responsiveness.py [--companies 100] [--seconds 30] [--latency 0.2]
        [--fast 2.0] [--seed 1] [--runs idle,busy] [--plain-guide] [--sample] [--explain-over MS]
+       [--theme light|dark]
        [--profile tottime|cumulative]
 """
 
@@ -110,12 +111,17 @@ def sandbox_process(api_key: str, latency: float, seed: int) -> Any:
             raise SystemExit(f"the sandbox did not start: {url!r}")
         yield url
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        _stop(proc, 10)
+
+
+def _stop(proc: subprocess.Popen[Any], timeout: float) -> None:
+    """SIGTERM, and SIGKILL if it is still there after ``timeout`` seconds."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
 
 
 @contextmanager
@@ -125,12 +131,7 @@ def competitor(seconds: float) -> Any:
     try:
         yield proc
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        _stop(proc, 5)
 
 
 async def measure(args: argparse.Namespace, base_url: str, busy: bool) -> dict[str, Any]:
@@ -348,7 +349,9 @@ def one_run(args: argparse.Namespace, busy: bool) -> int:
     from desktop.ui.theme import apply_theme
 
     app = QApplication.instance() or QApplication([sys.argv[0]])
-    apply_theme(app, "light")  # style sheets make widget updates dearer: measure with them
+    # Style sheets make widget updates dearer: measure with them. The dark theme also outlines
+    # every tick box as Qt polishes it (an event filter on the application).
+    apply_theme(app, args.theme)
     with (
         sandbox_process(API_KEY, args.latency, args.seed) as base_url,
         asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(app)) as runner,
@@ -364,7 +367,7 @@ def one_run(args: argparse.Namespace, busy: bool) -> int:
     updates_ms = [s * 1000 for s in got["updates"]]
     work = [(b - a) * 1000 for a, b in itertools.pairwise(got["cpu_stamps"])]
     title = "with a process busy on one core" if busy else "the machine as it was"
-    print(f"run: {title}")
+    print(f"run: {title} ({args.theme} theme)")
     print(
         row(
             "longest stall",
@@ -498,6 +501,7 @@ def main() -> int:
     parser.add_argument("--fast", type=float, default=2.0, help="fast poll interval (s)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--runs", default="idle,busy", help="idle, busy or both (idle,busy)")
+    parser.add_argument("--theme", choices=("light", "dark"), default="light")
     parser.add_argument(
         "--explain-over",
         type=float,

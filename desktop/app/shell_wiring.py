@@ -114,6 +114,10 @@ class ShellWiring:
             return
         self.call_parts = parts
         self.shell.install_call(parts.workspace)
+        # The status bar says "Polling" only while there is a call to poll for.
+        manager = parts.manager
+        manager.subscribe(lambda *_changed: self.window.set_calls_open(len(manager.sessions)))
+        self.window.set_calls_open(len(manager.sessions))
         warning = parts.store.open_warning
         if warning:
             self.shell.tell("warning", "Call database", warning)

@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 import sys
+from functools import cache
 from pathlib import Path
 
 
 def app_root() -> Path:
+    """The folder holding resources/ and guides/: PyInstaller's bundle folder when frozen, else
+    the checkout."""
     frozen = getattr(sys, "_MEIPASS", None)
     if frozen:
         return Path(frozen)
+    return _checkout()
+
+
+@cache
+def _checkout() -> Path:
+    # Resolved once: the tiles' logos ask for their files on every paint.
     return Path(__file__).resolve().parents[2]
 
 

@@ -12,6 +12,11 @@ from desktop.ui.icons import app_icon, icon
 from desktop.ui.rich_text import plain_label
 from desktop.ui.theme import presentation_font, theme_signals
 
+# The same words as desktop.core.live.status (not imported: it would load nats-py here).
+LIVE = "Live, team hub"
+POLLING = "Polling"
+IDLE = "Idle: no call open"
+
 PAGES: tuple[tuple[str, str, str], ...] = (
     # (key, title, shortcut)
     ("guides", "Guides", "Ctrl+1"),
@@ -188,7 +193,11 @@ class MainWindow(QMainWindow):
         self.target_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.profile_label = plain_label()
         self.profile_label.setAccessibleName("Profile")
-        self.mode_label = plain_label("Polling")
+        # What the feed says ("Polling", "Live, team hub", or why it polls) and how many calls
+        # are open: plain "Polling" with none would say requests go out when none do.
+        self._tracking_text = POLLING
+        self._calls_open = 0
+        self.mode_label = plain_label(IDLE)
         self.mode_label.setAccessibleName("Tracking mode")
         bar.addPermanentWidget(self.mode_label)
         bar.addPermanentWidget(self.target_label)
@@ -196,13 +205,22 @@ class MainWindow(QMainWindow):
 
     def set_tracking_mode(self, live: bool) -> None:
         """ "Live, team hub" while the hub's events arrive, else "Polling"."""
-        # The same words as desktop.core.live.status (not imported: it would load nats-py here).
-        self.set_tracking_status("Live, team hub" if live else "Polling")
+        self.set_tracking_status(LIVE if live else POLLING)
 
     def set_tracking_status(self, text: str) -> None:
         """The team hub feed's words (``desktop.core.live.status``), e.g. "Polling (the team hub
         refused the credentials: …)"."""
-        self.mode_label.setText(text)
+        self._tracking_text = text
+        self._show_tracking()
+
+    def set_calls_open(self, count: int) -> None:
+        """How many calls are open: with none, plain polling shows as idle."""
+        self._calls_open = count
+        self._show_tracking()
+
+    def _show_tracking(self) -> None:
+        idle = self._calls_open == 0 and self._tracking_text == POLLING
+        self.mode_label.setText(IDLE if idle else self._tracking_text)
 
     def set_target(self, label: str, profile: str) -> None:
         self.target_label.setText(label)

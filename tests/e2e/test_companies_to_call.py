@@ -10,6 +10,7 @@ from tests.conftest import run_in_qloop
 def test_a_company_opens_into_a_followed_call(qtbot: Any, make_shell: Any) -> None:
     running = make_shell()
     ctx, window, shell = running.ctx, running.window, running.shell
+    assert window.mode_label.text() == "Idle: no call open"
     client = run_in_qloop(qtbot, ctx.codat())
     company = run_in_qloop(qtbot, client.create_company("Harbour Bakery"))
 
@@ -26,3 +27,6 @@ def test_a_company_opens_into_a_followed_call(qtbot: Any, make_shell: Any) -> No
     assert session.link_url == company.redirect
     assert window.current_page() == "call"
     assert "Embedded sandbox (http://127.0.0.1:" in window.target_label.text()
+    assert window.mode_label.text() == "Polling"  # a call to poll for
+    manager.close_call(session.call_id)
+    assert window.mode_label.text() == "Idle: no call open"

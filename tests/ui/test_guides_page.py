@@ -220,3 +220,26 @@ def test_tiles_show_the_selected_one_and_the_one_under_the_mouse(qtbot, page: Gu
     page.search_field.setText("xero")  # other guides in the rows: no tile is taken as hovered
     assert view.hovered_row == -1
     assert not any(hovered for _, hovered in _tile_states(page).values())
+
+
+@pytest.mark.parametrize("scale", [0.75, 1.0, 1.5, 2.0])
+def test_the_first_frame_keeps_the_side_tabs_room(
+    qtbot, library: GuideLibrary, scale: float
+) -> None:  # type: ignore[no-untyped-def]
+    """The side tabs come after the first frame; their room does not: nothing moves or widens."""
+    from PySide6.QtWidgets import QApplication
+
+    from desktop.ui.theme import apply_theme
+
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    apply_theme(app, "light", scale)
+    try:
+        page = GuidesPage(library)
+        qtbot.addWidget(page)
+        first = page.minimumSizeHint().width()
+        page.build_side_pane()
+        assert page.side_tabs.minimumSizeHint().width() <= page.side_slot.minimumSizeHint().width()
+        assert page.minimumSizeHint().width() == first
+    finally:
+        apply_theme(app, "light")

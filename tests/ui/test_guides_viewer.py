@@ -22,9 +22,8 @@ from desktop.ui.guides.questions import QuestionsPane
 from desktop.ui.guides.viewer import GuideViewer
 
 
-@pytest.fixture
-def viewer(qtbot, library: GuideLibrary) -> GuideViewer:  # type: ignore[no-untyped-def]
-    widget = GuideViewer(library)
+def _shown_viewer(qtbot, library: GuideLibrary, *, progressive: bool) -> GuideViewer:  # type: ignore[no-untyped-def]
+    widget = GuideViewer(library, progressive=progressive)
     qtbot.addWidget(widget)
     widget.resize(900, 700)
     widget.show()
@@ -32,8 +31,24 @@ def viewer(qtbot, library: GuideLibrary) -> GuideViewer:  # type: ignore[no-unty
     return widget
 
 
+@pytest.fixture
+def viewer(qtbot, library: GuideLibrary) -> GuideViewer:  # type: ignore[no-untyped-def]
+    return _shown_viewer(qtbot, library, progressive=False)
+
+
+@pytest.fixture
+def progressive_viewer(qtbot, library: GuideLibrary) -> GuideViewer:  # type: ignore[no-untyped-def]
+    """Shows a guide's header at once and builds its cards on later turns of the event loop."""
+    return _shown_viewer(qtbot, library, progressive=True)
+
+
 def current_cards(viewer: GuideViewer) -> list[int]:
     return [card.number for card in viewer.step_cards if card.is_current()]
+
+
+def current_stage_text(viewer: GuideViewer) -> str:
+    card = next(card for card in viewer.step_cards if card.is_current())
+    return card.stage_label.text()
 
 
 def test_show_guide_highlights_one_step(viewer: GuideViewer, library: GuideLibrary) -> None:
@@ -42,7 +57,9 @@ def test_show_guide_highlights_one_step(viewer: GuideViewer, library: GuideLibra
     assert guide is not None and len(viewer.step_cards) == len(guide.steps)
     assert viewer.current_step == 3 and current_cards(viewer) == [3]
     assert "Step 3 of" in viewer.position_label.text()
-    assert f"Journey stage {guide.steps[2].stage} of 5" in viewer.position_label.text()
+    assert f"Journey stage: {guide.steps[2].stage_name}" in viewer.position_label.text()
+    assert " of 5" not in viewer.position_label.text()  # one numbering only: the steps'
+    assert current_stage_text(viewer) == f"Journey stage: {guide.steps[2].stage_name}"
     assert viewer.show_guide("quickbooks-desktop", 5)
     assert current_cards(viewer) == [5]
     assert viewer.show_guide("no-such-guide") is False
@@ -67,7 +84,8 @@ def test_walk_through_next_and_previous(qtbot, viewer: GuideViewer) -> None:  # 
     assert viewer.current_step == 1
     qtbot.keyClick(viewer, Qt.Key.Key_Right, Qt.KeyboardModifier.AltModifier)
     assert viewer.current_step == 2
-    assert "Journey stage 2 of 5: Choose software" in viewer.position_label.text()
+    assert "Step 2 of" in viewer.position_label.text()
+    assert "Journey stage: Choose software" in viewer.position_label.text()
     qtbot.keyClick(viewer, Qt.Key.Key_Left, Qt.KeyboardModifier.AltModifier)
     assert viewer.current_step == 1
     total = len(viewer.step_cards)
@@ -226,13 +244,10 @@ def test_questions_search_and_copy(qtbot, library: GuideLibrary) -> None:  # typ
 
 def test_progressive_viewer_builds_a_card_per_turn_and_ends_the_same(
     qtbot,
-    library: GuideLibrary,  # type: ignore[no-untyped-def]
+    library: GuideLibrary,
+    progressive_viewer: GuideViewer,  # type: ignore[no-untyped-def]
 ) -> None:
-    viewer = GuideViewer(library, progressive=True)
-    qtbot.addWidget(viewer)
-    viewer.resize(900, 700)
-    viewer.show()
-    qtbot.waitExposed(viewer)
+    viewer = progressive_viewer
     assert viewer.show_platform("akxx", 4)
     guide = library.by_platform_key("akxx")
     assert guide is not None
@@ -258,13 +273,9 @@ def test_progressive_viewer_builds_a_card_per_turn_and_ends_the_same(
 
 def test_progressive_viewer_in_presentation_keeps_internal_details_hidden_once_built(
     qtbot,
-    library: GuideLibrary,  # type: ignore[no-untyped-def]
+    progressive_viewer: GuideViewer,  # type: ignore[no-untyped-def]
 ) -> None:
-    viewer = GuideViewer(library, progressive=True)
-    qtbot.addWidget(viewer)
-    viewer.resize(900, 700)
-    viewer.show()
-    qtbot.waitExposed(viewer)
+    viewer = progressive_viewer
     viewer.set_presentation(True)  # on a shared screen before the customer picks their software
     assert viewer.show_platform("gbol", 2)
     qtbot.waitUntil(lambda: viewer._pending is None, timeout=5000)
@@ -282,9 +293,7 @@ def test_a_long_title_wraps_instead_of_widening_the_window(qtbot, library: Guide
     qtbot.waitExposed(viewer)
     wide = viewer.minimumSizeHint().width()
     viewer.title_label.setText("Connecting " + "A very long platform name " * 4)
-    viewer.position_label.setText(
-        "Step 4 of 9 · Journey stage 4 of 5: " + "sign in and approve " * 4
-    )
+    viewer.position_label.setText("Step 4 of 9 · Journey stage: " + "sign in and approve " * 4)
     qtbot.wait(10)  # the layout takes the new texts into account on its next pass
     assert viewer.minimumSizeHint().width() <= wide + 1
 

@@ -58,6 +58,7 @@ def test_a_hub_url_that_is_not_nats_is_explained_and_nothing_is_saved(
 def test_the_status_bar_says_live_or_polling(qtbot: Any) -> None:
     window = MainWindow()
     qtbot.addWidget(window)
+    window.set_calls_open(1)
     assert window.mode_label.text() == "Polling"
     assert window.mode_label.accessibleName() == "Tracking mode"
     window.set_tracking_mode(True)
@@ -66,11 +67,27 @@ def test_the_status_bar_says_live_or_polling(qtbot: Any) -> None:
     assert window.mode_label.text() == "Polling"
 
 
+def test_the_status_bar_says_idle_when_no_call_is_open(qtbot: Any) -> None:
+    """Nothing is polled without a call: "Polling" would say requests go out."""
+    window = MainWindow()
+    qtbot.addWidget(window)
+    assert window.mode_label.text() == "Idle: no call open"
+    window.set_calls_open(2)
+    assert window.mode_label.text() == "Polling"
+    window.set_calls_open(0)
+    assert window.mode_label.text() == "Idle: no call open"
+    window.set_tracking_mode(True)  # the hub's events come in, call or not
+    assert window.mode_label.text() == "Live, team hub"
+    window.set_tracking_status("Polling (the team hub refused the credentials)")
+    assert window.mode_label.text() == "Polling (the team hub refused the credentials)"
+
+
 def test_the_status_bar_shows_the_feeds_words_with_the_reason_it_polls(qtbot: Any) -> None:
     from desktop.core.live import status_text
 
     window = MainWindow()
     qtbot.addWidget(window)
+    window.set_calls_open(1)
     for live in (True, False):
         window.set_tracking_mode(live)
         assert window.mode_label.text() == status_text(live)

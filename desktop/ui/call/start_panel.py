@@ -38,6 +38,15 @@ EMPTY_ACCOUNT = (
     "it takes a second."
 )
 EMPTY_NO_MATCH = "No company matches “{text}”. Create it on the right (the name is filled in)."
+PRESENTING_TYPE_IN_FULL = (
+    "While presenting, only the company whose name you type in full is listed: the customer "
+    "does not see the other companies in your account."
+)
+
+
+def same_name(a: str, b: str) -> bool:
+    """The same company name as an agent types it: case and runs of spaces do not count."""
+    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
 
 
 class StartPanel(QWidget):
@@ -53,7 +62,9 @@ class StartPanel(QWidget):
         self._page = 1
         self._text = ""
         self._generation = 0  # answers to an older search are dropped
+        self._total = 0  # companies matching the last search, in Codat's count
         self.has_more = False
+        self.presenting = False
 
         find = QGroupBox("Find the customer's company")
         self.search_edit = QLineEdit()
@@ -87,6 +98,7 @@ class StartPanel(QWidget):
         self.empty.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.status = plain_label()  # may hold Codat's message
         self.status.setAccessibleName("Search status")
+        self.status.setWordWrap(True)
         self.status.setTextFormat(Qt.TextFormat.PlainText)
         # Codat drops some characters from names, so no stored name can hold them: one click
         # searches for the name as Codat would have stored it.
@@ -207,27 +219,52 @@ class StartPanel(QWidget):
             return
         if page == 1:
             self.results.clear()
-        self.results.setVisible(bool(found.results) or self.results.count() > 0)
         for company in found.results:
             item = QListWidgetItem(company.name)
             item.setData(Qt.ItemDataRole.UserRole, company)
             item.setToolTip(plain_tooltip(f"{company.name}\nCompany id: {company.id}"))
             self.results.addItem(item)
         total = found.total_results
+        self._total = total
         self.has_more = total > self.results.count()
         self.more_button.setEnabled(self.has_more)
         self.empty.setVisible(total == 0)
         if total == 0:
-            self.status.setText("")
             if text:
                 self.empty.setText(EMPTY_NO_MATCH.format(text=text))
                 self.name_edit.setText(text)
             else:
                 self.empty.setText(EMPTY_ACCOUNT)
+        self._show_results()
+
+    def set_presentation(self, on: bool) -> None:
+        """On a shared screen, list only the company whose name the agent typed in full: the
+        customer must not see the names of the account's other companies (each one's customer).
+        The others stay in the list, hidden, and come back when presentation mode ends."""
+        self.presenting = on
+        self._show_results()
+
+    def _show_results(self) -> None:
+        shown = 0
+        for row in range(self.results.count()):
+            item = self.results.item(row)
+            company = item.data(Qt.ItemDataRole.UserRole)
+            hide = self.presenting and not (self._text and same_name(company.name, self._text))
+            item.setHidden(hide)
+            shown += not hide
+        self.results.setVisible(shown > 0)
+        hidden = self.results.count() - shown
+        if self._total == 0:
+            self.status.setText("")
+        elif hidden:
+            self.status.setText(f"{shown} of {self._total} shown. {PRESENTING_TYPE_IN_FULL}")
         else:
-            self.status.setText(f"{self.results.count()} of {total} companies")
-        if self.results.count() and self.results.currentRow() < 0:
-            self.results.setCurrentRow(0)
+            self.status.setText(f"{self.results.count()} of {self._total} companies")
+        current = self.results.currentItem()
+        if current is None or current.isHidden():
+            visible = [self.results.item(r) for r in range(self.results.count())]
+            first = next((item for item in visible if not item.isHidden()), None)
+            self.results.setCurrentItem(first)
 
     def _activated(self, item: QListWidgetItem) -> None:
         self.chosen.emit(item.data(Qt.ItemDataRole.UserRole))

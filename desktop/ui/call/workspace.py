@@ -322,6 +322,7 @@ class CallWorkspace(QWidget):
         """On a shared screen the customer must not see other customers' calls or the agent's tools."""
         self.presenting = on
         self.side.setVisible(not on)
+        self.start_panel.set_presentation(on)
         for view in self.views.values():
             view.set_presentation(on)
 

@@ -20,6 +20,20 @@ from desktop.ui.guides import presentation
 from desktop.ui.rich_text import escape, plain_label, plain_tooltip
 from desktop.ui.theme import outline_indicators
 
+COPY_TEXT = "Copy as message"
+CLEAR_TEXT = "Clear ticks"
+# Around the two buttons, which set the pane's minimum width: the pane's margins and the frame of
+# the tabs it sits in (Fusion; tests/ui/test_guides_page.py checks the sum against the tabs).
+_AROUND_BUTTONS = 28
+
+
+def minimum_width_before_made() -> int:
+    """The minimum width (px) of the checklist tab before it is made: the Guides page keeps that
+    room for it in its first frame, so the window does not widen when the tab comes."""
+    return _AROUND_BUTTONS + sum(
+        QPushButton(text).sizeHint().width() for text in (COPY_TEXT, CLEAR_TEXT)
+    )
+
 
 class _ClickLabel(QLabel):
     clicked = Signal()
@@ -93,12 +107,12 @@ class ChecklistPane(QWidget):
         outer.addWidget(self.items_area, 1)
         layout = outer
         row = QHBoxLayout()
-        self.copy_button = QPushButton("Copy as message")
+        self.copy_button = QPushButton(COPY_TEXT)
         self.copy_button.setAccessibleName("Copy checklist as message")
         self.copy_button.setToolTip("Copy the checklist as one chat message (Ctrl+Shift+M)")
         self.copy_button.setEnabled(checklist is not None)
         self.copy_button.clicked.connect(self.copy_message)
-        self.clear_button = QPushButton("Clear ticks")
+        self.clear_button = QPushButton(CLEAR_TEXT)
         self.clear_button.setAccessibleName("Clear checklist ticks")
         self.clear_button.clicked.connect(self.clear)
         row.addWidget(self.copy_button)

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from desktop.ui.guides.viewer import GuideViewer
 from desktop.ui.guides import presentation
 from desktop.ui.guides.checklist import ChecklistPane
+from desktop.ui.guides.checklist import minimum_width_before_made as checklist_minimum_width
 from desktop.ui.guides.tiles import GUIDE_ROLE, GuideTileDelegate, GuideTilesModel, TilesView
 from desktop.ui.icons import icon
 from desktop.ui.rich_text import plain_label
@@ -90,6 +91,7 @@ class GuidesPage(QWidget):
             assert layout is not None
             layout.addWidget(side.tabs)
             side.tabs.show()  # a child added to a visible parent stays hidden until told
+            self.side_slot.setMinimumWidth(0)  # the tabs' own minimum from now on
             self._side = side
         return self._side
 
@@ -235,9 +237,11 @@ class GuidesPage(QWidget):
 
         self.stack = QStackedWidget()
         self.stack.addWidget(tiles_panel)
-        # The side tabs' place, kept in the splitter from the first frame (see build_side_pane).
+        # The side tabs' place, kept in the splitter from the first frame (see build_side_pane),
+        # as wide as they will need: the window does not widen when they come.
         self.side_slot = QWidget()
         QVBoxLayout(self.side_slot).setContentsMargins(0, 0, 0, 0)
+        self.side_slot.setMinimumWidth(checklist_minimum_width())
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.stack)
         splitter.addWidget(self.side_slot)

@@ -156,9 +156,8 @@ class StepCard(_Card):
         layout.addWidget(badge, 0, Qt.AlignmentFlag.AlignTop)
         column = QVBoxLayout()
         title = _label(step.title, "StepTitle")
-        self.stage_label = _label(
-            f"Journey stage {step.stage} of 5 · {step.stage_name}", "StageName"
-        )
+        # The stage by its name only: "stage 3 of 5" beside "step 3 of 7" read as one numbering.
+        self.stage_label = _label(f"Journey stage: {step.stage_name}", "StageName")
         column.addWidget(title)
         column.addWidget(self.stage_label)
         column.addWidget(_label(step.body, "StepBody"))
@@ -727,7 +726,7 @@ class GuideViewer(QWidget):
         else:
             stage = guide.steps[number - 1].stage
             self.position_label.setText(
-                f"Step {number} of {total} · Journey stage {stage} of 5: {STAGES[stage]}"
+                f"Step {number} of {total} · Journey stage: {STAGES[stage]}"
             )
         self.prev_button.setEnabled(number is not None and number > 1)
         self.next_button.setEnabled(number is None or number < total)
