@@ -348,8 +348,12 @@ def _serve_workers(args: argparse.Namespace, nats_settings: Any, stream: Any, re
     from desktop.hub.app import WEBHOOK_PATH, AppFactory
     from desktop.hub.receiver import MULTIPROCESS_ENV
 
+    sock = _bind(args.host, args.port)
+    if sock is None:
+        return EXIT_START
     with tempfile.TemporaryDirectory(prefix="linkdesk-hub-metrics-") as metrics_dir:
         # Read by prometheus-client when each worker imports it: the workers' counters in files.
+        # Only while they run: the folder goes with this block.
         os.environ[MULTIPROCESS_ENV] = metrics_dir
         config = uvicorn.Config(
             AppFactory(nats_settings, stream, receiver),
@@ -360,9 +364,6 @@ def _serve_workers(args: argparse.Namespace, nats_settings: Any, stream: Any, re
             log_level="info",
             access_log=False,
         )
-        sock = _bind(args.host, args.port)
-        if sock is None:
-            return EXIT_START
         # Listening from here on, so a request that comes before the workers waits in the
         # backlog rather than being refused.
         sock.listen(config.backlog)
@@ -376,6 +377,7 @@ def _serve_workers(args: argparse.Namespace, nats_settings: Any, stream: Any, re
             Multiprocess(config, sockets=[sock]).run()
         finally:
             sock.close()
+            os.environ.pop(MULTIPROCESS_ENV, None)
     return EXIT_OK
 
 

@@ -329,6 +329,8 @@ def test_the_hub_stores_a_webhook_with_a_creds_file_and_refuses_a_strangers(
             ["hub", "--nats", server.url, "--nats-creds", str(operator.stranger_creds)]
         )
         operator.creds.chmod(0o644)
+        # Each run takes the secret out of the environment once read (no child inherits it).
+        monkeypatch.setenv("LINKDESK_HUB_WEBHOOK_SECRET", SECRET)
         readable = linkdesk(["hub", "--nats", server.url, "--nats-creds", str(operator.creds)])
     finally:
         server.stop()
