@@ -120,6 +120,10 @@ class HubFeed:
         self._follows: dict[str, asyncio.Task[None]] = {}
         self._subscribed: set[str] = set()
         self._last_seq: dict[str, int] = {}
+        # When the stream whose sequences ``_last_seq`` holds was made (JetStream's ``created``):
+        # a stream deleted and made again (the hub's ``_ensure_stream``) numbers from 1 again.
+        self._stream_created: datetime | None = None
+        self._stream_made = 0  # how many times the stream was seen made again
         self._tasks: set[asyncio.Task[None]] = set()
         self._closed = False
 
@@ -297,6 +301,8 @@ class HubFeed:
             nc = self._nc
             if nc is None:
                 continue
+            with contextlib.suppress(Exception):  # no stream yet: the subscription says so
+                await self._notice_new_stream(nc)
             last = self._last_seq.get(company_id)
             if last is None:
                 if self.hub_offset is None:
@@ -339,6 +345,7 @@ class HubFeed:
         nats-py's ordered consumer mends small gaps itself; when it cannot, this returns and the
         caller subscribes again from the last sequence seen."""
         missing = 0
+        made = self._stream_made
         while not self._closed:
             try:
                 msg = await sub.next_msg(timeout=self.check_every)
@@ -348,6 +355,10 @@ class HubFeed:
                 try:
                     await sub.consumer_info()
                     missing = 0
+                    if self._nc is not None:
+                        await self._notice_new_stream(self._nc)
+                    if self._stream_made != made:
+                        return  # subscribe again, from the call's start on the new stream
                 except asyncio.CancelledError:
                     raise
                 except Exception:
@@ -362,6 +373,27 @@ class HubFeed:
                 )
                 return
             self._deliver(company_id, msg)
+
+    async def _notice_new_stream(self, nc: Client) -> bool:
+        """True when the stream was made again since the sequences in ``_last_seq`` were seen
+        (another ``created`` time, or a last sequence below one seen): they are forgotten, so
+        every company is read again from its call's start, not from a sequence the new stream
+        may not reach for a long time. Raises what ``stream_info`` raises (no stream, NATS
+        down)."""
+        info = await nc.jetstream().stream_info(STREAM)
+        seen = max(self._last_seq.values(), default=0)
+        made_again = (
+            self._stream_created is not None
+            and info.created is not None
+            and info.created != self._stream_created
+        ) or info.state.last_seq < seen
+        if info.created is not None:
+            self._stream_created = info.created
+        if made_again:
+            _log.info("the stream %s was made again; reading from the calls' start", STREAM)
+            self._last_seq.clear()
+            self._stream_made += 1
+        return made_again
 
     def _deliver(self, company_id: str, msg: Msg) -> None:
         meta = msg.metadata
