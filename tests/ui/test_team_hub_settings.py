@@ -104,3 +104,18 @@ def test_sharing_company_names_with_the_team_is_off_until_ticked(
     with qtbot.waitSignal(dialog.applied):
         dialog.buttons.accepted.emit()
     assert Settings.load(default_paths()).get("team_share_company_names") is True
+
+
+def test_a_hub_url_holding_a_password_is_refused_and_nothing_is_saved(
+    qtbot: Any, memory_keyring: MemoryKeyring, linkdesk_home: Path, spawn: Spawn
+) -> None:
+    dialog, settings = _dialog(qtbot, spawn)
+    dialog.hub_form.editors["hub_url"].setText("nats://agent:pa55word@hub.example:4222")  # type: ignore[attr-defined]
+    dialog.buttons.accepted.emit()
+    assert "credentials" in dialog.error.text() and "keyring" in dialog.error.text()
+    assert "pa55word" not in dialog.error.text()
+    assert settings.get("hub_url") == ""
+    assert Settings.load(default_paths()).get("hub_url") == ""
+    for path in linkdesk_home.rglob("*"):
+        if path.is_file():
+            assert "pa55word" not in path.read_text(errors="replace")

@@ -1,7 +1,8 @@
 """The team hub's NATS credentials: kept in the OS keyring only, as nats-py connect options.
 
 One keyring entry (service ``LinkDesk team hub``, account ``nats``) holds either a NATS token or
-``user:password``; a URL may also carry them (``nats://user:password@host``). A team whose NATS
+``user:password``. The hub's URL never carries them: it is kept in the plaintext settings file,
+so ``hub_url.check_hub_url`` refuses ``nats://user:password@host``. A team whose NATS
 has a certificate from its own CA gives that CA's PEM file (Settings › Team hub, ``hub_tls_ca``).
 """
 
