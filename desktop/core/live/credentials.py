@@ -12,6 +12,8 @@ import ssl
 from pathlib import Path
 from typing import Any
 
+from desktop.core.logs import SECRET_FILTER
+
 HUB_SECRET_SERVICE = "LinkDesk team hub"
 HUB_SECRET_ACCOUNT = "nats"
 
@@ -20,6 +22,9 @@ def connect_options(credential: str | None, tls_ca: str | Path | None = None) ->
     """nats-py ``connect`` keywords for the stored credential (none when there is none) and,
     with ``tls_ca``, TLS verified against that CA (PEM) instead of the system's CAs.
 
+    The credential (whole, and its password) is registered with ``logs.SECRET_FILTER`` as it is
+    read, so no log line can ever hold it, whatever carries it there.
+
     Raises ``OSError`` (``ssl.SSLError``) when ``tls_ca`` cannot be read as PEM."""
     options: dict[str, Any] = {}
     if tls_ca:
@@ -27,7 +32,10 @@ def connect_options(credential: str | None, tls_ca: str | Path | None = None) ->
     text = (credential or "").strip()
     if not text:
         return options
+    SECRET_FILTER.add_secret(text)
     user, colon, password = text.partition(":")
     if colon:
+        if len(password) >= 4:  # a shorter one would blank every match of it in every line
+            SECRET_FILTER.add_secret(password)
         return {**options, "user": user, "password": password}
     return {**options, "token": text}
