@@ -50,6 +50,11 @@ class LiveTracking:
         self.feed.follow(company_id, since)
         self._followed.add(company_id)
 
+    @property
+    def followed(self) -> frozenset[str]:
+        """The companies whose events are read from the hub now."""
+        return frozenset(self._followed)
+
     def unfollow(self, company_id: str) -> None:
         self.feed.unfollow(company_id)
         self._followed.discard(company_id)
