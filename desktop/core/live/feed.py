@@ -140,14 +140,14 @@ class HubFeed:
         self._beat_seen = asyncio.Event()
         self._nc: Client | None = None
         self._connected = asyncio.Event()
-        self._live = False
-        self._follows: dict[str, asyncio.Task[None]] = {}
-        self._subscribed: set[str] = set()
-        self._last_seq: dict[str, int] = {}
         # When the stream whose sequences ``_last_seq`` holds was made (JetStream's ``created``):
         # a stream deleted and made again (the hub's ``_ensure_stream``) numbers from 1 again.
         self._stream_created: datetime | None = None
         self._stream_made = 0  # how many times the stream was seen made again
+        self._live = False
+        self._follows: dict[str, asyncio.Task[None]] = {}
+        self._subscribed: set[str] = set()
+        self._last_seq: dict[str, int] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._closed = False
 
@@ -269,6 +269,7 @@ class HubFeed:
             if self.prepare is None:
                 return
             # Refused on a reconnect (the credential changed on the server): start again.
+            self._refused.clear()  # a refusal that raced the successful connect is old news
             await self._refused.wait()
             self._nc = None
             self._connected.clear()
