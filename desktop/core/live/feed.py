@@ -40,6 +40,7 @@ from nats.aio.msg import Msg
 from nats.js.api import ConsumerConfig, DeliverPolicy
 
 from desktop.core.live.contract import HEARTBEAT_SUBJECT, STREAM, company_subject, event_type_of
+from desktop.nats_options import staying_connected
 
 _log = logging.getLogger("linkdesk.live")
 REFUSED = "the team hub refused the credentials: check Settings › Team hub"
@@ -234,15 +235,8 @@ class HubFeed:
                     pause = min(pause * 2, 5.0)
                     continue
             try:
-                options: dict[str, Any] = {
-                    "servers": [u.strip() for u in self.url.split(",") if u.strip()],
-                    "name": "linkdesk-desktop",
-                    "allow_reconnect": True,
-                    "max_reconnect_attempts": -1,
-                    "reconnect_time_wait": 0.5,
-                    "connect_timeout": 2,
-                    "ping_interval": 5,
-                    "max_outstanding_pings": 2,
+                options = {
+                    **staying_connected(self.url, "linkdesk-desktop"),
                     **self.connect_options,
                 }
                 nc = await self._connect(options)

@@ -19,6 +19,7 @@ from desktop.core.team.subjects import (
     STREAM,
     STREAM_SUBJECTS,
 )
+from desktop.nats_options import servers
 
 _log = logging.getLogger("linkdesk.team")
 
@@ -52,7 +53,7 @@ async def connect(url: str, options: dict[str, Any]) -> Client:
     """
     try:
         return await nats.connect(
-            servers=[u.strip() for u in url.split(",") if u.strip()],
+            servers=servers(url),
             name="linkdesk-team-calls",
             allow_reconnect=False,
             max_reconnect_attempts=1,  # 0 would mean "for ever" to nats-py's first connect
