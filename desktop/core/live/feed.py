@@ -3,7 +3,8 @@
 Each followed company gets an ordered push consumer on ``codat.<companyId>.>`` that starts
 ``lookback`` seconds before the call began (``DeliverPolicy.BY_START_TIME``), so nothing between
 the start of the call and the subscription is missed, and a desktop that was offline catches up
-from the stream. If the subscription breaks it is made again from the last stream sequence seen.
+from the stream. If the subscription breaks it is made again from the last stream sequence seen,
+or from the call's start when the stream itself was made again (its sequences restart at 1).
 
 The hub is *live* while NATS is connected and the hub's heartbeat (core NATS,
 ``codat-hub.heartbeat``, every few seconds) came within ``stale_after`` seconds; the feed says
