@@ -29,7 +29,7 @@ import json
 import logging
 import ssl
 import time
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -41,6 +41,7 @@ from nats.aio.msg import Msg
 from nats.js.api import ConsumerConfig, DeliverPolicy
 
 from desktop.core.live.contract import HEARTBEAT_SUBJECT, STREAM, company_subject, event_type_of
+from desktop.core.tasks import BackgroundTasks
 from desktop.nats_options import staying_connected
 
 _log = logging.getLogger("linkdesk.live")
@@ -147,10 +148,10 @@ class HubFeed:
         self._stream_created: datetime | None = None
         self._stream_made = 0  # how many times the stream was seen made again
         self._live = False
-        self._follows: dict[str, asyncio.Task[None]] = {}
+        self._follows: dict[str, asyncio.Task[Any]] = {}
         self._subscribed: set[str] = set()
         self._last_seq: dict[str, int] = {}
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks = BackgroundTasks()
         self._closed = False
 
     # -- public ---------------------------------------------------------------------------
@@ -176,16 +177,17 @@ class HubFeed:
         return self._live and company_id in self._subscribed
 
     def start(self) -> None:
-        """Connect in the background (retried until ``aclose``)."""
-        self._spawn(self._connect_loop(), "live:connect")
-        self._spawn(self._watch(), "live:watch")
+        """Connect in the background (retried until ``aclose``). Raises ``RuntimeError`` after
+        ``aclose``."""
+        self._tasks.spawn(self._connect_loop(), "live:connect")
+        self._tasks.spawn(self._watch(), "live:watch")
 
     def follow(self, company_id: str, since: float) -> None:
         """Read this company's events stored from ``since - lookback`` (epoch seconds) on."""
         company_subject(company_id)  # raises ValueError early for an unusable id
         if company_id in self._follows or self._closed:
             return
-        self._follows[company_id] = self._spawn(
+        self._follows[company_id] = self._tasks.spawn(
             self._follow(company_id, since), f"live:{company_id}"
         )
 
@@ -196,15 +198,13 @@ class HubFeed:
             task.cancel()
 
     @property
-    def tasks(self) -> tuple[asyncio.Task[None], ...]:
-        return tuple(t for t in self._tasks if not t.done())
+    def tasks(self) -> tuple[asyncio.Task[Any], ...]:
+        return tuple(self._tasks.running)
 
     async def aclose(self) -> None:
+        """Cancel and await every task of the feed, then close its connection."""
         self._closed = True
-        tasks = list(self._tasks)
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        await self._tasks.cancel_all()
         nc, self._nc = self._nc, None
         if nc is not None:
             with contextlib.suppress(Exception):
@@ -212,12 +212,6 @@ class HubFeed:
         self._set_live(False)
 
     # -- the connection -------------------------------------------------------------------
-
-    def _spawn(self, coro: Coroutine[Any, Any, None], name: str) -> asyncio.Task[None]:
-        task = asyncio.get_running_loop().create_task(coro, name=name)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-        return task
 
     async def _connect_loop(self) -> None:
         pause = 0.25
