@@ -130,7 +130,6 @@ def build_call_parts(
     tray: QSystemTrayIcon | None = None,
     notifier: Notifier | None = None,
     export_dir: Callable[[], Path] | None = None,
-    on_live_mode: Callable[[bool], None] | None = None,
     on_live_status: Callable[[str], None] | None = None,
     on_team_status: Callable[[str], None] | None = None,
 ) -> CallParts:
@@ -178,7 +177,7 @@ def build_call_parts(
     workspace.open_company_requested.connect(
         lambda company_id, _name: spawn(parts.open_company(company_id), "call: open company")
     )
-    parts.live = _team_hub(ctx, tracker, on_live_mode, on_live_status)
+    parts.live = _team_hub(ctx, tracker, manager, on_live_status)
     parts.team = team_publisher(ctx, manager, store.path, on_team_status)
     return parts
 
@@ -228,10 +227,12 @@ async def _publish_until_cancelled(publisher: Any) -> None:
 def _team_hub(
     ctx: AppContext,
     tracker: Tracker,
-    on_live_mode: Callable[[bool], None] | None,
+    manager: CallManager,
     on_live_status: Callable[[str], None] | None = None,
 ) -> Any:
-    """With Settings › Team hub filled in: live events for every followed company."""
+    """With Settings › Team hub filled in: live events for every followed company the hub
+    serves: calls made against Codat with the profile in use at start (the hub's settings take
+    effect at the next start), never practice calls on the embedded sandbox."""
     url = str(ctx.settings.get("hub_url") or "").strip()
     if not url:
         return None
@@ -239,11 +240,17 @@ def _team_hub(
         HubFeed,
         LiveTracking,
     )
+    from desktop.core.live.scope import served_by_hub
 
     tls_ca = str(ctx.settings.get("hub_tls_ca") or "").strip() or None
     prepare = hub_connection_preparer(tls_ca)
     feed = HubFeed(url, on_event=lambda event: None, prepare=prepare)
-    live = LiveTracking(tracker, feed, on_mode=on_live_mode, on_status=on_live_status)
+    live = LiveTracking(
+        tracker,
+        feed,
+        on_status=on_live_status,
+        serves=served_by_hub(manager.origin_of, ctx.profile),
+    )
     feed.start()
     # The feed's own tasks end with it: keep_in_step closes it when the app cancels it.
     ctx.tasks.spawn(live.keep_in_step(), name="team hub: follow the calls' companies")

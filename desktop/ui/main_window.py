@@ -13,7 +13,6 @@ from desktop.ui.rich_text import plain_label
 from desktop.ui.theme import presentation_font, theme_signals
 
 # The same words as desktop.core.live.status (not imported: it would load nats-py here).
-LIVE = "Live, team hub"
 POLLING = "Polling"
 IDLE = "Idle: no call open"
 
@@ -202,10 +201,6 @@ class MainWindow(QMainWindow):
         bar.addPermanentWidget(self.mode_label)
         bar.addPermanentWidget(self.target_label)
         bar.addPermanentWidget(self.profile_label)
-
-    def set_tracking_mode(self, live: bool) -> None:
-        """ "Live, team hub" while the hub's events arrive, else "Polling"."""
-        self.set_tracking_status(LIVE if live else POLLING)
 
     def set_tracking_status(self, text: str) -> None:
         """The team hub feed's words (``desktop.core.live.status``), e.g. "Polling (the team hub

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from desktop.core.codat.urls import RefusedUrl, check_api_base
 from desktop.core.live.credentials import HUB_SECRET_ACCOUNT, HUB_SECRET_SERVICE
+from desktop.core.live.hub_url import RefusedHubUrl, check_hub_url
 from desktop.core.secrets import SecretStore, SecretStoreError
 from desktop.core.settings import Settings, SettingsError
 from desktop.ui.rich_text import plain_label
@@ -323,13 +324,10 @@ class SettingsDialog(QDialog):
         base = self.api_base.text().strip() or "https://api.codat.io"
         insecure = self.allow_insecure.isChecked()
         hub = self.hub_form.values()
-        hub_url = str(hub.get("hub_url") or "").strip()
-        if hub_url and not all(
-            u.strip().startswith(("nats://", "tls://")) for u in hub_url.split(",")
-        ):
-            self.error.setText(
-                "The team hub URL must start with nats:// or tls:// (several: comma-separated)."
-            )
+        try:
+            hub_url = check_hub_url(str(hub.get("hub_url") or ""))
+        except RefusedHubUrl as exc:
+            self.error.setText(str(exc))
             return
         credential = self.hub_credentials.text().strip()
         try:

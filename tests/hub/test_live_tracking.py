@@ -7,7 +7,10 @@ import time
 
 import pytest
 
+from desktop.core.calls.origin import CallOrigin
 from desktop.core.live import HubEvent, HubFeed
+from desktop.core.live.scope import served_by_hub
+from desktop.core.store import ApiKind
 from desktop.core.tracker import TrackerSettings
 from desktop.sandbox.faults import parse_spec
 from tests.hub.conftest import Chain
@@ -163,3 +166,50 @@ async def test_keep_in_step_follows_the_companies_the_tracker_follows(chain: Cha
         await asyncio.gather(stepper, return_exceptions=True)
         assert run.live.feed.tasks == ()  # keep_in_step closed the feed when cancelled
         await run.aclose()
+
+
+@pytest.mark.asyncio
+async def test_a_practice_call_keeps_polling_while_a_codat_call_drops_to_the_heartbeat(
+    chain: Chain,
+) -> None:
+    """One tracker follows a practice call on the embedded sandbox and a real call; the hub
+    receives only the team's Codat account's events, so only the real call is live."""
+    settings = TrackerSettings(fast_interval=1.0, medium_interval=1.0, hot_window=900.0)
+    practice_id = await new_company(chain, "Practice Co")
+    codat_id = await new_company(chain, "Real Co")
+    origins = {
+        practice_id: CallOrigin("default", ApiKind.SANDBOX),
+        codat_id: CallOrigin("default", ApiKind.CODAT),
+    }
+    run = start_live(chain, settings)
+    run.live.serves = served_by_hub(origins.__getitem__, "default")
+    stepper = asyncio.get_running_loop().create_task(run.live.keep_in_step(every=0.1))
+    try:
+        run.tracker.track(practice_id)
+        run.tracker.track(codat_id)
+        await wait_until(lambda: run.tracker.is_live(codat_id))
+        await wait_until(lambda: (run.tracker.next_poll_at(codat_id) or 0) - time.time() > 100)
+        assert not run.tracker.is_live(practice_id)
+        polled = run.tracker.requests_for(practice_id)
+        await wait_until(lambda: run.tracker.requests_for(practice_id) > polled + 1)
+        next_at = run.tracker.next_poll_at(practice_id)
+        assert next_at is not None and next_at - time.time() <= settings.fast_interval + 0.1
+    finally:
+        stepper.cancel()
+        await asyncio.gather(stepper, return_exceptions=True)
+        await run.aclose()
+
+
+def test_the_hub_serves_codat_calls_of_its_profile_only() -> None:
+    origins = {
+        "practice": CallOrigin("default", ApiKind.SANDBOX),
+        "real": CallOrigin("default", ApiKind.CODAT),
+        "other-profile": CallOrigin("staging", ApiKind.CODAT),
+    }
+    serves = served_by_hub(origins.__getitem__, "default")
+    assert [c for c in origins if serves(c)] == ["real"]
+
+    def unknown_yet(company_id: str) -> CallOrigin:
+        raise RuntimeError("the API key has not been read yet")
+
+    assert not served_by_hub(unknown_yet, "default")("any")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from desktop.core.live import HUB_SECRET_ACCOUNT, HUB_SECRET_SERVICE
+from desktop.core.live import HUB_SECRET_ACCOUNT, HUB_SECRET_SERVICE, status_text
 from desktop.core.paths import default_paths
 from desktop.core.secrets import SecretStore
 from desktop.core.settings import Settings
@@ -61,9 +61,9 @@ def test_the_status_bar_says_live_or_polling(qtbot: Any) -> None:
     window.set_calls_open(1)
     assert window.mode_label.text() == "Polling"
     assert window.mode_label.accessibleName() == "Tracking mode"
-    window.set_tracking_mode(True)
+    window.set_tracking_status(status_text(True))
     assert window.mode_label.text() == "Live, team hub"
-    window.set_tracking_mode(False)
+    window.set_tracking_status(status_text(False))
     assert window.mode_label.text() == "Polling"
 
 
@@ -76,20 +76,18 @@ def test_the_status_bar_says_idle_when_no_call_is_open(qtbot: Any) -> None:
     assert window.mode_label.text() == "Polling"
     window.set_calls_open(0)
     assert window.mode_label.text() == "Idle: no call open"
-    window.set_tracking_mode(True)  # the hub's events come in, call or not
+    window.set_tracking_status(status_text(True))  # the hub's events come in, call or not
     assert window.mode_label.text() == "Live, team hub"
     window.set_tracking_status("Polling (the team hub refused the credentials)")
     assert window.mode_label.text() == "Polling (the team hub refused the credentials)"
 
 
 def test_the_status_bar_shows_the_feeds_words_with_the_reason_it_polls(qtbot: Any) -> None:
-    from desktop.core.live import status_text
-
     window = MainWindow()
     qtbot.addWidget(window)
     window.set_calls_open(1)
     for live in (True, False):
-        window.set_tracking_mode(live)
+        window.set_tracking_status(status_text(live))
         assert window.mode_label.text() == status_text(live)
     window.set_tracking_status(status_text(False, "the team hub's TLS certificate is not trusted"))
     assert window.mode_label.text() == "Polling (the team hub's TLS certificate is not trusted)"
@@ -106,3 +104,18 @@ def test_sharing_company_names_with_the_team_is_off_until_ticked(
     with qtbot.waitSignal(dialog.applied):
         dialog.buttons.accepted.emit()
     assert Settings.load(default_paths()).get("team_share_company_names") is True
+
+
+def test_a_hub_url_holding_a_password_is_refused_and_nothing_is_saved(
+    qtbot: Any, memory_keyring: MemoryKeyring, linkdesk_home: Path, spawn: Spawn
+) -> None:
+    dialog, settings = _dialog(qtbot, spawn)
+    dialog.hub_form.editors["hub_url"].setText("nats://agent:pa55word@hub.example:4222")  # type: ignore[attr-defined]
+    dialog.buttons.accepted.emit()
+    assert "credentials" in dialog.error.text() and "keyring" in dialog.error.text()
+    assert "pa55word" not in dialog.error.text()
+    assert settings.get("hub_url") == ""
+    assert Settings.load(default_paths()).get("hub_url") == ""
+    for path in linkdesk_home.rglob("*"):
+        if path.is_file():
+            assert "pa55word" not in path.read_text(errors="replace")

@@ -3,7 +3,8 @@
 Each followed company gets an ordered push consumer on ``codat.<companyId>.>`` that starts
 ``lookback`` seconds before the call began (``DeliverPolicy.BY_START_TIME``), so nothing between
 the start of the call and the subscription is missed, and a desktop that was offline catches up
-from the stream. If the subscription breaks it is made again from the last stream sequence seen.
+from the stream. If the subscription breaks it is made again from the last stream sequence seen,
+or from the call's start when the stream itself was made again (its sequences restart at 1).
 
 The hub is *live* while NATS is connected and the hub's heartbeat (core NATS,
 ``codat-hub.heartbeat``, every few seconds) came within ``stale_after`` seconds; the feed says
@@ -15,7 +16,9 @@ time, so the feed knows how far the two differ and asks the stream for the right
 the desktop's clock is off (a laptop minutes fast would otherwise skip a call's first events).
 
 When NATS refuses the credentials or its TLS certificate cannot be verified, ``problem`` says so
-in a line for the agent (``on_problem``); the credential itself is never logged nor shown.
+in a line for the agent (``on_problem``); the credential itself is never logged nor shown. A
+refusal makes the feed read the credentials again (``prepare``) before its next try, so a keyring
+that was locked at start, or a credential typed in Settings since, is used without a restart.
 """
 
 from __future__ import annotations
@@ -42,6 +45,7 @@ from desktop.core.tasks import BackgroundTasks
 from desktop.nats_options import staying_connected
 
 _log = logging.getLogger("linkdesk.live")
+REFUSED = "the team hub refused the credentials: check Settings › Team hub"
 
 
 @dataclass(frozen=True)
@@ -75,11 +79,27 @@ def connect_problem(exc: BaseException) -> str | None:
             isinstance(cause, nats.errors.AuthorizationError)
             or "authorization" in str(cause).lower()
         ):
-            return "the team hub refused the credentials: check Settings › Team hub"
+            return REFUSED
         if isinstance(cause, ssl.SSLCertVerificationError):
             return "the team hub's TLS certificate is not trusted"
         cause = cause.__cause__ or cause.__context__
     return None
+
+
+class _ConcealedOptions:
+    """Connect options that say nothing of themselves when printed or logged."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: dict[str, Any]) -> None:
+        self.value = value
+
+    def __repr__(self) -> str:
+        return "<concealed connect options>"
+
+
+def _concealed(prepare: Callable[[], dict[str, Any]]) -> _ConcealedOptions:
+    return _ConcealedOptions(prepare())
 
 
 class HubFeed:
@@ -104,11 +124,16 @@ class HubFeed:
         self.stale_after = stale_after
         self.lookback = lookback
         self.connect_options = dict(connect_options or {})
+        self._given_options = dict(self.connect_options)
         # More connect options made in a worker thread before the first connection (a keyring
         # read may block, a CA file is read from disk): never on the loop's (the GUI's) thread.
         # It raises OSError when they cannot be made (e.g. a CA file that is gone or not PEM);
         # the feed then says so and tries again, as for a server that is not reachable.
+        # It runs again after NATS refused the credentials (nats-py would retry the same ones for
+        # ever): a keyring locked when it first ran gave none.
         self.prepare = prepare
+        self._prepare_due = prepare is not None
+        self._refused = asyncio.Event()
         self.wall = wall
         self.check_every = 2.0  # seconds without a message before checking the consumer is there
         self.events_seen = 0
@@ -118,6 +143,10 @@ class HubFeed:
         self._beat_seen = asyncio.Event()
         self._nc: Client | None = None
         self._connected = asyncio.Event()
+        # When the stream whose sequences ``_last_seq`` holds was made (JetStream's ``created``):
+        # a stream deleted and made again (the hub's ``_ensure_stream``) numbers from 1 again.
+        self._stream_created: datetime | None = None
+        self._stream_made = 0  # how many times the stream was seen made again
         self._live = False
         self._follows: dict[str, asyncio.Task[Any]] = {}
         self._subscribed: set[str] = set()
@@ -187,10 +216,14 @@ class HubFeed:
     async def _connect_loop(self) -> None:
         pause = 0.25
         while not self._closed:
-            if self.prepare is not None:
+            if self.prepare is not None and self._prepare_due:
+                prepare = self.prepare
                 try:
-                    self.connect_options.update(await asyncio.to_thread(self.prepare))
-                    self.prepare = None
+                    # Concealed: the options hold the credential, and qasync's executor logs
+                    # what a worker thread returns, at DEBUG.
+                    made = await asyncio.to_thread(_concealed, prepare)
+                    self.connect_options = {**self._given_options, **made.value}
+                    self._prepare_due = False
                 except OSError as exc:
                     self._set_problem(str(exc))
                     await asyncio.sleep(pause)
@@ -201,12 +234,7 @@ class HubFeed:
                     **staying_connected(self.url, "linkdesk-desktop"),
                     **self.connect_options,
                 }
-                nc = await nats.connect(
-                    **options,
-                    disconnected_cb=self._disconnected,
-                    reconnected_cb=self._reconnected,
-                    error_cb=self._error,
-                )
+                nc = await self._connect(options)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # nats-py raises several kinds; all mean "not yet"
@@ -219,11 +247,58 @@ class HubFeed:
                 await asyncio.sleep(pause)
                 pause = min(pause * 2, 5.0)
                 continue
+            if nc is None:  # refused: read the credentials again, then try again
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, 5.0)
+                continue
             self._set_problem(None)
             self._nc = nc
             await nc.subscribe(HEARTBEAT_SUBJECT, cb=self._beat)
             self._connected.set()
-            return
+            if self.prepare is None:
+                return
+            # Refused on a reconnect (the credential changed on the server): start again.
+            self._refused.clear()  # a refusal that raced the successful connect is old news
+            await self._refused.wait()
+            self._nc = None
+            self._connected.clear()
+            self._set_live(False)
+            with contextlib.suppress(Exception):
+                await nc.close()
+            pause = 0.25
+
+    async def _connect(self, options: dict[str, Any]) -> Client | None:
+        """nats-py's connect; None when NATS refused the credentials and ``prepare`` can read
+        them again (the attempt, which nats-py would repeat for ever, is given up). Raises what
+        nats-py raises."""
+        nc = Client()
+        self._refused.clear()
+        connecting = asyncio.ensure_future(
+            nc.connect(
+                **options,
+                disconnected_cb=self._disconnected,
+                reconnected_cb=self._reconnected,
+                error_cb=self._error,
+            )
+        )
+        refused = asyncio.ensure_future(self._refused.wait())
+        try:
+            await asyncio.wait((connecting, refused), return_when=asyncio.FIRST_COMPLETED)
+        finally:  # also when this task is cancelled: nothing is left connecting
+            refused.cancel()
+            if not connecting.done():
+                connecting.cancel()
+            await asyncio.gather(refused, connecting, return_exceptions=True)
+            failed = connecting.cancelled() or connecting.exception() is not None
+            if failed:
+                with contextlib.suppress(Exception):
+                    await nc.close()
+        if connecting.cancelled():
+            return None
+        error = connecting.exception()
+        if error is not None:
+            raise error
+        return nc
 
     async def _beat(self, msg: Msg) -> None:
         self.last_beat = self.wall()
@@ -250,6 +325,9 @@ class HubFeed:
         problem = connect_problem(exc)
         if problem is not None:
             self._set_problem(problem)
+        if problem == REFUSED and self.prepare is not None:
+            self._prepare_due = True
+            self._refused.set()
         _log.info("team hub connection: %s", type(exc).__name__)
 
     def _set_problem(self, problem: str | None) -> None:
@@ -285,6 +363,8 @@ class HubFeed:
             nc = self._nc
             if nc is None:
                 continue
+            with contextlib.suppress(Exception):  # no stream yet: the subscription says so
+                await self._notice_new_stream(nc)
             last = self._last_seq.get(company_id)
             if last is None:
                 if self.hub_offset is None:
@@ -327,6 +407,7 @@ class HubFeed:
         nats-py's ordered consumer mends small gaps itself; when it cannot, this returns and the
         caller subscribes again from the last sequence seen."""
         missing = 0
+        made = self._stream_made
         while not self._closed:
             try:
                 msg = await sub.next_msg(timeout=self.check_every)
@@ -336,6 +417,10 @@ class HubFeed:
                 try:
                     await sub.consumer_info()
                     missing = 0
+                    if self._nc is not None:
+                        await self._notice_new_stream(self._nc)
+                    if self._stream_made != made:
+                        return  # subscribe again, from the call's start on the new stream
                 except asyncio.CancelledError:
                     raise
                 except Exception:
@@ -350,6 +435,27 @@ class HubFeed:
                 )
                 return
             self._deliver(company_id, msg)
+
+    async def _notice_new_stream(self, nc: Client) -> bool:
+        """True when the stream was made again since the sequences in ``_last_seq`` were seen
+        (another ``created`` time, or a last sequence below one seen): they are forgotten, so
+        every company is read again from its call's start, not from a sequence the new stream
+        may not reach for a long time. Raises what ``stream_info`` raises (no stream, NATS
+        down)."""
+        info = await nc.jetstream().stream_info(STREAM)
+        seen = max(self._last_seq.values(), default=0)
+        made_again = (
+            self._stream_created is not None
+            and info.created is not None
+            and info.created != self._stream_created
+        ) or info.state.last_seq < seen
+        if info.created is not None:
+            self._stream_created = info.created
+        if made_again:
+            _log.info("the stream %s was made again; reading from the calls' start", STREAM)
+            self._last_seq.clear()
+            self._stream_made += 1
+        return made_again
 
     def _deliver(self, company_id: str, msg: Msg) -> None:
         meta = msg.metadata

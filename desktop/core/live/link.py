@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 from desktop.core.live.contract import asks_for
 from desktop.core.live.feed import HubEvent, HubFeed
+from desktop.core.live.scope import HubScope
 from desktop.core.live.status import status_text
 from desktop.core.tracker import Tracker
 
@@ -24,13 +25,17 @@ class LiveTracking:
         *,
         on_mode: Callable[[bool], None] | None = None,
         on_status: Callable[[str], None] | None = None,
+        serves: HubScope | None = None,
     ) -> None:
         """``on_mode(live)``: told each time the hub becomes live or stops being live;
         ``on_status(text)``: the status bar's words (``status.status_text``: "Live, team hub",
         "Polling", or "Polling (why)" when the hub refuses the credentials or is not trusted),
-        told at each change of either."""
+        told at each change of either; ``serves(company_id)``: whether the hub receives that
+        company's events (``scope.served_by_hub``); ``sync_with_tracker`` follows only those
+        (all when None)."""
         self.tracker = tracker
         self.feed = feed
+        self.serves = serves
         self.on_mode = on_mode
         self.on_status = on_status
         self.reads_asked = 0
@@ -45,15 +50,23 @@ class LiveTracking:
         self.feed.follow(company_id, since)
         self._followed.add(company_id)
 
+    @property
+    def followed(self) -> frozenset[str]:
+        """The companies whose events are read from the hub now."""
+        return frozenset(self._followed)
+
     def unfollow(self, company_id: str) -> None:
         self.feed.unfollow(company_id)
         self._followed.discard(company_id)
 
     def sync_with_tracker(self) -> None:
-        """Follow every company the tracker follows, from when its journey began, and stop
-        following those it no longer does (for callers that open and close calls on the tracker
-        directly, like the app's call manager)."""
+        """Follow every company the tracker follows that the hub serves, from when its journey
+        began, and stop following those it no longer does (for callers that open and close calls
+        on the tracker directly, like the app's call manager). A company the hub does not serve
+        (a practice call on the sandbox) is never followed, so the tracker polls it as usual."""
         active = set(self.tracker.active)
+        if self.serves is not None:
+            active = {company_id for company_id in active if self.serves(company_id)}
         for company_id in active - self._followed:
             state = self.tracker.state(company_id)
             if state is not None:

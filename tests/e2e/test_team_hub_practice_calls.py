@@ -1,0 +1,34 @@
+"""The real shell with a team hub: a practice call (the embedded sandbox) is never followed
+through the hub, whose events come from the team's Codat account only, so it keeps polling."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from desktop.core.store import ApiKind
+from desktop.hub.nats_server import NatsServer
+
+
+@pytest.fixture
+def nats_url(tmp_path: Path) -> Iterator[str]:
+    server = NatsServer(store_dir=tmp_path / "nats")
+    server.start()
+    yield server.url
+    server.stop()
+
+
+def test_a_practice_call_is_not_followed_through_the_hub(make_shell: Any, nats_url: str) -> None:
+    running = make_shell(settings={"hub_url": nats_url})
+    parts = running.shell.call_parts
+    assert parts.live is not None
+    session = parts.manager.open_call("co-practice-1", "Harbour Bakery", "http://127.0.0.1/l")
+    assert parts.manager.origin_of(session.company_id).api_kind is ApiKind.SANDBOX
+    assert "co-practice-1" in parts.tracker.active
+    assert not parts.live.serves("co-practice-1")
+    parts.live.sync_with_tracker()
+    assert not parts.live.feed.covers("co-practice-1", 0.0)
+    assert "co-practice-1" not in parts.live.followed
