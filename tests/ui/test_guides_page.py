@@ -223,7 +223,9 @@ def test_tiles_show_the_selected_one_and_the_one_under_the_mouse(qtbot, page: Gu
 
 
 @pytest.mark.parametrize("scale", [0.75, 1.0, 1.5, 2.0])
-def test_the_first_frame_keeps_the_side_tabs_room(qtbot, library: GuideLibrary, scale: float) -> None:  # type: ignore[no-untyped-def]
+def test_the_first_frame_keeps_the_side_tabs_room(
+    qtbot, library: GuideLibrary, scale: float
+) -> None:  # type: ignore[no-untyped-def]
     """The side tabs come after the first frame; their room does not: nothing moves or widens."""
     from PySide6.QtWidgets import QApplication
 
