@@ -57,11 +57,15 @@ class TeamStatsService(StatsService):
         self.notice = ""  # plain words on the last read of the stream
         self._synced_at: float | None = None
 
-    async def refresh(self, *, force: bool = False) -> None:
-        """Read the stream unless it was read within ``min_interval`` (``force``: read now)."""
+    async def refresh(self, *, force: bool = False) -> bool:
+        """Read the stream unless it was read within ``min_interval`` (``force``: read now).
+
+        True when a read was made, even one cut short (the team file may hold new calls, so
+        new agents and platforms); False when none was due.
+        """
         now = self.clock()
         if not force and self._synced_at is not None and now - self._synced_at < self.min_interval:
-            return
+            return False
         self._synced_at = now
         try:
             self.notice = await self.sync()
@@ -69,6 +73,7 @@ class TeamStatsService(StatsService):
             self.notice = (
                 f"The team hub could not be reached ({exc}); showing the team calls read before."
             )
+        return True
 
     async def _ask(self, question: Callable[[CallStore], Any]) -> Any:
         import asyncio
