@@ -9,6 +9,7 @@ import platform
 import random
 import statistics
 import sys
+import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,8 @@ from desktop.core.tracker import Tracker
 from desktop.sandbox.server import control_headers
 
 API_KEY = "linkdesk-bench"
+# The changes a scripted customer makes that the tracker must observe (``customer``).
+CHANGES = ("connection", "linked", "synced")
 
 
 def codat(http: httpx.AsyncClient, base_url: str) -> CodatClient:
@@ -134,6 +137,48 @@ async def customer(
     changed[(company_id, "linked")] = await act(control, company_id, "approve")
     await pause()
     changed[(company_id, "synced")] = await act(control, company_id, "complete_sync")
+
+
+async def walk_customers(
+    control: httpx.AsyncClient,
+    tracker: Tracker,
+    companies: list[str],
+    rng: random.Random,
+    changed: dict[tuple[str, str], float],
+    seen: dict[tuple[str, str], float],
+    *,
+    longest_pause: float,
+    wait: float,
+) -> None:
+    """Every company's ``customer`` at once (each with its own generator seeded from ``rng``),
+    then up to ``wait`` seconds more until the tracker has seen every change they made."""
+    await asyncio.gather(
+        *(
+            customer(
+                control,
+                tracker,
+                c,
+                random.Random(rng.random()),
+                changed,
+                longest_pause=longest_pause,
+            )
+            for c in companies
+        )
+    )
+    deadline = time.monotonic() + wait
+    while len(seen) < len(changed) and time.monotonic() < deadline:
+        await asyncio.sleep(0.05)
+
+
+def latencies(
+    changed: dict[tuple[str, str], float], seen: dict[tuple[str, str], float]
+) -> dict[str, list[float]]:
+    """Per change in ``CHANGES``, seconds from the change on the server to the tracker's
+    observation of it; a change never observed counts as infinity (against the goals)."""
+    out: dict[str, list[float]] = {name: [] for name in CHANGES}
+    for key, at in changed.items():
+        out[key[1]].append(seen[key] - at if key in seen else float("inf"))
+    return out
 
 
 def milestone_observer(

@@ -17,14 +17,23 @@ import random
 import time
 
 import httpx
-from _common import codat, customer, median, milestone_observer, percentile, row, verdict
+from _common import (
+    CHANGES,
+    codat,
+    latencies,
+    median,
+    milestone_observer,
+    percentile,
+    row,
+    verdict,
+    walk_customers,
+)
 from _hub import chain, where
 
 from desktop.core.clock import SystemClock
 from desktop.core.live import HubFeed, LiveTracking
 from desktop.core.tracker import Tracker, TrackerSettings
 
-CHANGES = ("connection", "linked", "synced")
 MEDIAN_GOAL = 0.150
 P99_GOAL = 0.500
 
@@ -64,29 +73,13 @@ async def _round(
                 if live is not None:
                     live.follow(company_id, since=time.time())
             await asyncio.sleep(1.5)  # every company has had its first look; the feed is live
-            await asyncio.gather(
-                *(
-                    customer(
-                        control,
-                        tracker,
-                        c,
-                        random.Random(rng.random()),
-                        changed,
-                        longest_pause=4.0,
-                    )
-                    for c in companies
-                )
+            await walk_customers(
+                control, tracker, companies, rng, changed, seen, longest_pause=4.0, wait=15
             )
-            deadline = time.monotonic() + 15
-            while len(seen) < len(changed) and time.monotonic() < deadline:
-                await asyncio.sleep(0.05)
             requests = tracker.requests
         if live is not None:
             await live.aclose()
-    out: dict[str, list[float]] = {name: [] for name in CHANGES}
-    for key, at in changed.items():
-        out[key[1]].append(seen[key] - at if key in seen else float("inf"))
-    return out, requests
+    return latencies(changed, seen), requests
 
 
 def _report(title: str, samples: dict[str, list[float]], goals: bool) -> tuple[float, float]:

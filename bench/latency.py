@@ -16,26 +16,25 @@ from __future__ import annotations
 import argparse
 import asyncio
 import random
-import time
 
 import httpx
 from _common import (
     API_KEY,
+    CHANGES,
     codat,
-    customer,
+    latencies,
     median,
     milestone_observer,
     percentile,
     row,
     verdict,
+    walk_customers,
     where_it_ran,
 )
 
 from desktop.core.clock import SystemClock
 from desktop.core.tracker import Tracker, TrackerSettings
 from desktop.sandbox.server import SandboxServer
-
-CHANGES = ("connection", "linked", "synced")
 
 
 def _overrides(fast: float) -> dict[str, float]:
@@ -73,29 +72,17 @@ async def _round(
             for company_id in companies:
                 tracker.track(company_id)
             await asyncio.sleep(1.0)  # every company has had its first look
-            await asyncio.gather(
-                *(
-                    customer(
-                        control,
-                        tracker,
-                        c,
-                        random.Random(rng.random()),
-                        changed,
-                        longest_pause=6.0,
-                    )
-                    for c in companies
-                )
+            await walk_customers(
+                control,
+                tracker,
+                companies,
+                rng,
+                changed,
+                seen,
+                longest_pause=6.0,
+                wait=4 * fast + 5,
             )
-            deadline = time.monotonic() + 4 * fast + 5
-            while len(seen) < len(changed) and time.monotonic() < deadline:
-                await asyncio.sleep(0.05)
-    out: dict[str, list[float]] = {name: [] for name in CHANGES}
-    for key, at in changed.items():
-        if key in seen:
-            out[key[1]].append(seen[key] - at)
-        else:
-            out[key[1]].append(float("inf"))  # never observed: counts against the goals
-    return out
+    return latencies(changed, seen)
 
 
 def main(argv: list[str] | None = None) -> int:

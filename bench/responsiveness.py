@@ -111,12 +111,17 @@ def sandbox_process(api_key: str, latency: float, seed: int) -> Any:
             raise SystemExit(f"the sandbox did not start: {url!r}")
         yield url
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        _stop(proc, 10)
+
+
+def _stop(proc: subprocess.Popen[Any], timeout: float) -> None:
+    """SIGTERM, and SIGKILL if it is still there after ``timeout`` seconds."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
 
 
 @contextmanager
@@ -126,12 +131,7 @@ def competitor(seconds: float) -> Any:
     try:
         yield proc
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        _stop(proc, 5)
 
 
 async def measure(args: argparse.Namespace, base_url: str, busy: bool) -> dict[str, Any]:

@@ -30,6 +30,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from desktop.hub.publisher import StreamPublisher
 from desktop.hub.receiver import HubMetrics, WebhookReceiver
 from desktop.hub.settings import NatsSettings, ReceiverSettings, StreamSettings
+from desktop.serving import ServerExited, ServerTooSlow, ThreadedServer, serve_on_thread
 
 WEBHOOK_PATH = "/codat/webhooks"
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -161,8 +162,7 @@ class HubServer:
         self.app = create_app(nats_settings, stream, receiver)
         self.host = host
         self.port = port
-        self._server: uvicorn.Server | None = None
-        self._thread: threading.Thread | None = None
+        self._serving: ThreadedServer | None = None
         self.base_url = ""
 
     @property
@@ -180,28 +180,20 @@ class HubServer:
         return self.base_url + WEBHOOK_PATH
 
     def start(self, timeout: float = 10.0) -> str:
-        config = uvicorn.Config(
-            self.app,
-            host=self.host,
-            port=self.port,
-            log_level="warning",
-            access_log=False,
-            lifespan="on",
-            timeout_graceful_shutdown=1,
-        )
-        server = uvicorn.Server(config)
-        thread = threading.Thread(target=server.run, name="linkdesk-hub", daemon=True)
-        thread.start()
-        deadline = time.monotonic() + timeout
-        while not server.started:
-            if not thread.is_alive() or time.monotonic() > deadline:
-                server.should_exit = True
-                raise RuntimeError("the hub did not start")
-            time.sleep(0.01)
-        port = server.servers[0].sockets[0].getsockname()[1]
-        self._server, self._thread = server, thread
-        self.port = port
-        self.base_url = f"http://{self.host}:{port}"
+        try:
+            serving = serve_on_thread(
+                self.app,
+                host=self.host,
+                port=self.port,
+                lifespan="on",
+                thread_name="linkdesk-hub",
+                timeout=timeout,
+            )
+        except (ServerExited, ServerTooSlow) as exc:
+            raise RuntimeError("the hub did not start") from exc
+        self._serving = serving
+        self.port = serving.port
+        self.base_url = f"http://{self.host}:{serving.port}"
         return self.base_url
 
     def wait_ready(self, timeout: float = 20.0) -> None:
@@ -212,12 +204,9 @@ class HubServer:
             time.sleep(0.02)
 
     def stop(self, timeout: float = 10.0) -> None:
-        server, thread = self._server, self._thread
-        self._server = self._thread = None
-        if server is None or thread is None:
-            return
-        server.should_exit = True
-        thread.join(timeout)
+        serving, self._serving = self._serving, None
+        if serving is not None:
+            serving.stop(timeout)
 
 
 async def serve(

@@ -19,24 +19,6 @@ NO_COMPANY = "_client"
 UNKNOWN_COMPANY = "_unknown"
 UNKNOWN_TYPE = "unknown"
 
-KNOWN_EVENT_TYPES = frozenset(
-    {
-        "company.created",
-        "company.deleted",
-        "company.product.added",
-        "company.product.removed",
-        "connection.created",
-        "connection.connected",
-        "connection.failed",
-        "connection.disconnected",
-        "connection.reconnected",
-        "connection.deleted",
-        "read.completed",
-        "read.completed.initial",
-        "client.rateLimit.reached",
-        "client.rateLimit.reset",
-    }
-)
 # The event types ``linkdesk hub register`` subscribes the hub to.
 REGISTERED_EVENT_TYPES = (
     "connection.created",
@@ -52,6 +34,12 @@ REGISTERED_EVENT_TYPES = (
     "client.rateLimit.reached",
     "client.rateLimit.reset",
 )
+# The types routed under their own name (any other goes under ``unknown``): those the hub registers
+# for, and Codat's product events, which it does not; write events match ``_WRITE_EVENT``.
+KNOWN_EVENT_TYPES = frozenset(REGISTERED_EVENT_TYPES) | {
+    "company.product.added",
+    "company.product.removed",
+}
 _WRITE_EVENT = re.compile(r"^[A-Za-z]+\.write\.(successful|unsuccessful)$")
 # A subject token may not hold dots, spaces or wildcards; Codat's ids are UUIDs.
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,128}$")

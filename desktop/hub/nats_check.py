@@ -23,6 +23,7 @@ from nats.aio.client import Client
 
 from desktop.hub.publisher import connect_options
 from desktop.hub.settings import NatsSettings
+from desktop.nats_options import servers
 
 
 class Outcome(enum.Enum):
@@ -104,7 +105,7 @@ async def check_nats(settings: NatsSettings, timeout: float = 5.0, tries: int = 
     """Connect with ``settings``, without nats-py's retries; the outcome and a line for the
     operator. A server that answers but then drops the connection is tried ``tries`` times: with
     TLS 1.3 a refused client certificate can show as a reset rather than as the server's alert."""
-    first = next(u.strip() for u in settings.url.split(",") if u.strip())
+    first = servers(settings.url)[0]
     info = await server_info(first, timeout)
     if info is not None and info.get("tls_verify") and settings.tls_cert is None:
         return NatsCheck(

@@ -25,6 +25,7 @@ from nats.js.api import DiscardPolicy, RetentionPolicy, StorageType, StreamConfi
 
 from desktop.hub.events import HEARTBEAT_SUBJECT, STREAM_SUBJECTS
 from desktop.hub.settings import NatsSettings, StreamSettings
+from desktop.nats_options import staying_connected
 
 _log = logging.getLogger("linkdesk.hub")
 
@@ -51,16 +52,7 @@ def tls_context(settings: NatsSettings) -> ssl.SSLContext | None:
 
 def connect_options(settings: NatsSettings, name: str) -> dict[str, Any]:
     """nats-py ``connect`` keywords for these settings (credentials included, never logged)."""
-    options: dict[str, Any] = {
-        "servers": [u.strip() for u in settings.url.split(",") if u.strip()],
-        "name": name,
-        "allow_reconnect": True,
-        "max_reconnect_attempts": -1,
-        "reconnect_time_wait": 0.5,
-        "connect_timeout": 2,
-        "ping_interval": 5,
-        "max_outstanding_pings": 2,
-    }
+    options = staying_connected(settings.url, name)
     context = tls_context(settings)
     if context is not None:
         options["tls"] = context

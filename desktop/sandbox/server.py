@@ -8,7 +8,6 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-import uvicorn
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
@@ -23,6 +22,7 @@ from desktop.sandbox.guard import SandboxGuard
 from desktop.sandbox.ratelimit import RateLimiter
 from desktop.sandbox.state import Clock, SandboxState
 from desktop.sandbox.webhooks import DeliveryFaults, WebhookService
+from desktop.serving import ServerExited, ServerTooSlow, ThreadedServer, serve_on_thread
 
 DEFAULT_API_KEY = "linkdesk-sandbox"
 
@@ -122,8 +122,7 @@ class SandboxServer:
         self.port = self.options.port
         self.api_key = self.options.api_key
         self.app = build_app(self.options)
-        self._server: uvicorn.Server | None = None
-        self._thread: threading.Thread | None = None
+        self._serving: ThreadedServer | None = None
         self._base_url: str | None = None
         self._lock = threading.Lock()
 
@@ -155,43 +154,35 @@ class SandboxServer:
 
     def start(self, timeout: float = 10.0) -> str:
         with self._lock:
-            if self._server is not None and self._base_url is not None:
+            if self._serving is not None and self._base_url is not None:
                 return self._base_url
-            config = uvicorn.Config(
-                self.app,
-                host=self.host,
-                port=self.port,
-                log_level="warning",
-                access_log=False,
-                lifespan="off",
-                timeout_graceful_shutdown=1,
-            )
-            server = uvicorn.Server(config)
-            thread = threading.Thread(target=server.run, name="linkdesk-sandbox", daemon=True)
-            thread.start()
-            deadline = time.monotonic() + timeout
-            while not server.started:
-                if not thread.is_alive():
-                    raise RuntimeError(f"the sandbox could not listen on {self.host}:{self.port}")
-                if time.monotonic() > deadline:
-                    server.should_exit = True
-                    raise RuntimeError("the sandbox did not start in time")
-                time.sleep(0.01)
-            port = server.servers[0].sockets[0].getsockname()[1]
+            try:
+                serving = serve_on_thread(
+                    self.app,
+                    host=self.host,
+                    port=self.port,
+                    lifespan="off",
+                    thread_name="linkdesk-sandbox",
+                    timeout=timeout,
+                )
+            except ServerExited as exc:
+                raise RuntimeError(
+                    f"the sandbox could not listen on {self.host}:{self.port}"
+                ) from exc
+            except ServerTooSlow as exc:
+                raise RuntimeError("the sandbox did not start in time") from exc
+            port = serving.port
             shown = f"[{self.host}]" if ":" in self.host else self.host
-            self._server, self._thread = server, thread
+            self._serving = serving
             self._base_url = f"http://{shown}:{port}"
             return self._base_url
 
     def stop(self, timeout: float = 10.0) -> None:
         with self._lock:
-            server, thread = self._server, self._thread
-            self._server = self._thread = None
+            serving, self._serving = self._serving, None
         self.webhooks.stop()
-        if server is None or thread is None:
-            return
-        server.should_exit = True
-        thread.join(timeout)
+        if serving is not None:
+            serving.stop(timeout)
 
     def __enter__(self) -> SandboxServer:
         self.start()

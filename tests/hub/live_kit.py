@@ -62,6 +62,12 @@ class LiveRun:
     live: LiveTracking
     http: httpx.AsyncClient
 
+    async def follow(self, company_id: str, timeout: float = 20.0) -> None:
+        """Track the company and follow its events from now on; return once it is live."""
+        self.tracker.track(company_id)
+        self.live.follow(company_id, since=time.time())
+        await wait_until(lambda: self.tracker.is_live(company_id), timeout)
+
     async def aclose(self) -> None:
         await self.live.aclose()
         await self.tracker.aclose()

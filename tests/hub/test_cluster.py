@@ -3,7 +3,6 @@ every event arrives once, the journey is right, nothing is lost."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -64,9 +63,7 @@ async def test_a_node_killed_mid_journey_loses_nothing(
         company_id = await new_company(chain, "Cluster Co")
         run = start_live(chain, stale_after=5.0)
         try:
-            run.tracker.track(company_id)
-            run.live.follow(company_id, since=time.time())
-            await wait_until(lambda: run.tracker.is_live(company_id), 30)
+            await run.follow(company_id, 30)
             for action, params in HAPPY[:2]:
                 await act(chain, company_id, action, **params)
             await wait_until(

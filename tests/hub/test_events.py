@@ -7,6 +7,7 @@ import pytest
 from desktop.core import live
 from desktop.core.tracker import Ask
 from desktop.hub import events
+from desktop.sandbox.webhooks import SENT_EVENT_TYPES
 from tests.hub.conftest import connection_event
 
 COMPANY = "0498e921-9b53-4396-a412-4f2f5983b0a2"
@@ -18,6 +19,14 @@ def test_the_desktop_and_the_hub_agree_on_stream_and_subjects() -> None:
     assert events.route(connection_event(COMPANY)).subject.startswith(
         live.company_subject(COMPANY)[:-1]
     )
+
+
+def test_the_hub_registers_for_every_type_the_sandbox_sends() -> None:
+    # The sandbox (what Codat sends) and the hub (what it asks Codat for) keep their own lists:
+    # neither imports the other. A type the sandbox sends that the hub does not ask for would
+    # never reach the hub in a rehearsal.
+    assert set(SENT_EVENT_TYPES) <= set(events.REGISTERED_EVENT_TYPES)
+    assert set(events.REGISTERED_EVENT_TYPES) <= events.KNOWN_EVENT_TYPES
 
 
 @pytest.mark.parametrize(

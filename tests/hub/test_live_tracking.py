@@ -21,9 +21,7 @@ async def test_events_alone_follow_a_journey_to_synced_and_polling_is_a_heartbea
     company_id = await new_company(chain)
     run = start_live(chain)
     try:
-        run.tracker.track(company_id)
-        run.live.follow(company_id, since=time.time())
-        await wait_until(lambda: run.tracker.is_live(company_id))
+        await run.follow(company_id)
         await wait_until(lambda: run.tracker.requests_for(company_id) >= 1)  # the first read
         for action, params in HAPPY[:2]:
             await act(chain, company_id, action, **params)
@@ -50,9 +48,7 @@ async def test_polling_returns_when_the_hub_goes_quiet(chain: Chain) -> None:
     company_id = await new_company(chain)
     run = start_live(chain, settings, stale_after=1.0)
     try:
-        run.tracker.track(company_id)
-        run.live.follow(company_id, since=time.time())
-        await wait_until(lambda: run.tracker.is_live(company_id))
+        await run.follow(company_id)
         await act(chain, company_id, "open_link")
         await wait_until(lambda: (run.tracker.next_poll_at(company_id) or 0) - time.time() > 100)
         chain.hub.stop()  # no more heartbeats: the hub is not live
@@ -95,9 +91,7 @@ async def test_the_hub_restarted_mid_journey_loses_nothing(chain: Chain, make_hu
     company_id = await new_company(chain)
     run = start_live(chain)
     try:
-        run.tracker.track(company_id)
-        run.live.follow(company_id, since=time.time())
-        await wait_until(lambda: run.tracker.is_live(company_id))
+        await run.follow(company_id)
         for action, params in HAPPY[:2]:
             await act(chain, company_id, action, **params)
         chain.hub.stop()
@@ -119,9 +113,7 @@ async def _followed_journey(chain: Chain, name: str) -> dict[str, object]:
     company_id = await new_company(chain, name)
     run = start_live(chain)
     try:
-        run.tracker.track(company_id)
-        run.live.follow(company_id, since=time.time())
-        await wait_until(lambda: run.tracker.is_live(company_id))
+        await run.follow(company_id)
         for action, params in HAPPY:
             await act(chain, company_id, action, **params)
         await wait_until(lambda: run.tracker.state(company_id).synced, 30)

@@ -22,14 +22,24 @@ from desktop.ui.guides.questions import QuestionsPane
 from desktop.ui.guides.viewer import GuideViewer
 
 
-@pytest.fixture
-def viewer(qtbot, library: GuideLibrary) -> GuideViewer:  # type: ignore[no-untyped-def]
-    widget = GuideViewer(library)
+def _shown_viewer(qtbot, library: GuideLibrary, *, progressive: bool) -> GuideViewer:  # type: ignore[no-untyped-def]
+    widget = GuideViewer(library, progressive=progressive)
     qtbot.addWidget(widget)
     widget.resize(900, 700)
     widget.show()
     qtbot.waitExposed(widget)
     return widget
+
+
+@pytest.fixture
+def viewer(qtbot, library: GuideLibrary) -> GuideViewer:  # type: ignore[no-untyped-def]
+    return _shown_viewer(qtbot, library, progressive=False)
+
+
+@pytest.fixture
+def progressive_viewer(qtbot, library: GuideLibrary) -> GuideViewer:  # type: ignore[no-untyped-def]
+    """Shows a guide's header at once and builds its cards on later turns of the event loop."""
+    return _shown_viewer(qtbot, library, progressive=True)
 
 
 def current_cards(viewer: GuideViewer) -> list[int]:
@@ -234,13 +244,10 @@ def test_questions_search_and_copy(qtbot, library: GuideLibrary) -> None:  # typ
 
 def test_progressive_viewer_builds_a_card_per_turn_and_ends_the_same(
     qtbot,
-    library: GuideLibrary,  # type: ignore[no-untyped-def]
+    library: GuideLibrary,
+    progressive_viewer: GuideViewer,  # type: ignore[no-untyped-def]
 ) -> None:
-    viewer = GuideViewer(library, progressive=True)
-    qtbot.addWidget(viewer)
-    viewer.resize(900, 700)
-    viewer.show()
-    qtbot.waitExposed(viewer)
+    viewer = progressive_viewer
     assert viewer.show_platform("akxx", 4)
     guide = library.by_platform_key("akxx")
     assert guide is not None
@@ -266,13 +273,9 @@ def test_progressive_viewer_builds_a_card_per_turn_and_ends_the_same(
 
 def test_progressive_viewer_in_presentation_keeps_internal_details_hidden_once_built(
     qtbot,
-    library: GuideLibrary,  # type: ignore[no-untyped-def]
+    progressive_viewer: GuideViewer,  # type: ignore[no-untyped-def]
 ) -> None:
-    viewer = GuideViewer(library, progressive=True)
-    qtbot.addWidget(viewer)
-    viewer.resize(900, 700)
-    viewer.show()
-    qtbot.waitExposed(viewer)
+    viewer = progressive_viewer
     viewer.set_presentation(True)  # on a shared screen before the customer picks their software
     assert viewer.show_platform("gbol", 2)
     qtbot.waitUntil(lambda: viewer._pending is None, timeout=5000)

@@ -5,7 +5,7 @@ nothing is offered, and the dark theme's tick boxes stand out on every page."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +26,7 @@ from desktop.core.guides.library import GuideLibrary
 from desktop.core.stats.service import StatsService
 from desktop.core.store import CallStore
 from desktop.ui.companies import CompaniesPage
+from desktop.ui.guides.checklist import ChecklistPane
 from desktop.ui.guides.page import GuidesPage
 from desktop.ui.main_window import MainWindow, default_size
 from desktop.ui.reports import ReportsPage
@@ -45,6 +46,18 @@ def light_after(qapp: QApplication) -> Iterator[None]:
     apply_theme(qapp, "light", 1.0)
     yield
     apply_theme(qapp, "light", 1.0)
+
+
+OpenWindow = Callable[[QSize], tuple[MainWindow, Kit, ReportsPage]]
+
+
+@pytest.fixture
+def open_window(
+    qtbot: Any, qloop: Any, tmp_path: Path, library: GuideLibrary, light_after: None
+) -> OpenWindow:
+    """Opens the main window at a size with the four pages installed as the shell installs them
+    (the Reports page loads on the qasync loop); the light theme at 1.0 again afterwards."""
+    return lambda size: _window(qtbot, tmp_path, library, size)
 
 
 def _window(
@@ -74,6 +87,16 @@ def _window(
     return window, kit, reports
 
 
+def _presenting_checklist(window: MainWindow) -> ChecklistPane:
+    """The Guides page's checklist, shown on a shared screen (presentation on)."""
+    window.show_page("guides")
+    window.set_presentation(True)
+    _settle()
+    guides = window.pages["guides"]
+    assert isinstance(guides, GuidesPage)
+    return guides.checklist_pane
+
+
 def _scroll_to(widget: QWidget) -> None:
     """As a user scrolls to read it: the nearest scroll area around ``widget`` brings it in."""
     parent = widget.parentWidget()
@@ -87,21 +110,10 @@ def _scroll_to(widget: QWidget) -> None:
 
 @pytest.mark.parametrize("size", [QSize(1366, 768), default_size(QSize(1366, 768))])
 def test_every_checklist_item_can_be_read_whole_while_presenting(
-    qtbot: Any,
-    qloop: Any,
-    tmp_path: Path,
-    library: GuideLibrary,
-    qapp: QApplication,
-    light_after: None,
-    size: QSize,
+    open_window: OpenWindow, size: QSize
 ) -> None:
-    window, _kit, _reports = _window(qtbot, tmp_path, library, size)
-    window.show_page("guides")
-    window.set_presentation(True)
-    _settle()
-    guides = window.pages["guides"]
-    assert isinstance(guides, GuidesPage)
-    pane = guides.checklist_pane
+    window, _kit, _reports = open_window(size)
+    pane = _presenting_checklist(window)
     texts = [
         label for label in pane.findChildren(QLabel) if label.accessibleName().startswith("About:")
     ]
@@ -118,14 +130,9 @@ def _shown(page: QWidget, kind: type[QWidget]) -> list[QWidget]:
 
 
 def test_every_page_is_enlarged_alike_and_nothing_is_clipped(
-    qtbot: Any,
-    qloop: Any,
-    tmp_path: Path,
-    library: GuideLibrary,
-    qapp: QApplication,
-    light_after: None,
+    qtbot: Any, open_window: OpenWindow
 ) -> None:
-    window, kit, reports = _window(qtbot, tmp_path, library, QSize(1366, 768))
+    window, kit, reports = open_window(QSize(1366, 768))
     normal = QApplication.font().pointSizeF()
     window.set_presentation(True)
     for key in ("guides", "call", "companies", "reports"):
@@ -162,14 +169,9 @@ def test_every_page_is_enlarged_alike_and_nothing_is_clipped(
 
 
 def test_a_new_text_size_while_presenting_keeps_the_pages_enlarged(
-    qtbot: Any,
-    qloop: Any,
-    tmp_path: Path,
-    library: GuideLibrary,
-    qapp: QApplication,
-    light_after: None,
+    open_window: OpenWindow, qapp: QApplication
 ) -> None:
-    window, _kit, reports = _window(qtbot, tmp_path, library, QSize(1366, 768))
+    window, _kit, reports = open_window(QSize(1366, 768))
     window.set_presentation(True)
     apply_theme(qapp, "light", 1.2)
     _settle()
@@ -229,21 +231,9 @@ def test_the_dark_themes_tick_boxes_reach_the_reports_page(
     assert own.styleSheet() == "QCheckBox { color: red; }"
 
 
-def test_tab_to_a_checklist_item_scrolls_it_into_view(
-    qtbot: Any,
-    qloop: Any,
-    tmp_path: Path,
-    library: GuideLibrary,
-    qapp: QApplication,
-    light_after: None,
-) -> None:
-    window, _kit, _reports = _window(qtbot, tmp_path, library, default_size(QSize(1366, 768)))
-    window.show_page("guides")
-    window.set_presentation(True)
-    _settle()
-    guides = window.pages["guides"]
-    assert isinstance(guides, GuidesPage)
-    pane = guides.checklist_pane
+def test_tab_to_a_checklist_item_scrolls_it_into_view(open_window: OpenWindow) -> None:
+    window, _kit, _reports = open_window(default_size(QSize(1366, 768)))
+    pane = _presenting_checklist(window)
     last = list(pane.boxes.values())[-1]
     text = next(
         w

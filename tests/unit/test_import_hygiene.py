@@ -14,6 +14,10 @@ import sys
 import pytest
 
 QT = ("PySide6", "shiboken6", "qasync")
+# Modules beside the layers that more than one of them uses (core, sandbox, hub): they import no
+# part of LinkDesk, so using one never brings another layer in.
+NEUTRAL = ("desktop.serving", "desktop.nats_options")
+LAYERS = ("desktop.core", "desktop.sandbox", "desktop.hub", "desktop.app", "desktop.ui")
 
 
 def _all_modules(name: str) -> list[str]:
@@ -62,3 +66,10 @@ def test_core_imports_no_app_ui_sandbox_or_hub() -> None:
 def test_widgets_never_import_the_app(forbidden: str) -> None:
     loaded = _loaded_after_importing(_all_modules("desktop.ui"))
     assert _within(loaded, (forbidden,)) == [], f"desktop.ui imports {forbidden}"
+
+
+@pytest.mark.parametrize("neutral", NEUTRAL)
+def test_neutral_modules_import_no_layer_and_no_qt(neutral: str) -> None:
+    loaded = _loaded_after_importing([neutral])
+    bad = _within(loaded, LAYERS + QT)
+    assert bad == [], f"{neutral} imports {bad}"

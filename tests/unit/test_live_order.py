@@ -18,7 +18,7 @@ from desktop.core.clock import FakeClock
 from desktop.core.journey import STATUS_RANK, JourneyState
 from desktop.core.live import asks_for
 from desktop.core.tracker import Stop, StopReason, Tracker, TrackerSettings
-from tests.unit.tracker_fakes import COMPANY, FakeCodat, run_until
+from tests.unit.tracker_fakes import COMPANY, run_until, scripted_journey
 
 CONN = "11111111-0000-4000-8000-0000000000c1"
 SETTINGS = TrackerSettings(fast_interval=2.0, medium_interval=10.0, stagger=0.0)
@@ -38,15 +38,13 @@ class FixedFeed:
         return self.live
 
 
-def _script(codat: FakeCodat, clock: FakeClock, t0: float) -> None:
-    clock.call_at(t0 + 60, lambda: codat.connect(COMPANY, CONN, "PendingAuth"))
-    clock.call_at(t0 + 120, lambda: codat.connect(COMPANY, CONN, "Linked"))
-    clock.call_at(
-        t0 + 120, lambda: codat.sync(COMPANY, CONN, {"bills": "Queued", "suppliers": "Fetching"})
-    )
-    clock.call_at(
-        t0 + 150, lambda: codat.sync(COMPANY, CONN, {"bills": "Complete", "suppliers": "Complete"})
-    )
+def _deliver(
+    tracker: Tracker, clock: FakeClock, t0: float, deliveries: list[tuple[float, str]]
+) -> None:
+    """Each event (seconds after ``t0``, Codat's event type) calls for its targeted read then."""
+    for at, event_type in deliveries:
+        for ask in asks_for(event_type):
+            clock.call_at(t0 + at, lambda ask=ask: tracker.read_now(COMPANY, ask))
 
 
 def _shape(state: JourneyState) -> dict[str, Any]:
@@ -63,11 +61,7 @@ def _shape(state: JourneyState) -> dict[str, Any]:
 async def _journey(
     deliveries: list[tuple[float, str]], live: bool | None
 ) -> tuple[dict[str, Any], list[list[int]]]:
-    clock = FakeClock()
-    codat = FakeCodat(clock)
-    codat.add()
-    t0 = clock.now()
-    _script(codat, clock, t0)
+    clock, codat, t0 = scripted_journey(CONN)
     stops: list[Stop] = []
     ranks: list[list[int]] = []
     tracker = Tracker(
@@ -79,9 +73,7 @@ async def _journey(
     )
     if live is not None:
         tracker.set_live(FixedFeed(live))
-    for at, event_type in deliveries:
-        for ask in asks_for(event_type):
-            clock.call_at(t0 + at, lambda ask=ask: tracker.read_now(COMPANY, ask))
+    _deliver(tracker, clock, t0, deliveries)
     async with tracker:
         tracker.track(COMPANY)
         await run_until(tracker, clock, lambda: bool(stops), seconds=4 * 3600)
@@ -125,19 +117,13 @@ def test_the_journey_is_the_same_whatever_the_events_order_or_repetition(
 
 def test_events_on_time_are_seen_at_once_with_a_few_reads_while_polling_is_a_heartbeat() -> None:
     async def run() -> tuple[float, int, float]:
-        clock = FakeClock()
-        codat = FakeCodat(clock)
-        codat.add()
-        t0 = clock.now()
-        _script(codat, clock, t0)
+        clock, codat, t0 = scripted_journey(CONN)
         stops: list[Stop] = []
         tracker = Tracker(
             codat, clock=clock, settings=SETTINGS, on_stop=lambda c, s: stops.append(s)
         )
         tracker.set_live(FixedFeed(True))
-        for at, event_type in CHANGES:
-            for ask in asks_for(event_type):
-                clock.call_at(t0 + at, lambda ask=ask: tracker.read_now(COMPANY, ask))
+        _deliver(tracker, clock, t0, list(CHANGES))
         async with tracker:
             tracker.track(COMPANY)
             await run_until(tracker, clock, lambda: bool(stops), seconds=3600)

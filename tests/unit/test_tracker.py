@@ -12,7 +12,7 @@ from desktop.core.clock import FakeClock
 from desktop.core.codat.errors import CodatError, ErrorKind
 from desktop.core.journey import EventKind, JourneyEvent, JourneyState, Phase, ProblemKey, Step
 from desktop.core.tracker import Stop, StopReason, Tracker, TrackerSettings, backoff
-from tests.unit.tracker_fakes import COMPANY, FakeCodat, run_for, run_until
+from tests.unit.tracker_fakes import COMPANY, FakeCodat, run_for, run_until, scripted_journey
 
 CONN = "11111111-0000-4000-8000-0000000000c1"
 # The budget is lifted here: these tests are about intervals (test_tracker_budget.py is about it).
@@ -32,18 +32,7 @@ def gaps(times: list[float]) -> list[float]:
 
 @pytest.mark.asyncio
 async def test_a_whole_journey_asks_only_what_each_phase_needs() -> None:
-    clock = FakeClock()
-    codat = FakeCodat(clock)
-    codat.add()
-    t0 = clock.now()
-    clock.call_at(t0 + 60, lambda: codat.connect(COMPANY, CONN, "PendingAuth"))
-    clock.call_at(t0 + 120, lambda: codat.connect(COMPANY, CONN, "Linked"))
-    clock.call_at(
-        t0 + 125, lambda: codat.sync(COMPANY, CONN, {"bills": "Queued", "suppliers": "Fetching"})
-    )
-    clock.call_at(
-        t0 + 150, lambda: codat.sync(COMPANY, CONN, {"bills": "Complete", "suppliers": "Complete"})
-    )
+    clock, codat, t0 = scripted_journey(CONN, queued_at=125.0)
     updates: list[tuple[JourneyState, tuple[JourneyEvent, ...]]] = []
     stops: list[Stop] = []
     tracker = Tracker(

@@ -150,6 +150,29 @@ class FakeCodat:
         return [t for t, c, _ in self.calls if c == company_id]
 
 
+def scripted_journey(
+    conn_id: str, *, queued_at: float = 120.0
+) -> tuple[FakeClock, FakeCodat, float]:
+    """A simulated clock, the scriptable Codat with ``COMPANY``, and the start time ``t0``. The
+    customer's connection ``conn_id`` is PendingAuth at +60 s and Linked at +120 s; the first
+    sync (bills, suppliers) is queued at ``queued_at`` s and complete at +150 s."""
+    clock = FakeClock()
+    codat = FakeCodat(clock)
+    codat.add()
+    t0 = clock.now()
+    clock.call_at(t0 + 60, lambda: codat.connect(COMPANY, conn_id, "PendingAuth"))
+    clock.call_at(t0 + 120, lambda: codat.connect(COMPANY, conn_id, "Linked"))
+    clock.call_at(
+        t0 + queued_at,
+        lambda: codat.sync(COMPANY, conn_id, {"bills": "Queued", "suppliers": "Fetching"}),
+    )
+    clock.call_at(
+        t0 + 150,
+        lambda: codat.sync(COMPANY, conn_id, {"bills": "Complete", "suppliers": "Complete"}),
+    )
+    return clock, codat, t0
+
+
 async def run_until(
     tracker: Tracker,
     clock: FakeClock,

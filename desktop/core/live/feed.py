@@ -26,7 +26,7 @@ import json
 import logging
 import ssl
 import time
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -38,6 +38,8 @@ from nats.aio.msg import Msg
 from nats.js.api import ConsumerConfig, DeliverPolicy
 
 from desktop.core.live.contract import HEARTBEAT_SUBJECT, STREAM, company_subject, event_type_of
+from desktop.core.tasks import BackgroundTasks
+from desktop.nats_options import staying_connected
 
 _log = logging.getLogger("linkdesk.live")
 
@@ -117,10 +119,10 @@ class HubFeed:
         self._nc: Client | None = None
         self._connected = asyncio.Event()
         self._live = False
-        self._follows: dict[str, asyncio.Task[None]] = {}
+        self._follows: dict[str, asyncio.Task[Any]] = {}
         self._subscribed: set[str] = set()
         self._last_seq: dict[str, int] = {}
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks = BackgroundTasks()
         self._closed = False
 
     # -- public ---------------------------------------------------------------------------
@@ -146,16 +148,17 @@ class HubFeed:
         return self._live and company_id in self._subscribed
 
     def start(self) -> None:
-        """Connect in the background (retried until ``aclose``)."""
-        self._spawn(self._connect_loop(), "live:connect")
-        self._spawn(self._watch(), "live:watch")
+        """Connect in the background (retried until ``aclose``). Raises ``RuntimeError`` after
+        ``aclose``."""
+        self._tasks.spawn(self._connect_loop(), "live:connect")
+        self._tasks.spawn(self._watch(), "live:watch")
 
     def follow(self, company_id: str, since: float) -> None:
         """Read this company's events stored from ``since - lookback`` (epoch seconds) on."""
         company_subject(company_id)  # raises ValueError early for an unusable id
         if company_id in self._follows or self._closed:
             return
-        self._follows[company_id] = self._spawn(
+        self._follows[company_id] = self._tasks.spawn(
             self._follow(company_id, since), f"live:{company_id}"
         )
 
@@ -166,15 +169,13 @@ class HubFeed:
             task.cancel()
 
     @property
-    def tasks(self) -> tuple[asyncio.Task[None], ...]:
-        return tuple(t for t in self._tasks if not t.done())
+    def tasks(self) -> tuple[asyncio.Task[Any], ...]:
+        return tuple(self._tasks.running)
 
     async def aclose(self) -> None:
+        """Cancel and await every task of the feed, then close its connection."""
         self._closed = True
-        tasks = list(self._tasks)
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        await self._tasks.cancel_all()
         nc, self._nc = self._nc, None
         if nc is not None:
             with contextlib.suppress(Exception):
@@ -182,12 +183,6 @@ class HubFeed:
         self._set_live(False)
 
     # -- the connection -------------------------------------------------------------------
-
-    def _spawn(self, coro: Coroutine[Any, Any, None], name: str) -> asyncio.Task[None]:
-        task = asyncio.get_running_loop().create_task(coro, name=name)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-        return task
 
     async def _connect_loop(self) -> None:
         pause = 0.25
@@ -202,15 +197,8 @@ class HubFeed:
                     pause = min(pause * 2, 5.0)
                     continue
             try:
-                options: dict[str, Any] = {
-                    "servers": [u.strip() for u in self.url.split(",") if u.strip()],
-                    "name": "linkdesk-desktop",
-                    "allow_reconnect": True,
-                    "max_reconnect_attempts": -1,
-                    "reconnect_time_wait": 0.5,
-                    "connect_timeout": 2,
-                    "ping_interval": 5,
-                    "max_outstanding_pings": 2,
+                options = {
+                    **staying_connected(self.url, "linkdesk-desktop"),
                     **self.connect_options,
                 }
                 nc = await nats.connect(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -19,6 +20,7 @@ from desktop.core.team.subjects import (
     STREAM,
     STREAM_SUBJECTS,
 )
+from desktop.nats_options import servers
 
 _log = logging.getLogger("linkdesk.team")
 
@@ -52,7 +54,7 @@ async def connect(url: str, options: dict[str, Any]) -> Client:
     """
     try:
         return await nats.connect(
-            servers=[u.strip() for u in url.split(",") if u.strip()],
+            servers=servers(url),
             name="linkdesk-team-calls",
             allow_reconnect=False,
             max_reconnect_attempts=1,  # 0 would mean "for ever" to nats-py's first connect
@@ -64,6 +66,38 @@ async def connect(url: str, options: dict[str, Any]) -> Client:
         )
     except Exception as exc:  # nats-py raises several kinds; all mean "not reachable now"
         raise TeamHubUnreachable(f"{type(exc).__name__}: {exc}"[:200]) from exc
+
+
+# How long (seconds) a cancelled caller still waits for its connection to close.
+CLOSE_WAIT = 2.0
+
+
+async def close_quietly(nc: Client) -> None:
+    """Close ``nc``; a failure to close is no error here (the connection is dropped anyway).
+
+    Cancelled while it closes (``aclose`` at that moment), it still lets the close finish, for up
+    to ``CLOSE_WAIT`` seconds, then raises ``CancelledError``: nats-py's ``Client._close`` yields
+    to the loop before it closes the socket, so a close cut short there leaves the socket open
+    (and Python's "unclosed transport" warning for whoever runs when it is collected).
+    """
+    closing = asyncio.ensure_future(nc.close())
+    # A failure is only logged at INFO; retrieved here so asyncio never reports it either.
+    closing.add_done_callback(_closed)
+    try:
+        await asyncio.shield(closing)
+    except asyncio.CancelledError:
+        try:
+            await asyncio.wait([closing], timeout=CLOSE_WAIT)
+        finally:
+            closing.cancel()  # past the wait (or cancelled again): stop it rather than leave it
+        raise
+    except Exception:
+        pass  # already said by _closed
+
+
+def _closed(closing: asyncio.Future[None]) -> None:
+    if not closing.cancelled() and closing.exception() is not None:
+        _log.info("team hub connection not closed cleanly: %r", closing.exception())
 
 
 async def _error(exc: Exception) -> None:

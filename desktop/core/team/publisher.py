@@ -5,8 +5,9 @@ the publishing task; that task reads each queued call from the call database (re
 worker thread), publishes its summary to ``linkdesk.calls.<agent>`` with ``Nats-Msg-Id`` = the
 call's team id, and takes it out of the outbox once JetStream acknowledged it. While the hub is
 down the calls stay queued, in the file, across restarts; the task tries again every
-``retry_every`` seconds. A failure is a log line and a status (``on_status``), never an error
-dialog.
+``retry_every`` seconds. A call is kept in memory until it is in the outbox: a team file met busy
+is tried again by the publishing task, and ``aclose`` writes what is left. A failure is a log
+line and a status (``on_status``), never an error dialog. ``aclose`` leaves no task running.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ from typing import Any
 
 from nats.js import JetStreamContext
 
-from desktop.core.team.connection import TeamHubUnreachable, connect, ensure_stream
+from desktop.core.tasks import BackgroundTasks
+from desktop.core.team.connection import TeamHubUnreachable, close_quietly, connect, ensure_stream
 from desktop.core.team.local_file import TeamFile
 from desktop.core.team.subjects import STREAM, call_subject
 from desktop.core.team.summary import build_summary, encode
@@ -63,28 +65,42 @@ class TeamPublisher:
         self.status = "Team hub: nothing to publish yet."
         self._options: dict[str, Any] | None = None
         self._wake = asyncio.Event()
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks = BackgroundTasks()
         self._closed = False
+        # Finished calls (call id, when it finished) not yet written to the outbox: kept here from
+        # ``call_finished`` on until a write succeeds, so a busy team file or a quit loses none.
+        self._finishing: list[tuple[int, float]] = []
+        # One worker thread at a time in the team file: two first openings at once (the outbox
+        # read and a call's queueing) met it busy while SQLite was making it.
+        self._file_lock = asyncio.Lock()
 
     # -- public ----------------------------------------------------------------------------
 
-    def start(self) -> asyncio.Task[None]:
-        """Publish what is queued (from an earlier run too), then whatever finishes."""
-        return self._spawn(self._run(), "team calls: publish")
+    def start(self) -> asyncio.Task[Any]:
+        """Publish what is queued (from an earlier run too), then whatever finishes. Raises
+        ``RuntimeError`` after ``aclose``."""
+        return self._tasks.spawn(self._run(), "team calls: publish")
 
     def call_finished(self, call_id: int) -> None:
-        """Queue a finished call (the call manager's close); returns at once."""
-        if not self._closed:
-            self._spawn(self._queue(call_id), f"team calls: queue {call_id}")
+        """Queue a finished call (the call manager's close); returns at once. The call is kept
+        in memory until it is in the outbox: a busy team file is tried again by the publishing
+        task, and ``aclose`` writes what is still kept."""
+        if self._closed:
+            return
+        self._finishing.append((call_id, time.time()))
+        self._tasks.spawn(self._queue_finished(), f"team calls: queue {call_id}")
 
     async def queue(self, call_id: int) -> None:
-        """Queue a finished call and wait until it is in the outbox (tests; the CLI)."""
-        await self._queue(call_id)
+        """Queue a finished call and wait until it is in the outbox (tests; the CLI). Raises
+        ``StoreError`` when the team file cannot be written."""
+        at = time.time()
+        await self._file(TeamFile.queue, call_id, at)
+        self._wake.set()
 
     async def flush(self) -> int:
         """Publish every queued call now; returns how many were acknowledged. Raises
         ``TeamHubUnreachable`` when the hub cannot be reached (all stay queued)."""
-        queued = await asyncio.to_thread(self._in_file, lambda f: f.queued())
+        queued = await self._file(TeamFile.queued)
         if not queued:
             return 0
         if self._options is None:
@@ -105,8 +121,7 @@ class TeamPublisher:
             await ensure_stream(nc.jetstream())
             return await self._publish(nc.jetstream(), queued)
         finally:
-            with contextlib.suppress(Exception):
-                await nc.close()
+            await close_quietly(nc)  # closed even when aclose cancels us while it closes
 
     async def _publish(self, js: JetStreamContext, queued: list[int]) -> int:
         sent = 0
@@ -118,7 +133,7 @@ class TeamPublisher:
                 _log.info("call %d not published yet: %s", call_id, exc)
                 continue
             if found is _GONE:  # no longer in the database: nothing to publish
-                await asyncio.to_thread(self._done, call_id)
+                await self._file(TeamFile.published, call_id)
                 continue
             if not isinstance(found, dict):
                 continue  # still open in the database (its closing not written yet)
@@ -132,48 +147,68 @@ class TeamPublisher:
                 )
             except Exception as exc:
                 error = f"{type(exc).__name__}: {exc}"[:200]
-                await asyncio.to_thread(self._failed, call_id, error)
+                await self._file(TeamFile.failed, call_id, error)
                 raise TeamHubUnreachable(error) from exc
-            await asyncio.to_thread(self._done, call_id)
+            await self._file(TeamFile.published, call_id)
             sent += 1
             self.published += 1
         return sent
 
     @property
-    def tasks(self) -> tuple[asyncio.Task[None], ...]:
-        return tuple(t for t in self._tasks if not t.done())
+    def tasks(self) -> tuple[asyncio.Task[Any], ...]:
+        return tuple(self._tasks.running)
 
     async def aclose(self) -> None:
+        """Stop publishing: every task this publisher started is cancelled and awaited (a batch's
+        connection is closed first, a team file write under way ends first), then the finished
+        calls not yet in the outbox are written to it. Nothing of it is left running."""
         self._closed = True
-        tasks = list(self._tasks)
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        await self._tasks.cancel_all()
+        if not self._finishing:
+            return
+        try:
+            await self._write_finished()
+        except Exception as exc:  # the call is lost for the team's reports: a real error
+            _log.warning(
+                "%d finished call(s) not queued for the team: %s", len(self._finishing), exc
+            )
 
     # -- inside ----------------------------------------------------------------------------
 
-    def _spawn(self, coro: Any, name: str) -> asyncio.Task[None]:
-        task: asyncio.Task[None] = asyncio.get_running_loop().create_task(coro, name=name)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-        return task
+    async def _file(self, work: Callable[..., Any], *args: Any) -> Any:
+        """``work(team_file, *args)`` in a worker thread, one at a time. Cancelled meanwhile, it
+        still waits for the thread (which cannot be stopped) before giving the file up."""
+        async with self._file_lock:
+            job = asyncio.get_running_loop().run_in_executor(None, self._in_file, work, *args)
+            try:
+                return await asyncio.shield(job)
+            except asyncio.CancelledError:
+                await asyncio.wait([job])
+                raise
 
-    def _in_file(self, work: Callable[[TeamFile], Any]) -> Any:
+    def _in_file(self, work: Callable[..., Any], *args: Any) -> Any:
         """Runs in a worker thread: open the team file, do ``work``, close it."""
         with TeamFile(self.team_file) as team:
-            return work(team)
+            return work(team, *args)
 
-    def _done(self, call_id: int) -> None:
-        with TeamFile(self.team_file) as team:
-            team.published(call_id)
+    async def _write_finished(self) -> None:
+        """Write the finished calls kept in memory to the outbox (raises ``StoreError``)."""
+        kept = list(self._finishing)
+        if not kept:
+            return
 
-    def _failed(self, call_id: int, error: str) -> None:
-        with TeamFile(self.team_file) as team:
-            team.failed(call_id, error)
+        def write(team: TeamFile) -> None:
+            for call_id, at in kept:
+                team.queue(call_id, at)  # once however often: a second write changes nothing
 
-    async def _queue(self, call_id: int) -> None:
-        at = time.time()
-        await asyncio.to_thread(self._in_file, lambda f: f.queue(call_id, at))
+        await self._file(write)
+        self._finishing = [c for c in self._finishing if c not in kept]
+
+    async def _queue_finished(self) -> None:
+        try:
+            await self._write_finished()
+        except Exception as exc:  # e.g. busy: the publishing task tries again, and says so
+            _log.info("finished call(s) not in the team outbox yet: %s", exc)
         self._wake.set()
 
     def _summary(self, call_id: int, share: bool) -> dict[str, Any] | object | None:
@@ -196,21 +231,25 @@ class TeamPublisher:
             self._wake.clear()
             wait = 3600.0  # until a call finishes
             try:
-                sent = await self.flush()
-                if sent:
-                    self._say(f"Team hub: {sent} finished call(s) shared with the team.")
-                if await asyncio.to_thread(self._in_file, lambda f: f.queued()):
-                    wait = self.retry_every  # a closing not written to the database yet
-            except TeamHubUnreachable as exc:
-                waiting = len(await asyncio.to_thread(self._in_file, lambda f: f.queued()))
-                _log.info(
-                    "team hub unreachable (%s); %d call(s) wait to be published", exc, waiting
-                )
-                self._say(
-                    f"Team hub unreachable: {waiting} finished call(s) wait to be shared; "
-                    f"trying again every {self.retry_every:g} s."
-                )
-                wait = self.retry_every
+                try:
+                    await self._write_finished()
+                    sent = await self.flush()
+                    if sent:
+                        self._say(f"Team hub: {sent} finished call(s) shared with the team.")
+                    if self._finishing or await self._file(TeamFile.queued):
+                        wait = self.retry_every  # a closing not written to the database yet
+                except TeamHubUnreachable as exc:
+                    # The team file met busy here goes to the handler below, as anywhere else:
+                    # the task goes on (it ended here before, and nothing was published after).
+                    waiting = len(await self._file(TeamFile.queued))
+                    _log.info(
+                        "team hub unreachable (%s); %d call(s) wait to be published", exc, waiting
+                    )
+                    self._say(
+                        f"Team hub unreachable: {waiting} finished call(s) wait to be shared; "
+                        f"trying again every {self.retry_every:g} s."
+                    )
+                    wait = self.retry_every
             except Exception as exc:  # the team file cannot be written: say so, keep going
                 words = getattr(exc, "plain_message", None) or str(exc) or type(exc).__name__
                 _log.warning("team calls not published: %s", words)

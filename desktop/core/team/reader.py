@@ -21,7 +21,7 @@ import nats.errors
 import nats.js.errors
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
-from desktop.core.team.connection import TeamHubUnreachable, connect
+from desktop.core.team.connection import TeamHubUnreachable, close_quietly, connect
 from desktop.core.team.local_file import TeamFile
 from desktop.core.team.subjects import STREAM, STREAM_SUBJECTS, token_of
 from desktop.core.team.summary import BadSummary, TeamCall, parse_summary
@@ -81,8 +81,7 @@ async def read_team_calls(
             position = 0
         calls, skipped, fetched, seen = await _fetch(js, position, last, fetch_timeout)
     finally:
-        with contextlib.suppress(Exception):
-            await nc.close()
+        await close_quietly(nc)
     if skipped:
         reasons = ", ".join(f"{reason} ({n})" for reason, n in skipped.most_common(5))
         _log.warning(

@@ -1,0 +1,77 @@
+"""Serve an ASGI app with uvicorn on a daemon thread with its own event loop.
+
+The sandbox (``SandboxServer``) and the hub (``HubServer``) both start this way. Neither may import
+the other, so the one way of doing it lives here, beside both: this module imports no part of
+LinkDesk (tests/unit/test_import_hygiene.py checks it) and ships with every install, the hub's
+image included (deploy/Dockerfile.hub copies the whole ``desktop`` package).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from typing import Literal
+
+import uvicorn
+from starlette.types import ASGIApp
+
+
+class ServerExited(RuntimeError):
+    """The server's thread ended before it listened (the address is taken, or cannot be bound)."""
+
+
+class ServerTooSlow(RuntimeError):
+    """The server was not listening within the time given; it has been told to exit."""
+
+
+@dataclass(frozen=True)
+class ThreadedServer:
+    """A uvicorn server running on ``thread``; ``port`` is the port it listens on."""
+
+    server: uvicorn.Server
+    thread: threading.Thread
+    port: int
+
+    def stop(self, timeout: float) -> None:
+        """Ask the server to finish (uvicorn's graceful shutdown) and wait up to ``timeout`` s."""
+        self.server.should_exit = True
+        self.thread.join(timeout)
+
+
+def serve_on_thread(
+    app: ASGIApp,
+    *,
+    host: str,
+    port: int,
+    lifespan: Literal["on", "off"],
+    thread_name: str,
+    timeout: float,
+) -> ThreadedServer:
+    """Start ``app`` on ``host:port`` (0: any free port) and return once it listens.
+
+    uvicorn logs warnings only and no access lines; a shutdown waits at most 1 s for open
+    requests. Raises ``ServerExited`` or ``ServerTooSlow`` (after ``timeout`` seconds).
+    """
+    config = uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        log_level="warning",
+        access_log=False,
+        lifespan=lifespan,
+        timeout_graceful_shutdown=1,
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, name=thread_name, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + timeout
+    while not server.started:
+        if not thread.is_alive():
+            raise ServerExited(f"the server on {host}:{port} ended before it listened")
+        if time.monotonic() > deadline:
+            server.should_exit = True
+            raise ServerTooSlow(f"the server on {host}:{port} did not listen within {timeout} s")
+        time.sleep(0.01)
+    bound = server.servers[0].sockets[0].getsockname()[1]
+    return ThreadedServer(server, thread, bound)
