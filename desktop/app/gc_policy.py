@@ -6,7 +6,9 @@ for 30-55 ms whenever it came, in the middle of the tracking. The policy here:
 
 - objects that live as long as the app are frozen (``gc.freeze``: never walked again): start-up's,
   once it has settled, and each batch of opened or resumed calls (sessions, views, guides), once
-  no call has been opened for ``settle_seconds``;
+  no call has been opened for ``settle_seconds``. The first freeze follows a full collection
+  (start-up's cycles in generation 2 would otherwise be frozen with the rest); later ones follow
+  a collection of the young generations only;
 - automatic generation-2 collections are off (its threshold set out of reach); generations 0 and 1
   stay automatic (they walk only young objects: well under a millisecond);
 - a full collection runs every ``full_every`` seconds instead, when the loop is idle (no call
@@ -14,8 +16,9 @@ for 30-55 ms whenever it came, in the middle of the tracking. The policy here:
   what is not frozen (what survived since the last freeze), so it stays short;
 - the frozen objects that may have become garbage since (calls ended: their views and sessions)
   are looked for by a sweep (unfreeze, full collection, freeze again), which walks everything: it
-  runs only when calls were ended, at an idle moment with no call open, or after
-  ``sweep_at_latest`` seconds with calls open (memory stays bounded on a day without pause).
+  runs when calls were ended, at an idle moment with no call open, and every ``sweep_at_latest``
+  seconds at an idle moment (never forced by ``max_wait``), calls open or not, ended or not:
+  cycles frozen with a batch of objects are freed on a day spent in Reports without ending calls.
 
 Qt-free: it is driven by a scheduler (``loop.call_later``) and told what the calls do.
 """
@@ -74,6 +77,7 @@ class CollectionPolicy:
         self._full_due_since: float | None = None
         self._last_sweep = clock()
         self.sweep_pending = False  # calls ended since the last sweep: frozen garbage possible
+        self._frozen_once = False
         self.open_calls = 0
         # What was done, for the log and the tests: ("freeze" | "full" | "sweep", seconds).
         self.done: list[tuple[str, float]] = []
@@ -130,9 +134,11 @@ class CollectionPolicy:
     def _freeze(self) -> None:
         self._freeze_handle = None
         began = self._clock()
-        # The young generations first (cheap), so short-lived cycles are not frozen with the rest.
-        self._gc.collect(1)
+        # Garbage first, so it is not frozen with the rest: the first time every generation (start-up
+        # leaves cycles in generation 2 too), then the young ones only (cheap; the rest is frozen).
+        self._gc.collect(1 if self._frozen_once else 2)
         self._gc.freeze()
+        self._frozen_once = True
         self.done.append(("freeze", self._clock() - began))
         log.debug("gc: %d objects frozen", self._gc.get_freeze_count())
 
@@ -147,11 +153,12 @@ class CollectionPolicy:
         if self._full_due_since is None:
             self._full_due_since = now
         waited = now - self._full_due_since
-        if now - self._last_activity < self.idle_gap and waited < self.max_wait:
+        idle = now - self._last_activity >= self.idle_gap
+        if not idle and waited < self.max_wait:
             self._schedule_full(self.idle_gap)  # busy: look again a moment later
             return
         self._full_due_since = None
-        if self._sweep_due(now):
+        if self._sweep_due(now, idle=idle):
             self._sweep()
         else:
             began = self._clock()
@@ -159,10 +166,11 @@ class CollectionPolicy:
             self.done.append(("full", self._clock() - began))
         self._schedule_full(self.full_every)
 
-    def _sweep_due(self, now: float) -> bool:
-        if not self.sweep_pending:
-            return False
-        return self.open_calls == 0 or now - self._last_sweep >= self.sweep_at_latest
+    def _sweep_due(self, now: float, *, idle: bool) -> bool:
+        if self.sweep_pending and self.open_calls == 0:
+            return True
+        # The long timer: only at a quiet moment (a sweep walks everything, tens of ms).
+        return idle and now - self._last_sweep >= self.sweep_at_latest
 
     def _sweep(self) -> None:
         """Everything walked once (what was frozen too): the garbage ended calls left is freed."""

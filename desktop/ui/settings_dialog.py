@@ -35,6 +35,7 @@ from desktop.core.live.credentials import HUB_SECRET_ACCOUNT, HUB_SECRET_SERVICE
 from desktop.core.live.hub_url import RefusedHubUrl, check_hub_url
 from desktop.core.secrets import SecretStore, SecretStoreError
 from desktop.core.settings import Settings, SettingsError
+from desktop.core.team.summary import MAX_NAME
 from desktop.ui.rich_text import plain_label
 from desktop.ui.settings_form import SettingsForm
 from desktop.ui.theme import outline_indicators
@@ -157,6 +158,7 @@ class SettingsDialog(QDialog):
         look.addRow("Text &size", self.font_scale)
         self.agent_name = QLineEdit(str(settings.get("agent_name")))
         self.agent_name.setAccessibleName("Your name")
+        self.agent_name.setMaxLength(MAX_NAME)  # what the team's readers accept (team/summary.py)
         look.addRow("Your &name", self.agent_name)
         self.tabs.addTab(appearance, "&Appearance")
 

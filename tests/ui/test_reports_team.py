@@ -152,3 +152,71 @@ def test_an_agent_chosen_here_but_not_in_the_team_is_dropped_and_refresh_rereads
     with qtbot.waitSignal(page.report_shown, timeout=10000):
         page.refresh_button.click()  # within the 10 s a read is kept: read again all the same
     assert reads == [True, True] and page.team_note.text() == "read 2"
+
+
+def _team_calls(root: Path, names: tuple[str, ...]) -> list[Any]:
+    """The named simulated agents' finished calls as the stream's reader parses them."""
+    calls = []
+    for name in names:
+        agent = make_agent(root, name)
+        with CallStore(agent.paths.database, read_only=True) as store:
+            for call_id in agent.finished():
+                summary = build_summary(store, call_id)
+                assert summary is not None
+                calls.append(parse_summary(encode(summary), agent_token(summary["agent"])))
+    return calls
+
+
+def _combo(combo: Any) -> list[str]:
+    return [combo.itemText(i) for i in range(combo.count())]
+
+
+def test_the_first_hub_read_fills_the_agent_and_platform_choices(
+    qtbot: Any, qloop: Any, local: Path, tmp_path: Path
+) -> None:
+    """The team file is empty until the hub is read: the choices come from after that read."""
+    path = tmp_path / "team.sqlite3"
+    batches = [_team_calls(tmp_path / "agents", ("ana", "ben", "cat"))]
+
+    async def sync() -> str:
+        calls = batches.pop(0) if batches else []
+        with TeamFile(path) as team:
+            team.store(STREAM, list(enumerate(calls, 1)), len(calls))
+        return f"Team hub read: {len(calls)} new call(s)."
+
+    page = make_page(qtbot, local, TeamStatsService(path, sync))
+    with qtbot.waitSignal(page.report_shown, timeout=10000):
+        press_team(qtbot, page)
+    assert page.report is not None and page.report.all.calls == 5
+    assert _combo(page.agent) == ["All agents", "Ana", "Ben", CAT]
+    assert _combo(page.platform) == ["All platforms", "QuickBooks Online (qbo)", "Xero (xero)"]
+
+
+def test_refresh_brings_the_new_agents_into_the_choices_and_keeps_the_one_chosen(
+    qtbot: Any, qloop: Any, local: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "team.sqlite3"
+    batches = [
+        _team_calls(tmp_path / "first", ("ana",)),
+        _team_calls(tmp_path / "second", ("ben", "cat")),
+    ]
+    seq = [0]
+
+    async def sync() -> str:
+        calls = batches.pop(0) if batches else []
+        with TeamFile(path) as team:
+            team.store(STREAM, [(seq[0] + n, c) for n, c in enumerate(calls, 1)], seq[0] + 9)
+        seq[0] += 10
+        return f"Team hub read: {len(calls)} new call(s)."
+
+    page = make_page(qtbot, local, TeamStatsService(path, sync))
+    with qtbot.waitSignal(page.report_shown, timeout=10000):
+        press_team(qtbot, page)
+    assert _combo(page.agent) == ["All agents", "Ana"]
+    with qtbot.waitSignal(page.report_shown, timeout=10000):
+        page.agent.setCurrentIndex(page.agent.findData("Ana"))
+    with qtbot.waitSignal(page.report_shown, timeout=10000):
+        page.refresh_button.click()  # F5: the hub read again within its 10 s
+    assert _combo(page.agent) == ["All agents", "Ana", "Ben", CAT]
+    assert page.agent.currentData() == "Ana"  # the agent's choice stays
+    assert page.report is not None and page.report.all.calls == 3

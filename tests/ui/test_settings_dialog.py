@@ -145,3 +145,12 @@ def test_a_locked_keyring_never_freezes_the_dialog(qtbot: Any, spawn: Spawn) -> 
     finally:
         locked.unlock.set()
         keyring.set_keyring(previous)
+
+
+def test_your_name_is_no_longer_than_a_team_summary_carries(qtbot: Any, spawn: Spawn) -> None:
+    from desktop.core.team.summary import MAX_NAME
+
+    dialog, _ = _dialog(qtbot, spawn)
+    dialog.agent_name.clear()
+    qtbot.keyClicks(dialog.agent_name, "n" * (MAX_NAME + 5))
+    assert dialog.agent_name.text() == "n" * MAX_NAME

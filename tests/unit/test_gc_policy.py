@@ -120,7 +120,7 @@ def test_a_batch_of_opened_calls_is_frozen_once_when_it_settles() -> None:
         loop.advance(0.5)
     assert "freeze" not in collector.calls  # not while calls are still being opened
     loop.advance(2.0)
-    assert collector.calls == ["collect(1)", "freeze"]  # the young cycles first, then frozen
+    assert collector.calls == ["collect(2)", "freeze"]  # the first freeze: every generation first
     manager.changed()  # a call changed, none opened: nothing new to freeze
     loop.advance(5.0)
     assert collector.calls.count("freeze") == 1
@@ -198,3 +198,43 @@ def test_the_apps_policy_freezes_start_up_objects_with_the_real_collector() -> N
         policy.uninstall()
         gc.unfreeze()
     assert gc.get_threshold() == before
+
+
+def test_only_the_first_freeze_follows_a_full_collection() -> None:
+    policy, loop, collector = _policy(settle_seconds=2.0)
+    policy.objects_built()  # start-up
+    loop.advance(2.5)
+    assert collector.calls == ["collect(2)", "freeze"]  # start-up's old cycles are not frozen
+    policy.objects_built()  # a batch of calls opened
+    loop.advance(2.5)
+    assert collector.calls[2:] == ["collect(1)", "freeze"]  # the rest is frozen already
+
+
+def test_a_sweep_comes_on_the_long_timer_with_calls_open_and_none_ended() -> None:
+    policy, loop, collector = _policy(full_every=10.0, sweep_at_latest=60.0)
+    manager = FakeManager()
+    policy.install()
+    follow_calls(policy, manager)
+    manager.sessions.update({1: object(), 2: object()})
+    manager.changed()
+    loop.advance(50.5)
+    assert "unfreeze" not in collector.calls and not policy.sweep_pending
+    loop.advance(20.0)  # a day in Reports: no call ended, the calls still open
+    assert collector.calls.count("unfreeze") == 1
+    loop.advance(60.0)
+    assert collector.calls.count("unfreeze") == 2  # and again, every sweep_at_latest
+
+
+def test_the_long_timer_sweep_waits_for_a_quiet_moment() -> None:
+    policy, loop, collector = _policy(
+        full_every=10.0, idle_gap=0.25, max_wait=2.0, sweep_at_latest=60.0
+    )
+    policy.install()
+    loop.advance(59.0)
+    collector.calls.clear()
+    for _ in range(40):  # a call changes every 0.1 s from before the sweep is due until after
+        policy.activity()
+        loop.advance(0.1)
+    assert collector.calls == ["collect(2)"]  # forced by max_wait: the short collection only
+    loop.advance(10.0)  # quiet again: the next one is the sweep
+    assert collector.calls == ["collect(2)", "unfreeze", "collect(2)", "freeze"]

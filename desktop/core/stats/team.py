@@ -38,8 +38,8 @@ class TeamStatsService(StatsService):
     """Reports over the team file at ``path``, read fresh from the hub by ``sync`` first.
 
     ``sync()`` fetches what is new (``desktop.core.team.reader.read_team_calls``) and returns a
-    plain sentence about it; when it raises, ``notice`` says the hub could not be reached and the
-    calls read before are shown. Every method raises ``StoreError`` like ``StatsService``'s.
+    plain sentence about it; when it raises, ``notice`` says what failed (the team file, named,
+    or the hub) and the calls read before are shown. Every method raises ``StoreError`` like ``StatsService``'s.
     """
 
     def __init__(
@@ -57,18 +57,21 @@ class TeamStatsService(StatsService):
         self.notice = ""  # plain words on the last read of the stream
         self._synced_at: float | None = None
 
-    async def refresh(self, *, force: bool = False) -> None:
-        """Read the stream unless it was read within ``min_interval`` (``force``: read now)."""
+    async def refresh(self, *, force: bool = False) -> bool:
+        """Read the stream unless it was read within ``min_interval`` (``force``: read now).
+
+        True when a read was made, even one cut short (the team file may hold new calls, so
+        new agents and platforms); False when none was due.
+        """
         now = self.clock()
         if not force and self._synced_at is not None and now - self._synced_at < self.min_interval:
-            return
+            return False
         self._synced_at = now
         try:
             self.notice = await self.sync()
-        except Exception as exc:  # the hub down, the credential refused: the old copy stays
-            self.notice = (
-                f"The team hub could not be reached ({exc}); showing the team calls read before."
-            )
+        except Exception as exc:  # the old copy stays; the notice names what failed
+            self.notice = _failure_notice(exc, self.path)
+        return True
 
     async def _ask(self, question: Callable[[CallStore], Any]) -> Any:
         import asyncio
@@ -113,6 +116,22 @@ class TeamStatsService(StatsService):
 
         text: str = await self._ask(read)
         return text
+
+
+def _failure_notice(exc: Exception, path: Path) -> str:
+    """Plain words for a failed read: the team file's own problem (``StoreError``, SQLite's
+    error) names the file; anything else is the hub's (down, refused, timed out)."""
+    import sqlite3
+
+    from desktop.core.store import StoreError
+
+    if isinstance(exc, StoreError | sqlite3.Error):
+        words = (exc.detail or exc.kind.value) if isinstance(exc, StoreError) else str(exc)
+        return (
+            f"The team calls' file could not be written ({words}); showing the team calls read"
+            f" before. File: {path}"
+        )
+    return f"The team hub could not be reached ({exc}); showing the team calls read before."
 
 
 def _create(path: Path) -> None:

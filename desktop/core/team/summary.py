@@ -101,6 +101,17 @@ def call_uid(agent: str | None, call_id: int, opened_at: float) -> str:
     return str(uuid.uuid5(_NAMESPACE, f"{agent or ''}|{call_id}|{opened_at!r}"))
 
 
+def bounded(text: str | None, limit: int = MAX_NAME) -> str | None:
+    """``text`` cut to at most ``limit`` characters, the cut marked by an ellipsis (None stays).
+
+    What readers accept (``parse_summary``) bounds every name; a longer one is cut here rather
+    than published and refused by every reader.
+    """
+    if text is None or len(text) <= limit:
+        return text
+    return text[: limit - 1] + "\u2026"
+
+
 def build_summary(
     store: CallStore, call_id: int, *, share_company_names: bool = False
 ) -> dict[str, Any] | None:
@@ -108,6 +119,8 @@ def build_summary(
 
     Raises ``UnknownCallError`` for an id the store does not have, ``StoreError`` when it cannot
     be read. Every fact comes from the call's row and its report facts (``store/facts.py``).
+    Names longer than ``MAX_NAME`` are cut (``bounded``) and only the first ``MAX_PROBLEMS``
+    problems are kept, so every summary built is one ``parse_summary`` accepts.
     """
     from desktop.core.store import UnknownCallError
 
@@ -130,9 +143,9 @@ def build_summary(
     summary: dict[str, Any] = {
         "version": SUMMARY_VERSION,
         "callId": call_uid(row["agent"], call_id, float(row["opened_at"])),
-        "agent": row["agent"],
+        "agent": bounded(row["agent"]),
         "platformKey": row["platform_key"],
-        "platformName": row["platform_name"],
+        "platformName": bounded(row["platform_name"]),
         "reconnection": bool(row["reconnection"]),
         "practice": bool(row["practice"]),
         "startedAt": float(row["opened_at"]),
@@ -151,10 +164,10 @@ def build_summary(
             }
             for n in STEPS
         ],
-        "problems": (row["problem_keys"] or "").split(),
+        "problems": list(dict.fromkeys((row["problem_keys"] or "").split()))[:MAX_PROBLEMS],
     }
     if share_company_names:
-        summary["companyName"] = row["company_name"]
+        summary["companyName"] = bounded(row["company_name"])
     return summary
 
 

@@ -406,9 +406,12 @@ class ReportsPage(QWidget):
         from desktop.core.store import StoreError
 
         try:
-            if source is self.team_source and self._reread_team:
-                self._reread_team = False
-                await self.team_source.refresh(force=True)
+            if source is self.team_source:
+                # The hub is read before the choices are: the calls a read adds bring agents and
+                # platforms the combos must offer (the report's own refresh is then not due).
+                force, self._reread_team = self._reread_team, False
+                if await self.team_source.refresh(force=force):
+                    self._choices_loaded = False
             if not self._choices_loaded:
                 self._choices_loaded = True
                 platforms, agents = await source.choices()
