@@ -47,6 +47,13 @@ _REGISTER_EPILOG = exits.epilog(
 )
 
 
+def _nats_urls(text: str) -> str:
+    """``--nats``: at least one server in the comma-separated list (argparse says so, exit 1)."""
+    if not [url for url in text.split(",") if url.strip()]:
+        raise argparse.ArgumentTypeError("no NATS server in it (e.g. nats://127.0.0.1:4222)")
+    return text
+
+
 def _tolerance(text: str) -> float:
     """``--tolerance``: seconds, over 0 and at most 300 (Svix's verify refuses more on its own,
     which would show as bad_signature); argparse turns the refusal into a usage error."""
@@ -82,7 +89,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "(the hub keeps no state between webhooks; /metrics sums the workers; default 1)",
     )
     where = p.add_mutually_exclusive_group()
-    where.add_argument("--nats", metavar="URL", help="NATS server URL(s), comma-separated")
+    where.add_argument(
+        "--nats", metavar="URL", type=_nats_urls, help="NATS server URL(s), comma-separated"
+    )
     where.add_argument(
         "--embedded-nats",
         action="store_true",

@@ -201,6 +201,17 @@ def test_replicas_with_the_embedded_nats_server_is_a_usage_error(
     assert not (tmp_path / "nats").exists()  # no nats-server was started
 
 
+@pytest.mark.parametrize("urls", [",", " , ", ""])
+def test_a_nats_list_without_a_server_is_a_usage_error(
+    urls: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("LINKDESK_HUB_WEBHOOK_SECRET", SECRET)
+    with pytest.raises(SystemExit) as ended:
+        linkdesk(["hub", "--nats", urls])
+    assert ended.value.code == exits.INPUT
+    assert "no NATS server in it" in capsys.readouterr().err
+
+
 HUB_CREDENTIALS = {
     "LINKDESK_HUB_WEBHOOK_SECRET": SECRET,
     "LINKDESK_HUB_NATS_USER": "hub",
