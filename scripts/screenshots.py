@@ -37,7 +37,9 @@ def _guides_page() -> QWidget:
     from desktop.core.guides import builtin_guides_dir, load_library
     from desktop.ui.guides.page import GuidesPage
 
-    return GuidesPage(load_library(builtin_guides_dir()))
+    page = GuidesPage(load_library(builtin_guides_dir()))
+    page.build_side_pane()  # as the app does right after its first frame
+    return page
 
 
 def guide_viewer(app: QApplication) -> QWidget:
