@@ -224,6 +224,12 @@ async def _publish_until_cancelled(publisher: Any) -> None:
         await publisher.aclose()
 
 
+HUB_URL_REFUSED = (
+    "the team hub URL in the settings holds a password or is not nats://; set it again in "
+    "Settings › Team hub"
+)
+
+
 def _team_hub(
     ctx: AppContext,
     tracker: Tracker,
@@ -239,8 +245,20 @@ def _team_hub(
     from desktop.core.live import (
         HubFeed,
         LiveTracking,
+        status_text,
     )
+    from desktop.core.live.hub_url import RefusedHubUrl, check_hub_url
     from desktop.core.live.scope import served_by_hub
+
+    try:
+        # A settings file written before Settings refused such URLs may still hold a password:
+        # it is not sent anywhere, and the agent is told (never the URL: it holds the secret).
+        url = check_hub_url(url)
+    except RefusedHubUrl:
+        log.warning("Team hub not used: its URL in the settings holds a credential or is not NATS")
+        if on_live_status is not None:
+            on_live_status(status_text(False, HUB_URL_REFUSED))
+        return None
 
     tls_ca = str(ctx.settings.get("hub_tls_ca") or "").strip() or None
     prepare = hub_connection_preparer(tls_ca)

@@ -32,3 +32,16 @@ def test_a_practice_call_is_not_followed_through_the_hub(make_shell: Any, nats_u
     parts.live.sync_with_tracker()
     assert not parts.live.feed.covers("co-practice-1", 0.0)
     assert "co-practice-1" not in parts.live.followed
+
+
+@pytest.mark.expected_logs(r"Team hub not used: its URL in the settings holds a credential")
+def test_a_saved_hub_url_holding_a_password_is_not_used_and_the_agent_is_told(
+    make_shell: Any,
+) -> None:
+    """Saved before Settings refused such URLs: nothing connects with it, and the status bar says
+    why (without the URL, which holds the secret)."""
+    running = make_shell(settings={"hub_url": "nats://agent:pa55word@127.0.0.1:4222"})
+    assert running.shell.call_parts.live is None
+    shown = running.window.mode_label.text()
+    assert shown.startswith("Polling (the team hub URL in the settings holds a password")
+    assert "pa55word" not in shown
