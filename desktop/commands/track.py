@@ -88,6 +88,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument(
         "--hub",
         metavar="URL",
+        type=_hub_url,
         default=None,
         help="the team hub's NATS URL: follow Codat's events live, polling only as a heartbeat "
         "(and at the usual pace whenever the hub is not live)",
@@ -243,6 +244,20 @@ async def _track(args: argparse.Namespace, api_base: str, api_key: str, settings
         finally:
             if live is not None:
                 await live.aclose()
+
+
+def _hub_url(text: str) -> str:
+    """``--hub``: a NATS URL without a credential in it (argparse says why, exit 1; the URL is
+    not repeated: it may hold the secret)."""
+    from desktop.core.live.hub_url import RefusedHubUrl, check_hub_url
+
+    try:
+        checked = check_hub_url(text)
+    except RefusedHubUrl as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+    if not checked:
+        raise argparse.ArgumentTypeError("no NATS server in it (e.g. nats://127.0.0.1:4222)")
+    return checked
 
 
 def _live_tracking(url: str, tracker: Any) -> Any:

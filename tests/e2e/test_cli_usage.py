@@ -39,6 +39,9 @@ def _run(*args: str, home: Path) -> subprocess.CompletedProcess[str]:
         (["sandbox", "--port", "many"], "argument --port: invalid int value: 'many'"),
         (["guides", "check", "--max-age-days", "0"], "--max-age-days must be at least 1"),
         (["sandbox", "--speed", "0"], "--speed must be positive"),
+        (["track", "co-1", "--hub", "nats://agent:pa55@hub:4222"], "must not hold a user"),
+        (["track", "co-1", "--hub", "https://hub"], "must start with nats:// or tls://"),
+        (["hub", "--nats", ","], "no NATS server in it"),
     ],
 )
 def test_a_usage_error_is_unusable_input(argv: list[str], said: str, linkdesk_home: Path) -> None:
@@ -46,6 +49,7 @@ def test_a_usage_error_is_unusable_input(argv: list[str], said: str, linkdesk_ho
     assert out.returncode == exits.INPUT == 1, out.stderr
     assert said in out.stderr
     assert out.stdout == ""
+    assert "pa55" not in out.stderr  # a credential typed in a URL is never repeated
 
 
 def test_argparse_errors_keep_its_usage_line(linkdesk_home: Path) -> None:
