@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,6 +14,7 @@ from desktop.app.context import AppContext
 from desktop.app.shell_wiring import ShellWiring
 from desktop.core.paths import default_paths
 from desktop.core.settings import Settings
+from desktop.hub.nats_server import NatsServer
 from desktop.ui.main_window import MainWindow
 from tests.conftest import run_in_qloop
 
@@ -56,3 +58,12 @@ def make_shell(qtbot: Any, qloop: Any) -> Iterator[Callable[..., RunningShell]]:
         run_in_qloop(qtbot, running.ctx.aclose(), timeout=20000)
         running.window.close()
         running.window.deleteLater()
+
+
+@pytest.fixture
+def nats_url(tmp_path: Path) -> Iterator[str]:
+    """A team hub's NATS for the shell's Settings › Team hub: nats-server on loopback."""
+    server = NatsServer(store_dir=tmp_path / "nats")
+    server.start()
+    yield server.url
+    server.stop()

@@ -3,22 +3,11 @@ through the hub, whose events come from the team's Codat account only, so it kee
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from desktop.core.store import ApiKind
-from desktop.hub.nats_server import NatsServer
-
-
-@pytest.fixture
-def nats_url(tmp_path: Path) -> Iterator[str]:
-    server = NatsServer(store_dir=tmp_path / "nats")
-    server.start()
-    yield server.url
-    server.stop()
 
 
 def test_a_practice_call_is_not_followed_through_the_hub(make_shell: Any, nats_url: str) -> None:

@@ -5,27 +5,15 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import nats.js.errors
-import pytest
 
 from desktop.core.calls.outcome import Outcome
 from desktop.core.team.subjects import STREAM
-from desktop.hub.nats_server import NatsServer
 from desktop.ui.reports import ReportsPage
 from tests.conftest import run_in_qloop
 from tests.hub.stream_reader import stored_messages
-
-
-@pytest.fixture
-def nats_url(tmp_path: Path) -> Iterator[str]:
-    server = NatsServer(store_dir=tmp_path / "nats")
-    server.start()
-    yield server.url
-    server.stop()
 
 
 def test_an_ended_call_reaches_the_team_view(qtbot: Any, make_shell: Any, nats_url: str) -> None:
