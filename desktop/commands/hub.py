@@ -32,6 +32,10 @@ secrets (never on the command line, never logged):
   $LINKDESK_HUB_NATS_PASSWORD, or $LINKDESK_HUB_NATS_TOKEN.
 With --nats, the hub connects once before serving: credentials NATS refuses, or a certificate
 --nats-tls-ca does not vouch for, stop it at once (exit {exits.NATS_REFUSED}); a NATS not up yet does not.
+streams: the hub makes CODAT and the team calls' stream LINKDESK_CALLS (at --replicas; desktops
+  never make it). On a stream already there, only the limits passed here (--stream-max-age,
+  --stream-max-bytes, --replicas, --duplicate-window) are applied; any other limit the server holds
+  at another value (set with the nats CLI) is kept, and one log line names it (server's, hub's).
 """ + exits.epilog(
     exits.INPUT,
     exits.NATS_REFUSED,
@@ -112,14 +116,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument(
         "--stream-max-age",
         type=float,
-        default=7.0,
+        default=None,
         metavar="DAYS",
         help="days the stream keeps an event (default 7); a desktop away longer misses it",
     )
     p.add_argument(
         "--stream-max-bytes",
         type=int,
-        default=1 << 30,
+        default=None,
         metavar="BYTES",
         help="the stream's size limit in bytes; the oldest events go first when it is reached "
         "(default 1073741824, 1 GiB)",
@@ -127,13 +131,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument(
         "--replicas",
         type=int,
-        default=1,
+        default=None,
         help="stream replicas (3 on a 3-node cluster; 1 with --embedded-nats, a single node)",
     )
     p.add_argument(
         "--duplicate-window",
         type=float,
-        default=86400.0,
+        default=None,
         metavar="S",
         help="how long a svix-id is remembered for de-duplication (default one day)",
     )
@@ -172,6 +176,27 @@ def _say(message: str) -> None:
     say("hub", message)
 
 
+# The stream options -> the StreamSettings field each sets (their defaults are None: "not given").
+_LIMIT_OPTIONS = {
+    "stream_max_age": "max_age",
+    "stream_max_bytes": "max_bytes",
+    "replicas": "replicas",
+    "duplicate_window": "duplicate_window",
+}
+
+
+def _or(value: Any, default: Any) -> Any:
+    return default if value is None else value
+
+
+def _given_limits(args: argparse.Namespace) -> frozenset[str]:
+    """The stream limits passed on the command line: only these are applied to a stream that is
+    already there (an operator may have changed the others with the nats CLI)."""
+    return frozenset(
+        field for option, field in _LIMIT_OPTIONS.items() if getattr(args, option) is not None
+    )
+
+
 def _settings(args: argparse.Namespace) -> tuple[Any, Any, Any] | int:
     import os
 
@@ -188,11 +213,13 @@ def _settings(args: argparse.Namespace) -> tuple[Any, Any, Any] | int:
 
     try:
         secrets = webhook_secrets(args.webhook_secret_file)
+        max_age = _or(args.stream_max_age, 7.0) * DAY
         stream = StreamSettings(
-            max_age=args.stream_max_age * DAY,
-            max_bytes=args.stream_max_bytes,
-            replicas=args.replicas,
-            duplicate_window=min(args.duplicate_window, args.stream_max_age * DAY),
+            max_age=max_age,
+            max_bytes=_or(args.stream_max_bytes, StreamSettings.max_bytes),
+            replicas=_or(args.replicas, 1),
+            duplicate_window=min(_or(args.duplicate_window, DAY), max_age),
+            given=_given_limits(args),
         )
     except (SecretError, ValueError) as exc:
         _say(str(exc))
@@ -241,7 +268,7 @@ def run(args: argparse.Namespace) -> int:
     if args.workers < 1:
         _say("--workers must be 1 or more")
         return EXIT_INPUT
-    if args.replicas > 1 and args.embedded_nats:
+    if _or(args.replicas, 1) > 1 and args.embedded_nats:
         args.parser.error(
             "--replicas above 1 needs a NATS cluster (--nats URL,...): the embedded nats-server "
             "is a single node"

@@ -1,4 +1,10 @@
-"""The hub's side of NATS: one connection, the stream kept as configured, acked publishes, heartbeats.
+"""The hub's side of NATS: one connection, the streams made, acked publishes, heartbeats.
+
+The hub makes both streams: ``CODAT`` (the webhooks' events) and ``LINKDESK_CALLS`` (the team's
+finished calls, which desktops publish to and read, and never make). A stream already there is
+used as the server holds it: only the limits the operator passed on the command line
+(``StreamSettings.given``) are applied to it; any other limit an operator changed (with the nats
+CLI) is kept, and one log line names each (the server's value and the hub's).
 
 The connection is made in the background and retried for ever; while it is down, or while the
 stream is not there, ``publish`` raises ``Unavailable`` at once so the webhook gets a 503 and
@@ -9,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import json
 import logging
 import ssl
@@ -23,8 +30,9 @@ from nats.aio.client import Client
 from nats.js import JetStreamContext
 from nats.js.api import DiscardPolicy, RetentionPolicy, StorageType, StreamConfig
 
+from desktop import team_calls_stream as team_stream
 from desktop.hub.events import HEARTBEAT_SUBJECT, STREAM_SUBJECTS
-from desktop.hub.settings import NatsSettings, StreamSettings
+from desktop.hub.settings import DAY, NatsSettings, StreamSettings
 from desktop.nats_options import staying_connected
 
 _log = logging.getLogger("linkdesk.hub")
@@ -78,6 +86,101 @@ def stream_config(settings: StreamSettings) -> StreamConfig:
         num_replicas=settings.replicas,
         duplicate_window=settings.duplicate_window,
     )
+
+
+def team_stream_config(replicas: int) -> StreamConfig:
+    """The team calls' stream: file storage, the oldest calls go first at its age or size limit,
+    a summary over 64 KiB refused (``desktop.team_calls_stream``); ``replicas`` as the hub's."""
+    return StreamConfig(
+        name=team_stream.STREAM,
+        subjects=[team_stream.STREAM_SUBJECTS],
+        retention=RetentionPolicy.LIMITS,
+        storage=StorageType.FILE,
+        discard=DiscardPolicy.OLD,
+        max_age=team_stream.MAX_AGE,
+        max_bytes=team_stream.MAX_BYTES,
+        max_msg_size=team_stream.MAX_MSG_SIZE,
+        num_replicas=replicas,
+        duplicate_window=team_stream.DUPLICATE_WINDOW,
+    )
+
+
+# The limits compared on a stream that is there: StreamConfig's field -> (StreamSettings's field,
+# the hub's option that sets it). The team stream's limits other than replicas have no option.
+_LIMITS = {
+    "max_age": ("max_age", "--stream-max-age"),
+    "max_bytes": ("max_bytes", "--stream-max-bytes"),
+    "max_msg_size": ("", ""),
+    "num_replicas": ("replicas", "--replicas"),
+    "duplicate_window": ("duplicate_window", "--duplicate-window"),
+}
+
+
+def _differs(ours: Any, theirs: Any) -> bool:
+    if isinstance(ours, float) or isinstance(theirs, float):  # seconds, from nanoseconds
+        return abs(float(ours or 0) - float(theirs or 0)) > 0.001
+    return bool(ours != theirs)
+
+
+def _shown(limit: str, value: Any) -> str:
+    """A limit as an operator reads it: seconds as days (or seconds under a day), counts as is."""
+    if limit in ("max_age", "duplicate_window") and isinstance(value, int | float):
+        return f"{value / DAY:g} d" if value >= DAY else f"{value:g} s"
+    return str(value)
+
+
+async def keep_stream(
+    js: JetStreamContext, config: StreamConfig, given: frozenset[str], *, team: bool = False
+) -> None:
+    """Make the stream as ``config`` says, or keep the one there as the server holds it.
+
+    On a stream that is there, a limit whose StreamSettings field is in ``given`` (the operator
+    passed its option) is applied with ``update_stream`` when it differs; any other that differs
+    is left as the server has it, and one INFO line names each (the server's value, the hub's).
+    ``team``: the team calls' stream, whose only option is ``--replicas``. Raises nats-py's errors
+    when JetStream does not answer or refuses the stream.
+    """
+    name = str(config.name)
+    try:
+        info = await js.stream_info(name)
+    except nats.js.errors.NotFoundError:
+        try:
+            await js.add_stream(config)
+            _log.info("stream %s made (%s replica(s))", name, config.num_replicas)
+            return
+        except nats.js.errors.BadRequestError:  # made meanwhile (another worker), or refused
+            info = await js.stream_info(name)
+    server = info.config
+    apply: dict[str, Any] = {}
+    kept: list[str] = []
+    for limit, (setting, option) in _LIMITS.items():
+        ours, theirs = getattr(config, limit), getattr(server, limit)
+        if ours is None or not _differs(ours, theirs):
+            continue
+        if setting and setting in given and (not team or setting == "replicas"):
+            apply[limit] = ours
+            continue
+        how = (
+            f"{option} applies the hub's"
+            if option and (not team or limit == "num_replicas")
+            else "the hub's default"
+        )
+        kept.append(
+            f"{limit} {_shown(limit, theirs)} on the server, {_shown(limit, ours)} here ({how})"
+        )
+    if kept:
+        _log.info(
+            "stream %s: kept as the server holds it (an operator's setting): %s",
+            name,
+            "; ".join(kept),
+        )
+    if apply:
+        await js.update_stream(dataclasses.replace(server, **apply))
+        _log.info(
+            "stream %s: %s set as asked on the command line",
+            name,
+            ", ".join(f"{limit} {_shown(limit, value)}" for limit, value in apply.items()),
+        )
 
 
 class StreamPublisher:
@@ -151,25 +254,32 @@ class StreamPublisher:
             self._ensuring = self._spawn(self._ensure_stream(), "hub:ensure-stream")
 
     async def _ensure_stream(self) -> None:
-        """Create the stream, or bring its limits to the settings; retried until it works."""
+        """Make the streams, or keep those there (``keep_stream``); retried until it works.
+
+        ``CODAT`` first: webhooks wait on it alone. The team calls' stream after it; while that
+        one cannot be made, webhooks are still stored and the desktops keep their calls queued.
+        """
         pause = 0.25
+        events_done = False
         while not self._closed:
             js = self._js
             if js is None or not self.connected:
                 await asyncio.sleep(pause)
                 continue
-            config = stream_config(self.stream)
+            name = self.stream.name
             try:
-                try:
-                    await js.add_stream(config)
-                except nats.js.errors.BadRequestError:
-                    await js.update_stream(config)  # it exists with other limits
-                self.stream_ready = True
-                await self.beat_now()  # desktops need not wait a whole interval
+                if not events_done:
+                    await keep_stream(js, stream_config(self.stream), self.stream.given)
+                    events_done = self.stream_ready = True
+                    await self.beat_now()  # desktops need not wait a whole interval
+                name = team_stream.STREAM
+                config = team_stream_config(self.stream.replicas)
+                await keep_stream(js, config, self.stream.given, team=True)
                 return
             except Exception as exc:  # JetStream not ready yet (e.g. a cluster electing a leader)
-                self.stream_ready = False
-                _log.warning("stream %s not ready (%s); retrying", self.stream.name, exc)
+                if not events_done:
+                    self.stream_ready = False
+                _log.warning("stream %s not ready (%s); retrying", name, exc)
                 await asyncio.sleep(pause)
                 pause = min(pause * 2, 5.0)
 

@@ -15,6 +15,11 @@ class StreamSettings:
 
     ``duplicate_window``: how long a ``Nats-Msg-Id`` (the svix-id) is remembered, so that a
     webhook Codat delivers again within it is stored once (it may not exceed ``max_age``).
+
+    ``given``: the fields the operator asked for (their command-line options were passed). On a
+    stream that is already there only those are applied; any other field the server holds at
+    another value (an operator's edit with the nats CLI) is kept, and one log line names it.
+    ``replicas`` is the team calls' stream's (``LINKDESK_CALLS``) replica count too.
     """
 
     name: str = "CODAT"
@@ -22,6 +27,7 @@ class StreamSettings:
     max_bytes: int = 1 << 30  # the stream's size limit, bytes
     replicas: int = 1  # 3 on a 3-node cluster (R3)
     duplicate_window: float = DAY
+    given: frozenset[str] = frozenset()  # of "max_age", "max_bytes", "replicas", "duplicate_window"
 
     def __post_init__(self) -> None:
         if self.replicas < 1 or self.replicas > 5:

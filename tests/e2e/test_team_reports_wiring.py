@@ -7,13 +7,21 @@ import asyncio
 import json
 from typing import Any
 
-import nats.js.errors
+import pytest
 
 from desktop.core.calls.outcome import Outcome
 from desktop.core.team.subjects import STREAM
 from desktop.ui.reports import ReportsPage
 from tests.conftest import run_in_qloop
 from tests.hub.stream_reader import stored_messages
+from tests.hub.team_kit import make_team_stream_now
+
+
+@pytest.fixture
+def nats_url(nats_url: str) -> str:
+    """The team's NATS with the team calls' stream made as the team hub makes it."""
+    make_team_stream_now(nats_url)
+    return nats_url
 
 
 def test_an_ended_call_reaches_the_team_view(qtbot: Any, make_shell: Any, nats_url: str) -> None:
@@ -27,10 +35,7 @@ def test_an_ended_call_reaches_the_team_view(qtbot: Any, make_shell: Any, nats_u
     published: list[Any] = []
 
     async def read() -> list[Any]:
-        try:
-            return await stored_messages(nats_url, "linkdesk.calls.>", STREAM)
-        except nats.js.errors.NotFoundError:  # the publisher has not made the stream yet
-            return []
+        return await stored_messages(nats_url, "linkdesk.calls.>", STREAM)
 
     def arrived() -> bool:
         published[:] = run_in_qloop(qtbot, read())

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
+import threading
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
+
+import nats
 
 from desktop.core.paths import Paths, default_paths
 from desktop.core.store import CallStore
 from desktop.core.team.local_file import team_file_path
 from desktop.core.team.publisher import TeamPublisher
+from desktop.hub.publisher import keep_stream, team_stream_config
 from tests.unit.stats.builders import (
     CALL_A,
     CALL_B,
@@ -40,6 +46,33 @@ AGENTS: dict[str, tuple[CallSpec, ...]] = {
     "ben": (CALL_D,),
     "cat": (CALL_CAT,),
 }
+
+
+async def make_team_stream(url: str, **options: Any) -> None:
+    """The team calls' stream, made as the team hub makes it (desktops never make it)."""
+    nc = await nats.connect(url, allow_reconnect=False, **options)
+    try:
+        await keep_stream(nc.jetstream(), team_stream_config(1), frozenset(), team=True)
+    finally:
+        await nc.close()
+
+
+def make_team_stream_now(url: str, **options: Any) -> None:
+    """``make_team_stream`` from a synchronous fixture: on a thread of its own, so no event loop
+    of the test's (pytest-asyncio's, qasync's) is touched."""
+    failed: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            asyncio.run(make_team_stream(url, **options))
+        except BaseException as exc:
+            failed.append(exc)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join(30)
+    if failed:
+        raise failed[0]
 
 
 @dataclass

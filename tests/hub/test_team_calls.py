@@ -22,9 +22,24 @@ from desktop.core.team.reader import read_team_calls
 from desktop.core.team.subjects import STREAM, agent_token
 from desktop.hub.nats_server import NatsServer
 from tests.hub.stream_reader import stored_messages
-from tests.hub.team_kit import CAT, Agent, combined_store, linkdesk, make_agent, write_settings
+from tests.hub.team_kit import (
+    CAT,
+    Agent,
+    combined_store,
+    linkdesk,
+    make_agent,
+    make_team_stream_now,
+    write_settings,
+)
 
 UNREACHABLE_LOGS = (r"team hub unreachable",)
+
+
+@pytest.fixture
+def nats_server(nats_server: NatsServer) -> NatsServer:
+    """The team's NATS with the team calls' stream made as the team hub makes it."""
+    make_team_stream_now(nats_server.url)
+    return nats_server
 
 
 async def wait_for(condition: object, timeout: float = 20.0) -> None:

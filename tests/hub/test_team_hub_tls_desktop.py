@@ -8,6 +8,7 @@ GUI's in the app; a CA file that cannot be read is said in the status, and nothi
 
 from __future__ import annotations
 
+import ssl
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,10 +23,12 @@ from desktop.core.team.reader import read_team_calls
 from desktop.core.tracker import Tracker
 from desktop.hub.nats_server import NatsServer
 from tests.hub.live_kit import NoCodat, wait_until
-from tests.hub.team_kit import make_agent
+from tests.hub.team_kit import make_agent, make_team_stream_now
 from tests.hub.tls_kit import (
     AGENT_PASSWORD,
     AGENT_USER,
+    HUB_PASSWORD,
+    HUB_USER,
     SECRETS,
     Pki,
     make_pki,
@@ -51,6 +54,9 @@ def tls_nats(tmp_path: Path, pki: Pki) -> Iterator[NatsServer]:
         store_dir=tmp_path / "nats", config=tls_block(pki) + users_block(), tls=True
     )
     server.start()
+    # The team calls' stream, made as the team hub makes it, with the hub's credentials.
+    context = ssl.create_default_context(cafile=str(pki.ca))
+    make_team_stream_now(server.url, tls=context, user=HUB_USER, password=HUB_PASSWORD)
     yield server
     server.stop()
 

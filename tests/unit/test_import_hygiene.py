@@ -16,7 +16,7 @@ import pytest
 QT = ("PySide6", "shiboken6", "qasync")
 # Modules beside the layers that more than one of them uses (core, sandbox, hub): they import no
 # part of LinkDesk, so using one never brings another layer in.
-NEUTRAL = ("desktop.serving", "desktop.nats_options")
+NEUTRAL = ("desktop.serving", "desktop.nats_options", "desktop.team_calls_stream")
 LAYERS = ("desktop.core", "desktop.sandbox", "desktop.hub", "desktop.app", "desktop.ui")
 
 

@@ -1,4 +1,4 @@
-"""Connecting to the team hub's NATS and making sure the team calls' stream is there."""
+"""Connecting to the team hub's NATS, and checking that the hub made the team calls' stream."""
 
 from __future__ import annotations
 
@@ -10,16 +10,8 @@ import nats
 import nats.js.errors
 from nats.aio.client import Client
 from nats.js import JetStreamContext
-from nats.js.api import DiscardPolicy, RetentionPolicy, StorageType, StreamConfig
 
-from desktop.core.team.subjects import (
-    DUPLICATE_WINDOW,
-    MAX_AGE,
-    MAX_BYTES,
-    MAX_MSG_SIZE,
-    STREAM,
-    STREAM_SUBJECTS,
-)
+from desktop.core.team.subjects import STREAM
 from desktop.nats_options import servers
 
 _log = logging.getLogger("linkdesk.team")
@@ -29,19 +21,12 @@ class TeamHubUnreachable(Exception):
     """The team hub's NATS could not be reached, or JetStream did not answer in time."""
 
 
-def stream_config() -> StreamConfig:
-    """File storage; the oldest calls go first when ``MAX_AGE`` or ``MAX_BYTES`` is reached."""
-    return StreamConfig(
-        name=STREAM,
-        subjects=[STREAM_SUBJECTS],
-        retention=RetentionPolicy.LIMITS,
-        storage=StorageType.FILE,
-        discard=DiscardPolicy.OLD,
-        max_age=MAX_AGE,
-        max_bytes=MAX_BYTES,
-        max_msg_size=MAX_MSG_SIZE,
-        duplicate_window=DUPLICATE_WINDOW,
-    )
+class TeamStreamMissing(TeamHubUnreachable):
+    """NATS answered, but the team calls' stream is not there: the team hub makes it (with the
+    operator's replicas), a desktop never does. Calls wait in the outbox until it is there."""
+
+    def __init__(self) -> None:
+        super().__init__(f"the team hub has not made the stream {STREAM} yet")
 
 
 async def connect(url: str, options: dict[str, Any]) -> Client:
@@ -110,21 +95,17 @@ async def _disconnected() -> None:
     _log.info("team hub connection lost")
 
 
-async def ensure_stream(js: JetStreamContext) -> None:
-    """Create the stream, or use the one there (a lead may have set other limits on purpose).
+async def require_stream(js: JetStreamContext) -> None:
+    """Check that the team calls' stream is there; a desktop never makes it.
 
-    Raises ``TeamHubUnreachable`` when JetStream does not answer.
+    The team hub (``linkdesk hub``) makes it with the operator's replicas, and an operator may
+    have set its limits on purpose: the first desktop to publish would otherwise decide its shape
+    (one replica, on a 3-node cluster). Raises ``TeamStreamMissing`` when it is not there yet,
+    ``TeamHubUnreachable`` when JetStream does not answer.
     """
     try:
         await js.stream_info(STREAM)
-        return
-    except nats.js.errors.NotFoundError:
-        pass
-    except Exception as exc:
-        raise TeamHubUnreachable(f"stream {STREAM}: {type(exc).__name__}") from exc
-    try:
-        await js.add_stream(stream_config())
-    except nats.js.errors.BadRequestError:
-        return  # made meanwhile by another LinkDesk
+    except nats.js.errors.NotFoundError as exc:
+        raise TeamStreamMissing() from exc
     except Exception as exc:
         raise TeamHubUnreachable(f"stream {STREAM}: {type(exc).__name__}") from exc

@@ -4,8 +4,8 @@
 the publishing task; that task reads each queued call from the call database (read-only, in a
 worker thread), publishes its summary to ``linkdesk.calls.<agent>`` with ``Nats-Msg-Id`` = the
 call's team id, and takes it out of the outbox once JetStream acknowledged it. While the hub is
-down the calls stay queued, in the file, across restarts; the task tries again every
-``retry_every`` seconds. A call is kept in memory until it is in the outbox: a team file met busy
+down, or has not made the stream yet (the hub makes it; a desktop never does), the calls stay
+queued, in the file, across restarts; the task tries again every ``retry_every`` seconds. A call is kept in memory until it is in the outbox: a team file met busy
 is tried again by the publishing task, and ``aclose`` writes what is left. A failure is a log
 line and a status (``on_status``), never an error dialog. ``aclose`` leaves no task running.
 """
@@ -23,7 +23,13 @@ from typing import Any
 from nats.js import JetStreamContext
 
 from desktop.core.tasks import BackgroundTasks
-from desktop.core.team.connection import TeamHubUnreachable, close_quietly, connect, ensure_stream
+from desktop.core.team.connection import (
+    TeamHubUnreachable,
+    TeamStreamMissing,
+    close_quietly,
+    connect,
+    require_stream,
+)
 from desktop.core.team.local_file import TeamFile
 from desktop.core.team.subjects import STREAM, call_subject
 from desktop.core.team.summary import build_summary, encode
@@ -99,7 +105,8 @@ class TeamPublisher:
 
     async def flush(self) -> int:
         """Publish every queued call now; returns how many were acknowledged. Raises
-        ``TeamHubUnreachable`` when the hub cannot be reached (all stay queued)."""
+        ``TeamHubUnreachable`` when the hub cannot be reached, ``TeamStreamMissing`` when the hub
+        has not made the team calls' stream yet (all stay queued either way)."""
         queued = await self._file(TeamFile.queued)
         if not queued:
             return 0
@@ -118,7 +125,7 @@ class TeamPublisher:
         # cannot be found half-broken by the next call.
         nc = await connect(self.url, self._options)
         try:
-            await ensure_stream(nc.jetstream())
+            await require_stream(nc.jetstream())
             return await self._publish(nc.jetstream(), queued)
         finally:
             await close_quietly(nc)  # closed even when aclose cancels us while it closes
@@ -238,6 +245,16 @@ class TeamPublisher:
                         self._say(f"Team hub: {sent} finished call(s) shared with the team.")
                     if self._finishing or await self._file(TeamFile.queued):
                         wait = self.retry_every  # a closing not written to the database yet
+                except TeamStreamMissing as exc:
+                    # NATS is there but the hub has not made the stream: a setup step, not an
+                    # outage; said as such, and tried again as when the hub is down.
+                    waiting = len(await self._file(TeamFile.queued))
+                    _log.info("%s; %d call(s) wait to be published", exc, waiting)
+                    self._say(
+                        f"Team calls not shared yet: {exc} (run linkdesk hub); {waiting} "
+                        f"finished call(s) wait; trying again every {self.retry_every:g} s."
+                    )
+                    wait = self.retry_every
                 except TeamHubUnreachable as exc:
                     # The team file met busy here goes to the handler below, as anywhere else:
                     # the task goes on (it ended here before, and nothing was published after).

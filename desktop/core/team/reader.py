@@ -71,7 +71,7 @@ async def read_team_calls(
         js = nc.jetstream()
         try:
             info = await js.stream_info(STREAM)
-        except nats.js.errors.NotFoundError:  # no LinkDesk published yet
+        except nats.js.errors.NotFoundError:  # the hub has not made it yet: nothing to read
             stored = await asyncio.to_thread(_in_file, team_file, lambda f: f.count())
             return TeamRead(position=position, stored=stored)
         except Exception as exc:

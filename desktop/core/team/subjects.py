@@ -12,17 +12,20 @@ from __future__ import annotations
 import hashlib
 import re
 
-STREAM = "LINKDESK_CALLS"
-SUBJECT_PREFIX = "linkdesk.calls"
-STREAM_SUBJECTS = f"{SUBJECT_PREFIX}.*"  # one token: the agent
+from desktop.team_calls_stream import STREAM, STREAM_SUBJECTS, SUBJECT_PREFIX
+
+__all__ = [
+    "STREAM",
+    "STREAM_SUBJECTS",
+    "SUBJECT_PREFIX",
+    "agent_token",
+    "call_subject",
+    "token_of",
+]
+
 MAX_TOKEN = 120  # characters; longer tokens end in a hash of the whole name
 
 _KEPT = re.compile(r"[A-Za-z0-9_-]")
-DAY = 86400.0
-MAX_AGE = 400 * DAY  # a year of calls and a little more, then JetStream forgets the oldest
-MAX_BYTES = 1 << 30  # bytes, the stream's size limit
-MAX_MSG_SIZE = 64 * 1024  # bytes: a summary is about 1 KiB; anything bigger is refused
-DUPLICATE_WINDOW = DAY  # seconds a Nats-Msg-Id (the call id) is remembered by JetStream
 
 
 def agent_token(name: str | None) -> str:
