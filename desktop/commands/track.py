@@ -31,7 +31,9 @@ _EPILOG = exits.epilog(
         "Retries (Codat unreachable, rate limited) are announced on stderr with the time of the\n"
         "next try, and do not end tracking; so is a slower pace when the team's share of Codat's\n"
         "quota (the quota_share setting) cannot keep up with every followed call:\n"
-        '"Checking every 40 s to stay within the team\'s quota; next check in 12 s."'
+        '"Checking every 40 s to stay within the team\'s quota; next check in 12 s."\n'
+        f"({EXIT_INPUT} also: with --hub, the keyring holding the team hub's credential cannot be "
+        "read, e.g. locked; with no keyring at all, the hub is used without a credential.)"
     ),
 )
 
@@ -177,13 +179,35 @@ def run(args: argparse.Namespace) -> int:
     api_key = api_key_or_say("track", profile)
     if api_key is None:
         return EXIT_AUTH
+    hub_credential = None
+    if args.hub:
+        from desktop.core.live import HUB_SECRET_ACCOUNT, HUB_SECRET_SERVICE
+        from desktop.core.secrets import NoKeyring, SecretStore, SecretStoreError
+
+        try:  # before tracking starts: a keyring that fails is said, not taken for "none"
+            hub_credential = SecretStore(HUB_SECRET_SERVICE).read(HUB_SECRET_ACCOUNT)
+        except NoKeyring:  # nothing can be saved without one: a NATS without credentials
+            _say("no system keyring on this computer: the team hub is used without a credential.")
+        except SecretStoreError as exc:
+            why = type(exc.__cause__ or exc).__name__
+            _say(
+                f"the system keyring could not be read for the team hub's credential ({why}): "
+                "unlock it, or leave out --hub to follow by polling only."
+            )
+            return EXIT_INPUT
     try:
-        return asyncio.run(_track(args, api_base, api_key, tracker_settings))
+        return asyncio.run(_track(args, api_base, api_key, tracker_settings, hub_credential))
     except KeyboardInterrupt:
         return 130
 
 
-async def _track(args: argparse.Namespace, api_base: str, api_key: str, settings: Any) -> int:
+async def _track(
+    args: argparse.Namespace,
+    api_base: str,
+    api_key: str,
+    settings: Any,
+    hub_credential: str | None = None,
+) -> int:
     import asyncio
     from urllib.parse import urlsplit
 
@@ -234,7 +258,7 @@ async def _track(args: argparse.Namespace, api_base: str, api_key: str, settings
             on_pace=paced,
         )
         deadline = None if args.timeout is None else clock.now() + args.timeout
-        live = _live_tracking(args.hub, tracker) if args.hub else None
+        live = _live_tracking(args.hub, tracker, hub_credential) if args.hub else None
         try:
             async with tracker:
                 tracker.track(args.company_id)
@@ -260,22 +284,14 @@ def _hub_url(text: str) -> str:
     return checked
 
 
-def _live_tracking(url: str, tracker: Any) -> Any:
-    """Events from the team hub at ``url``, with the credential kept in the keyring and the CA
+def _live_tracking(url: str, tracker: Any, credential: str | None) -> Any:
+    """Events from the team hub at ``url``, with ``credential`` (read from the keyring) and the CA
     of Settings › Team hub; each change of mode is said on stderr, and why the hub cannot be
     used when it refuses the credential or is not trusted (never the credential itself)."""
-    from desktop.core.live import (
-        HUB_SECRET_ACCOUNT,
-        HUB_SECRET_SERVICE,
-        HubFeed,
-        LiveTracking,
-        connect_options,
-    )
+    from desktop.core.live import HubFeed, LiveTracking, connect_options
     from desktop.core.paths import default_paths
-    from desktop.core.secrets import SecretStore
     from desktop.core.settings import Settings
 
-    credential = SecretStore(HUB_SECRET_SERVICE).get(HUB_SECRET_ACCOUNT)
     tls_ca = str(Settings.load(default_paths()).get("hub_tls_ca") or "").strip() or None
     try:
         options = connect_options(credential, tls_ca)

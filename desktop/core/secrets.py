@@ -18,6 +18,11 @@ class SecretStoreError(Exception):
     """The keyring refused an operation; the message says what happened in plain words."""
 
 
+class NoKeyring(SecretStoreError):
+    """This computer has no keyring backend at all (keyring's ``NoKeyringError``): nothing can
+    have been saved in it, so there is no secret to read, as opposed to one that cannot be."""
+
+
 @dataclass(frozen=True)
 class BackendInfo:
     name: str
@@ -64,6 +69,25 @@ class SecretStore:
             value: str | None = kr.get_password(self.service, profile)
         except kr.errors.KeyringError:
             return None
+        return value or None
+
+    def read(self, account: str) -> str | None:
+        """``get()``, but a keyring that fails says so instead of answering "no secret": raises
+        ``SecretStoreError`` (one line naming the backend's error class) when the backend raises,
+        whether keyring's own ``KeyringError`` (e.g. locked) or its platform library's (D-Bus,
+        Secret Service); ``NoKeyring`` (a ``SecretStoreError``) when there is no backend at all.
+        For a caller that must not go on as if there were none."""
+        if account in self._session:
+            return self._session[account]
+        kr = _keyring()
+        try:
+            value: str | None = kr.get_password(self.service, account)
+        except kr.errors.NoKeyringError as exc:
+            raise NoKeyring("This computer has no system keyring.") from exc
+        except Exception as exc:  # backends raise their own kinds, not only KeyringError
+            raise SecretStoreError(
+                f"The system keyring could not be read ({exc.__class__.__name__})."
+            ) from exc
         return value or None
 
     def set(self, profile: str, key: str, *, session_only: bool = False) -> None:
