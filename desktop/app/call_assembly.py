@@ -224,12 +224,6 @@ async def _publish_until_cancelled(publisher: Any) -> None:
         await publisher.aclose()
 
 
-HUB_URL_REFUSED = (
-    "the team hub URL in the settings holds a password or is not nats://; set it again in "
-    "Settings › Team hub"
-)
-
-
 def _team_hub(
     ctx: AppContext,
     tracker: Tracker,
@@ -247,7 +241,7 @@ def _team_hub(
         LiveTracking,
         status_text,
     )
-    from desktop.core.live.hub_url import RefusedHubUrl, check_hub_url
+    from desktop.core.live.hub_url import HUB_URL_REFUSED, RefusedHubUrl, check_hub_url
     from desktop.core.live.scope import served_by_hub
 
     try:

@@ -83,7 +83,13 @@ def _register_stats(actions: argparse._SubParsersAction[argparse.ArgumentParser]
             "A report over the saved calls (practice calls left out unless --practice). "
             "Dates are local calendar days, both included."
         ),
-        epilog=exits.epilog(exits.DATABASE, exits.NO_TEAM_HUB),
+        epilog=exits.epilog(
+            exits.DATABASE,
+            exits.NO_TEAM_HUB,
+            extra="(0 also with --team when the team hub cannot be used, unreachable, refusing the\n"
+            "credentials, not answering in time or without the team stream yet: the team calls\n"
+            "read before are reported, after one line on stderr saying why.)",
+        ),
         formatter_class=exits.HelpFormatter,
     )
     stats.add_argument("--since", metavar="DATE", type=_day, help="from this day (YYYY-MM-DD)")
@@ -263,17 +269,28 @@ def _print_report(report: Report, args: argparse.Namespace) -> None:
         print(report_text(report), end="")
 
 
+def _hub_credential() -> str | None:
+    """The team hub's credential from the keyring; a keyring that cannot be read is said in one
+    line and the hub is tried without one (a hub that needs one then refuses, and that is said)."""
+    from desktop.core.live.credentials import HUB_SECRET_ACCOUNT, HUB_SECRET_SERVICE
+    from desktop.core.secrets import NoKeyring, SecretStore, SecretStoreError
+
+    try:
+        return SecretStore(HUB_SECRET_SERVICE).read(HUB_SECRET_ACCOUNT)
+    except NoKeyring:
+        return None  # nothing can have been saved: a NATS without credentials
+    except SecretStoreError as exc:
+        _say(f"{exc} The team hub is tried without the credential.")
+        return None
+
+
 def _team_stats(args: argparse.Namespace) -> int:
     """The team's report: read what is new on the stream, then report over the team file."""
     import asyncio
 
-    from desktop.core.live.credentials import (
-        HUB_SECRET_ACCOUNT,
-        HUB_SECRET_SERVICE,
-        connect_options,
-    )
+    from desktop.core.live.credentials import connect_options
+    from desktop.core.live.hub_url import HUB_URL_REFUSED, RefusedHubUrl, check_hub_url
     from desktop.core.paths import default_paths
-    from desktop.core.secrets import SecretStore
     from desktop.core.settings import Settings
     from desktop.core.stats.team import compute_team_report
     from desktop.core.store import CallStore
@@ -293,23 +310,24 @@ def _team_stats(args: argparse.Namespace) -> int:
         return exits.NO_TEAM_HUB
     team_file = team_file_path(paths.data)
     try:
-        credential = SecretStore(HUB_SECRET_SERVICE).get(HUB_SECRET_ACCOUNT)
-    except Exception as exc:  # a broken keyring: try without a credential, and say so
-        _say(f"The team hub's credential could not be read from the keyring ({exc}).")
-        credential = None
-    try:
-        options = connect_options(credential, tls_ca)
-    except OSError:  # gone or not PEM: report the calls read before, as for a hub that is down
-        _say(f"The team hub's CA file cannot be read: {tls_ca}.")
-        options = None
-    try:
-        if options is None:
-            raise TeamHubUnreachable("its CA file cannot be read")
+        # Each failure below is one line in the status bar's words (never the URL, which may
+        # hold a secret), and the team calls read before are reported (exit 0, as --help says).
+        try:
+            url = check_hub_url(url)
+        except RefusedHubUrl as exc:
+            raise TeamHubUnreachable("hub URL refused", HUB_URL_REFUSED) from exc
+        credential = _hub_credential()
+        try:
+            options = connect_options(credential, tls_ca)
+        except OSError as exc:  # gone or not PEM
+            problem = f"the team hub's CA file cannot be read: {tls_ca}"
+            raise TeamHubUnreachable("CA file", problem) from exc
         read = asyncio.run(read_team_calls(url, team_file, options=options))
         if read.skipped:
             _say(f"{read.skipped} message(s) on the team stream were not call summaries: skipped.")
     except TeamHubUnreachable as exc:
-        _say(f"The team hub could not be reached ({exc}); reporting the team calls read before.")
+        problem = exc.problem
+        _say(f"{problem[0].upper()}{problem[1:]}; reporting the team calls read before.")
         TeamFile(team_file).close()
     with CallStore(team_file, read_only=True) as store:
         report = compute_team_report(store, _filters(args))

@@ -6,6 +6,11 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 SCHEMES = ("nats://", "tls://")
+# Why a hub URL the settings file holds is not used (a status bar line, and calls stats --team's).
+HUB_URL_REFUSED = (
+    "the team hub URL in the settings holds a password or is not nats://; set it again in "
+    "Settings › Team hub"
+)
 
 
 class RefusedHubUrl(ValueError):

@@ -131,6 +131,9 @@ def _failure_notice(exc: Exception, path: Path) -> str:
             f"The team calls' file could not be written ({words}); showing the team calls read"
             f" before. File: {path}"
         )
+    problem = getattr(exc, "problem", None)  # TeamHubUnreachable's: the status bar's words
+    if isinstance(problem, str) and problem:
+        return f"{problem[0].upper()}{problem[1:]}; showing the team calls read before."
     return f"The team hub could not be reached ({exc}); showing the team calls read before."
 
 

@@ -17,8 +17,26 @@ from desktop.nats_options import servers
 _log = logging.getLogger("linkdesk.team")
 
 
+# Why the team hub cannot be used, in the words the status bar uses (``desktop.core.live``).
+NOT_REACHABLE = "the team hub is not reachable"
+TIMED_OUT = "the team hub did not answer in time"
+
+
 class TeamHubUnreachable(Exception):
-    """The team hub's NATS could not be reached, or JetStream did not answer in time."""
+    """The team hub's NATS could not be reached, or JetStream did not answer in time.
+
+    ``str()`` is the technical detail (for the log); ``problem`` is the agent's line."""
+
+    def __init__(self, detail: str, problem: str | None = None) -> None:
+        super().__init__(detail)
+        self._problem = problem
+
+    @property
+    def problem(self) -> str:
+        """Why, as the status bar says it: the credentials refused, the certificate not trusted
+        (``desktop.core.live.feed.connect_problem``), no answer in time, or not reachable; or
+        the line given when raised (a CA file, the stream). Never holds a URL or a secret."""
+        return self._problem or hub_problem(self)
 
 
 class TeamStreamMissing(TeamHubUnreachable):
@@ -26,7 +44,25 @@ class TeamStreamMissing(TeamHubUnreachable):
     operator's replicas), a desktop never does. Calls wait in the outbox until it is there."""
 
     def __init__(self) -> None:
-        super().__init__(f"the team hub has not made the stream {STREAM} yet")
+        words = f"the team hub has not made the stream {STREAM} yet"
+        super().__init__(words, words)
+
+
+def hub_problem(exc: BaseException) -> str:
+    """The status bar's words for why ``exc`` (and what caused it) kept the team hub from use."""
+    from desktop.core.live.feed import connect_problem
+
+    known = connect_problem(exc)
+    if known is not None:
+        return known
+    seen: set[int] = set()
+    cause: BaseException | None = exc
+    while cause is not None and id(cause) not in seen:
+        seen.add(id(cause))
+        if isinstance(cause, TimeoutError):  # nats-py's own TimeoutError is one too
+            return TIMED_OUT
+        cause = cause.__cause__ or cause.__context__
+    return NOT_REACHABLE
 
 
 async def connect(url: str, options: dict[str, Any]) -> Client:

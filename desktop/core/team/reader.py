@@ -21,7 +21,12 @@ import nats.errors
 import nats.js.errors
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
-from desktop.core.team.connection import TeamHubUnreachable, close_quietly, connect
+from desktop.core.team.connection import (
+    TeamHubUnreachable,
+    TeamStreamMissing,
+    close_quietly,
+    connect,
+)
 from desktop.core.team.local_file import TeamFile
 from desktop.core.team.subjects import STREAM, STREAM_SUBJECTS, token_of
 from desktop.core.team.summary import BadSummary, TeamCall, parse_summary
@@ -62,7 +67,9 @@ async def read_team_calls(
     """Fetch what is new on the stream into ``team_file``.
 
     ``options``: nats-py connect keywords (``desktop.core.live.connect_options``). Raises
-    ``TeamHubUnreachable`` when the hub cannot be reached (the team file is left as it was) and
+    ``TeamHubUnreachable`` when the hub cannot be reached (the team file is left as it was; its
+    ``problem`` says why in the status bar's words), ``TeamStreamMissing`` (one) when the hub has
+    not made the stream yet, and
     ``StoreError`` when the team file cannot be written.
     """
     position = await asyncio.to_thread(_in_file, team_file, lambda f: f.position(STREAM))
@@ -71,9 +78,8 @@ async def read_team_calls(
         js = nc.jetstream()
         try:
             info = await js.stream_info(STREAM)
-        except nats.js.errors.NotFoundError:  # the hub has not made it yet: nothing to read
-            stored = await asyncio.to_thread(_in_file, team_file, lambda f: f.count())
-            return TeamRead(position=position, stored=stored)
+        except nats.js.errors.NotFoundError as exc:  # the hub has not made it yet: said so
+            raise TeamStreamMissing() from exc
         except Exception as exc:
             raise TeamHubUnreachable(f"stream {STREAM}: {type(exc).__name__}") from exc
         last = int(info.state.last_seq)
