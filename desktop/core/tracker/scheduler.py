@@ -27,7 +27,7 @@ import random
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Protocol
+from typing import Any, Protocol
 
 from desktop.core.clock import Clock
 from desktop.core.codat.errors import CodatError, ErrorKind
@@ -57,6 +57,7 @@ from desktop.core.journey import (
     apply,
     start,
 )
+from desktop.core.tasks import BackgroundTasks
 from desktop.core.tracker.budget import Budget, is_loopback
 from desktop.core.tracker.pace import Limit, Pace
 from desktop.core.tracker.policy import TrackerSettings, backoff, base_interval, weight
@@ -233,8 +234,11 @@ class Tracker:
         self._order = 0
         self._last_first_poll = float("-inf")
         self._wake = asyncio.Event()
-        self._polls: set[asyncio.Task[None]] = set()
-        self._runner: asyncio.Task[None] | None = None
+        # The scheduler and each request in flight: referenced until they end, a failure that
+        # escapes one reported as an internal error, all cancelled by ``aclose``.
+        self._tasks = BackgroundTasks(on_error=self._task_failed)
+        self._polls = 0  # requests in flight
+        self._runner: asyncio.Task[Any] | None = None
         self._closed = False
         # With a simulated clock, time may only jump while no request is on the wire, or the
         # journey on the other side would move on between question and answer.
@@ -374,10 +378,9 @@ class Tracker:
         return tuple(c for c, t in self._companies.items() if t.stop is None)
 
     @property
-    def tasks(self) -> tuple[asyncio.Task[None], ...]:
+    def tasks(self) -> tuple[asyncio.Task[Any], ...]:
         """Every task the tracker owns right now (empty after ``aclose``)."""
-        runner = (self._runner,) if self._runner is not None and not self._runner.done() else ()
-        return runner + tuple(t for t in self._polls if not t.done())
+        return tuple(self._tasks.running)
 
     async def __aenter__(self) -> Tracker:
         self._ensure_running()
@@ -389,14 +392,7 @@ class Tracker:
     async def aclose(self) -> None:
         """Cancel the scheduler and every request in flight, and wait until all have ended."""
         self._closed = True
-        tasks = list(self._polls)
-        if self._runner is not None:
-            tasks.append(self._runner)
-        for task in tasks:
-            task.cancel()
-        if tasks:
-            await asyncio.gather(*tasks, return_exceptions=True)
-        self._polls.clear()
+        await self._tasks.cancel_all()
         self._runner = None
 
     # -- scheduling ------------------------------------------------------------------------
@@ -405,7 +401,7 @@ class Tracker:
         if self._closed:
             return
         if self._runner is None or self._runner.done():
-            self._runner = asyncio.get_running_loop().create_task(self._run(), name="tracker")
+            self._runner = self._tasks.spawn(self._run(), "tracker")
 
     async def _run(self) -> None:
         while not self._closed:
@@ -426,7 +422,7 @@ class Tracker:
             key=lambda t: (-self._weight(t), t.next_at, t.order),
         )
         for tracked in due:
-            if len(self._polls) >= self.settings.concurrency:
+            if self._polls >= self.settings.concurrency:
                 return None  # a slot frees when a request ends, which wakes the scheduler
             allowed = self.budget.next_allowed(now)
             if tracked.wanted and not self.budget.held(now):
@@ -446,15 +442,19 @@ class Tracker:
         tracked.in_flight = True
         self.budget.record(now)
         ask = self._plan(tracked, now)
-        task = asyncio.get_running_loop().create_task(
-            self._poll(tracked, ask), name=f"tracker:{tracked.company_id}"
-        )
-        self._polls.add(task)
+        task = self._tasks.spawn(self._poll(tracked, ask), f"tracker:{tracked.company_id}")
+        self._polls += 1
         task.add_done_callback(self._poll_done)
 
-    def _poll_done(self, task: asyncio.Task[None]) -> None:
-        self._polls.discard(task)
+    def _poll_done(self, task: asyncio.Task[Any]) -> None:
+        self._polls -= 1
         self._wake.set()
+
+    def _task_failed(self, exc: BaseException, name: str) -> None:
+        """What escaped a task (``_poll`` catches Codat's errors and its own; a listener or an
+        update that raises while an answer is applied does not): one journey's bug is reported
+        and the others go on."""
+        self._internal_error(exc, f"task {name}")
 
     async def _wait(self, delay: float | None) -> None:
         if self._settle and delay is not None:
