@@ -80,6 +80,7 @@ def _call_page(stage: str, other: str | None = "guide_open") -> QWidget:
     kit.workspace.views[session.call_id].notes.set_notes(session.notes)
     bring_to(kit, session, stage)
     kit.workspace.show_call(session.call_id)
+    window.set_calls_open(len(kit.manager.sessions))  # as ShellWiring tells it in the app
     for _ in range(10):
         QApplication.processEvents()
     window._kit = kit  # type: ignore[attr-defined]  # kept alive with the window

@@ -7,7 +7,8 @@ same file at the same time: in WAL mode they read while the app writes.
 
 Durability: WAL with ``synchronous=NORMAL``. Every committed write survives the app crashing or
 being killed; only a power cut can take back the last few transactions, which is the price of not
-syncing the disk on every keystroke's autosave.
+syncing the disk on every keystroke's autosave. A writable store checkpoints the log on a thread
+of its own (``checkpoint.WalCheckpointer``), not inside a commit on the app's thread.
 
 Failures: every sqlite3 error becomes a ``StoreError`` with a plain message. A write that fails for
 a reason that can pass (disk full, read-only, locked, I/O error) is kept in memory in
@@ -30,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from desktop.core.logs import SECRET_FILTER
+from desktop.core.store.checkpoint import WalCheckpointer
 from desktop.core.store.errors import (
     TRANSIENT_KINDS,
     StoreError,
@@ -79,6 +81,8 @@ class CallStore:
         self.moved_aside: Path | None = None
         self._closed = False
         self._conn = self._open()
+        # Started by the first write; a store that is only read never starts it.
+        self.checkpointer = None if read_only else WalCheckpointer(self.path)
 
     # -- opening -------------------------------------------------------------------------------
 
@@ -117,6 +121,8 @@ class CallStore:
             if not self.read_only:
                 conn.execute("PRAGMA journal_mode = WAL").fetchone()
                 conn.execute("PRAGMA synchronous = NORMAL")
+                # Checkpoints run on WalCheckpointer's thread, not inside this thread's commits.
+                conn.execute("PRAGMA wal_autocheckpoint = 0").fetchone()
             version = version_of(conn)
             if version > len(self._migrations):
                 raise StoreError(
@@ -188,6 +194,8 @@ class CallStore:
                     len(self._pending),
                     exc,
                 )
+        if self.checkpointer is not None:
+            self.checkpointer.stop()  # first: the last connection to close checkpoints the log
         self._conn.close()
         self._closed = True
 
@@ -576,6 +584,8 @@ class CallStore:
         except BaseException:
             self._rollback()
             raise
+        if self.checkpointer is not None:
+            self.checkpointer.note_write()
         return ids, touched
 
     def _rollback(self) -> None:

@@ -84,6 +84,21 @@ QLabel#CustomerSees {{
 QLabel#AgentNotes {{
     border: 1px dashed {c(QPalette.ColorRole.Mid)}; border-radius: 6px; padding: 6px 8px;
 }}
+#GuideViewer QScrollBar:vertical {{
+    background: {c(QPalette.ColorRole.AlternateBase)}; width: 12px; margin: 0px;
+}}
+#GuideViewer QScrollBar::handle:vertical {{
+    background: {c(QPalette.ColorRole.Mid)}; min-height: 32px; border-radius: 4px; margin: 2px;
+}}
+#GuideViewer QScrollBar::handle:vertical:hover, #GuideViewer QScrollBar::handle:vertical:pressed {{
+    background: {c(QPalette.ColorRole.Dark)};
+}}
+#GuideViewer QScrollBar::add-line:vertical, #GuideViewer QScrollBar::sub-line:vertical {{
+    height: 0px;
+}}
+#GuideViewer QScrollBar::add-page:vertical, #GuideViewer QScrollBar::sub-page:vertical {{
+    background: none;
+}}
 QToolButton#GuideMenu::menu-indicator {{ image: none; width: 0px; }}
 QLabel#Chip {{ border: 1px solid {c(QPalette.ColorRole.Mid)}; border-radius: 9px; padding: 1px 8px; }}
 QLabel#Unverified {{
@@ -320,6 +335,10 @@ class GuideViewer(QWidget):
         # Cards wrap their text to the pane's width: never a sideways scroll bar.
         self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.scroll_area.setAccessibleName("Guide content")
+        # Styled flat (see _style): Fusion's own scroll bar took 2-4 ms to paint at this height,
+        # and a guide being filled changes its range every loop turn. Its style sheet paints
+        # every pixel, so Qt need not paint the viewer and the call page's group box behind it.
+        self.scroll_area.verticalScrollBar().setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
         self.scroll_area.setObjectName("GuideScroll")
         outer.addWidget(self.scroll_area, 1)
         self.status_label = QLabel()
@@ -402,6 +421,9 @@ class GuideViewer(QWidget):
         self.unverified_badge = None
         self.title_label.setText(f"Connecting {guide.name}")
         body = QWidget()
+        # Cards are added below one another: when the body grows, only the new part is painted,
+        # not every card already on screen again (Qt repaints what moves by itself).
+        body.setAttribute(Qt.WidgetAttribute.WA_StaticContents)
         body.setObjectName("GuideBody")
         column = QVBoxLayout(body)
         column.setContentsMargins(4, 8, 12, 8)
