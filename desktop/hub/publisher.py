@@ -197,6 +197,7 @@ class StreamPublisher:
         self._js: JetStreamContext | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self._ensuring: asyncio.Task[None] | None = None
+        self._team_ensuring: asyncio.Task[None] | None = None
         self._closed = False
 
     @property
@@ -254,32 +255,45 @@ class StreamPublisher:
             self._ensuring = self._spawn(self._ensure_stream(), "hub:ensure-stream")
 
     async def _ensure_stream(self) -> None:
-        """Make the streams, or keep those there (``keep_stream``); retried until it works.
-
-        ``CODAT`` first: webhooks wait on it alone. The team calls' stream after it; while that
-        one cannot be made, webhooks are still stored and the desktops keep their calls queued.
-        """
+        """Make the events' stream, or keep the one there (``keep_stream``); retried until it
+        works. Then the team calls' stream, on a task of its own: webhooks never wait on it."""
         pause = 0.25
-        events_done = False
         while not self._closed:
             js = self._js
             if js is None or not self.connected:
                 await asyncio.sleep(pause)
                 continue
-            name = self.stream.name
             try:
-                if not events_done:
-                    await keep_stream(js, stream_config(self.stream), self.stream.given)
-                    events_done = self.stream_ready = True
-                    await self.beat_now()  # desktops need not wait a whole interval
-                name = team_stream.STREAM
+                await keep_stream(js, stream_config(self.stream), self.stream.given)
+                self.stream_ready = True
+                await self.beat_now()  # desktops need not wait a whole interval
+                self._ensure_team_stream_soon()
+                return
+            except Exception as exc:  # JetStream not ready yet (e.g. a cluster electing a leader)
+                self.stream_ready = False
+                _log.warning("stream %s not ready (%s); retrying", self.stream.name, exc)
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, 5.0)
+
+    def _ensure_team_stream_soon(self) -> None:
+        if self._team_ensuring is None or self._team_ensuring.done():
+            self._team_ensuring = self._spawn(self._ensure_team_stream(), "hub:ensure-team-stream")
+
+    async def _ensure_team_stream(self) -> None:
+        """Make the team calls' stream at the hub's replicas, or keep the one there; retried
+        until it works (desktops keep their calls queued meanwhile)."""
+        pause = 0.25
+        while not self._closed:
+            js = self._js
+            if js is None or not self.connected:
+                await asyncio.sleep(pause)
+                continue
+            try:
                 config = team_stream_config(self.stream.replicas)
                 await keep_stream(js, config, self.stream.given, team=True)
                 return
-            except Exception as exc:  # JetStream not ready yet (e.g. a cluster electing a leader)
-                if not events_done:
-                    self.stream_ready = False
-                _log.warning("stream %s not ready (%s); retrying", name, exc)
+            except Exception as exc:
+                _log.warning("stream %s not ready (%s); retrying", team_stream.STREAM, exc)
                 await asyncio.sleep(pause)
                 pause = min(pause * 2, 5.0)
 

@@ -25,7 +25,7 @@ SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 NATS_OUTAGE_LOGS = (
     r"NATS",
     r"answered 503",
-    r"stream CODAT not ready",
+    r"stream (CODAT|LINKDESK_CALLS) not ready",  # the hub makes both
 )
 
 
