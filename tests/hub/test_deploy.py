@@ -245,6 +245,10 @@ def test_the_systemd_unit_runs_real_flags_with_its_credential() -> None:
         1
     ]
     assert "--nats-creds" in comment and "--nats-tls-ca" in comment
+    # The hub's user of nats-cluster.conf, in the variables the hub reads.
+    assert f"{NATS_USER_ENV}={HUB_USER} and {NATS_PASSWORD_ENV}=<NATS_HUB_PASSWORD>" in " ".join(
+        line.removeprefix("#").strip() for line in comment.splitlines()
+    )
     _hub_args(
         [
             "linkdesk",
