@@ -25,6 +25,7 @@ import pytest
 from nats.aio.client import Client
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
 from desktop.core.live import (
     HUB_SECRET_ACCOUNT,
@@ -33,6 +34,7 @@ from desktop.core.live import (
     HubFeed,
     connect_options,
 )
+from desktop.core.live.contract import HEARTBEAT_SUBJECT
 from desktop.core.live.feed import REFUSED
 from desktop.core.secrets import SecretStore
 from desktop.core.team.connection import TeamHubUnreachable
@@ -374,3 +376,57 @@ def test_a_stranger_cannot_join_the_cluster_as_a_node(cluster: list[NatsServer])
 def _cluster_port(node: NatsServer) -> int:
     assert node.env is not None
     return int(node.env["NATS_CLUSTER"].rsplit(":", 1)[1])
+
+
+# -- what permissions cannot see ------------------------------------------------------------------
+
+
+@pytest.mark.asyncio
+async def test_events_an_agent_delivers_onto_the_heartbeat_subject_are_no_heartbeat(
+    hub: HubServer, urls: str
+) -> None:
+    """An agent may make consumers on CODAT, and a consumer's deliver subject is in the request's
+    body, where permissions cannot look: an agent can have JetStream deliver the stored events
+    onto the heartbeat subject. The desktop must not take them for the hub's heartbeat (it would
+    believe the hub live, and poll slowly, while the hub is down)."""
+    assert _store_webhook(hub, "msg_deploy_onto_beat").status_code == 200
+    agent = _Client()
+    nc = await agent.connect(urls, **_user(AGENT_CREDENTIAL))
+    arrived: list[Msg] = []
+
+    async def keep(msg: Msg) -> None:
+        arrived.append(msg)
+
+    try:
+        await nc.subscribe(HEARTBEAT_SUBJECT, cb=keep)
+        await nc.flush()
+        js = nc.jetstream()
+        made = await js.add_consumer(
+            "CODAT",
+            ConsumerConfig(
+                deliver_subject=HEARTBEAT_SUBJECT,
+                deliver_policy=DeliverPolicy.ALL,
+                ack_policy=AckPolicy.NONE,
+            ),
+        )
+        try:
+            await wait_until(
+                lambda: {m.subject == HEARTBEAT_SUBJECT for m in arrived} == {True, False}, 30
+            )
+        finally:
+            await js.delete_consumer("CODAT", str(made.name))
+    finally:
+        await nc.close()
+    delivered = [m for m in arrived if m.subject != HEARTBEAT_SUBJECT]
+    beat = next(m for m in arrived if m.subject == HEARTBEAT_SUBJECT)
+    assert all(m.reply.startswith("$JS.ACK.CODAT.") for m in delivered)
+    # What the desktop's feed makes of each (the handler its heartbeat subscription calls).
+    feed = HubFeed(urls, on_event=lambda event: None)
+    try:
+        for msg in delivered:
+            await feed._beat(msg)
+        assert feed.last_beat is None and feed.hub_offset is None
+        await feed._beat(beat)
+        assert feed.last_beat is not None and feed.hub_offset is not None
+    finally:
+        await feed.aclose()

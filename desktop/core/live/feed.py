@@ -86,6 +86,17 @@ def connect_problem(exc: BaseException) -> str | None:
     return None
 
 
+def is_heartbeat(msg: Msg) -> bool:
+    """The hub's heartbeat, not a stored event delivered onto its subject.
+
+    The hub publishes it on core NATS: the heartbeat subject, no reply subject. Anyone allowed to
+    make a consumer on the stream (every agent, deploy/nats-cluster.conf) can name the heartbeat
+    subject as its deliver subject; JetStream then delivers the stored events there, each with
+    its own subject (``codat.<companyId>.<eventType>``) and a ``$JS.ACK.`` reply. Such a message
+    says nothing of the hub and must not keep the feed live."""
+    return msg.subject == HEARTBEAT_SUBJECT and not msg.reply
+
+
 class _ConcealedOptions:
     """Connect options that say nothing of themselves when printed or logged."""
 
@@ -301,6 +312,8 @@ class HubFeed:
         return nc
 
     async def _beat(self, msg: Msg) -> None:
+        if not is_heartbeat(msg):
+            return
         self.last_beat = self.wall()
         try:
             hub_at = float(json.loads(msg.data)["at"])
