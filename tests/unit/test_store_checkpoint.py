@@ -86,8 +86,8 @@ def test_close_stops_the_thread_and_leaves_everything_in_the_file(tmp_path: Path
 
 
 @pytest.mark.expected_logs(r"Checkpointing the call database failed")
-def test_a_failed_checkpoint_is_logged_and_tried_again_after_the_next_write(
-    tmp_path: Path,
+def test_a_failed_checkpoint_is_logged_once_and_tried_again_after_the_next_write(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     bad = tmp_path / "not-a-database.db"
     bad.write_bytes(b"this is a text file, not SQLite " * 200)
@@ -110,3 +110,5 @@ def test_a_failed_checkpoint_is_logged_and_tried_again_after_the_next_write(
     finally:
         checkpointer.stop()
     assert not checkpointer.running
+    failures = [r for r in caplog.records if "Checkpointing the call database" in r.message]
+    assert len(failures) == 1  # the same failure again is not logged again

@@ -13,8 +13,9 @@ runs ``PRAGMA wal_checkpoint(PASSIVE)``: it copies what it can without waiting f
 writers, so the GUI thread's next commit never waits for it (https://sqlite.org/pragma.html#pragma_wal_checkpoint,
 https://sqlite.org/wal.html#checkpointing). Idle, it does not wake at all.
 
-Failures: a checkpoint that fails (disk full, I/O error) is logged and tried again after the next
-write; nothing is lost, as the log keeps every committed transaction until a checkpoint succeeds.
+Failures: a checkpoint that fails (disk full, I/O error) is logged (once, until it works again)
+and tried again after the next write; nothing is lost, as the log keeps every committed
+transaction until a checkpoint succeeds.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ class WalCheckpointer:
         self._written = threading.Event()
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
+        self._failing: str | None = None  # the last failure's message, until one succeeds
 
     @property
     def running(self) -> bool:
@@ -90,7 +92,12 @@ class WalCheckpointer:
         try:
             row = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
         except sqlite3.Error as exc:
-            log.warning("Checkpointing the call database failed (tried again later): %s", exc)
+            if str(exc) != self._failing:  # once per kind of failure, not once a second
+                log.warning("Checkpointing the call database failed (tried again later): %s", exc)
+                self._failing = str(exc)
             return
+        if self._failing is not None:
+            log.info("Checkpointing the call database works again")
+            self._failing = None
         self.last_result = (int(row[0]), int(row[1]), int(row[2]))
         self.checkpoints += 1
