@@ -46,10 +46,12 @@ async def test_a_hub_refusing_webhooks_is_not_live_until_it_accepts_them_again(
         # Subscribed (else the company would not be live, fix or no fix), the hub beating, and
         # still not live: the refusals in its beats told.
         await wait_until(
-            lambda: company_id in feed._subscribed
-            and feed.last_beat is not None
-            and not run.tracker.is_live(company_id)
-            and WEBHOOKS_REFUSED in statuses
+            lambda: (
+                company_id in feed._subscribed
+                and feed.last_beat is not None
+                and not run.tracker.is_live(company_id)
+                and WEBHOOKS_REFUSED in statuses
+            )
         )
         assert feed.beating and not feed.live
         assert not run.tracker.is_live(company_id)
