@@ -33,6 +33,7 @@ from nats.js.api import DiscardPolicy, RetentionPolicy, StorageType, StreamConfi
 from desktop import team_calls_stream as team_stream
 from desktop.hub.events import HEARTBEAT_SUBJECT, STREAM_SUBJECTS
 from desktop.hub.settings import DAY, NatsSettings, StreamSettings
+from desktop.hub.tally import WebhookTally
 from desktop.nats_options import staying_connected
 
 _log = logging.getLogger("linkdesk.hub")
@@ -193,6 +194,7 @@ class StreamPublisher:
         self.stream_ready = False
         self.last_event_at: float | None = None
         self.last_seq: int | None = None
+        self.tally = WebhookTally()  # the receiver counts; each heartbeat reports it
         self._nc: Client | None = None
         self._js: JetStreamContext | None = None
         self._tasks: set[asyncio.Task[None]] = set()
@@ -326,28 +328,29 @@ class StreamPublisher:
         return Stored(ack.stream, ack.seq, bool(ack.duplicate))
 
     async def _heartbeat_loop(self) -> None:
-        """Tell the desktops, every ``heartbeat`` seconds, that the hub and its stream are alive."""
+        """Tell the desktops, every ``heartbeat`` seconds, that the hub and its stream are alive,
+        and how Codat's webhooks fared here lately (``WebhookTally.beat_fields``)."""
         while not self._closed:
             await asyncio.sleep(self.heartbeat)
-            nc = self._nc
-            if nc is None or not self.connected or not self.stream_ready:
-                continue
-            beat = {
-                "at": time.time(),
-                "stream": self.stream.name,
-                "lastEvent": self.last_event_at,
-                "interval": self.heartbeat,
-            }
-            with contextlib.suppress(Exception):
-                await nc.publish(HEARTBEAT_SUBJECT, json.dumps(beat).encode())
+            await self.beat_now()
+
+    def beat(self) -> dict[str, Any]:
+        """One heartbeat's content: ``at`` (the hub's time), ``stream``, ``lastEvent`` (epoch
+        seconds or None), ``interval`` (seconds), and this worker's webhook figures."""
+        return {
+            "at": time.time(),
+            "stream": self.stream.name,
+            "lastEvent": self.last_event_at,
+            "interval": self.heartbeat,
+            **self.tally.beat_fields(),
+        }
 
     async def beat_now(self) -> None:
-        """One heartbeat at once (at start, so desktops need not wait a whole interval)."""
+        """One heartbeat at once (also at start, so desktops need not wait a whole interval)."""
         nc = self._nc
         if nc is not None and self.connected and self.stream_ready:
-            beat = {"at": time.time(), "stream": self.stream.name, "interval": self.heartbeat}
             with contextlib.suppress(Exception):
-                await nc.publish(HEARTBEAT_SUBJECT, json.dumps(beat).encode())
+                await nc.publish(HEARTBEAT_SUBJECT, json.dumps(self.beat()).encode())
 
     async def close(self) -> None:
         self._closed = True

@@ -6,6 +6,8 @@ missing), ``bad_timestamp`` 400, ``stale_timestamp`` 401 (outside the tolerance)
 401 (no secret verifies it: Svix's library decides), ``replayed`` 409 (the very same signed
 delivery, id and timestamp, seen before), ``malformed_json`` 400. A bad input never gets a 5xx;
 a 503 with ``Retry-After`` means only that JetStream could not take the event (Codat retries).
+Each webhook stored, and each refused as unverifiable, is also counted in the publisher's
+``WebhookTally``, which the heartbeat reports to the desktops (tally.py).
 """
 
 from __future__ import annotations
@@ -232,6 +234,7 @@ class WebhookReceiver:
         self.metrics.publish_seconds.observe(time.perf_counter() - started)
         self.metrics.published.labels("true" if stored.duplicate else "false").inc()
         self.replays.remember((msg_id, stamp), time.time())
+        self.publisher.tally.accepted()
         return (
             200,
             {
@@ -303,6 +306,7 @@ class WebhookReceiver:
         self, peer: str, reject: _Reject, msg_id: str | None
     ) -> tuple[int, dict[str, Any], list[tuple[bytes, bytes]]]:
         self.metrics.rejected.labels(reject.reason).inc()
+        self.publisher.tally.rejected(reject.reason)
         _log.warning(
             "webhook rejected %d %s: svix-id=%s from %s",
             reject.status,

@@ -137,7 +137,8 @@ def build_chain(
         secret = plain.get(
             f"/_sandbox/webhooks/{consumer_id}/secret", headers=sandbox.control_headers()
         ).json()["secret"]
-    hub = make_hub(nats_url, secrets=(secret,), port=port, **(hub_options or {}))
+    # hub_options may give other secrets: a hub whose secret is not the consumer's.
+    hub = make_hub(nats_url, **{"secrets": (secret,), "port": port, **(hub_options or {})})
     return Chain(sandbox, nats_url, hub, consumer_id, secret), sandbox.stop
 
 

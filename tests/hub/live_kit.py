@@ -75,12 +75,22 @@ class LiveRun:
 
 
 def start_live(
-    chain: Chain, settings: TrackerSettings = EVENTS_ONLY, *, stale_after: float = 3.0
+    chain: Chain,
+    settings: TrackerSettings = EVENTS_ONLY,
+    *,
+    stale_after: float = 3.0,
+    connect_options: dict[str, Any] | None = None,
 ) -> LiveRun:
+    """``connect_options``: the feed's credentials (``desktop.core.live.connect_options``)."""
     http = httpx.AsyncClient(trust_env=False)
     client = CodatClient(http, chain.sandbox.base_url, SANDBOX_KEY)
     tracker = Tracker(client, clock=SystemClock(), settings=settings)
-    feed = HubFeed(chain.nats_url, on_event=lambda event: None, stale_after=stale_after)
+    feed = HubFeed(
+        chain.nats_url,
+        on_event=lambda event: None,
+        stale_after=stale_after,
+        connect_options=connect_options,
+    )
     live = LiveTracking(tracker, feed)
     feed.start()
     return LiveRun(tracker, live, http)

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import nats
 from nats.aio.msg import Msg
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
 
-async def stored_messages(url: str, subject: str = "codat.>", stream: str = "CODAT") -> list[Msg]:
-    nc = await nats.connect(url, allow_reconnect=False)
+async def stored_messages(
+    url: str, subject: str = "codat.>", stream: str = "CODAT", **connect: Any
+) -> list[Msg]:
+    """``connect``: more nats-py connect keywords (a user and password, say)."""
+    nc = await nats.connect(url.split(","), allow_reconnect=False, **connect)
     try:
         js = nc.jetstream()
         info = await js.stream_info(stream)

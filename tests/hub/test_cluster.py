@@ -1,5 +1,8 @@
 """A 3-node NATS cluster with the stream at R3: the node leading the stream is killed mid-journey;
-every event arrives once, the journey is right, nothing is lost."""
+every event arrives once, the journey is right, nothing is lost.
+
+The hub and the desktop connect with the deployed configuration's users and passwords
+(deploy_kit); the cluster started by flags asks for none and lets them in all the same."""
 
 from __future__ import annotations
 
@@ -9,15 +12,23 @@ from pathlib import Path
 import nats
 import pytest
 
+from desktop.core.live import connect_options
 from desktop.hub.app import HubServer
 from desktop.hub.nats_server import NatsServer, cluster_nodes
-from desktop.hub.settings import StreamSettings
+from desktop.hub.settings import NatsSettings, StreamSettings
 from tests.hub.conftest import NATS_OUTAGE_LOGS, Chain, build_chain
-from tests.hub.deploy_kit import loopback_nodes
+from tests.hub.deploy_kit import (
+    ADMIN_CREDENTIAL,
+    AGENT_CREDENTIAL,
+    DOTENV,
+    HUB_USER,
+    loopback_nodes,
+)
 from tests.hub.live_kit import HAPPY, act, journey_shape, new_company, start_live, wait_until
 from tests.hub.stream_reader import stored_messages
 
 pytestmark = pytest.mark.slow
+ADMIN_USER, _, ADMIN_PASSWORD = ADMIN_CREDENTIAL.partition(":")
 
 
 @pytest.fixture(params=["flags", "deploy-config"])
@@ -39,7 +50,9 @@ def cluster(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[list[Nat
 
 
 async def _stream_leader(urls: str) -> str:
-    nc = await nats.connect(urls.split(","), allow_reconnect=False)
+    nc = await nats.connect(
+        urls.split(","), allow_reconnect=False, user=ADMIN_USER, password=ADMIN_PASSWORD
+    )
     try:
         info = await nc.jetstream().stream_info("CODAT")
         assert info.cluster is not None and info.cluster.leader
@@ -56,12 +69,18 @@ async def test_a_node_killed_mid_journey_loses_nothing(
 ) -> None:
     urls = ",".join(node.url for node in cluster)
     chain: Chain
+    hub_nats = NatsSettings(url=urls, user=HUB_USER, password=DOTENV["NATS_HUB_PASSWORD"])
     chain, stop_sandbox = build_chain(
-        urls, make_hub, hub_options={"stream": StreamSettings(replicas=3, duplicate_window=120.0)}
+        urls,
+        make_hub,
+        hub_options={
+            "stream": StreamSettings(replicas=3, duplicate_window=120.0),
+            "nats": hub_nats,
+        },
     )
     try:
         company_id = await new_company(chain, "Cluster Co")
-        run = start_live(chain, stale_after=5.0)
+        run = start_live(chain, stale_after=5.0, connect_options=connect_options(AGENT_CREDENTIAL))
         try:
             await run.follow(company_id, 30)
             for action, params in HAPPY[:2]:
@@ -82,7 +101,9 @@ async def test_a_node_killed_mid_journey_loses_nothing(
             await run.aclose()
         survivor = next(node for node in cluster if node.running)
         await wait_until(lambda: chain.sandbox.webhooks.pending() == 0, 60)
-        stored = await stored_messages(survivor.url, f"codat.{company_id}.>")
+        stored = await stored_messages(
+            survivor.url, f"codat.{company_id}.>", user=ADMIN_USER, password=ADMIN_PASSWORD
+        )
         types = [m.subject.split(".", 2)[2] for m in stored]
         assert types == [
             "company.created",

@@ -21,7 +21,18 @@ import pytest
 from desktop.cli import build_parser
 from desktop.hub.app import WEBHOOK_PATH
 from desktop.hub.nats_server import binary
-from tests.hub.deploy_kit import CLUSTER_CONF, DEPLOY, NODES, REPO, compose, node_environment
+from desktop.hub.secret_source import NATS_PASSWORD_ENV, NATS_USER_ENV
+from tests.hub.deploy_kit import (
+    CLUSTER_CONF,
+    DEPLOY,
+    DOTENV,
+    HUB_USER,
+    NODES,
+    REPO,
+    compose,
+    node_environment,
+    references,
+)
 
 UNIT = DEPLOY / "linkdesk-hub.service"
 DOCKERFILE = DEPLOY / "Dockerfile.hub"
@@ -54,11 +65,17 @@ def _entrypoint() -> list[str]:
     return [str(a) for a in entry]
 
 
-def _conf_variables() -> set[str]:
+def _conf_text() -> str:
+    """nats-cluster.conf without its comments and quoted strings (nats-server reads no variable
+    inside quotes: "$JS.API..." is a subject)."""
     text = "\n".join(
         line.split("#", 1)[0] for line in CLUSTER_CONF.read_text(encoding="utf-8").splitlines()
     )
-    return set(re.findall(r"\$([A-Z_][A-Z0-9_]*)", text))
+    return re.sub(r'"[^"]*"', '""', text)
+
+
+def _conf_variables() -> set[str]:
+    return set(re.findall(r"\$([A-Z_][A-Z0-9_]*)", _conf_text()))
 
 
 # -- the NATS cluster ----------------------------------------------------------------------------
@@ -105,9 +122,50 @@ def test_the_compose_nodes_mount_the_config_they_run_and_keep_jetstream_on_a_vol
         assert (DEPLOY / sources[conf]).resolve() == CLUSTER_CONF
         volume = next(s for s, t in mounts.items() if env["NATS_STORE"].startswith(t + "/"))
         assert volume in spec["volumes"], f"{node}: JetStream's folder is not on a named volume"
-        routes = sorted(v for k, v in env.items() if k.startswith("NATS_ROUTE_"))
+        routes = sorted(v for k, v in env.items() if re.fullmatch(r"NATS_ROUTE_\d", k))
         cluster_port = env["NATS_CLUSTER"].rsplit(":", 1)[1]
-        assert routes == [f"nats://{n}:{cluster_port}" for n in NODES]
+        route_login = f"linkdesk-route:{env['NATS_ROUTE_PASSWORD']}"
+        assert routes == [f"nats://{route_login}@{n}:{cluster_port}" for n in NODES]
+        assert "user: linkdesk-route" in _conf_text()
+
+
+def test_no_password_is_written_in_the_cluster_config() -> None:
+    """Every user's password, and the routes', is a variable the environment fills."""
+    passwords = re.findall(r"password:\s*(\S+)", _conf_text())
+    assert len(passwords) == 4, passwords  # hub, agent, admin, route
+    assert all(re.fullmatch(r"\$NATS_[A-Z]+_PASSWORD", value) for value in passwords), passwords
+
+
+def test_the_passwords_come_from_the_env_file_the_compose_header_makes(tmp_path: Path) -> None:
+    """compose.yaml's header tells the operator how to write deploy/.env; run as it is, it makes
+    every variable the compose file refers to, each a 64-digit hex password nobody else can read,
+    and nats-cluster.conf's header names each."""
+    text = (DEPLOY / "compose.yaml").read_text(encoding="utf-8")
+    header = [line.removeprefix("#").strip() for line in text.splitlines() if line.startswith("#")]
+    start = next(i for i, line in enumerate(header) if line.startswith("(umask 077;"))
+    recipe = " ".join(header[start : start + 2]).replace("\\ ", "")
+    made = subprocess.run(
+        ["bash", "-c", recipe], cwd=tmp_path, capture_output=True, text=True, timeout=60
+    )
+    assert made.returncode == 0, made.stderr
+    env_file = tmp_path / ".env"
+    assert env_file.stat().st_mode & 0o077 == 0, "deploy/.env readable by others"
+    written = dict(line.split("=", 1) for line in env_file.read_text().splitlines())
+    assert set(written) == references(text) == set(DOTENV)
+    assert all(re.fullmatch(r"[0-9a-f]{64}", value) for value in written.values())
+    conf_header = CLUSTER_CONF.read_text(encoding="utf-8").split("server_name:", 1)[0]
+    assert all(name in conf_header for name in written)
+    # Each node gets every password from it (the routes' inside their URLs), the hub its own.
+    for node in NODES:
+        env = node_environment(compose()["services"][node], written)
+        assert {n: env[n] for n in written} == written
+        assert all(
+            f":{written['NATS_ROUTE_PASSWORD']}@" in env[f"NATS_ROUTE_{i}"] for i in (1, 2, 3)
+        )
+    hub = node_environment(compose()["services"]["hub"], written)
+    assert hub == {NATS_USER_ENV: HUB_USER, NATS_PASSWORD_ENV: written["NATS_HUB_PASSWORD"]}
+    ignored = (REPO / ".gitignore").read_text(encoding="utf-8").splitlines()
+    assert "deploy/.env" in ignored and "deploy/secrets/" in ignored
 
 
 # -- the hub's container -------------------------------------------------------------------------
@@ -187,6 +245,10 @@ def test_the_systemd_unit_runs_real_flags_with_its_credential() -> None:
         1
     ]
     assert "--nats-creds" in comment and "--nats-tls-ca" in comment
+    # The hub's user of nats-cluster.conf, in the variables the hub reads.
+    assert f"{NATS_USER_ENV}={HUB_USER} and {NATS_PASSWORD_ENV}=<NATS_HUB_PASSWORD>" in " ".join(
+        line.removeprefix("#").strip() for line in comment.splitlines()
+    )
     _hub_args(
         [
             "linkdesk",

@@ -4,6 +4,7 @@ option is not right (each a line on stderr and an exit code from exits.py, never
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import selectors
 import signal
@@ -240,6 +241,39 @@ def test_an_embedded_nats_server_inherits_none_of_the_hub_credentials(
         server.stop()
     assert "PATH" in inherited  # the rest of the environment is still handed over
     assert not set(HUB_CREDENTIALS) & set(inherited)
+
+
+def _listening(pid: int) -> list[tuple[str, int]]:
+    """The (address in /proc/net hex, port) of each TCP socket process ``pid`` listens on."""
+    inodes = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        with contextlib.suppress(OSError):
+            target = os.readlink(fd)
+            if target.startswith("socket:["):
+                inodes.add(target[8:-1])
+    found = []
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for row in Path(table).read_text().splitlines()[1:]:
+            fields = row.split()
+            local, state, inode = fields[1], fields[3], fields[9]
+            if state == "0A" and inode in inodes:  # 0A: LISTEN
+                address, _, port = local.partition(":")
+                found.append((address, int(port, 16)))
+    return found
+
+
+def test_the_embedded_nats_server_listens_on_loopback_only(tmp_path: Path) -> None:
+    """``linkdesk hub --embedded-nats`` starts ``NatsServer(store_dir=...)``, which asks no
+    password: it must listen on 127.0.0.1 alone (no other address, no monitoring or cluster
+    port), so only this computer can publish into the stream or read it."""
+    server = NatsServer(store_dir=tmp_path / "nats")
+    server.start()
+    try:
+        assert server.pid is not None
+        listening = _listening(server.pid)
+    finally:
+        server.stop()
+    assert listening == [("0100007F", server.port)]  # 127.0.0.1, little-endian hex
 
 
 @pytest.mark.slow

@@ -1,5 +1,6 @@
 """``linkdesk hub --workers N``: N processes share the port, each stores webhooks through its own
-NATS connection, ``/metrics`` sums them all, and SIGTERM stops every one of them."""
+NATS connection, ``/metrics`` sums them all, each beats its own webhook figures, and SIGTERM stops
+every one of them."""
 
 from __future__ import annotations
 
@@ -155,3 +156,75 @@ def test_the_workers_stop_when_their_supervisor_is_killed_outright(
 
 def _gone(pid: int) -> bool:
     return not Path(f"/proc/{pid}").exists() or _zombie(pid)
+
+
+OTHER_SECRET = "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD"
+
+
+def _post_signed_with(base: str, msg_id: str, secret: str) -> httpx.Response:
+    body = json.dumps(connection_event(COMPANY, "connection.connected")).encode()
+    return httpx.post(
+        base + "/codat/webhooks",
+        content=body,
+        headers=signed_headers(body, msg_id, secret=secret),
+        trust_env=False,
+        timeout=10,
+    )
+
+
+def test_each_worker_beats_its_own_webhook_figures_and_the_desktop_judges_them_together(
+    hub_workers: tuple[subprocess.Popen[str], str], nats_server: NatsServer
+) -> None:
+    process, base = hub_workers
+    _wait(lambda: len(_workers_of(process.pid)) == WORKERS, 30, f"{WORKERS} workers")
+    workers = _workers_of(process.pid)
+    _wait(lambda: _healthy(base), 30, "a healthy hub")
+    for serving in workers:
+        _wait(lambda s=serving: _alone(s, workers, lambda: _healthy(base)), 30, f"worker {serving}")
+    asyncio.run(_judged_together(base, workers, nats_server.url))
+
+
+async def _judged_together(base: str, workers: list[int], nats_url: str) -> None:
+    import nats
+    from nats.aio.msg import Msg
+
+    from desktop.core.live.hub_health import HubHealth
+    from desktop.hub.events import HEARTBEAT_SUBJECT
+
+    health = HubHealth()
+    latest: dict[str, dict[str, object]] = {}
+
+    async def heard(msg: Msg) -> None:
+        data = json.loads(msg.data)
+        latest[data["worker"]] = data
+        health.beat(data, time.time())
+
+    async def until(condition: Callable[[], bool], what: str) -> None:
+        deadline = time.monotonic() + 30
+        while not condition():
+            assert time.monotonic() < deadline, f"{what}: {latest}"
+            await asyncio.sleep(0.05)
+
+    def total(field: str) -> int:
+        return sum(int(str(beat[field])) for beat in latest.values())
+
+    nc = await nats.connect(nats_url)
+    try:
+        await nc.subscribe(HEARTBEAT_SUBJECT, cb=heard)
+        # One worker refuses a delivery signed with another secret; the other has seen nothing.
+        refused = await asyncio.to_thread(
+            _alone, workers[0], workers, lambda: _post_signed_with(base, "msg_bad", OTHER_SECRET)
+        )
+        assert refused.status_code == 401
+        await until(lambda: len(latest) == WORKERS and total("rejected") == 1, "the refusal")
+        assert health.refusing(time.time(), 15.0)
+        # The other worker accepts one: the secret works, the hub is trusted again.
+        accepted = await asyncio.to_thread(
+            _alone, workers[1], workers, lambda: _post_signed_with(base, "msg_good", SECRET)
+        )
+        assert accepted.status_code == 200
+        await until(lambda: total("accepted") == 1, "the acceptance")
+        assert total("rejected") == 1  # each worker counts its own: none twice, none lost
+        assert not health.refusing(time.time(), 15.0)
+    finally:
+        await nc.close()

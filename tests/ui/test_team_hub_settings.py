@@ -65,6 +65,11 @@ def test_the_status_bar_says_live_or_polling(qtbot: Any) -> None:
     assert window.mode_label.text() == "Live, team hub"
     window.set_tracking_status(status_text(False))
     assert window.mode_label.text() == "Polling"
+    window.set_tracking_status(status_text(False, refused=True))  # up, but refusing webhooks
+    assert window.mode_label.text() == (
+        "Team hub up, but Codat's webhooks are being refused (check the hub's signing secret): "
+        "polling"
+    )
 
 
 def test_the_status_bar_says_idle_when_no_call_is_open(qtbot: Any) -> None:

@@ -9,6 +9,9 @@ or from the call's start when the stream itself was made again (its sequences re
 The hub is *live* while NATS is connected and the hub's heartbeat (core NATS,
 ``codat-hub.heartbeat``, every few seconds) came within ``stale_after`` seconds; the feed says
 when that changes (``on_live``), so the tracker can slow down or speed up its polling.
+A hub that beats but refuses Codat's webhooks (``webhooks_refused``: its heartbeats report
+refusals and no webhook accepted since the first of them, ``hub_health``) is not live: no event
+would come, so the tracker polls at its usual pace until the hub accepts webhooks again.
 
 Times: ``since``, ``stale_after`` and the heartbeats' freshness are on the desktop's clock
 (``wall``, injected); the stream's start times are on the hub's. Each heartbeat carries the hub's
@@ -41,6 +44,7 @@ from nats.aio.msg import Msg
 from nats.js.api import ConsumerConfig, DeliverPolicy
 
 from desktop.core.live.contract import HEARTBEAT_SUBJECT, STREAM, company_subject, event_type_of
+from desktop.core.live.hub_health import HubHealth
 from desktop.core.tasks import BackgroundTasks
 from desktop.nats_options import staying_connected
 
@@ -86,6 +90,17 @@ def connect_problem(exc: BaseException) -> str | None:
     return None
 
 
+def is_heartbeat(msg: Msg) -> bool:
+    """The hub's heartbeat, not a stored event delivered onto its subject.
+
+    The hub publishes it on core NATS: the heartbeat subject, no reply subject. Anyone allowed to
+    make a consumer on the stream (every agent, deploy/nats-cluster.conf) can name the heartbeat
+    subject as its deliver subject; JetStream then delivers the stored events there, each with
+    its own subject (``codat.<companyId>.<eventType>``) and a ``$JS.ACK.`` reply. Such a message
+    says nothing of the hub and must not keep the feed live."""
+    return msg.subject == HEARTBEAT_SUBJECT and not msg.reply
+
+
 class _ConcealedOptions:
     """Connect options that say nothing of themselves when printed or logged."""
 
@@ -120,6 +135,9 @@ class HubFeed:
         self.on_event = on_event
         self.on_live = on_live
         self.on_problem = on_problem
+        # Told when ``webhooks_refused`` changes while ``live`` does not (e.g. a refusing hub
+        # that stops beating: still not live, but no longer for that reason).
+        self.on_refused: LiveCallback | None = None
         self.problem: str | None = None
         self.stale_after = stale_after
         self.lookback = lookback
@@ -140,6 +158,7 @@ class HubFeed:
         self.last_beat: float | None = None
         # The hub's clock minus the desktop's (seconds), from the latest heartbeat.
         self.hub_offset: float | None = None
+        self.health = HubHealth()  # the webhook figures of the latest beat of each hub worker
         self._beat_seen = asyncio.Event()
         self._nc: Client | None = None
         self._connected = asyncio.Event()
@@ -148,6 +167,7 @@ class HubFeed:
         self._stream_created: datetime | None = None
         self._stream_made = 0  # how many times the stream was seen made again
         self._live = False
+        self._told_refused = False  # what on_refused / on_live last told of webhooks_refused
         self._follows: dict[str, asyncio.Task[Any]] = {}
         self._subscribed: set[str] = set()
         self._last_seq: dict[str, int] = {}
@@ -161,15 +181,32 @@ class HubFeed:
         return self._nc is not None and self._nc.is_connected
 
     @property
-    def live(self) -> bool:
-        """NATS connected and the hub's heartbeat fresh."""
+    def beating(self) -> bool:
+        """NATS connected and the hub's heartbeat fresh: the hub is up."""
         beat = self.last_beat
         return self.connected and beat is not None and self.wall() - beat <= self.stale_after
+
+    @property
+    def webhooks_refused(self) -> bool:
+        """The hub is up but its heartbeats say it refused Codat's webhooks lately and accepted
+        none since (a wrong signing secret, a clock off): events cannot be relied on."""
+        return self.beating and self.health.refusing(self.wall(), self.stale_after)
+
+    @property
+    def live(self) -> bool:
+        """The hub is up (``beating``) and not refusing Codat's webhooks."""
+        return self.beating and not self.health.refusing(self.wall(), self.stale_after)
 
     @property
     def announced_live(self) -> bool:
         """What ``on_live`` was last told (``live`` re-judged only every quarter second)."""
         return self._live
+
+    @property
+    def announced_refused(self) -> bool:
+        """``webhooks_refused`` as last announced (with ``on_live``, or ``on_refused`` when
+        only it changed)."""
+        return self._told_refused
 
     def covers(self, company_id: str, now: float) -> bool:
         """The tracker's question: are this company's events arriving live? (``now`` is the
@@ -301,13 +338,20 @@ class HubFeed:
         return nc
 
     async def _beat(self, msg: Msg) -> None:
+        if not is_heartbeat(msg):
+            return
         self.last_beat = self.wall()
         try:
-            hub_at = float(json.loads(msg.data)["at"])
+            payload = json.loads(msg.data)
+        except ValueError:
+            payload = None
+        try:
+            hub_at = float(payload["at"])
         except (ValueError, KeyError, TypeError):
             hub_at = None  # a heartbeat without the hub's time: keep the last offset
         if hub_at is not None:
             self.hub_offset = hub_at - self.last_beat
+        self.health.beat(payload, self.last_beat)
         self._beat_seen.set()
         self._set_live(self.live)
 
@@ -346,6 +390,13 @@ class HubFeed:
             self._set_live(self.live)
 
     def _set_live(self, live: bool) -> None:
+        refused = not live and self.webhooks_refused
+        if refused != self._told_refused:
+            self._told_refused = refused
+            if refused:
+                _log.info("team hub up but refusing Codat's webhooks")
+            if self.on_refused is not None and live == self._live:
+                self.on_refused(refused)  # otherwise on_live below tells the change
         if live == self._live:
             return
         self._live = live

@@ -29,7 +29,8 @@ class LiveTracking:
     ) -> None:
         """``on_mode(live)``: told each time the hub becomes live or stops being live;
         ``on_status(text)``: the status bar's words (``status.status_text``: "Live, team hub",
-        "Polling", or "Polling (why)" when the hub refuses the credentials or is not trusted),
+        "Polling", "Polling (why)" when the hub refuses the credentials or is not trusted, or
+        "Team hub up, but Codat's webhooks are being refused (…): polling"),
         told at each change of either; ``serves(company_id)``: whether the hub receives that
         company's events (``scope.served_by_hub``); ``sync_with_tracker`` follows only those
         (all when None)."""
@@ -43,6 +44,7 @@ class LiveTracking:
         feed.on_event = self._on_event
         feed.on_live = self._on_live
         feed.on_problem = self._on_problem
+        feed.on_refused = self._on_problem
         tracker.set_live(feed)
 
     def follow(self, company_id: str, since: float) -> None:
@@ -104,16 +106,18 @@ class LiveTracking:
             self.on_mode(live)
         self._tell_status()
 
-    def _on_problem(self, problem: str | None) -> None:
+    def _on_problem(self, _change: object) -> None:
         self._tell_status()
 
     @property
     def status(self) -> str:
-        return status_text(self.feed.live, self.feed.problem)
+        return status_text(self.feed.live, self.feed.problem, refused=self.feed.webhooks_refused)
 
     def _tell_status(self) -> None:
         if self.on_status is not None:
-            self.on_status(status_text(self.feed.announced_live, self.feed.problem))
+            feed = self.feed
+            text = status_text(feed.announced_live, feed.problem, refused=feed.announced_refused)
+            self.on_status(text)
 
     async def aclose(self) -> None:
         self.tracker.set_live(None)
