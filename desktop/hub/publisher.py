@@ -20,6 +20,7 @@ import json
 import logging
 import ssl
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -259,23 +260,18 @@ class StreamPublisher:
     async def _ensure_stream(self) -> None:
         """Make the events' stream, or keep the one there (``keep_stream``); retried until it
         works. Then the team calls' stream, on a task of its own: webhooks never wait on it."""
-        pause = 0.25
-        while not self._closed:
-            js = self._js
-            if js is None or not self.connected:
-                await asyncio.sleep(pause)
-                continue
+
+        async def keep(js: JetStreamContext) -> None:
             try:
                 await keep_stream(js, stream_config(self.stream), self.stream.given)
-                self.stream_ready = True
-                await self.beat_now()  # desktops need not wait a whole interval
-                self._ensure_team_stream_soon()
-                return
-            except Exception as exc:  # JetStream not ready yet (e.g. a cluster electing a leader)
-                self.stream_ready = False
-                _log.warning("stream %s not ready (%s); retrying", self.stream.name, exc)
-                await asyncio.sleep(pause)
-                pause = min(pause * 2, 5.0)
+            except Exception:
+                self.stream_ready = False  # webhooks get 503 until it is there again
+                raise
+
+        if await self._until_kept(self.stream.name, keep):
+            self.stream_ready = True
+            await self.beat_now()  # desktops need not wait a whole interval
+            self._ensure_team_stream_soon()
 
     def _ensure_team_stream_soon(self) -> None:
         if self._team_ensuring is None or self._team_ensuring.done():
@@ -284,6 +280,20 @@ class StreamPublisher:
     async def _ensure_team_stream(self) -> None:
         """Make the team calls' stream at the hub's replicas, or keep the one there; retried
         until it works (desktops keep their calls queued meanwhile)."""
+        config = team_stream_config(self.stream.replicas)
+        await self._until_kept(
+            team_stream.STREAM, lambda js: keep_stream(js, config, self.stream.given, team=True)
+        )
+
+    async def _until_kept(
+        self, name: str, keep: Callable[[JetStreamContext], Awaitable[None]]
+    ) -> bool:
+        """Run ``keep`` on JetStream until it returns (True) or the publisher closes (False).
+
+        While NATS is away it waits; a failure (JetStream not ready yet, e.g. a cluster electing
+        a leader) is logged with the stream's ``name`` and tried again after a pause of 0.25 s,
+        doubled each time up to 5 s.
+        """
         pause = 0.25
         while not self._closed:
             js = self._js
@@ -291,13 +301,13 @@ class StreamPublisher:
                 await asyncio.sleep(pause)
                 continue
             try:
-                config = team_stream_config(self.stream.replicas)
-                await keep_stream(js, config, self.stream.given, team=True)
-                return
+                await keep(js)
+                return True
             except Exception as exc:
-                _log.warning("stream %s not ready (%s); retrying", team_stream.STREAM, exc)
+                _log.warning("stream %s not ready (%s); retrying", name, exc)
                 await asyncio.sleep(pause)
                 pause = min(pause * 2, 5.0)
+        return False
 
     async def publish(
         self, subject: str, body: bytes, msg_id: str, headers: dict[str, str], timeout: float
