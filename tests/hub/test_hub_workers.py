@@ -92,13 +92,13 @@ def _alone(serving: int, workers: list[int], action: Callable[[], T]) -> T:
             os.kill(w, signal.SIGCONT)
 
 
-def _post(base: str, msg_id: str) -> httpx.Response:
+def _post(base: str, msg_id: str, secret: str = SECRET) -> httpx.Response:
     body = json.dumps(connection_event(COMPANY, "connection.connected")).encode()
     # A new connection each time, so whichever worker is running accepts it.
     return httpx.post(
         base + "/codat/webhooks",
         content=body,
-        headers=signed_headers(body, msg_id),
+        headers=signed_headers(body, msg_id, secret=secret),
         trust_env=False,
         timeout=10,
     )
@@ -161,17 +161,6 @@ def _gone(pid: int) -> bool:
 OTHER_SECRET = "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD"
 
 
-def _post_signed_with(base: str, msg_id: str, secret: str) -> httpx.Response:
-    body = json.dumps(connection_event(COMPANY, "connection.connected")).encode()
-    return httpx.post(
-        base + "/codat/webhooks",
-        content=body,
-        headers=signed_headers(body, msg_id, secret=secret),
-        trust_env=False,
-        timeout=10,
-    )
-
-
 def test_each_worker_beats_its_own_webhook_figures_and_the_desktop_judges_them_together(
     hub_workers: tuple[subprocess.Popen[str], str], nats_server: NatsServer
 ) -> None:
@@ -213,14 +202,14 @@ async def _judged_together(base: str, workers: list[int], nats_url: str) -> None
         await nc.subscribe(HEARTBEAT_SUBJECT, cb=heard)
         # One worker refuses a delivery signed with another secret; the other has seen nothing.
         refused = await asyncio.to_thread(
-            _alone, workers[0], workers, lambda: _post_signed_with(base, "msg_bad", OTHER_SECRET)
+            _alone, workers[0], workers, lambda: _post(base, "msg_bad", OTHER_SECRET)
         )
         assert refused.status_code == 401
         await until(lambda: len(latest) == WORKERS and total("rejected") == 1, "the refusal")
         assert health.refusing(time.time(), 15.0)
         # The other worker accepts one: the secret works, the hub is trusted again.
         accepted = await asyncio.to_thread(
-            _alone, workers[1], workers, lambda: _post_signed_with(base, "msg_good", SECRET)
+            _alone, workers[1], workers, lambda: _post(base, "msg_good")
         )
         assert accepted.status_code == 200
         await until(lambda: total("accepted") == 1, "the acceptance")
