@@ -182,6 +182,26 @@ def build_call_parts(
     return parts
 
 
+def saved_hub_url(ctx: AppContext, on_refused: Callable[[str], None] | None = None) -> str | None:
+    """The team hub's URL from Settings › Team hub, checked (``check_hub_url``); None when none
+    is set, or when the saved one is refused: a settings file written before Settings refused
+    such URLs may still hold a password. A refused URL is never used or shown (it holds the
+    secret); the log says so and ``on_refused`` gets ``HUB_URL_REFUSED``, a line for the agent.
+    Every part that reaches the hub (live events, sharing calls, the Team view) reads it here."""
+    from desktop.core.live.hub_url import HUB_URL_REFUSED, RefusedHubUrl, check_hub_url
+
+    text = str(ctx.settings.get("hub_url") or "").strip()
+    if not text:
+        return None
+    try:
+        return check_hub_url(text) or None
+    except RefusedHubUrl:
+        log.warning("Team hub not used: its URL in the settings holds a credential or is not NATS")
+        if on_refused is not None:
+            on_refused(HUB_URL_REFUSED)
+        return None
+
+
 def team_publisher(
     ctx: AppContext,
     manager: CallManager,
@@ -190,8 +210,10 @@ def team_publisher(
 ) -> Any:
     """With a team hub configured: each call that ends is shared with the team's reports
     (``desktop.core.team``), published off the GUI thread and queued while the hub is down."""
-    url = str(ctx.settings.get("hub_url") or "").strip()
-    if not url:
+    url = saved_hub_url(
+        ctx, None if on_status is None else lambda why: on_status(f"Calls not shared: {why}.")
+    )
+    if url is None:
         return None
     from desktop.core.live import HUB_SECRET_ACCOUNT, HUB_SECRET_SERVICE
     from desktop.core.secrets import SecretStore
@@ -233,26 +255,18 @@ def _team_hub(
     """With Settings › Team hub filled in: live events for every followed company the hub
     serves: calls made against Codat with the profile in use at start (the hub's settings take
     effect at the next start), never practice calls on the embedded sandbox."""
-    url = str(ctx.settings.get("hub_url") or "").strip()
-    if not url:
-        return None
-    from desktop.core.live import (
-        HubFeed,
-        LiveTracking,
-        status_text,
-    )
-    from desktop.core.live.hub_url import HUB_URL_REFUSED, RefusedHubUrl, check_hub_url
-    from desktop.core.live.scope import served_by_hub
 
-    try:
-        # A settings file written before Settings refused such URLs may still hold a password:
-        # it is not sent anywhere, and the agent is told (never the URL: it holds the secret).
-        url = check_hub_url(url)
-    except RefusedHubUrl:
-        log.warning("Team hub not used: its URL in the settings holds a credential or is not NATS")
+    def refused(why: str) -> None:
         if on_live_status is not None:
-            on_live_status(status_text(False, HUB_URL_REFUSED))
+            from desktop.core.live import status_text
+
+            on_live_status(status_text(False, why))
+
+    url = saved_hub_url(ctx, refused)
+    if url is None:
         return None
+    from desktop.core.live import HubFeed, LiveTracking
+    from desktop.core.live.scope import served_by_hub
 
     tls_ca = str(ctx.settings.get("hub_tls_ca") or "").strip() or None
     prepare = hub_connection_preparer(tls_ca)

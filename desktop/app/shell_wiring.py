@@ -198,10 +198,13 @@ class ShellWiring:
 
     def _team_reports(self) -> Any:
         """The team's reports (the Reports page's Team view): None without a team hub."""
-        url = str(self.ctx.settings.get("hub_url") or "").strip()
-        if not url:
-            return None
+        from desktop.app.call_assembly import saved_hub_url
         from desktop.core.stats.team import TeamStatsService
+
+        if not str(self.ctx.settings.get("hub_url") or "").strip():
+            return None
+        refused: list[str] = []
+        url = saved_hub_url(self.ctx, refused.append)
         from desktop.core.team.local_file import team_file_path
 
         team_file = team_file_path(self.ctx.paths.data)
@@ -212,6 +215,8 @@ class ShellWiring:
             from desktop.app.call_assembly import hub_connection_preparer
             from desktop.core.team.reader import read_team_calls
 
+            if url is None:  # the saved URL was refused: the calls already read stay shown
+                return f"Team hub not read: {refused[0]}."
             tls_ca = str(self.ctx.settings.get("hub_tls_ca") or "").strip() or None
             try:
                 options = await asyncio.to_thread(hub_connection_preparer(tls_ca))

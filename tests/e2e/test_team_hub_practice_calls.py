@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from desktop.core.store import ApiKind
+from tests.conftest import run_in_qloop
 
 
 def test_a_practice_call_is_not_followed_through_the_hub(make_shell: Any, nats_url: str) -> None:
@@ -25,7 +26,7 @@ def test_a_practice_call_is_not_followed_through_the_hub(make_shell: Any, nats_u
 
 @pytest.mark.expected_logs(r"Team hub not used: its URL in the settings holds a credential")
 def test_a_saved_hub_url_holding_a_password_is_not_used_and_the_agent_is_told(
-    make_shell: Any,
+    make_shell: Any, qtbot: Any
 ) -> None:
     """Saved before Settings refused such URLs: nothing connects with it, and the status bar says
     why (without the URL, which holds the secret)."""
@@ -34,3 +35,10 @@ def test_a_saved_hub_url_holding_a_password_is_not_used_and_the_agent_is_told(
     shown = running.window.mode_label.text()
     assert shown.startswith("Polling (the team hub URL in the settings holds a password")
     assert "pa55word" not in shown
+    # Nor do the other parts that reach the hub use it: finished calls are not shared with it,
+    # and the Team view's refresh says why instead of connecting.
+    assert running.shell.call_parts.team is None
+    team = running.shell._team_reports()
+    said = run_in_qloop(qtbot, team.sync())
+    assert said.startswith("Team hub not read: the team hub URL in the settings holds a password")
+    assert "pa55word" not in said
