@@ -1,7 +1,8 @@
 """The hub as an ASGI app (``create_app``) and as a server on a thread (``HubServer``, for tests).
 
 Routes: ``POST /codat/webhooks`` (receiver.py), ``GET /healthz`` (200 when NATS is connected and
-the stream is there, else 503; with the last event's time) and ``GET /metrics`` (Prometheus).
+the stream is there, else 503; with the last event's time and this worker's webhooks accepted and
+refused lately) and ``GET /metrics`` (Prometheus).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 import uvicorn
 from prometheus_client import CONTENT_TYPE_LATEST
@@ -34,6 +36,19 @@ from desktop.serving import ServerExited, ServerTooSlow, ThreadedServer, serve_o
 
 WEBHOOK_PATH = "/codat/webhooks"
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+def _webhook_figures(beat: dict[str, Any]) -> dict[str, Any]:
+    """The heartbeat's webhook fields for ``/healthz``: times as ISO 8601 (UTC) instead of epoch
+    seconds; ``window`` stays in seconds."""
+    return {
+        "worker": beat["worker"],
+        "windowSeconds": beat["window"],
+        "accepted": beat["accepted"],
+        "rejected": beat["rejected"],
+        "firstRejectedAt": _iso(beat["firstRejectedAt"]),
+        "lastAcceptedAt": _iso(beat["lastAcceptedAt"]),
+    }
 
 
 def _iso(epoch: float | None) -> str | None:
@@ -71,6 +86,10 @@ def create_app(
             "stream": stream.name if publisher.stream_ready else None,
             "lastEvent": _iso(publisher.last_event_at),
             "lastSeq": publisher.last_seq,
+            # This worker's webhooks over the heartbeat's window, as the desktops see them: an
+            # operator sees here a signing secret or a clock that differs from Codat's. They
+            # never make the hub unhealthy: anyone can post an unsigned request.
+            "webhooks": _webhook_figures(publisher.tally.beat_fields()),
         }
         return JSONResponse(body, status_code=200 if healthy else 503)
 

@@ -218,16 +218,23 @@ async def test_nats_down_gives_503_with_retry_after_then_the_retry_is_stored(
 
 
 @pytest.mark.asyncio
+@pytest.mark.expected_logs(r"webhook rejected 401")
 async def test_healthz_and_metrics(hub: HubServer) -> None:
     body = _good()
     await _post(hub, body, signed_headers(body, "msg_h"))
+    await _post(hub, *_case_wrong_secret())
     health = await _get(hub, "/healthz")
-    assert health.status_code == 200
+    assert health.status_code == 200  # a refusal never makes it unhealthy: anyone can post one
     doc: dict[str, Any] = health.json()
     assert doc["nats"] == "connected" and doc["stream"] == "CODAT" and doc["lastEvent"]
+    webhooks = doc["webhooks"]
+    assert (webhooks["accepted"], webhooks["rejected"]) == (1, 1)
+    assert webhooks["windowSeconds"] == 600.0 and webhooks["worker"]
+    assert webhooks["firstRejectedAt"] >= webhooks["lastAcceptedAt"]  # ISO 8601, both UTC
+    assert webhooks["lastAcceptedAt"].endswith("+00:00")
     metrics = (await _get(hub, "/metrics")).text
-    assert "linkdesk_hub_webhooks_received_total 1.0" in metrics
-    assert 'linkdesk_hub_webhooks_rejected_total{reason="bad_signature"} 0.0' in metrics
+    assert "linkdesk_hub_webhooks_received_total 2.0" in metrics
+    assert 'linkdesk_hub_webhooks_rejected_total{reason="bad_signature"} 1.0' in metrics
     assert "linkdesk_hub_publish_seconds_bucket" in metrics
 
 
