@@ -1,0 +1,42 @@
+"""Say where an asyncio socket transport that was never closed came from.
+
+Python reports such a transport ("unclosed transport <_SelectorSocketTransport fd=N>", a
+ResourceWarning, so an error here) only when the collector finds it, which may be long after and
+in another test, and without saying who opened it; tracemalloc would say, but slows the suite
+several times over. This plugin remembers, for each socket transport, the thread and the stack
+that made it (a few microseconds each), and when one is collected still open it prints them to
+stderr, which pytest shows beside the failing test.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+import traceback
+from asyncio import selector_events
+from typing import Any
+
+_Transport = selector_events._SelectorSocketTransport
+_made = _Transport.__init__
+_collected = selector_events._SelectorTransport.__del__
+
+
+def _remember(self: Any, *args: Any, **kwargs: Any) -> None:
+    _made(self, *args, **kwargs)
+    # Only a summary: formatting the stack is left for the rare transport that leaks.
+    self._linkdesk_origin = (threading.current_thread().name, traceback.extract_stack(limit=16))
+
+
+def _tell(self: Any, *args: Any) -> None:
+    if getattr(self, "_sock", None) is not None:  # about to be reported as unclosed
+        thread, stack = getattr(self, "_linkdesk_origin", ("?", []))
+        print(
+            f"unclosed transport (fd {self._sock_fd}) was made on thread {thread!r} at:\n"
+            + "".join(traceback.format_list(stack)),
+            file=sys.stderr,
+        )
+    _collected(self, *args)
+
+
+_Transport.__init__ = _remember  # type: ignore[method-assign]
+_Transport.__del__ = _tell  # type: ignore[method-assign,assignment]
