@@ -209,6 +209,7 @@ async def _track(
     hub_credential: str | None = None,
 ) -> int:
     import asyncio
+    import contextlib
     from urllib.parse import urlsplit
 
     import httpx
@@ -259,15 +260,31 @@ async def _track(
         )
         deadline = None if args.timeout is None else clock.now() + args.timeout
         live = _live_tracking(args.hub, tracker, hub_credential) if args.hub else None
+        checking: asyncio.Task[None] | None = None
         try:
             async with tracker:
                 tracker.track(args.company_id)
                 if live is not None:
                     live.follow(args.company_id, since=clock.now())
+                    checking = asyncio.ensure_future(_check_missed(live))
                 return await _follow(args, tracker, queue, clock, deadline)
         finally:
+            if checking is not None:
+                checking.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await checking
             if live is not None:
                 await live.aclose()
+
+
+async def _check_missed(live: Any) -> None:
+    """A change the hub never announced puts the company back on polling (and is said on
+    stderr through the status): looked for every second, as the app's keep_in_step does."""
+    import asyncio
+
+    while True:
+        await asyncio.sleep(1.0)
+        live.check_missed()
 
 
 def _hub_url(text: str) -> str:

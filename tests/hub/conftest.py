@@ -117,6 +117,7 @@ def build_chain(
     nats_url: str,
     make_hub: Callable[..., HubServer],
     hub_options: dict[str, Any] | None = None,
+    event_types: tuple[str, ...] = REGISTERED_EVENT_TYPES,
     **sandbox_options: Any,
 ) -> tuple[Chain, Callable[[], None]]:
     sandbox = SandboxServer(api_key=SANDBOX_KEY, **sandbox_options)
@@ -128,7 +129,7 @@ def build_chain(
             "/webhooks",
             json={
                 "url": f"http://127.0.0.1:{port}/codat/webhooks",
-                "eventTypes": list(REGISTERED_EVENT_TYPES),
+                "eventTypes": list(event_types),
             },
             headers={"Authorization": f"Basic {token}"},
         )

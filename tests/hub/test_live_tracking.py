@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 
 import pytest
 
@@ -12,8 +13,11 @@ from desktop.core.live import HubEvent, HubFeed
 from desktop.core.live.scope import served_by_hub
 from desktop.core.store import ApiKind
 from desktop.core.tracker import TrackerSettings
+from desktop.hub.app import HubServer
+from desktop.hub.events import REGISTERED_EVENT_TYPES
+from desktop.hub.nats_server import NatsServer
 from desktop.sandbox.faults import parse_spec
-from tests.hub.conftest import Chain
+from tests.hub.conftest import Chain, build_chain
 from tests.hub.live_kit import HAPPY, act, journey_shape, new_company, start_live, wait_until
 
 
@@ -213,3 +217,79 @@ def test_the_hub_serves_codat_calls_of_its_profile_only() -> None:
         raise RuntimeError("the API key has not been read yet")
 
     assert not served_by_hub(unknown_yet, "default")("any")
+
+
+@pytest.mark.asyncio
+@pytest.mark.expected_logs(r"came with no connection\.\* webhook through the team hub")
+async def test_a_change_whose_webhook_never_comes_puts_its_call_back_on_polling(
+    nats_server: NatsServer, make_hub: Callable[..., HubServer]
+) -> None:
+    """The team's webhook consumer at Codat lacks the connection.* event types: the hub beats
+    and is live, but a connection that becomes Linked is never announced. The heartbeat poll
+    sees it; once the grace has passed the call is polled at the usual pace, and the status bar
+    says so. A call whose webhooks come (the other test of this file) is never so treated."""
+    chain, stop = build_chain(
+        nats_server.url,
+        make_hub,
+        event_types=tuple(t for t in REGISTERED_EVENT_TYPES if not t.startswith("connection.")),
+    )
+    # The heartbeat poll every 2 s, not 5 minutes, so the test sees it within seconds.
+    settings = TrackerSettings(
+        fast_interval=2.0, medium_interval=2.0, hot_window=900.0, live_heartbeat=1.0
+    )
+    company_id = await new_company(chain)
+    run = start_live(chain, settings)
+    said: list[str] = []
+    run.live.on_status = said.append
+    run.live.missed.grace = 1.0
+    try:
+        await run.follow(company_id)
+        for action, params in HAPPY[:2]:
+            await act(chain, company_id, action, **params)
+        await wait_until(lambda: run.tracker.state(company_id).connection_status == "PendingAuth")
+        assert run.live.polled_as_usual == set()
+        for action, params in HAPPY[2:4]:
+            await act(chain, company_id, action, **params)
+        await wait_until(lambda: run.tracker.state(company_id).connection_status == "Linked")
+
+        def checked() -> bool:
+            run.live.sync_with_tracker()  # what keep_in_step does every second
+            return company_id in run.live.polled_as_usual
+
+        await wait_until(checked)
+        assert not run.tracker.is_live(company_id)  # polled at the tracker's own pace again
+        assert company_id not in run.live.followed
+        assert said[-1] == "Live, team hub (1 call polled: a change came without its webhook)"
+        run.live.sync_with_tracker()
+        assert company_id not in run.live.followed  # not followed through the hub again
+        run.tracker.untrack(company_id)  # the call ends
+        run.live.sync_with_tracker()
+        assert run.live.polled_as_usual == set()
+        assert said[-1] == "Live, team hub"
+    finally:
+        await run.aclose()
+        stop()
+
+
+@pytest.mark.asyncio
+async def test_a_change_whose_webhook_comes_keeps_its_call_on_the_hub(chain: Chain) -> None:
+    """The control for the test above: the same pace and grace, the consumer with every event
+    type. Polls and events both see the changes; none is taken for a missed one."""
+    settings = TrackerSettings(
+        fast_interval=2.0, medium_interval=2.0, hot_window=900.0, live_heartbeat=1.0
+    )
+    company_id = await new_company(chain)
+    run = start_live(chain, settings)
+    run.live.missed.grace = 1.0
+    try:
+        await run.follow(company_id)
+        for action, params in HAPPY[:4]:
+            await act(chain, company_id, action, **params)
+            await asyncio.sleep(1.5)  # a heartbeat poll between the steps
+        await wait_until(lambda: run.tracker.state(company_id).connection_status == "Linked")
+        await asyncio.sleep(2.5)  # past the grace
+        run.live.sync_with_tracker()
+        assert run.live.polled_as_usual == set()
+        assert run.tracker.is_live(company_id)
+    finally:
+        await run.aclose()
