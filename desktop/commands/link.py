@@ -142,6 +142,21 @@ async def _link(
 
     async with httpx.AsyncClient() as http:
         client = CodatClient(http, api_base, api_key, allow_insecure_http=insecure_http)
+        if platform is not None:
+            # The platform first, so that a key this account does not offer leaves no company
+            # behind (Codat would create the company, then refuse the connection with a 404).
+            try:
+                await client.get_integration(platform)
+            except CodatError as exc:
+                if exc.status_code == 404:
+                    _say(
+                        f"{platform!r} is not a platform this Codat account offers (404 from "
+                        f"GET /integrations/{platform}): nothing was created. `linkdesk guides "
+                        "list` shows the keys of the platforms LinkDesk has guides for."
+                    )
+                else:
+                    _say(exc.plain_message + " Nothing was created.")
+                return exits.for_codat_error(exc)
         try:
             company = await client.create_company(name)
         except CodatError as exc:

@@ -114,13 +114,13 @@ def test_no_key_exits_2(sandbox: str, linkdesk_home: Path) -> None:
     assert "LINKDESK_API_KEY" in out.stderr
 
 
-def test_unknown_platform_exits_5_and_says_the_company_exists(
-    sandbox: str, linkdesk_home: Path
-) -> None:
+def test_unknown_platform_exits_5_and_creates_nothing(sandbox: str, linkdesk_home: Path) -> None:
     out = link(sandbox, "Nowhere Ltd", "--platform", "zzzz", home=linkdesk_home)
     assert out.returncode == 5  # 404 is 5 in every command
-    assert "was created" in out.stderr
-    assert "(404)" in out.stderr
+    assert "'zzzz' is not a platform this Codat account offers (404" in out.stderr
+    assert "nothing was created" in out.stderr
+    names = [c["name"] for c in api_get(sandbox, "/companies?pageSize=5000")["results"]]
+    assert "Nowhere Ltd" not in names  # no stray company left for the agent to clean up
 
 
 @pytest.mark.parametrize(("name", "platform"), [("###", None), ("Acme", "XERO")])

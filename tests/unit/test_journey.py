@@ -414,6 +414,7 @@ def test_a_refused_request_is_not_unreachability_but_ends_the_journey() -> None:
     assert state.phase is Phase.FAILED
     gone, _ = replay(COMPANY, T0, [failed(T0 + 1, ErrorKind.HTTP, 404)])
     assert gone.problem is not None and gone.problem.key is ProblemKey.COMPANY_GONE
+    assert "deleted, or the ID is wrong" in gone.problem.message  # a typed ID may be wrong too
     assert gone.phase is Phase.FAILED
 
 

@@ -88,7 +88,7 @@ class ProblemKey(StrEnum):
     SYNC_FAILED = "sync_failed"
     STALLED = "stalled"
     API_UNREACHABLE = "api_unreachable"
-    COMPANY_GONE = "company_gone"  # 404: the company was deleted
+    COMPANY_GONE = "company_gone"  # 404: the company was deleted (or the ID is wrong)
     API_KEY_REFUSED = "api_key_refused"  # 401/403
 
 

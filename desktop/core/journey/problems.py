@@ -174,8 +174,9 @@ def company_gone(at: float, detail: str | None) -> Problem:
     return Problem(
         key=ProblemKey.COMPANY_GONE,
         message=(
-            "Codat no longer knows this company (404): it was deleted. Nothing more can happen "
-            "on this journey; create the company again to start over."
+            "Codat does not know this company (404): it was deleted, or the ID is wrong. Nothing "
+            "more can happen on this journey; check the ID, or create the company again to "
+            "start over."
         ),
         since=at,
         detail=detail,
