@@ -72,5 +72,10 @@ def run(args: argparse.Namespace) -> int:
     if stored:
         print(f"API target: Codat at {base.rstrip('/')} (key in the keyring)")
     else:
-        print("API target: the embedded sandbox (no API key for this profile)")
+        # The window starts its own sandbox; the command line has no sandbox of its own to use.
+        print(
+            "API target: the embedded sandbox in the app's window (no API key for this profile); "
+            "link and track need a key: LINKDESK_API_KEY, or `linkdesk sandbox` and "
+            "--api-base (see README, The sandbox)"
+        )
     return status

@@ -48,7 +48,10 @@ def test_doctor_resolves_the_keyring_and_says_what_it_would_use(linkdesk_home: P
     assert out.returncode == 0, out.stderr
     assert "keyring backend: keyring.backends.null.Keyring" in out.stdout
     assert str(linkdesk_home / "config" / "settings.json") in out.stdout
-    assert "API target: the embedded sandbox (no API key for this profile)" in out.stdout
+    assert (
+        "API target: the embedded sandbox in the app's window (no API key for this profile); "
+        "link and track need a key" in out.stdout
+    )
 
 
 def test_doctor_with_a_key_names_codat_and_never_prints_the_key(linkdesk_home: Path) -> None:
