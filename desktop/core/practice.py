@@ -7,6 +7,7 @@ would drive a sandbox run elsewhere with `linkdesk sandbox`.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -70,6 +71,22 @@ def scenario_spec(scenario: Scenario, platform_key: str | None = None) -> str:
     return scenario.name
 
 
+# Words of the scenarios' names that are not plain lower-case words.
+_PROPER = {"netsuite": "NetSuite", "tba": "TBA", "xero": "Xero", "qbo": "QBO"}
+
+
+def practice_company_name(scenario: Scenario, clock: datetime | None = None) -> str:
+    """The practice company's name, as the call list shows it: ``Practice - NetSuite no TBA``
+    from ``netsuite-no-tba``, with the local time it began (``14.05.09``), so that two practice
+    calls of one scenario can be told apart. Only characters Codat keeps in a company name
+    (letters, digits, spaces and ``-',&@.?!``; ``desktop.core.codat.names``)."""
+    words = scenario.name.replace("-", " ").split()
+    shown = " ".join(_PROPER.get(w, w) for w in words)
+    shown = shown[:1].upper() + shown[1:]
+    began = (clock or datetime.now()).strftime("%H.%M.%S")
+    return f"Practice - {shown} - {began}"
+
+
 async def start_practice(
     client: CodatClient,
     http: httpx.AsyncClient,
@@ -80,7 +97,7 @@ async def start_practice(
     api_key: str,
 ) -> Company:
     """Create the practice company and put its simulated customer on autopilot."""
-    company = await client.create_company(f"Practice {scenario.name.replace('-', ' ')}")
+    company = await client.create_company(practice_company_name(scenario))
     spec = scenario_spec(scenario, platform_key)
     response = await http.post(
         f"{sandbox_base}/_sandbox/companies/{company.id}/scenario",
