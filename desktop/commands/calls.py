@@ -41,7 +41,7 @@ RECENT = 20
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "calls",
-        help="list saved calls or export one for the CRM",
+        help="saved calls: list them, export one for the CRM, or report on them (stats)",
         description="The calls LinkDesk saved on this computer.",
         epilog=exits.epilog(exits.NOT_FOUND, exits.DATABASE, exits.OUTPUT, exits.NO_TEAM_HUB),
         formatter_class=exits.HelpFormatter,
