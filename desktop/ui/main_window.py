@@ -96,7 +96,7 @@ class MainWindow(QMainWindow):
             bar.addAction(action)
             self.page_actions[key] = action
         bar.addSeparator()
-        self.practice_action = QAction(icon("call"), "Practice", self)
+        self.practice_action = QAction(icon("practice"), "Practice", self)
         self.practice_action.setShortcut(QKeySequence("Ctrl+Shift+N"))
         self.practice_action.setToolTip(
             "Practice call on the embedded sandbox, with a simulated customer (Ctrl+Shift+N)"

@@ -105,3 +105,18 @@ def test_default_size_is_roomy_on_a_monitor_and_fits_a_laptop() -> None:
     assert default_size(QSize(1366, 728)) == QSize(1180, 655)  # 768 minus a task bar
     assert default_size(QSize(800, 800)) == QSize(720, 720)
     assert default_size(None) == QSize(1180, 760)
+
+
+def test_each_side_bar_entry_has_an_icon_of_its_own(qtbot: Any) -> None:
+    # Call and Practice once shared the phone: a glance could not tell them apart.
+    window = MainWindow()
+    qtbot.addWidget(window)
+    actions = [a for a in window.navigation.actions() if isinstance(a, QAction) and a.text()]
+    pictures = {}
+    for action in actions:
+        assert not action.icon().isNull(), action.text()
+        pictures[action.text()] = action.icon().pixmap(QSize(24, 24)).toImage()
+    texts = list(pictures)
+    for i, one in enumerate(texts):
+        for other in texts[i + 1 :]:
+            assert pictures[one] != pictures[other], (one, other)
