@@ -13,9 +13,10 @@ import asyncio
 import contextlib
 import logging
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import nats.errors
 import nats.js.errors
@@ -33,6 +34,14 @@ from desktop.core.team.summary import BadSummary, TeamCall, parse_summary
 
 _log = logging.getLogger("linkdesk.team")
 BATCH = 256
+T = TypeVar("T")
+# While a cluster elects a stream's leader (after a node restarts, or just after the hub made the
+# stream), JetStream's API has no one to answer: nats-py raises NoRespondersError, or the server
+# says 503. That lasts a second or two, so a read tries again a few times before it says the hub
+# cannot be read.
+_ELECTING = (nats.errors.NoRespondersError, nats.js.errors.ServiceUnavailableError)
+RETRIES = 4
+RETRY_PAUSE = 0.5  # seconds between tries
 
 
 @dataclass(frozen=True)
@@ -77,7 +86,7 @@ async def read_team_calls(
     try:
         js = nc.jetstream()
         try:
-            info = await js.stream_info(STREAM)
+            info = await _while_electing(lambda: js.stream_info(STREAM))
         except nats.js.errors.NotFoundError as exc:  # the hub has not made it yet: said so
             raise TeamStreamMissing() from exc
         except Exception as exc:
@@ -134,7 +143,9 @@ async def _fetch(
         inactive_threshold=60.0,
     )
     try:
-        sub = await js.pull_subscribe(STREAM_SUBJECTS, stream=STREAM, config=config)
+        sub = await _while_electing(
+            lambda: js.pull_subscribe(STREAM_SUBJECTS, stream=STREAM, config=config)
+        )
     except Exception as exc:
         raise TeamHubUnreachable(f"consumer on {STREAM}: {type(exc).__name__}") from exc
     try:
@@ -157,6 +168,18 @@ async def _fetch(
         with contextlib.suppress(Exception):
             await sub.unsubscribe()
     return calls, skipped, fetched, seen
+
+
+async def _while_electing(call: Callable[[], Awaitable[T]]) -> T:
+    """``call()``, tried up to ``RETRIES`` times while JetStream has no leader to answer
+    (``_ELECTING``), ``RETRY_PAUSE`` s apart; the last try's error is raised."""
+    for _ in range(RETRIES - 1):
+        try:
+            return await call()
+        except _ELECTING as exc:
+            _log.info("JetStream not answering yet (%s); trying again", type(exc).__name__)
+            await asyncio.sleep(RETRY_PAUSE)
+    return await call()
 
 
 def _in_file(path: Path, work: Any) -> Any:
