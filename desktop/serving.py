@@ -72,7 +72,8 @@ def serve_on_thread(
     """Start ``app`` on ``host:port`` (0: any free port) and return once it listens.
 
     uvicorn logs warnings only and no access lines; a shutdown waits at most 1 s for open
-    requests, then closes every connection left. Raises ``ServerExited`` or ``ServerTooSlow`` (after ``timeout`` seconds).
+    requests, then closes every connection left. Raises ``ServerExited`` or ``ServerTooSlow``
+    (after ``timeout`` seconds).
     """
     config = uvicorn.Config(
         app,

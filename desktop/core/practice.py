@@ -75,15 +75,15 @@ def scenario_spec(scenario: Scenario, platform_key: str | None = None) -> str:
 _PROPER = {"netsuite": "NetSuite", "tba": "TBA", "xero": "Xero", "qbo": "QBO"}
 
 
-def practice_company_name(scenario: Scenario, clock: datetime | None = None) -> str:
+def practice_company_name(scenario: Scenario, began_at: datetime | None = None) -> str:
     """The practice company's name, as the call list shows it: ``Practice - NetSuite no TBA``
-    from ``netsuite-no-tba``, with the local time it began (``14.05.09``), so that two practice
+    from ``netsuite-no-tba``, with the local time it began (``began_at``, now by default: ``14.05.09``), so that two practice
     calls of one scenario can be told apart. Only characters Codat keeps in a company name
     (letters, digits, spaces and ``-',&@.?!``; ``desktop.core.codat.names``)."""
     words = scenario.name.replace("-", " ").split()
     shown = " ".join(_PROPER.get(w, w) for w in words)
     shown = shown[:1].upper() + shown[1:]
-    began = (clock or datetime.now()).strftime("%H.%M.%S")
+    began = (began_at or datetime.now()).strftime("%H.%M.%S")
     return f"Practice - {shown} - {began}"
 
 
