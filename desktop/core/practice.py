@@ -76,15 +76,16 @@ _PROPER = {"netsuite": "NetSuite", "tba": "TBA", "xero": "Xero", "qbo": "QBO"}
 
 
 def practice_company_name(scenario: Scenario, began_at: datetime | None = None) -> str:
-    """The practice company's name, as the call list shows it: ``Practice - NetSuite no TBA``
-    from ``netsuite-no-tba``, with the local time it began (``began_at``, now by default: ``14.05.09``), so that two practice
-    calls of one scenario can be told apart. Only characters Codat keeps in a company name
-    (letters, digits, spaces and ``-',&@.?!``; ``desktop.core.codat.names``)."""
+    """The practice company's name, as the call list shows it: ``Practice 14.05.09 - NetSuite
+    no TBA`` from ``netsuite-no-tba``. The local time it began (``began_at``, now by default)
+    comes first, so that two practice calls of one scenario can be told apart where a narrow list
+    cuts the name short. Only characters Codat keeps in a company name (letters, digits, spaces
+    and ``-',&@.?!``; ``desktop.core.codat.names``)."""
     words = scenario.name.replace("-", " ").split()
     shown = " ".join(_PROPER.get(w, w) for w in words)
     shown = shown[:1].upper() + shown[1:]
     began = (began_at or datetime.now()).strftime("%H.%M.%S")
-    return f"Practice - {shown} - {began}"
+    return f"Practice {began} - {shown}"
 
 
 async def start_practice(

@@ -30,7 +30,7 @@ def test_practice_call_runs_a_scenario_to_the_end(qtbot: Any, make_shell: Any) -
     manager = shell.call_parts.manager
     qtbot.waitUntil(lambda: len(manager.sessions) == 1, timeout=10000)
     session = next(iter(manager.sessions.values()))
-    assert re.fullmatch(r"Practice - Happy path - \d\d\.\d\d\.\d\d", session.company_name)
+    assert re.fullmatch(r"Practice \d\d\.\d\d\.\d\d - Happy path", session.company_name)
     assert window.current_page() == "call"
     saved = shell.call_parts.store.get_call(session.call_id)
     assert saved.is_practice and saved.scenario == "happy-path:qhyg"  # recorded with the call

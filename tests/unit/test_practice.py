@@ -10,8 +10,8 @@ def test_a_practice_company_name_reads_as_words_and_tells_calls_apart() -> None:
 
     netsuite = Scenario("netsuite-no-tba", "", "akxx", False)
     at = datetime(2026, 12, 1, 14, 5, 9)
-    assert practice_company_name(netsuite, at) == "Practice - NetSuite no TBA - 14.05.09"
+    assert practice_company_name(netsuite, at) == "Practice 14.05.09 - NetSuite no TBA"
     happy = Scenario("happy-path", "", "mqjo", True)
-    assert practice_company_name(happy, at) == "Practice - Happy path - 14.05.09"
+    assert practice_company_name(happy, at) == "Practice 14.05.09 - Happy path"
     later = datetime(2026, 12, 1, 14, 5, 40)
     assert practice_company_name(happy, later) != practice_company_name(happy, at)
