@@ -2,11 +2,34 @@
 
 from __future__ import annotations
 
-from typing import Any
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 import nats
+import nats.errors
+import nats.js.errors
 from nats.aio.msg import Msg
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+
+T = TypeVar("T")
+# On a cluster, JetStream answers "no responders" or 503 while it elects a stream's leader, and
+# the first fetch from a consumer just made is answered 503 until the node this connection is on
+# has learnt of the consumer (seen in CI). Neither is what a test reads for, so it waits them out.
+_NOT_YET = (nats.errors.NoRespondersError, nats.js.errors.ServiceUnavailableError)
+PATIENCE = 30.0  # seconds; an elected leader or a known consumer comes well within it
+
+
+async def _patiently(call: Callable[[], Awaitable[T]]) -> T:
+    deadline = time.monotonic() + PATIENCE
+    while True:
+        try:
+            return await call()
+        except _NOT_YET:
+            if time.monotonic() > deadline:
+                raise
+        await asyncio.sleep(0.1)
 
 
 async def stored_messages(
@@ -16,20 +39,22 @@ async def stored_messages(
     nc = await nats.connect(url.split(","), allow_reconnect=False, **connect)
     try:
         js = nc.jetstream()
-        info = await js.stream_info(stream)
+        info = await _patiently(lambda: js.stream_info(stream))
         if info.state.messages == 0:
             return []
-        sub = await js.pull_subscribe(
-            subject,
-            stream=stream,
-            config=ConsumerConfig(ack_policy=AckPolicy.NONE, deliver_policy=DeliverPolicy.ALL),
+        sub = await _patiently(
+            lambda: js.pull_subscribe(
+                subject,
+                stream=stream,
+                config=ConsumerConfig(ack_policy=AckPolicy.NONE, deliver_policy=DeliverPolicy.ALL),
+            )
         )
         out: list[Msg] = []
         try:
             while True:
-                batch = await sub.fetch(100, timeout=0.5)
+                batch = await _patiently(lambda: sub.fetch(100, timeout=0.5))
                 out.extend(batch)
-        except TimeoutError:
+        except (TimeoutError, nats.errors.TimeoutError):
             pass
         finally:
             await sub.unsubscribe()

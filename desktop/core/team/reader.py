@@ -37,8 +37,9 @@ BATCH = 256
 T = TypeVar("T")
 # While a cluster elects a stream's leader (after a node restarts, or just after the hub made the
 # stream), JetStream's API has no one to answer: nats-py raises NoRespondersError, or the server
-# says 503. That lasts a second or two, so a read tries again a few times before it says the hub
-# cannot be read.
+# says 503. The same 503 answers the first fetch from a consumer just made, until the node the
+# reader is connected to has learnt of it (seen in CI on a 3-node cluster). Either lasts a second
+# or two, so each step of a read tries again a few times before it says the hub cannot be read.
 _ELECTING = (nats.errors.NoRespondersError, nats.js.errors.ServiceUnavailableError)
 RETRIES = 4
 RETRY_PAUSE = 0.5  # seconds between tries
@@ -151,7 +152,7 @@ async def _fetch(
     try:
         while seen < last:
             try:
-                batch = await sub.fetch(BATCH, timeout=timeout)
+                batch = await _while_electing(lambda: sub.fetch(BATCH, timeout=timeout))
             except (TimeoutError, nats.errors.TimeoutError):
                 break  # the rest was deleted by the stream's limits meanwhile
             except Exception as exc:
