@@ -21,7 +21,9 @@ _NOT_YET = (nats.errors.NoRespondersError, nats.js.errors.ServiceUnavailableErro
 PATIENCE = 30.0  # seconds; an elected leader or a known consumer comes well within it
 
 
-async def _patiently(call: Callable[[], Awaitable[T]]) -> T:
+async def patiently(call: Callable[[], Awaitable[T]]) -> T:
+    """``await call()``, tried again while JetStream is not ready to answer (``_NOT_YET``), for
+    up to ``PATIENCE`` s; then its error is raised."""
     deadline = time.monotonic() + PATIENCE
     while True:
         try:
@@ -39,10 +41,10 @@ async def stored_messages(
     nc = await nats.connect(url.split(","), allow_reconnect=False, **connect)
     try:
         js = nc.jetstream()
-        info = await _patiently(lambda: js.stream_info(stream))
+        info = await patiently(lambda: js.stream_info(stream))
         if info.state.messages == 0:
             return []
-        sub = await _patiently(
+        sub = await patiently(
             lambda: js.pull_subscribe(
                 subject,
                 stream=stream,
@@ -52,7 +54,7 @@ async def stored_messages(
         out: list[Msg] = []
         try:
             while True:
-                batch = await _patiently(lambda: sub.fetch(100, timeout=0.5))
+                batch = await patiently(lambda: sub.fetch(100, timeout=0.5))
                 out.extend(batch)
         except (TimeoutError, nats.errors.TimeoutError):
             pass

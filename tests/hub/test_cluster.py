@@ -25,7 +25,7 @@ from tests.hub.deploy_kit import (
     loopback_nodes,
 )
 from tests.hub.live_kit import HAPPY, act, journey_shape, new_company, start_live, wait_until
-from tests.hub.stream_reader import stored_messages
+from tests.hub.stream_reader import patiently, stored_messages
 
 pytestmark = pytest.mark.slow
 ADMIN_USER, _, ADMIN_PASSWORD = ADMIN_CREDENTIAL.partition(":")
@@ -54,7 +54,8 @@ async def _stream_leader(urls: str) -> str:
         urls.split(","), allow_reconnect=False, user=ADMIN_USER, password=ADMIN_PASSWORD
     )
     try:
-        info = await nc.jetstream().stream_info("CODAT")
+        js = nc.jetstream()
+        info = await patiently(lambda: js.stream_info("CODAT"))
         assert info.cluster is not None and info.cluster.leader
         assert len(info.cluster.replicas or []) == 2  # R3: the leader and two replicas
         return info.cluster.leader
