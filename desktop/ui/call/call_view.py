@@ -135,10 +135,12 @@ class CallView(QWidget):
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Guide, checklist, notes and timeline")
         self.tabs.setDocumentMode(True)
-        self.checklist_tab = self.tabs.addTab(checklist_page, "Checklist")
-        self.guide_tab = self.tabs.addTab(self.guide_page, "Guide")
-        self.notes_tab = self.tabs.addTab(self.notes_box, "Notes")
-        self.timeline_tab = self.tabs.addTab(self.timeline_box, "Timeline")
+        # Alt+C, Alt+G, Alt+N, Alt+T choose a tab without the mouse (the call page's other
+        # shortcuts hold Ctrl, so none of these is taken).
+        self.checklist_tab = self.tabs.addTab(checklist_page, "&Checklist")
+        self.guide_tab = self.tabs.addTab(self.guide_page, "&Guide")
+        self.notes_tab = self.tabs.addTab(self.notes_box, "&Notes")
+        self.timeline_tab = self.tabs.addTab(self.timeline_box, "&Timeline")
         self.journey.guide_opened.connect(self.show_guide_tab)
         self.tabs.currentChanged.connect(self._tab_chosen)
 
