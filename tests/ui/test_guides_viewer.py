@@ -330,3 +330,26 @@ def test_the_guide_menu_button_shows_one_arrow(qtbot, library: GuideLibrary) -> 
     assert with_menu.size() == without.size()
     assert with_menu == without  # no second, drawn arrow
     assert [a.text() for a in menu.actions()] == ["Copy guide", "Export Markdown…", "Export PDF…"]
+
+
+def test_beside_a_call_the_step_and_its_stage_keep_one_line(qtbot, library: GuideLibrary) -> None:  # type: ignore[no-untyped-def]
+    # The call page gives the guide about 470 px at 1366x768; "Step 7 of 7 · Journey stage:
+    # Complete and first sync" took two lines there between two full-width arrow buttons.
+    viewer = GuideViewer(library, embedded=True)
+    qtbot.addWidget(viewer)
+    viewer.resize(470, 600)
+    viewer.show()
+    qtbot.waitExposed(viewer)
+    assert viewer.show_platform("gbol", 5, last_of_stage=True)
+    qtbot.waitUntil(lambda: viewer._pending is None, timeout=5000)
+    guide = viewer.guide
+    assert guide is not None and viewer.current_step == len(guide.steps)
+    label = viewer.position_label
+    stage = guide.steps[-1].stage_name
+    assert label.text() == f"Step {len(guide.steps)} of {len(guide.steps)} · {stage}"
+    assert (
+        label.toolTip() == f"Step {len(guide.steps)} of {len(guide.steps)} · Journey stage: {stage}"
+    )
+    assert label.fontMetrics().horizontalAdvance(label.text()) <= label.width()
+    assert viewer.prev_button.accessibleName() == "Previous step"
+    assert viewer.next_button.accessibleName() == "Next step"

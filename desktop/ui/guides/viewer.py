@@ -317,8 +317,15 @@ class GuideViewer(QWidget):
         )
         self.copy_step_button.clicked.connect(lambda: self.copy_step())
         if self.embedded:
-            self.prev_button.setText("◀")
-            self.next_button.setText("▶")
+            # Beside a call the pane is narrow (about 470 px at 1366x768): arrows only, in buttons
+            # as narrow as their arrow, so the step and its stage keep one line between them.
+            arrow_width = (
+                self.fontMetrics().horizontalAdvance("▶")
+                + 4 * self.fontMetrics().averageCharWidth()
+            )
+            for button, arrow in ((self.prev_button, "◀"), (self.next_button, "▶")):
+                button.setText(arrow)
+                button.setFixedWidth(arrow_width)
             self.position_label.setMinimumWidth(self.fontMetrics().averageCharWidth() * 12)
         walk.addWidget(self.prev_button)
         walk.addWidget(self.position_label, 1)
@@ -745,11 +752,15 @@ class GuideViewer(QWidget):
         number = self.current_step
         if number is None:
             self.position_label.setText(f"{total} steps · press Next step to walk through them")
+            self.position_label.setToolTip("")
         else:
             stage = guide.steps[number - 1].stage
-            self.position_label.setText(
-                f"Step {number} of {total} · Journey stage: {STAGES[stage]}"
-            )
+            whole = f"Step {number} of {total} · Journey stage: {STAGES[stage]}"
+            # Beside a call, the stage alone (each card names it "Journey stage" too): the whole
+            # wording took two lines there; it stays in the tooltip.
+            short = f"Step {number} of {total} · {STAGES[stage]}"
+            self.position_label.setText(short if self.embedded else whole)
+            self.position_label.setToolTip(whole)
         self.prev_button.setEnabled(number is not None and number > 1)
         self.next_button.setEnabled(number is None or number < total)
         self.copy_step_button.setEnabled(number is not None)
