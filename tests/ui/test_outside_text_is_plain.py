@@ -13,8 +13,17 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextDocument
-from PySide6.QtWidgets import QAbstractButton, QLabel, QMessageBox, QTextEdit, QWidget
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractItemView,
+    QLabel,
+    QMessageBox,
+    QTextEdit,
+    QWidget,
+)
 
+from desktop.core.calls.outcome import Outcome
+from desktop.core.companies import CompanyRow
 from desktop.core.crash import CrashReport
 from desktop.core.guides import builtin_guides_dir, load_library
 from desktop.core.guides.model import Checklist, ChecklistItem
@@ -46,6 +55,17 @@ def _rendered_markup(root: QWidget) -> list[str]:
         name = f"{type(widget).__name__} {widget.accessibleName()!r}"
         if TAG in widget.toolTip():
             found.append(f"tooltip of {name}")
+        if isinstance(widget, QAbstractItemView) and widget.model() is not None:
+            model = widget.model()
+            for row in range(model.rowCount()):
+                # A list model's columnCount is private to Python: read columns until one is not.
+                for column in range(64):
+                    index = model.index(row, column)
+                    if not index.isValid():
+                        break
+                    tip = model.data(index, Qt.ItemDataRole.ToolTipRole)
+                    if isinstance(tip, str) and TAG in tip:
+                        found.append(f"tooltip of row {row}, column {column} of {name}")
         if isinstance(widget, QLabel) and widget.textFormat() == Qt.TextFormat.MarkdownText:
             document = QTextDocument()
             document.setMarkdown(widget.text())
@@ -87,6 +107,18 @@ def test_call_page_company_name_and_codats_message(qtbot: Any, tmp_path: Path) -
     assert detail.isVisibleTo(view) and MARKUP in detail.text()
     assert detail.textFormat() == Qt.TextFormat.PlainText
     assert view.title.text() == MARKUP
+    assert _rendered_markup(kit.workspace) == []
+
+
+def test_an_ended_call_in_recent_calls(qtbot: Any, tmp_path: Path) -> None:
+    # The company's name is Codat's; an "other" outcome is the agent's own words.
+    kit = make_kit(qtbot, tmp_path)
+    session = kit.open_call(MARKUP)
+    kit.workspace.end_call(session.call_id, Outcome("other", MARKUP))
+    kit.workspace.finish_ending()
+    recent = kit.workspace.recent
+    qtbot.waitUntil(lambda: recent.count() == 1)
+    assert MARKUP in recent.item(0).text()
     assert _rendered_markup(kit.workspace) == []
 
 
@@ -164,6 +196,11 @@ def test_window_dialogs_and_companies_page(qtbot: Any) -> None:
     page = CompaniesPage(lambda text, page: None, lambda coro, name: None)  # type: ignore[arg-type,return-value]
     qtbot.addWidget(page)
     page._show_error(MARKUP)
+    assert _rendered_markup(page) == []
+    # A company named in markup, listed: its row's tooltip names it too.
+    page.model.set_rows(
+        [CompanyRow("c-1", MARKUP, "Linked", MARKUP, None, "https://link.codat.io/x", MARKUP)]
+    )
     assert _rendered_markup(page) == []
 
 

@@ -484,7 +484,9 @@ class CallWorkspace(QWidget):
                 f"{call.company_name}\n{kind}{when} · {call.outcome or 'no outcome'}"
             )
             item.setData(Qt.ItemDataRole.UserRole, call.call_id)
-            item.setToolTip(f"{call.company_name}\n{call.outcome or 'No outcome recorded'}")
+            item.setToolTip(
+                plain_tooltip(f"{call.company_name}\n{call.outcome or 'No outcome recorded'}")
+            )
             self.recent.addItem(item)
             if call.call_id == chosen:
                 self.recent.setCurrentItem(item)

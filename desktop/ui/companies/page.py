@@ -31,7 +31,7 @@ from desktop.core.codat.errors import CodatError
 from desktop.core.codat.models import Page
 from desktop.core.companies import CompanyRow
 from desktop.ui.empty_state import EmptyState
-from desktop.ui.rich_text import plain_label
+from desktop.ui.rich_text import plain_label, plain_tooltip
 
 # (search text, page number) -> a page of rows; the app binds it to the Codat client.
 Loader = Callable[[str, int], Awaitable[Page[CompanyRow]]]
@@ -72,7 +72,10 @@ class CompaniesModel(QAbstractTableModel):
             return (row.name, row.status, row.platform, created)[index.column()]
         if role == Qt.ItemDataRole.ToolTipRole:
             sees = f"\nWhat the customer will see: {row.customer_sees}" if row.customer_sees else ""
-            return f"{row.name}\nCompany id: {row.id}\nLink URL: {row.link_url}{sees}"
+            # The name is the customer's, through Codat: never read as markup.
+            return plain_tooltip(
+                f"{row.name}\nCompany id: {row.id}\nLink URL: {row.link_url}{sees}"
+            )
         if role == Qt.ItemDataRole.UserRole:
             return row
         return None

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 
 from desktop.core.guides import Guide, regions_text
 from desktop.ui.guides.artwork import paint_badge
+from desktop.ui.rich_text import plain_tooltip
 
 GUIDE_ROLE = Qt.ItemDataRole.UserRole + 1
 SLUG_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -71,7 +72,9 @@ class GuideTilesModel(QAbstractListModel):
             extras = [regions_text(guide), *guide.tags]
             if guide.aliases:
                 extras.append("also " + ", ".join(guide.aliases))
-            return f"{guide.name} ({'; '.join(extras)})"
+            text = f"{guide.name} ({'; '.join(extras)})"
+            # A team guide file's name is outside text: a tooltip would read it as markup.
+            return plain_tooltip(text) if role == Qt.ItemDataRole.ToolTipRole else text
         return None
 
 
