@@ -127,6 +127,12 @@ class CallWorkspace(QWidget):
         self.export_status.setAccessibleName("Export status")
         self.export_status.setWordWrap(True)
         self.calls.setTextElideMode(Qt.TextElideMode.ElideRight)
+        # The list is narrow (about 175 px at 1366x768) and its second line says where the call is
+        # and what went wrong ("Step 4: Sign in and approve · connection error"): wrapped, so the
+        # problem is never the part cut off. Rows grow a line instead.
+        self.calls.setWordWrap(True)
+        # Rows of two or three lines run together: shade every other call, as the Companies table does.
+        self.calls.setAlternatingRowColors(True)
         self.calls.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         side = QWidget()
         self.side = side
