@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QListView,
     QPushButton,
     QSplitter,
@@ -27,6 +26,7 @@ from desktop.core.guides import REGION_NAMES, Guide, GuideLibrary
 if TYPE_CHECKING:
     from desktop.ui.guides.questions import QuestionsPane
     from desktop.ui.guides.viewer import GuideViewer
+from desktop.ui.fitted_hint import FittedHintEdit
 from desktop.ui.guides import presentation
 from desktop.ui.guides.checklist import ChecklistPane
 from desktop.ui.guides.checklist import minimum_width_before_made as checklist_minimum_width
@@ -144,9 +144,13 @@ class GuidesPage(QWidget):
 
     # -- layout -----------------------------------------------------------------------------------
     def _build(self) -> None:
-        self.search_field = QLineEdit()
-        self.search_field.setPlaceholderText(
-            "Type a platform, alias or key (e.g. QBO, NetSuite, gbol)"
+        self.search_field = FittedHintEdit(
+            (
+                "Type a platform, alias or key (e.g. QBO, NetSuite, gbol)",
+                "Platform, alias or key (e.g. QBO)",
+                "Platform, alias or key",
+                "Find a platform",
+            )
         )
         self.search_field.setAccessibleName("Search guides")
         self.search_field.setClearButtonEnabled(True)
