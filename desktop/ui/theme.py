@@ -112,7 +112,7 @@ def indicator_style(name: str) -> str:
 
 
 def is_dark(app: QApplication) -> bool:
-    return app.property("linkdesk_theme") == "dark"
+    return bool(app.property("linkdesk_theme") == "dark")
 
 
 def presentation_font(on: bool) -> QFont:

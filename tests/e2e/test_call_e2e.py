@@ -62,7 +62,7 @@ def start_call(qtbot: Any, parts: CallParts, name: str) -> CallView:
     panel = parts.workspace.start_panel
     panel.name_edit.setText(name)
     assert panel.create_button.isEnabled()
-    panel.create()
+    panel.create_company()
     qtbot.waitUntil(lambda: parts.workspace.current_view() is not None, timeout=10000)
     view = parts.workspace.current_view()
     assert view is not None

@@ -116,7 +116,7 @@ def test_full_session_leaves_the_key_nowhere(
 
         panel = workspace.start_panel
         panel.name_edit.setText("Harbour Bakery Ltd")
-        panel.create()
+        panel.create_company()
         qtbot.waitUntil(lambda: workspace.current_view() is not None, timeout=10000)
         view = workspace.current_view()
         assert view is not None

@@ -32,7 +32,7 @@ def test_a_name_with_line_breaks_is_shown_and_sent_as_one_line(qtbot: Any) -> No
     panel.name_edit.setText("Harbour\r\nBakery (UK) Ltd")
     assert panel.create_button.isEnabled()
     assert 'It will be saved as "Harbour Bakery UK Ltd".' in panel.name_warning.text()
-    panel.create()
+    panel.create_company()
     assert sent == ["Harbour Bakery UK Ltd"]
 
 
@@ -42,6 +42,6 @@ def test_a_10000_character_name_is_not_sent(qtbot: Any) -> None:
     panel.name_edit.setText("A" * 10_000)
     assert not panel.create_button.isEnabled()
     assert "at most 200 characters; this one has 10,000" in panel.name_warning.text()
-    panel.create()
+    panel.create_company()
     assert sent == []
     assert panel.name_edit.text() == "A" * 10_000  # nothing the agent typed is lost

@@ -32,7 +32,7 @@ def qr_pixmap(text: str, pixels: int = QR_PIXELS) -> QPixmap:
     buffer = io.BytesIO()
     code.save(buffer, kind="png", scale=scale, border=2, dark="#000000", light="#ffffff")
     pixmap = QPixmap()
-    pixmap.loadFromData(buffer.getvalue(), "PNG")
+    pixmap.loadFromData(buffer.getvalue())  # PNG, known by its signature
     return pixmap
 
 

@@ -140,9 +140,9 @@ class StartPanel(QWidget):
         self.create_button = QPushButton("Create company and start call")
         self.create_button.setAccessibleName("Create company and start call")
         self.create_button.setEnabled(False)
-        self.create_button.clicked.connect(self.create)
+        self.create_button.clicked.connect(self.create_company)
         self.name_edit.textChanged.connect(self._check_name)
-        self.name_edit.returnPressed.connect(self.create)
+        self.name_edit.returnPressed.connect(self.create_company)
         make_note = QLabel("A new customer? Create their company with the name they use.")
         make_note.setWordWrap(True)
         form = QVBoxLayout(make)
@@ -264,7 +264,7 @@ class StartPanel(QWidget):
         if current is None or current.isHidden():
             visible = [self.results.item(r) for r in range(self.results.count())]
             first = next((item for item in visible if not item.isHidden()), None)
-            self.results.setCurrentItem(first)
+            self.results.setCurrentRow(-1 if first is None else self.results.row(first))
 
     def _activated(self, item: QListWidgetItem) -> None:
         self.chosen.emit(item.data(Qt.ItemDataRole.UserRole))
@@ -293,7 +293,7 @@ class StartPanel(QWidget):
         if offer:
             self.name_clean_button.setText(f"Use “{check.cleaned.strip()}”")
 
-    def create(self) -> None:
+    def create_company(self) -> None:
         check = check_company_name(self.name_edit.text())
         if not check.ok:
             self.name_warning.setText(check.message)

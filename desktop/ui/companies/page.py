@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from PySide6.QtCore import (
@@ -35,7 +35,7 @@ from desktop.ui.rich_text import plain_label, plain_tooltip
 
 # (search text, page number) -> a page of rows; the app binds it to the Codat client.
 Loader = Callable[[str, int], Awaitable[Page[CompanyRow]]]
-Spawn = Callable[[Awaitable[Any], str], Any]
+Spawn = Callable[[Coroutine[Any, Any, Any], str], Any]
 # What the app runs against now: "sandbox" (no API key), "codat" or "unknown" (the key is being read).
 TargetKind = Callable[[], str]
 PAGE_SIZE = 50
@@ -195,8 +195,10 @@ class CompaniesPage(QWidget):
         self.open_button.clicked.connect(self._open_selected)
         self.copy_link.clicked.connect(self._copy_selected_link)
         self.table.doubleClicked.connect(lambda _index: self._open_selected())
-        QShortcut(QKeySequence("Ctrl+F"), self, activated=self.search.setFocus)
-        QShortcut(QKeySequence(Qt.Key.Key_Return), self.table, activated=self._open_selected)
+        find = QShortcut(QKeySequence("Ctrl+F"), self)
+        find.activated.connect(self.search.setFocus)
+        open_row = QShortcut(QKeySequence(Qt.Key.Key_Return), self.table)
+        open_row.activated.connect(self._open_selected)
         self._update_buttons()
 
     # -- loading ----------------------------------------------------------------------------------

@@ -142,7 +142,7 @@ class BarChart(QWidget):
             return None
         point = view.mapSceneToView(scene_pos)
         along = point.y() if self.horizontal else point.x()
-        index = round(along)
+        index = round(float(along))
         if not 0 <= index < len(self.labels) or abs(along - index) > BAR / 2:
             return None
         return index

@@ -13,7 +13,7 @@ is imported the first time the page is shown, never at start-up.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -52,7 +52,7 @@ if TYPE_CHECKING:
     from desktop.ui.reports.charts import BarChart
 
 log = logging.getLogger(__name__)
-Spawn = Callable[[Awaitable[Any], str], Any]
+Spawn = Callable[[Coroutine[Any, Any, Any], str], Any]
 TABLE_MOST = 560  # pixels (at 1x): the widest a table beside its chart may ask to be
 CHART_LEAST = 300  # pixels: the narrowest chart worth drawing
 VIEWS = ("funnel", "times", "problems", "platforms", "agents")
@@ -78,7 +78,7 @@ class ReportsSource(Protocol):
 class TeamReportsSource(ReportsSource, Protocol):
     notice: str  # plain words on the last read of the team stream
 
-    async def refresh(self, *, force: bool = False) -> None: ...
+    async def refresh(self, *, force: bool = False) -> bool: ...
 
 
 def _table(name: str, headers: tuple[str, ...]) -> QTableWidget:
@@ -364,10 +364,10 @@ class ReportsPage(QWidget):
     # -- filters and figures ----------------------------------------------------------------
     def filters(self) -> StatsFilter:
         """The filters as set on the page; the "to" day is included (up to the next midnight)."""
-        since = _midnight(self.since.date().toPython()) if self.since_on.isChecked() else None
+        since = _midnight(_day(self.since.date())) if self.since_on.isChecked() else None
         until = None
         if self.until_on.isChecked():
-            until = _midnight(self.until.date().toPython() + timedelta(days=1))
+            until = _midnight(_day(self.until.date()) + timedelta(days=1))
         return StatsFilter(
             since=since,
             until=until,
@@ -760,6 +760,11 @@ class ReportsPage(QWidget):
             self.status.setText(f"Chart saved to {path}.")
         else:
             self.status.setText(f"Could not write {path}.")
+
+
+def _day(chosen: QDate) -> date:
+    """A date edit's day as a ``date`` (QDate.toPython is typed as returning ``object``)."""
+    return date(chosen.year(), chosen.month(), chosen.day())
 
 
 def _midnight(day: date) -> float:
