@@ -9,10 +9,10 @@ from keyring.errors import PasswordDeleteError
 
 
 class MemoryKeyring(KeyringBackend):
-    priority = 1  # type: ignore[assignment]  # only used when selected explicitly
+    priority = 1  # only used when selected explicitly
 
     def __init__(self) -> None:
-        super().__init__()
+        super().__init__()  # type: ignore[no-untyped-call]  # keyring's __init__ is unannotated
         self.store: dict[tuple[str, str], str] = {}
         self.threads: list[threading.Thread] = []  # the thread of each call, in order
 

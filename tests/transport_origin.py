@@ -16,9 +16,10 @@ import traceback
 from asyncio import selector_events
 from typing import Any
 
-_Transport = selector_events._SelectorSocketTransport
+# Both classes are private to asyncio: typeshed does not declare them.
+_Transport = selector_events._SelectorSocketTransport  # type: ignore[attr-defined]
 _made = _Transport.__init__
-_collected = selector_events._SelectorTransport.__del__
+_collected = selector_events._SelectorTransport.__del__  # type: ignore[attr-defined]
 
 
 def _remember(self: Any, *args: Any, **kwargs: Any) -> None:
@@ -38,5 +39,5 @@ def _tell(self: Any, *args: Any) -> None:
     _collected(self, *args)
 
 
-_Transport.__init__ = _remember  # type: ignore[method-assign]
-_Transport.__del__ = _tell  # type: ignore[method-assign,assignment]
+_Transport.__init__ = _remember
+_Transport.__del__ = _tell

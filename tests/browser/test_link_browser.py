@@ -10,6 +10,7 @@ import httpx
 import pytest
 from selenium.webdriver.chrome.webdriver import WebDriver
 from selenium.webdriver.common.by import By
+from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
 
@@ -57,7 +58,13 @@ def _click(driver: WebDriver, element_id: str, next_page: str) -> None:
 
 def _visible_platforms(driver: WebDriver) -> list[str]:
     items = driver.find_elements(By.CSS_SELECTOR, "#platform-list li")
-    return [li.get_attribute("id").removeprefix("platform-") for li in items if li.is_displayed()]
+    return [_id(li).removeprefix("platform-") for li in items if li.is_displayed()]
+
+
+def _id(element: WebElement) -> str:
+    found = element.get_attribute("id")
+    assert found is not None, "every platform in the list has an id"
+    return found
 
 
 def test_link_journey_in_a_real_browser(

@@ -102,7 +102,7 @@ def _explain(response: httpx.Response, exc: Exception) -> str:
 class CheckedClient(httpx.Client):
     """An httpx client whose every Codat-path response is checked against the spec."""
 
-    def send(self, request: httpx.Request, **kwargs: Any) -> httpx.Response:  # type: ignore[override]
+    def send(self, request: httpx.Request, **kwargs: Any) -> httpx.Response:
         response = super().send(request, **kwargs)
         if not kwargs.get("stream"):
             response.read()

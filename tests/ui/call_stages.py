@@ -10,6 +10,7 @@ from desktop.core.calls.session import CallSession
 from desktop.core.journey import AgentConfirmed, Step
 from tests.ui.call_workspace_kit import Kit
 from tests.unit.journey_builders import (
+    Platform,
     connection,
     conns,
     data_status,
@@ -64,7 +65,7 @@ def bring_to(kit: Kit, session: CallSession, stage: str) -> None:
         )
         kit.tracker.observe(company, conns(clock.now(), bad))
         return
-    qbo = {"key": "qhyg", "name": "QuickBooks Online"}
+    qbo: Platform = {"key": "qhyg", "name": "QuickBooks Online"}
     clock.advance(55)
     created = clock.now() - 5
     kit.tracker.observe(

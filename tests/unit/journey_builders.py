@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypedDict
 
 from desktop.core.codat.errors import CodatError, ErrorKind
 from desktop.core.codat.models import Connection, DataStatus, PullOperation
@@ -20,6 +20,13 @@ COMPANY = "c0ffee00-0000-4000-8000-000000000001"
 
 def when(t: float) -> str:
     return datetime.fromtimestamp(t, tz=UTC).isoformat().replace("+00:00", "Z")
+
+
+class Platform(TypedDict):
+    """A connection's platform, as ``connection``'s keywords (``**platform``)."""
+
+    key: str
+    name: str
 
 
 def connection(

@@ -11,9 +11,9 @@ from desktop.core.calls.outcome import Outcome
 from desktop.core.calls.session import sync_summary
 from desktop.core.calls.store_adapter import StoreAdapter
 from desktop.core.clock import FakeClock
-from desktop.core.journey import JourneyState, Step, apply, start
+from desktop.core.journey import JourneyState, Observation, Step, apply, start
 from desktop.core.store import CallStore, export_call
-from tests.unit.journey_builders import connection, conns, data_status, status
+from tests.unit.journey_builders import Platform, connection, conns, data_status, status
 
 CONN = "7b8e7482-0000-4000-8000-000000000002"
 
@@ -23,13 +23,16 @@ class Tracker:
         self.clock = clock
         self.states: dict[str, JourneyState] = {}
 
-    def track(self, company_id: str) -> JourneyState:
-        return self.states.setdefault(company_id, start(company_id, self.clock.now()))
+    def track(self, company_id: str, *, state: JourneyState | None = None) -> JourneyState:
+        return self.states.setdefault(company_id, state or start(company_id, self.clock.now()))
 
     def untrack(self, company_id: str) -> None:
         self.states.pop(company_id, None)
 
-    def confirm(self, company_id: str, step: Step) -> JourneyState:
+    def focus(self, company_id: str | None) -> None:
+        """Nothing to put first: these calls are never short of budget."""
+
+    def confirm(self, company_id: str, step: Step, at: float | None = None) -> JourneyState:
         return self.states[company_id]
 
 
@@ -40,8 +43,8 @@ def _manager(tmp_path: Path) -> tuple[CallManager, Tracker, CallStore, FakeClock
     return CallManager(StoreAdapter(store), tracker, clock), tracker, store, clock
 
 
-def _see(manager: CallManager, tracker: Tracker, company: str, observation: object) -> None:
-    state, events = apply(tracker.states[company], observation)  # type: ignore[arg-type]
+def _see(manager: CallManager, tracker: Tracker, company: str, observation: Observation) -> None:
+    state, events = apply(tracker.states[company], observation)
     tracker.states[company] = state
     manager.on_update(company, state, events)
 
@@ -50,7 +53,7 @@ def test_one_timeline_line_per_change_of_the_whole_sync_in_words(tmp_path: Path)
     manager, tracker, store, clock = _manager(tmp_path)
     session = manager.open_call("c1", "Harbour Bakery Ltd", "https://link")
     created = clock.now()
-    qbo = {"key": "qhyg", "name": "QuickBooks Online"}
+    qbo: Platform = {"key": "qhyg", "name": "QuickBooks Online"}
     _see(manager, tracker, "c1", conns(created + 5, connection(CONN, "Linked", created, **qbo)))
     types = ["chartOfAccounts", "invoices", "bills", "customers"]
     clock.advance(30)

@@ -157,7 +157,8 @@ def test_team_guide_overrides_and_is_marked(tmp_path: Path) -> None:
     assert library.get("xero") is None and library.get("our-xero") is xero
     wave_guide = library.by_platform_key("pbtz")
     assert wave_guide is not None and wave_guide.origin == "team" and wave_guide.overrides is False
-    assert library.by_platform_key("akxx").origin == "built-in"
+    netsuite = library.by_platform_key("akxx")
+    assert netsuite is not None and netsuite.origin == "built-in"
     assert len(library.guides) == 17
 
 
@@ -165,7 +166,8 @@ def test_broken_team_override_keeps_the_builtin(tmp_path: Path) -> None:
     _copy_with(tmp_path, "xero.md", 'name = "Xero"', "name = ")
     library = load_library(builtin_guides_dir(), tmp_path)
     assert len(library.errors) == 1 and library.errors[0].path == tmp_path / "xero.md"
-    assert library.by_platform_key("gbol").origin == "built-in"
+    xero = library.by_platform_key("gbol")
+    assert xero is not None and xero.origin == "built-in"
 
 
 def test_missing_team_folder_is_fine(tmp_path: Path) -> None:

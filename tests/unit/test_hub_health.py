@@ -10,7 +10,9 @@ from desktop.core.live.status import LIVE, POLLING, WEBHOOKS_REFUSED, status_tex
 STALE = 15.0
 
 
-def beat(worker: str, accepted: int = 0, rejected: int = 0, **times: float) -> dict[str, Any]:
+def beat(
+    worker: str, accepted: int = 0, rejected: int = 0, **times: float | None
+) -> dict[str, Any]:
     return {
         "at": 1000.0,
         "worker": worker,

@@ -13,6 +13,7 @@ from desktop.core.journey import (
     AgentConfirmed,
     EventKind,
     JourneyConfig,
+    JourneyState,
     Phase,
     ProblemKey,
     Provenance,
@@ -43,7 +44,7 @@ CONN = "11111111-0000-4000-8000-000000000001"
 OLD = "22222222-0000-4000-8000-000000000002"
 
 
-def statuses(state):  # type: ignore[no-untyped-def]
+def statuses(state: JourneyState) -> list[tuple[int, str, str | None]]:
     return [
         (int(s.step), s.status.value, s.provenance.value if s.provenance else None)
         for s in state.steps

@@ -5,7 +5,9 @@ Each numbered input of issue 13 is a test here with the value LinkDesk must give
 
 from __future__ import annotations
 
-from desktop.core.codat.models import data_statuses_from_json
+from typing import Unpack
+
+from desktop.core.codat.models import Connection, data_statuses_from_json
 from desktop.core.journey import (
     DataStatusSeen,
     EventKind,
@@ -22,6 +24,7 @@ from desktop.core.journey import (
 from tests.unit.journey_builders import (
     COMPANY,
     T0,
+    Platform,
     connection,
     conns,
     data_status,
@@ -45,7 +48,7 @@ def _run(observations: list[Observation]) -> tuple[JourneyState, list[JourneyEve
     return state, events
 
 
-def _deauth(cid: str, at: float, **kw: str) -> object:
+def _deauth(cid: str, at: float, **kw: Unpack[Platform]) -> Connection:
     return connection(
         cid,
         "Deauthorized",
@@ -59,7 +62,7 @@ def _deauth(cid: str, at: float, **kw: str) -> object:
 
 
 def _qbd_journey(deauth_first: bool) -> tuple[JourneyState, list[JourneyEvent]]:
-    qbd = {"key": "pqsw", "name": "QuickBooks Desktop"}
+    qbd: Platform = {"key": "pqsw", "name": "QuickBooks Desktop"}
     ops = pulls(
         T0 + 60,
         pull("op-b", QBD, "bills", "Complete", T0 + 30, progress=100),
@@ -70,8 +73,10 @@ def _qbd_journey(deauth_first: bool) -> tuple[JourneyState, list[JourneyEvent]]:
         status("bills", "Complete", sync_id="op-b", last=T0 + 55),
         status("suppliers", "Complete", sync_id="op-s", last=T0 + 56),
     )
-    gone = conns(T0 + 62, _deauth(QBD, T0 + 58, **qbd))  # type: ignore[arg-type]
-    tail = [gone, DataStatusSeen(T0 + 63, done.statuses)] if deauth_first else [done, gone]
+    gone = conns(T0 + 62, _deauth(QBD, T0 + 58, **qbd))
+    tail: list[Observation] = (
+        [gone, DataStatusSeen(T0 + 63, done.statuses)] if deauth_first else [done, gone]
+    )
     return _run(
         [
             conns(T0 + 10, connection(QBD, "PendingAuth", T0 + 5, **qbd)),
@@ -95,11 +100,11 @@ def test_input_1_a_completed_one_time_sync_is_a_success_with_a_note_in_both_orde
 
 
 def test_input_1_deauthorized_read_first_waits_for_the_data_status() -> None:
-    qbd = {"key": "pqsw", "name": "QuickBooks Desktop"}
+    qbd: Platform = {"key": "pqsw", "name": "QuickBooks Desktop"}
     state, _ = _run(
         [
             conns(T0 + 20, connection(QBD, "Linked", T0 + 5, **qbd)),
-            conns(T0 + 62, _deauth(QBD, T0 + 58, **qbd)),  # type: ignore[arg-type]
+            conns(T0 + 62, _deauth(QBD, T0 + 58, **qbd)),
         ]
     )
     assert state.problem is None  # checking, not "access lost"
@@ -107,11 +112,11 @@ def test_input_1_deauthorized_read_first_waits_for_the_data_status() -> None:
 
 
 def test_a_one_time_sync_that_did_not_finish_is_lost_access() -> None:
-    sage = {"key": "hbql", "name": "Sage 50"}
+    sage: Platform = {"key": "hbql", "name": "Sage 50"}
     state, _ = _run(
         [
             conns(T0 + 20, connection(QBD, "Linked", T0 + 5, **sage)),
-            conns(T0 + 62, _deauth(QBD, T0 + 58, **sage)),  # type: ignore[arg-type]
+            conns(T0 + 62, _deauth(QBD, T0 + 58, **sage)),
             data_status(T0 + 63, status("bills", "AuthError"), status("suppliers", "Complete")),
         ]
     )
@@ -130,7 +135,7 @@ def _xero_synced_then_lost() -> list[Observation]:
             status("bills", "Complete", last=T0 + 30),
             status("suppliers", "Complete", last=T0 + 31),
         ),
-        conns(T0 + 100, _deauth(XERO, T0 + 90, key="gbol", name="Xero")),  # type: ignore[arg-type]
+        conns(T0 + 100, _deauth(XERO, T0 + 90, key="gbol", name="Xero")),
     ]
 
 
@@ -166,7 +171,7 @@ def test_input_2_the_customer_connects_quickbooks_online_instead() -> None:
                 T0 + 200,
                 dead,
                 connection(QBO, "PendingAuth", T0 + 195, key="qhyg", name="QuickBooks Online"),
-            ),  # type: ignore[arg-type]
+            ),
         ]
     )
     assert state.connection_id == QBO
@@ -178,7 +183,7 @@ def test_input_2_the_customer_connects_quickbooks_online_instead() -> None:
             T0 + 260,
             dead,
             connection(QBO, "Linked", T0 + 195, key="qhyg", name="QuickBooks Online"),
-        ),  # type: ignore[arg-type]
+        ),
     )
     state, _ = apply(
         state,
@@ -233,7 +238,7 @@ def test_several_connections_at_once_follow_the_one_worked_on_now() -> None:
                 old,
                 connection(QBO, "PendingAuth", T0 + 8, key="qhyg", name="QuickBooks Online"),
             )
-        ]  # type: ignore[arg-type]
+        ]
     )
     assert state.connection_id == QBO
     assert state.problem is None  # the dead Xero beside it is not the customer's problem now

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+from functools import partial
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
@@ -44,7 +45,7 @@ def _deliver(
     """Each event (seconds after ``t0``, Codat's event type) calls for its targeted read then."""
     for at, event_type in deliveries:
         for ask in asks_for(event_type):
-            clock.call_at(t0 + at, lambda ask=ask: tracker.read_now(COMPANY, ask))
+            clock.call_at(t0 + at, partial(tracker.read_now, COMPANY, ask))
 
 
 def _shape(state: JourneyState) -> dict[str, Any]:

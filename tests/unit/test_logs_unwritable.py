@@ -118,7 +118,8 @@ def test_a_read_only_folder(
             def refuse(*args: object, **kwargs: object) -> object:
                 raise PermissionError(errno.EACCES, "Permission denied", str(args[0]))
 
-            handler._builtin_open = refuse  # type: ignore[assignment]
+            # FileHandler's _builtin_open is private: typeshed does not declare it.
+            handler._builtin_open = refuse  # type: ignore[attr-defined]
         _attach(logger, handler)
         logger.warning("first line")
         logger.warning("second line")

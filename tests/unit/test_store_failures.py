@@ -58,7 +58,8 @@ def test_disk_full_keeps_the_typing_in_memory_until_space_returns(
     assert [w.kind for w in store.pending_writes] == ["notes", "event"]
     with pytest.raises(StoreError) as again:
         store.retry_pending()
-    assert again.value.queued and len(store.pending_writes) == 2
+    queued = store.pending_writes  # a name: mypy would keep the attribute two long past the retry
+    assert again.value.queued and len(queued) == 2
 
     store._conn.execute("PRAGMA max_page_count = 1073741823")
     assert store.retry_pending() == 2

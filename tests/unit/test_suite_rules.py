@@ -44,7 +44,7 @@ def _run(tmp_path: Path, ci: bool) -> str:
 
 
 def _outcomes(stdout: str) -> dict[str, str]:
-    found = {}
+    found: dict[str, str] = {}
     for line in stdout.splitlines():
         for word in ("PASSED", "FAILED", "ERROR"):
             if line.startswith(word) and "::" in line:

@@ -266,7 +266,8 @@ async def test_aclose_cancels_a_request_in_flight_and_leaves_no_task() -> None:
     tracker.track(COMPANY)
     for _ in range(20):
         await asyncio.sleep(0)
-    assert len(tracker.tasks) == 2  # the scheduler and the hanging request
+    before = tracker.tasks  # a name: mypy would keep ``tracker.tasks`` two long past aclose()
+    assert len(before) == 2  # the scheduler and the hanging request
     await tracker.aclose()
     assert tracker.tasks == ()
     with pytest.raises(RuntimeError):

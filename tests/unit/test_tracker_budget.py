@@ -181,7 +181,8 @@ async def test_six_simultaneous_calls_see_every_completed_sync_within_the_budget
         state = states[cid]
         assert state is not None and state.synced, cid
         seen = state.step(Step.COMPLETE).seen_at
-        assert seen is not None and seen - completed[cid] <= 120.0, (cid, seen - completed[cid])
+        assert seen is not None, cid
+        assert seen - completed[cid] <= 120.0, (cid, seen - completed[cid])
     times = [t for t, _, _ in codat.calls]
     assert within_rate(times, per_hour * 1.05, burst=6, window=600)
     assert within_rate(times, per_hour * 1.05, burst=6, window=HOUR / 4)

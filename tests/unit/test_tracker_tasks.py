@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import pytest
 
+from desktop.core.journey import Observation
 from desktop.core.tracker import Tracker, TrackerSettings
+from desktop.core.tracker.scheduler import _Tracked
 from tests.unit.tracker_fakes import COMPANY, run_until, scripted_journey
 
 CONN = "11111111-0000-4000-8000-0000000000c1"
@@ -33,11 +35,11 @@ async def test_a_request_task_that_fails_is_reported_and_tracking_goes_on() -> N
     real_apply = tracker._apply
     failed: list[bool] = []
 
-    def apply_once_badly(*args: object) -> None:
+    def apply_once_badly(tracked: _Tracked, obs: Observation) -> None:
         if not failed:
             failed.append(True)
             raise ApplyBug("the first answer could not be applied")
-        real_apply(*args)  # type: ignore[arg-type]
+        real_apply(tracked, obs)
 
     tracker._apply = apply_once_badly  # type: ignore[method-assign]
     async with tracker:

@@ -42,6 +42,8 @@ def add_call(store: CallStore, clock: Clock, spec: CallSpec) -> int:
         agent=spec.agent,
         reconnection=spec.reconnection,
     )
+    # (time, steps before problems, (step, status, problem key)): a step's or a problem's fields
+    timeline: list[tuple[float, int, tuple[int | None, str | None, str | None]]]
     timeline = [(t, 0, (step, status, None)) for t, step, status in spec.steps]
     timeline += [(t, 1, (None, None, key)) for t, key in spec.problems]
     for t, _, (step, status, key) in sorted(timeline, key=lambda e: (e[0], e[1])):
