@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -94,10 +94,14 @@ def make_kit(
     async def create(name: str) -> Company:
         raise AssertionError("no company created in these tests")
 
+    def spawn(work: Awaitable[Any], name: str) -> None:
+        assert isinstance(work, Coroutine)  # the panel's own coroutines, closed unrun
+        work.close()
+
     notifier = RecordingNotifier()
     workspace = CallWorkspace(
         manager,
-        StartPanel(search, create, lambda coro, name: coro.close()),
+        StartPanel(search, create, spawn),
         library,
         invitation_template=lambda: "Hello {company}: {link}",
         agent_name=lambda: "Sam",

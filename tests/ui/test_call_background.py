@@ -30,7 +30,8 @@ def test_background_call_opens_its_guide_when_shown(qtbot: Any, kit: Kit) -> Non
     assert behind.current_step is Step.REVIEW_AND_START
     badge = behind_view.journey.rows[Step.CHOOSE_SOFTWARE]["badge"]
     assert badge.text() == ""  # type: ignore[attr-defined]  # not updated while nobody sees it
-    assert behind_view.journey.guide_shown is None
+    shown_before = behind_view.journey.guide_shown  # a name: mypy would keep the attribute None
+    assert shown_before is None
     assert not behind_view.journey.guide_box.isVisibleTo(behind_view)
 
     kit.workspace.show_call(behind.call_id)

@@ -54,12 +54,11 @@ def test_a_bounded_hold_from_codat_is_said_with_what_codat_asked(
 
 def test_the_call_on_screen_is_the_one_the_tracker_puts_first(qtbot: Any, tmp_path: Path) -> None:
     kit = make_kit(qtbot, tmp_path)
-    focused: list[str | None] = []
-    kit.tracker.focus = focused.append  # type: ignore[attr-defined]
+    tracker = kit.tracker  # the hand tracker keeps the company it was last told to put first
     first = kit.open_call("Harbour Bakery", "c0ffee00-0000-4000-8000-000000000001")
     second = kit.open_call("Lakeside Dental", "c0ffee00-0000-4000-8000-000000000002")
-    assert focused[-1] == second.company_id
+    assert tracker.focused == second.company_id
     kit.workspace.show_call(first.call_id)
-    assert focused[-1] == first.company_id
+    assert tracker.focused == first.company_id
     kit.workspace.show_start()
-    assert focused[-1] is None
+    assert tracker.focused is None

@@ -58,7 +58,8 @@ def test_light_and_dark_palettes_and_font_scale(qapp: QApplication) -> None:
 
 def test_without_a_keyring_the_dialog_offers_session_only(qtbot: Any, spawn: Spawn) -> None:
     previous = keyring.get_keyring()
-    keyring.set_keyring(fail.Keyring())
+    # keyring's KeyringBackend.__init__ carries no annotations.
+    keyring.set_keyring(fail.Keyring())  # type: ignore[no-untyped-call]
     try:
         store = SecretStore()
         settings = Settings.load(default_paths().ensure())

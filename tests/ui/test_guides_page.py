@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
@@ -13,7 +14,7 @@ from desktop.ui.guides.page import GuidesPage
 
 
 @pytest.fixture
-def page(qtbot, library: GuideLibrary) -> GuidesPage:  # type: ignore[no-untyped-def]
+def page(qtbot: Any, library: GuideLibrary) -> GuidesPage:
     widget = GuidesPage(library)
     qtbot.addWidget(widget)
     widget.resize(1200, 800)
@@ -29,7 +30,7 @@ def test_all_tiles_shown_with_count(page: GuidesPage) -> None:
     assert not page.no_match_label.isVisible()
 
 
-def test_search_ranks_and_filters_tiles(qtbot, page: GuidesPage) -> None:  # type: ignore[no-untyped-def]
+def test_search_ranks_and_filters_tiles(qtbot: Any, page: GuidesPage) -> None:
     qtbot.keyClicks(page.search_field, "qbo")
     assert page.visible_slugs()[0] == "quickbooks-online"
     assert page.count_label.text().endswith("of 16")
@@ -52,7 +53,7 @@ def test_region_and_tag_filters(page: GuidesPage) -> None:
     assert len(page.visible_slugs()) == 4
 
 
-def test_typing_on_the_tiles_goes_to_search(qtbot, page: GuidesPage) -> None:  # type: ignore[no-untyped-def]
+def test_typing_on_the_tiles_goes_to_search(qtbot: Any, page: GuidesPage) -> None:
     page.tiles_view.setFocus()
     qtbot.keyClicks(page.tiles_view, "Xe")
     assert page.search_field.text() == "Xe"
@@ -60,7 +61,7 @@ def test_typing_on_the_tiles_goes_to_search(qtbot, page: GuidesPage) -> None:  #
     assert page.visible_slugs()[0] == "xero"
 
 
-def test_arrows_move_between_tiles_and_enter_opens(qtbot, page: GuidesPage) -> None:  # type: ignore[no-untyped-def]
+def test_arrows_move_between_tiles_and_enter_opens(qtbot: Any, page: GuidesPage) -> None:
     page.search_field.setFocus()
     qtbot.keyClick(page.search_field, Qt.Key.Key_Down)
     assert page.tiles_view.hasFocus()
@@ -81,14 +82,14 @@ def test_arrows_move_between_tiles_and_enter_opens(qtbot, page: GuidesPage) -> N
     assert page.stack.currentWidget() is page.tiles_panel
 
 
-def test_enter_in_search_opens_the_best_match(qtbot, page: GuidesPage) -> None:  # type: ignore[no-untyped-def]
+def test_enter_in_search_opens_the_best_match(qtbot: Any, page: GuidesPage) -> None:
     qtbot.keyClicks(page.search_field, "ns")
     with qtbot.waitSignal(page.guide_opened) as opened:
         qtbot.keyClick(page.search_field, Qt.Key.Key_Return)
     assert opened.args == ["netsuite"]
 
 
-def test_open_platform_for_the_live_call(qtbot, page: GuidesPage) -> None:  # type: ignore[no-untyped-def]
+def test_open_platform_for_the_live_call(qtbot: Any, page: GuidesPage) -> None:
     with qtbot.waitSignal(page.guide_opened) as opened:
         assert page.open_platform("qudb", 4)
     assert opened.args == ["exact-online"]
@@ -98,7 +99,7 @@ def test_open_platform_for_the_live_call(qtbot, page: GuidesPage) -> None:  # ty
     assert page.open_platform("zzzz", 2) is False
 
 
-def test_presentation_hides_file_errors_and_enlarges_tiles(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_presentation_hides_file_errors_and_enlarges_tiles(qtbot: Any, tmp_path: Path) -> None:
     folder = tmp_path / "guides"
     shutil.copytree(builtin_guides_dir(), folder)
     broken = folder / "xero.md"
@@ -142,8 +143,9 @@ def test_every_control_has_an_accessible_name(page: GuidesPage) -> None:
     assert checked > 40
 
 
-def test_questions_tab_is_built_when_first_shown(qtbot, page: GuidesPage) -> None:  # type: ignore[no-untyped-def]
-    assert page._questions_pane is None
+def test_questions_tab_is_built_when_first_shown(qtbot: Any, page: GuidesPage) -> None:
+    before = page._questions_pane  # a name: mypy would keep the attribute None past the keys
+    assert before is None
     page.set_presentation(True)  # before it exists: it must still open in presentation type
     qtbot.keyClick(
         page.search_field,
@@ -164,7 +166,7 @@ def _columns(page: GuidesPage) -> int:
     return tops.count(tops[0])
 
 
-def test_tiles_share_the_row_width_whatever_the_window_size(qtbot, page: GuidesPage) -> None:  # type: ignore[no-untyped-def]
+def test_tiles_share_the_row_width_whatever_the_window_size(qtbot: Any, page: GuidesPage) -> None:
     view = page.tiles_view
     for width in (1200, 760, 1500):
         page.resize(width, 800)
@@ -177,7 +179,7 @@ def test_tiles_share_the_row_width_whatever_the_window_size(qtbot, page: GuidesP
         assert view.visualRect(page.tiles_model.index(0)).width() == grid
 
 
-def test_a_narrow_page_keeps_a_usable_search_field(qtbot, page: GuidesPage) -> None:  # type: ignore[no-untyped-def]
+def test_a_narrow_page_keeps_a_usable_search_field(qtbot: Any, page: GuidesPage) -> None:
     page.resize(500, 600)
     qtbot.wait(10)
     metrics = page.search_field.fontMetrics()
@@ -187,11 +189,14 @@ def test_a_narrow_page_keeps_a_usable_search_field(qtbot, page: GuidesPage) -> N
 def _tile_states(page: GuidesPage) -> dict[int, tuple[bool, bool]]:
     """Each painted tile's row, and whether the delegate drew it selected and hovered."""
     from PySide6.QtCore import QRectF
+    from PySide6.QtGui import QPainter, QPalette
 
     drawn: dict[int, tuple[bool, bool]] = {}
     card = page.delegate._card
 
-    def record(painter, rect: QRectF, palette, selected: bool, hovered: bool) -> None:  # type: ignore[no-untyped-def]
+    def record(
+        painter: QPainter, rect: QRectF, palette: QPalette, selected: bool, hovered: bool
+    ) -> None:
         drawn[page.tiles_view.indexAt(rect.center().toPoint()).row()] = (selected, hovered)
         card(painter, rect, palette, selected, hovered)
 
@@ -203,7 +208,9 @@ def _tile_states(page: GuidesPage) -> dict[int, tuple[bool, bool]]:
     return drawn
 
 
-def test_tiles_show_the_selected_one_and_the_one_under_the_mouse(qtbot, page: GuidesPage) -> None:  # type: ignore[no-untyped-def]
+def test_tiles_show_the_selected_one_and_the_one_under_the_mouse(
+    qtbot: Any, page: GuidesPage
+) -> None:
     """The delegate asks the view (not option.state, a QStyle flag the first frame does without)."""
     view = page.tiles_view
     page._select_row(2)
@@ -224,8 +231,8 @@ def test_tiles_show_the_selected_one_and_the_one_under_the_mouse(qtbot, page: Gu
 
 @pytest.mark.parametrize("scale", [0.75, 1.0, 1.5, 2.0])
 def test_the_first_frame_keeps_the_side_tabs_room(
-    qtbot, library: GuideLibrary, scale: float
-) -> None:  # type: ignore[no-untyped-def]
+    qtbot: Any, library: GuideLibrary, scale: float
+) -> None:
     """The side tabs come after the first frame; their room does not: nothing moves or widens."""
     from PySide6.QtWidgets import QApplication
 

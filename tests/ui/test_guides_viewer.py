@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
@@ -22,7 +23,7 @@ from desktop.ui.guides.questions import QuestionsPane
 from desktop.ui.guides.viewer import GuideViewer
 
 
-def _shown_viewer(qtbot, library: GuideLibrary, *, progressive: bool) -> GuideViewer:  # type: ignore[no-untyped-def]
+def _shown_viewer(qtbot: Any, library: GuideLibrary, *, progressive: bool) -> GuideViewer:
     widget = GuideViewer(library, progressive=progressive)
     qtbot.addWidget(widget)
     widget.resize(900, 700)
@@ -32,12 +33,12 @@ def _shown_viewer(qtbot, library: GuideLibrary, *, progressive: bool) -> GuideVi
 
 
 @pytest.fixture
-def viewer(qtbot, library: GuideLibrary) -> GuideViewer:  # type: ignore[no-untyped-def]
+def viewer(qtbot: Any, library: GuideLibrary) -> GuideViewer:
     return _shown_viewer(qtbot, library, progressive=False)
 
 
 @pytest.fixture
-def progressive_viewer(qtbot, library: GuideLibrary) -> GuideViewer:  # type: ignore[no-untyped-def]
+def progressive_viewer(qtbot: Any, library: GuideLibrary) -> GuideViewer:
     """Shows a guide's header at once and builds its cards on later turns of the event loop."""
     return _shown_viewer(qtbot, library, progressive=True)
 
@@ -76,9 +77,10 @@ def test_show_platform_opens_the_first_step_of_a_stage(viewer: GuideViewer) -> N
     assert viewer.show_platform("nope", 1) is False
 
 
-def test_walk_through_next_and_previous(qtbot, viewer: GuideViewer) -> None:  # type: ignore[no-untyped-def]
+def test_walk_through_next_and_previous(qtbot: Any, viewer: GuideViewer) -> None:
     viewer.show_guide("xero")
-    assert viewer.current_step is None and current_cards(viewer) == []
+    first = viewer.current_step  # a name: mypy would keep the attribute None past the click
+    assert first is None and current_cards(viewer) == []
     assert not viewer.prev_button.isEnabled()
     qtbot.mouseClick(viewer.next_button, Qt.MouseButton.LeftButton)
     assert viewer.current_step == 1
@@ -95,7 +97,7 @@ def test_walk_through_next_and_previous(qtbot, viewer: GuideViewer) -> None:  # 
     assert current_cards(viewer) == [total]
 
 
-def test_clicking_a_step_makes_it_current(qtbot, viewer: GuideViewer) -> None:  # type: ignore[no-untyped-def]
+def test_clicking_a_step_makes_it_current(qtbot: Any, viewer: GuideViewer) -> None:
     viewer.show_guide("sage-intacct", 1)
     card = viewer.step_cards[4]
     qtbot.mouseClick(card, Qt.MouseButton.LeftButton)
@@ -116,7 +118,9 @@ def test_show_problem_guide_entry_then_general_fallback(
     assert viewer.show_problem("not-a-problem") is False
 
 
-def test_copy_a_step_and_the_whole_guide(qtbot, viewer: GuideViewer, library: GuideLibrary) -> None:  # type: ignore[no-untyped-def]
+def test_copy_a_step_and_the_whole_guide(
+    qtbot: Any, viewer: GuideViewer, library: GuideLibrary
+) -> None:
     clipboard = QGuiApplication.clipboard()
     viewer.show_guide("quickbooks-desktop", 4)
     guide = library.get("quickbooks-desktop")
@@ -150,7 +154,7 @@ def test_presentation_hides_internal_things(viewer: GuideViewer, library: GuideL
     assert all(w.isVisibleTo(viewer) for w in viewer.internal_widgets)
 
 
-def test_team_mark_is_internal(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_team_mark_is_internal(qtbot: Any, tmp_path: Path) -> None:
     text = (builtin_guides_dir() / "xero.md").read_text()
     (tmp_path / "xero.md").write_text(text.replace('name = "Xero"', 'name = "Xero, our way"'))
     library = load_library(builtin_guides_dir(), tmp_path)
@@ -158,12 +162,13 @@ def test_team_mark_is_internal(qtbot, tmp_path: Path) -> None:  # type: ignore[n
     qtbot.addWidget(viewer)
     viewer.show_guide("xero")
     origin = [w for w in viewer.internal_widgets if w.accessibleName() == "Guide origin"]
-    assert len(origin) == 1 and "replaces the built-in" in origin[0].text()
+    assert len(origin) == 1 and isinstance(origin[0], QLabel)
+    assert "replaces the built-in" in origin[0].text()
     viewer.set_presentation(True)
     assert not origin[0].isVisibleTo(viewer)
 
 
-def test_unverified_guide_shows_a_named_badge_for_agents(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_unverified_guide_shows_a_named_badge_for_agents(qtbot: Any, tmp_path: Path) -> None:
     text = (builtin_guides_dir() / "xero.md").read_text(encoding="utf-8")
     marked = text.replace('name = "Xero"', 'name = "Xero"\nunverified = true', 1)
     (tmp_path / "xero.md").write_text(marked, encoding="utf-8")
@@ -191,7 +196,8 @@ def test_checked_date_is_shown_to_agents(viewer: GuideViewer, library: GuideLibr
     assert guide is not None and guide.provenance.checked is not None
     viewer.show_guide("netsuite")
     shown = [w for w in viewer.internal_widgets if w.accessibleName().startswith("Date checked")]
-    assert len(shown) == 1 and guide.provenance.checked.isoformat() in shown[0].text()
+    assert len(shown) == 1 and isinstance(shown[0], QLabel)
+    assert guide.provenance.checked.isoformat() in shown[0].text()
 
 
 def test_export_markdown_and_pdf(
@@ -209,7 +215,7 @@ def test_export_markdown_and_pdf(
     assert data.startswith(b"%PDF") and len(data) > 2000
 
 
-def test_checklist_ticks_and_copy_as_message(qtbot, library: GuideLibrary) -> None:  # type: ignore[no-untyped-def]
+def test_checklist_ticks_and_copy_as_message(qtbot: Any, library: GuideLibrary) -> None:
     assert library.checklist is not None
     pane = ChecklistPane(library.checklist)
     qtbot.addWidget(pane)
@@ -227,7 +233,7 @@ def test_checklist_ticks_and_copy_as_message(qtbot, library: GuideLibrary) -> No
     assert pane.font().pointSizeF() > QGuiApplication.font().pointSizeF()
 
 
-def test_questions_search_and_copy(qtbot, library: GuideLibrary) -> None:  # type: ignore[no-untyped-def]
+def test_questions_search_and_copy(qtbot: Any, library: GuideLibrary) -> None:
     pane = QuestionsPane(library.questions)
     qtbot.addWidget(pane)
     pane.show()
@@ -243,9 +249,7 @@ def test_questions_search_and_copy(qtbot, library: GuideLibrary) -> None:  # typ
 
 
 def test_progressive_viewer_builds_a_card_per_turn_and_ends_the_same(
-    qtbot,
-    library: GuideLibrary,
-    progressive_viewer: GuideViewer,  # type: ignore[no-untyped-def]
+    qtbot: Any, library: GuideLibrary, progressive_viewer: GuideViewer
 ) -> None:
     viewer = progressive_viewer
     assert viewer.show_platform("akxx", 4)
@@ -256,12 +260,14 @@ def test_progressive_viewer_builds_a_card_per_turn_and_ends_the_same(
     qtbot.waitUntil(lambda: len(viewer.step_cards) == len(guide.steps), timeout=5000)
     qtbot.waitUntil(lambda: viewer._pending is None, timeout=5000)
     current = [card.number for card in viewer.step_cards if card.is_current()]
-    assert current == [guide.first_step_at(4) + 1]  # type: ignore[operator]
+    first = guide.first_step_at(4)
+    assert first is not None and current == [first + 1]
     assert set(guide.troubleshooting) <= set(viewer.trouble_cards)
     # What was built hidden, below the current card, is all shown once the guide is built.
     assert all(card.isVisibleTo(viewer) for card in viewer.trouble_cards.values())
     assert all(card.isVisibleTo(viewer) for card in viewer.step_cards)
     body = viewer.scroll_area.widget()
+    assert body is not None
     source = body.findChild(QLabel, "Source")
     assert source is not None and source.isVisibleTo(viewer)
     # A problem asked for while the guide is still building is the guide's own fix, not a copy.
@@ -272,20 +278,22 @@ def test_progressive_viewer_builds_a_card_per_turn_and_ends_the_same(
 
 
 def test_progressive_viewer_in_presentation_keeps_internal_details_hidden_once_built(
-    qtbot,
-    progressive_viewer: GuideViewer,  # type: ignore[no-untyped-def]
+    qtbot: Any, progressive_viewer: GuideViewer
 ) -> None:
     viewer = progressive_viewer
     viewer.set_presentation(True)  # on a shared screen before the customer picks their software
     assert viewer.show_platform("gbol", 2)
     qtbot.waitUntil(lambda: viewer._pending is None, timeout=5000)
     body = viewer.scroll_area.widget()
+    assert body is not None
     source = body.findChild(QLabel, "Source")
     assert source is not None and not source.isVisibleTo(viewer)
     assert all(card.isVisibleTo(viewer) for card in viewer.trouble_cards.values())
 
 
-def test_a_long_title_wraps_instead_of_widening_the_window(qtbot, library: GuideLibrary) -> None:  # type: ignore[no-untyped-def]
+def test_a_long_title_wraps_instead_of_widening_the_window(
+    qtbot: Any, library: GuideLibrary
+) -> None:
     viewer = GuideViewer(library)
     qtbot.addWidget(viewer)
     assert viewer.show_guide("netsuite", 4)
@@ -313,7 +321,7 @@ def test_export_asks_with_a_dialog_that_does_not_block_and_shows_a_refused_save(
     dialog.reject()
 
 
-def test_the_guide_menu_button_shows_one_arrow(qtbot, library: GuideLibrary) -> None:  # type: ignore[no-untyped-def]
+def test_the_guide_menu_button_shows_one_arrow(qtbot: Any, library: GuideLibrary) -> None:
     # In a call the viewer's actions sit behind "Guide ▾": its text arrow is the only one drawn.
     viewer = GuideViewer(library, embedded=True)
     qtbot.addWidget(viewer)
@@ -324,7 +332,9 @@ def test_the_guide_menu_button_shows_one_arrow(qtbot, library: GuideLibrary) -> 
     assert button.text().count("▾") == 1 and button.menu() is not None
     with_menu = button.grab().toImage()
     menu = button.menu()
-    button.setMenu(None)  # the same button without Qt's menu indicator
+    # The same button without Qt's menu indicator. Qt takes no menu (nullptr); PySide6's stub
+    # asks for a QMenu.
+    button.setMenu(None)  # type: ignore[arg-type]
     without = button.grab().toImage()
     button.setMenu(menu)
     assert with_menu.size() == without.size()
@@ -332,7 +342,9 @@ def test_the_guide_menu_button_shows_one_arrow(qtbot, library: GuideLibrary) -> 
     assert [a.text() for a in menu.actions()] == ["Copy guide", "Export Markdown…", "Export PDF…"]
 
 
-def test_beside_a_call_the_step_and_its_stage_keep_one_line(qtbot, library: GuideLibrary) -> None:  # type: ignore[no-untyped-def]
+def test_beside_a_call_the_step_and_its_stage_keep_one_line(
+    qtbot: Any, library: GuideLibrary
+) -> None:
     # The call page gives the guide about 470 px at 1366x768; "Step 7 of 7 · Journey stage:
     # Complete and first sync" took two lines there between two full-width arrow buttons.
     viewer = GuideViewer(library, embedded=True)

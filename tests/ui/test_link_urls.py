@@ -27,7 +27,8 @@ class Opened(QObject):
 def opened() -> Any:
     handler = Opened()
     for scheme in ("https", "http", "file", "javascript"):
-        QDesktopServices.setUrlHandler(scheme, handler, "open")
+        # The slot's name as str: PySide6's stub says bytes, which it refuses at run time.
+        QDesktopServices.setUrlHandler(scheme, handler, "open")  # type: ignore[arg-type]
     yield handler
     for scheme in ("https", "http", "file", "javascript"):
         QDesktopServices.unsetUrlHandler(scheme)

@@ -64,5 +64,6 @@ def test_keyboard_and_names_unchanged(qtbot: Any) -> None:
     assert dialog.platform.accessibleName() == "Platform"
     dialog.list.setFocus()
     qtbot.keyClick(dialog.list, Qt.Key.Key_Down)
-    assert dialog.selected() is not None and dialog.selected().name == "cancel-at-selection"
+    selected = dialog.selected()
+    assert selected is not None and selected.name == "cancel-at-selection"
     assert not dialog.platform.isEnabled()  # this scenario picks its own platform

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QPalette
-from PySide6.QtWidgets import QApplication, QFileDialog
+from PySide6.QtWidgets import QApplication, QFileDialog, QTableWidget
 
 from desktop.core.stats.service import StatsService
 from desktop.core.store import CallStore
@@ -44,11 +44,16 @@ def page(qtbot: Any, qloop: Any, tmp_path: Path, ids: dict[str, int]) -> Iterato
     apply_theme(QApplication.instance(), "light")  # type: ignore[arg-type]
 
 
+def cell(table: QTableWidget, row: int, column: int) -> str:
+    item = table.item(row, column)
+    assert item is not None, (row, column)
+    return item.text()
+
+
 def rows(page: ReportsPage, view: str) -> list[list[str]]:
     table = page.tables.get(view, page.behind_table)
     return [
-        [table.item(r, c).text() for c in range(table.columnCount())]
-        for r in range(table.rowCount())
+        [cell(table, r, c) for c in range(table.columnCount())] for r in range(table.rowCount())
     ]
 
 
@@ -189,7 +194,7 @@ def test_charts_library_loads_only_when_the_page_is_shown(tmp_path: Path) -> Non
 
 
 def test_first_frame_does_not_import_the_charts(linkdesk_home: Path) -> None:
-    from tests.e2e.test_cli import gui_env
+    from tests.e2e.gui_process import gui_env
 
     out = subprocess.run(
         [sys.executable, "-X", "importtime", "-m", "desktop", "gui", "--smoke"],

@@ -15,7 +15,7 @@ from desktop.core.stats.team import TeamStatsService
 from desktop.core.store import CallStore
 from desktop.core.team.local_file import TeamFile
 from desktop.core.team.subjects import STREAM, agent_token
-from desktop.core.team.summary import build_summary, encode, parse_summary
+from desktop.core.team.summary import TeamCall, build_summary, encode, parse_summary
 from desktop.ui.reports import ReportsPage
 from desktop.ui.reports.page import VIEWS
 from tests.hub.team_kit import CAT, make_agent
@@ -26,7 +26,7 @@ from tests.unit.stats.builders import Clock, build
 def team_file_of_three_agents(root: Path) -> Path:
     """The three simulated agents' finished calls, as a read of the team stream stores them."""
     path = root / "team.sqlite3"
-    calls = []
+    calls: list[tuple[int, TeamCall]] = []
     for name in ("ana", "ben", "cat"):
         agent = make_agent(root, name)
         with CallStore(agent.paths.database, read_only=True) as store:
@@ -154,7 +154,7 @@ def test_an_agent_chosen_here_but_not_in_the_team_is_dropped_and_refresh_rereads
     assert reads == [True, True] and page.team_note.text() == "read 2"
 
 
-def _team_calls(root: Path, names: tuple[str, ...]) -> list[Any]:
+def _team_calls(root: Path, names: tuple[str, ...]) -> list[TeamCall]:
     """The named simulated agents' finished calls as the stream's reader parses them."""
     calls = []
     for name in names:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Coroutine
+from collections.abc import Awaitable, Coroutine
 from typing import Any
 
 from desktop.core.codat.models import Company
@@ -18,8 +18,9 @@ def _panel(qtbot: Any, sent: list[str]) -> StartPanel:
         sent.append(name)
         return Company.from_json({"id": "c0ffee00-0000-4000-8000-000000000001", "name": name})
 
-    def spawn(coro: Coroutine[Any, Any, Any], name: str) -> None:
-        asyncio.run(coro)
+    def spawn(work: Awaitable[Any], name: str) -> None:
+        assert isinstance(work, Coroutine)  # the panel's own coroutines
+        asyncio.run(work)
 
     panel = StartPanel(search, create, spawn)
     qtbot.addWidget(panel)

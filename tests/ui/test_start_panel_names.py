@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Coroutine
 from typing import Any
 
 from desktop.ui.call.start_panel import StartPanel
@@ -14,7 +15,11 @@ def _panel(qtbot: Any) -> StartPanel:
     async def create(name: str) -> Any:
         raise AssertionError("no company created here")
 
-    panel = StartPanel(search, create, lambda coro, name: coro.close())
+    def spawn(work: Awaitable[Any], name: str) -> None:
+        assert isinstance(work, Coroutine)  # the panel's own coroutines, closed unrun
+        work.close()
+
+    panel = StartPanel(search, create, spawn)
     qtbot.addWidget(panel)
     return panel
 
