@@ -12,6 +12,14 @@ import httpx
 
 from desktop.core.clock import SystemClock
 from desktop.core.codat import CodatClient
+from desktop.core.codat.models import (
+    Company,
+    Connection,
+    DataStatus,
+    Page,
+    PullOperation,
+    RateLimit,
+)
 from desktop.core.journey import JourneyState
 from desktop.core.live import HubFeed, LiveTracking
 from desktop.core.tracker import Tracker, TrackerSettings
@@ -29,6 +37,13 @@ HAPPY: Sequence[Step] = (
     ("approve", {}),
     ("complete_sync", {}),
 )
+
+
+def tracked(tracker: Tracker, company_id: str) -> JourneyState:
+    """The company's journey as the tracker last saw it (the test follows the company)."""
+    state = tracker.state(company_id)
+    assert state is not None, f"{company_id} is not tracked"
+    return state
 
 
 async def wait_until(condition: Callable[[], bool], timeout: float = 20.0) -> None:
@@ -110,3 +125,19 @@ def journey_shape(state: JourneyState) -> dict[str, Any]:
 
 class NoCodat:
     """A Codat client for a tracker that is never asked to poll (no company is followed)."""
+
+    last_rate_limit: RateLimit | None = None
+
+    async def get_company(self, company_id: str) -> Company:
+        raise AssertionError("unexpected Codat call get_company")
+
+    async def list_connections(self, company_id: str, *, page_size: int) -> Page[Connection]:
+        raise AssertionError("unexpected Codat call list_connections")
+
+    async def get_data_status(self, company_id: str) -> dict[str, DataStatus]:
+        raise AssertionError("unexpected Codat call get_data_status")
+
+    async def list_pull_operations(
+        self, company_id: str, *, page_size: int, order_by: str
+    ) -> Page[PullOperation]:
+        raise AssertionError("unexpected Codat call list_pull_operations")

@@ -24,7 +24,15 @@ from tests.hub.deploy_kit import (
     HUB_USER,
     loopback_nodes,
 )
-from tests.hub.live_kit import HAPPY, act, journey_shape, new_company, start_live, wait_until
+from tests.hub.live_kit import (
+    HAPPY,
+    act,
+    journey_shape,
+    new_company,
+    start_live,
+    tracked,
+    wait_until,
+)
 from tests.hub.stream_reader import patiently, stored_messages
 
 pytestmark = pytest.mark.slow
@@ -87,14 +95,14 @@ async def test_a_node_killed_mid_journey_loses_nothing(
             for action, params in HAPPY[:2]:
                 await act(chain, company_id, action, **params)
             await wait_until(
-                lambda: run.tracker.state(company_id).connection_status == "PendingAuth", 30
+                lambda: tracked(run.tracker, company_id).connection_status == "PendingAuth", 30
             )
             leader = await _stream_leader(urls)
             victim = next(node for node in cluster if node.name == leader)
             victim.kill()
             for action, params in HAPPY[2:]:
                 await act(chain, company_id, action, **params)
-            await wait_until(lambda: run.tracker.state(company_id).synced, 60)
+            await wait_until(lambda: tracked(run.tracker, company_id).synced, 60)
             state = run.tracker.state(company_id)
             assert state is not None
             assert journey_shape(state)["phase"] == "finished"

@@ -425,7 +425,8 @@ async def test_events_an_agent_delivers_onto_the_heartbeat_subject_are_no_heartb
     try:
         for msg in delivered:
             await feed._beat(msg)
-        assert feed.last_beat is None and feed.hub_offset is None
+        # One comparison, not two ``is None``: mypy would keep the attributes None past _beat.
+        assert (feed.last_beat, feed.hub_offset) == (None, None)
         await feed._beat(beat)
         assert feed.last_beat is not None and feed.hub_offset is not None
     finally:

@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
@@ -116,8 +117,8 @@ def test_each_of_the_workers_serves_metrics_sum_them_and_sigterm_stops_them_all(
     # healthy once its own NATS connection is up, and then a webhook it takes is stored.
     for serving in workers:
         msg_id = f"msg_worker_{serving}"
-        _wait(lambda s=serving: _alone(s, workers, lambda: _healthy(base)), 30, f"worker {serving}")
-        answer = _alone(serving, workers, lambda m=msg_id: _post(base, m))
+        _wait(partial(_alone, serving, workers, partial(_healthy, base)), 30, f"worker {serving}")
+        answer = _alone(serving, workers, partial(_post, base, msg_id))
         assert answer.status_code == 200, answer.text
         assert answer.json()["stored"] is True
 
@@ -169,7 +170,7 @@ def test_each_worker_beats_its_own_webhook_figures_and_the_desktop_judges_them_t
     workers = _workers_of(process.pid)
     _wait(lambda: _healthy(base), 30, "a healthy hub")
     for serving in workers:
-        _wait(lambda s=serving: _alone(s, workers, lambda: _healthy(base)), 30, f"worker {serving}")
+        _wait(partial(_alone, serving, workers, partial(_healthy, base)), 30, f"worker {serving}")
     asyncio.run(_judged_together(base, workers, nats_server.url))
 
 

@@ -18,7 +18,15 @@ from desktop.hub.events import REGISTERED_EVENT_TYPES
 from desktop.hub.nats_server import NatsServer
 from desktop.sandbox.faults import parse_spec
 from tests.hub.conftest import Chain, build_chain
-from tests.hub.live_kit import HAPPY, act, journey_shape, new_company, start_live, wait_until
+from tests.hub.live_kit import (
+    HAPPY,
+    act,
+    journey_shape,
+    new_company,
+    start_live,
+    tracked,
+    wait_until,
+)
 
 
 @pytest.mark.asyncio
@@ -32,13 +40,15 @@ async def test_events_alone_follow_a_journey_to_synced_and_polling_is_a_heartbea
         await wait_until(lambda: run.tracker.requests_for(company_id) >= 1)  # the first read
         for action, params in HAPPY[:2]:
             await act(chain, company_id, action, **params)
-        await wait_until(lambda: run.tracker.state(company_id).connection_status == "PendingAuth")
+        await wait_until(
+            lambda: tracked(run.tracker, company_id).connection_status == "PendingAuth"
+        )
         # Live: the next regular poll is a heartbeat away (at most 12 an hour).
         next_at = run.tracker.next_poll_at(company_id)
         assert next_at is not None and next_at - time.time() >= 250
         for action, params in HAPPY[2:]:
             await act(chain, company_id, action, **params)
-        await wait_until(lambda: run.tracker.state(company_id).synced)
+        await wait_until(lambda: tracked(run.tracker, company_id).synced)
         state = run.tracker.state(company_id)
         assert state is not None
         shape = journey_shape(state)
@@ -65,7 +75,9 @@ async def test_polling_returns_when_the_hub_goes_quiet(chain: Chain) -> None:
         assert next_at is not None and next_at - time.time() <= settings.fast_interval + 0.1
         await wait_until(lambda: run.tracker.requests_for(company_id) > polled + 1)
         await act(chain, company_id, "select_platform", platformKey="gbol")
-        await wait_until(lambda: run.tracker.state(company_id).connection_status == "PendingAuth")
+        await wait_until(
+            lambda: tracked(run.tracker, company_id).connection_status == "PendingAuth"
+        )
     finally:
         await run.aclose()
 
@@ -105,7 +117,7 @@ async def test_the_hub_restarted_mid_journey_loses_nothing(chain: Chain, make_hu
         for action, params in HAPPY[2:]:
             await act(chain, company_id, action, **params)  # Codat (the sandbox) retries
         restarted = make_hub(chain.nats_url, secrets=(chain.secret,), port=chain.hub.port)  # type: ignore[operator]
-        await wait_until(lambda: run.tracker.state(company_id).synced, 30)
+        await wait_until(lambda: tracked(run.tracker, company_id).synced, 30)
         assert restarted.publisher.last_seq is not None
     finally:
         await run.aclose()
@@ -123,7 +135,7 @@ async def _followed_journey(chain: Chain, name: str) -> dict[str, object]:
         await run.follow(company_id)
         for action, params in HAPPY:
             await act(chain, company_id, action, **params)
-        await wait_until(lambda: run.tracker.state(company_id).synced, 30)
+        await wait_until(lambda: tracked(run.tracker, company_id).synced, 30)
         state = run.tracker.state(company_id)
         assert state is not None
         return journey_shape(state)
@@ -162,7 +174,7 @@ async def test_keep_in_step_follows_the_companies_the_tracker_follows(chain: Cha
         await wait_until(lambda: run.tracker.is_live(company_id))
         for action, params in HAPPY:
             await act(chain, company_id, action, **params)
-        await wait_until(lambda: run.tracker.state(company_id).synced)
+        await wait_until(lambda: tracked(run.tracker, company_id).synced)
         run.tracker.untrack(company_id)
         await wait_until(lambda: not run.tracker.is_live(company_id))
     finally:
@@ -246,11 +258,13 @@ async def test_a_change_whose_webhook_never_comes_puts_its_call_back_on_polling(
         await run.follow(company_id)
         for action, params in HAPPY[:2]:
             await act(chain, company_id, action, **params)
-        await wait_until(lambda: run.tracker.state(company_id).connection_status == "PendingAuth")
+        await wait_until(
+            lambda: tracked(run.tracker, company_id).connection_status == "PendingAuth"
+        )
         assert run.live.polled_as_usual == set()
         for action, params in HAPPY[2:4]:
             await act(chain, company_id, action, **params)
-        await wait_until(lambda: run.tracker.state(company_id).connection_status == "Linked")
+        await wait_until(lambda: tracked(run.tracker, company_id).connection_status == "Linked")
 
         def checked() -> bool:
             run.live.sync_with_tracker()  # what keep_in_step does every second
@@ -286,7 +300,7 @@ async def test_a_change_whose_webhook_comes_keeps_its_call_on_the_hub(chain: Cha
         for action, params in HAPPY[:4]:
             await act(chain, company_id, action, **params)
             await asyncio.sleep(1.5)  # a heartbeat poll between the steps
-        await wait_until(lambda: run.tracker.state(company_id).connection_status == "Linked")
+        await wait_until(lambda: tracked(run.tracker, company_id).connection_status == "Linked")
         await asyncio.sleep(2.5)  # past the grace
         run.live.sync_with_tracker()
         assert run.live.polled_as_usual == set()

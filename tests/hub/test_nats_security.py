@@ -186,9 +186,6 @@ async def test_a_desktop_the_hub_refuses_polls_and_says_why(
     _no_secret_in(caplog.text, *statuses)
     assert any(expected in r.getMessage() for r in caplog.records if r.levelno == logging.WARNING)
 
-    def __getattr__(self, name: str) -> object:
-        raise AssertionError(f"unexpected Codat call {name}")
-
 
 # -- linkdesk hub refused or not trusting --------------------------------------------------------
 

@@ -24,7 +24,7 @@ from desktop.hub.nats_server import NatsServer
 from tests.hub.conftest import SANDBOX_KEY, Chain, build_chain
 from tests.hub.cut_proxy import CutProxy
 from tests.hub.driven_clock import DrivenClock
-from tests.hub.live_kit import act, journey_shape, new_company, wait_until
+from tests.hub.live_kit import act, journey_shape, new_company, tracked, wait_until
 from tests.hub.stream_reader import stored_messages
 
 INTERVAL = 10.0  # seconds between polls while the hub is not live (every phase alike)
@@ -124,7 +124,7 @@ async def _journey(
     assert desk.statuses[-1] == "Live, team hub"
     await act(chain, company_id, "open_link")
     await act(chain, company_id, "select_platform", platformKey="gbol")
-    await wait_until(lambda: desk.tracker.state(company_id).connection_status == "PendingAuth")
+    await wait_until(lambda: tracked(desk.tracker, company_id).connection_status == "PendingAuth")
     await desk.pass_time(60.0, live=True)
     heartbeat_polls = desk.tracker.requests_for(company_id)
     # Live: the next regular poll is the heartbeat's (at most 12 an hour), not the interval's.
@@ -147,7 +147,7 @@ async def _journey(
         # Polled at the interval until the journey finished (after 240 s), not at the
         # heartbeat: far more than the two polls ten live minutes would cost.
         assert polled >= 240 / INTERVAL, polled
-        assert desk.tracker.state(company_id).synced  # polling alone carried the journey
+        assert tracked(desk.tracker, company_id).synced  # polling alone carried the journey
         outage_types = {"connection.connected", "read.completed.initial"}
         assert not [
             e for e in desk.seen if e.company_id == company_id and e.event_type in outage_types
@@ -165,7 +165,7 @@ async def _journey(
     await wait_until(lambda: [e.seq for e in desk.seen if e.company_id == company_id] == stored)
     types = [e.event_type for e in desk.seen if e.company_id == company_id]
     assert types[-2:] == ["connection.connected", "read.completed.initial"]
-    await wait_until(lambda: desk.tracker.state(company_id).synced)
+    await wait_until(lambda: tracked(desk.tracker, company_id).synced)
     state = desk.tracker.state(company_id)
     assert state is not None
     return company_id, journey_shape(state)

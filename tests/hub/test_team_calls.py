@@ -7,6 +7,7 @@ import asyncio
 import json
 import time
 from pathlib import Path
+from typing import Any
 
 import nats
 import nats.js.errors
@@ -60,9 +61,13 @@ async def publish_all(agent: Agent, url: str) -> int:
         await publisher.aclose()
 
 
-def report_json(path: Path, filters: StatsFilter | None = None) -> dict[str, object]:
+def report_json(path: Path, filters: StatsFilter | None = None) -> dict[str, Any]:
+    """The team report as its JSON reads (``Report.to_json``'s shape)."""
     with CallStore(path, read_only=True) as store:
-        return json.loads(json.dumps(compute_team_report(store, filters).to_json()))
+        report: dict[str, Any] = json.loads(
+            json.dumps(compute_team_report(store, filters).to_json())
+        )
+    return report
 
 
 @pytest.mark.asyncio
@@ -101,7 +106,7 @@ async def test_three_agents_one_team_report(nats_server: NatsServer, tmp_path: P
         want = json.loads(json.dumps(compute_report(expected_store, filters).to_json()))
         agents = got.pop("agents")
         assert got == want
-        for group in agents:  # type: ignore[attr-defined]
+        for group in agents:
             name = group.pop("agent")
             one = compute_report(expected_store, StatsFilter(**{**_fields(filters), "agent": name}))
             assert group == json.loads(json.dumps(one.all.to_json()))
@@ -109,22 +114,22 @@ async def test_three_agents_one_team_report(nats_server: NatsServer, tmp_path: P
 
     got = report_json(lead)
     # The known answers (tests/unit/stats/builders.py and team_kit.py), by hand.
-    assert got["all"]["calls"] == 5  # type: ignore[index]
-    assert got["all"]["linked"] == 2 and got["all"]["synced"] == 2  # type: ignore[index]
-    assert [f["stoppedHere"] for f in got["all"]["funnel"]] == [0, 0, 2, 1, 0]  # type: ignore[index]
-    assert got["reconnections"]["calls"] == 1  # type: ignore[index]
-    assert {p["key"]: p["calls"] for p in got["all"]["problems"]} == {  # type: ignore[index]
+    assert got["all"]["calls"] == 5
+    assert got["all"]["linked"] == 2 and got["all"]["synced"] == 2
+    assert [f["stoppedHere"] for f in got["all"]["funnel"]] == [0, 0, 2, 1, 0]
+    assert got["reconnections"]["calls"] == 1
+    assert {p["key"]: p["calls"] for p in got["all"]["problems"]} == {
         "cancelled": 2,
         "connection_error": 1,
         "stalled": 1,
     }
-    by_agent = {g["agent"]: g for g in got["agents"]}  # type: ignore[index, union-attr]
+    by_agent = {g["agent"]: g for g in got["agents"]}
     assert sorted(by_agent) == ["Ana", "Ben", CAT]
     assert [by_agent[n]["calls"] for n in ("Ana", "Ben", CAT)] == [3, 1, 1]
     assert by_agent["Ben"]["outcomes"]["unrecorded"] == 1
     assert by_agent[CAT]["stepSeconds"][0]["median"] == 45.0
     practice = report_json(lead, StatsFilter(practice=True))
-    assert practice["all"]["calls"] == 6  # type: ignore[index]
+    assert practice["all"]["calls"] == 6
 
     # A second read fetches nothing old.
     again = await read_team_calls(nats_server.url, lead)
@@ -160,7 +165,7 @@ async def test_a_republished_call_is_stored_once(nats_server: NatsServer, tmp_pa
     lead = tmp_path / "lead.sqlite3"
     read = await read_team_calls(nats_server.url, lead)
     assert (read.fetched, read.added, read.duplicates, read.stored) == (2, 1, 1, 1)
-    assert report_json(lead)["all"]["calls"] == 1  # type: ignore[index]
+    assert report_json(lead)["all"]["calls"] == 1
 
 
 HOSTILE = {
@@ -197,7 +202,7 @@ async def test_hostile_messages_are_skipped_and_counted(
     lead = tmp_path / "lead.sqlite3"
     read = await read_team_calls(nats_server.url, lead)
     assert (read.fetched, read.added, read.skipped) == (8, 1, 7)
-    assert report_json(lead)["all"]["calls"] == 1  # type: ignore[index]
+    assert report_json(lead)["all"]["calls"] == 1
 
 
 @pytest.mark.asyncio

@@ -101,7 +101,7 @@ async def test_a_ca_file_that_cannot_be_read_is_the_feeds_status_and_polling_goe
         tls_nats.url, on_event=lambda event: None, prepare=hub_connection_preparer(str(gone))
     )
     statuses: list[str] = []
-    tracker = Tracker(NoCodat(), clock=SystemClock())  # type: ignore[arg-type]
+    tracker = Tracker(NoCodat(), clock=SystemClock())
     live = LiveTracking(tracker, feed, on_status=statuses.append)
     feed.start()
     try:
