@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import time
 from dataclasses import dataclass, field
+from functools import partial
 from typing import cast
 
 
@@ -131,7 +132,7 @@ async def run_load(
     for _ in range(connections):
         done: asyncio.Future[None] = loop.create_future()
         finished.append(done)
-        await loop.create_connection(lambda d=done: _Connection(source, result, d), host, port)
+        await loop.create_connection(partial(_Connection, source, result, done), host, port)
     await asyncio.gather(*finished)
     result.elapsed = time.perf_counter() - started
     return result

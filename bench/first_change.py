@@ -198,6 +198,7 @@ def main() -> int:
     from desktop.ui.theme import apply_theme
 
     app = QApplication.instance() or QApplication([sys.argv[0]])
+    assert isinstance(app, QApplication)  # a widget application, made here or before
     apply_theme(app, "light")
     with (
         SandboxServer(api_key=API_KEY) as server,

@@ -411,8 +411,8 @@ def main() -> int:
         "second; 'after': until every subscriber had every event):"
     )
     print(row("  hub (all workers)", f"{cpu['hub'] * per:.3f} ms", "-", ""))
-    split = " + ".join(f"{c:.1f}" for c in per_process)
-    print(f"    (hub CPU seconds by process, supervisor first: {split})")
+    by_process = " + ".join(f"{c:.1f}" for c in per_process)
+    print(f"    (hub CPU seconds by process, supervisor first: {by_process})")
     print(row("  nats-server", f"{cpu['nats'] * per:.3f} ms", "-", ""))
     print(
         row(

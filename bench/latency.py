@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import random
+from typing import TypedDict
 
 import httpx
 from _common import (
@@ -37,7 +38,16 @@ from desktop.core.tracker import Tracker, TrackerSettings
 from desktop.sandbox.server import SandboxServer
 
 
-def _overrides(fast: float) -> dict[str, float]:
+class _Overrides(TypedDict):
+    """The ``TrackerSettings`` fields this benchmark sets."""
+
+    fast_interval: float
+    budget_per_hour: float
+    concurrency: int
+    stagger: float
+
+
+def _overrides(fast: float) -> _Overrides:
     """What this benchmark sets beside the defaults, and why (printed with the figures)."""
     return {
         "fast_interval": fast,

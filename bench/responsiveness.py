@@ -54,7 +54,9 @@ TOLD = {
 def drive_customers(base_url: str, companies: list[str], seconds: float, seed: int) -> None:
     """Drive every company's customer through Link, at seeded moments (in its own process)."""
     import httpx
-    from _common import API_KEY, control_headers
+    from _common import API_KEY
+
+    from desktop.sandbox.server import control_headers
 
     rng = random.Random(seed)
     plan: list[tuple[float, str, str, dict[str, Any]]] = []
@@ -136,6 +138,7 @@ def competitor(seconds: float) -> Any:
 
 async def measure(args: argparse.Namespace, base_url: str, busy: bool) -> dict[str, Any]:
     from PySide6.QtCore import Qt, QTimer
+    from PySide6.QtWidgets import QWidget
 
     from desktop.app.call_assembly import build_call_parts
     from desktop.app.context import AppContext
@@ -145,8 +148,12 @@ async def measure(args: argparse.Namespace, base_url: str, busy: bool) -> dict[s
     paths = default_paths().ensure()
     ctx = AppContext(paths, Settings.load(paths), api_base_override=base_url)
     overrides = {"fast_interval": args.fast, "budget_per_hour": 10_000_000}
-    plain = {"guide_factory": lambda: None} if args.plain_guide else {}
-    parts = build_call_parts(ctx, tracker_overrides=overrides, **plain)
+
+    def no_viewer() -> QWidget | None:
+        return None
+
+    guide_factory = no_viewer if args.plain_guide else None  # None: the app's own
+    parts = build_call_parts(ctx, tracker_overrides=overrides, guide_factory=guide_factory)
     parts.workspace.resize(1400, 900)
     parts.workspace.show()
     # The app's garbage collection policy, as desktop.app.root starts it (start-up's objects
@@ -349,6 +356,7 @@ def one_run(args: argparse.Namespace, busy: bool) -> int:
     from desktop.ui.theme import apply_theme
 
     app = QApplication.instance() or QApplication([sys.argv[0]])
+    assert isinstance(app, QApplication)  # a widget application, made here or before
     # Style sheets make widget updates dearer: measure with them. The dark theme also outlines
     # every tick box as Qt polishes it (an event filter on the application).
     apply_theme(app, args.theme)

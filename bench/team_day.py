@@ -20,6 +20,7 @@ import asyncio
 import random
 import sys
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from _common import row
@@ -57,9 +58,7 @@ def _journey(
         clock.call_at(t0 + minute * 60, alarm)
         if live and event is not None:
             for ask in asks_for(event):
-                clock.call_at(
-                    t0 + minute * 60 + DELIVERY, lambda ask=ask: tracker.read_now(company, ask)
-                )
+                clock.call_at(t0 + minute * 60 + DELIVERY, partial(tracker.read_now, company, ask))
 
     change(2, lambda: tracker.confirm(company, Step.OPEN_LINK), None)
     change(4, lambda: codat.connect(company, conn, "PendingAuth"), "connection.created")
@@ -86,13 +85,17 @@ async def _day(agents: int, calls: int, live: bool) -> tuple[int, int, int]:
     clock = FakeClock()
     codat = FakeCodat(clock)
     stops: dict[str, Stop] = {}
+
+    def on_stop(company_id: str, stop: Stop) -> None:
+        stops.setdefault(company_id, stop)
+
     settings = TrackerSettings(budget_per_hour=10_000_000, concurrency=agents, stagger=0.0)
     tracker = Tracker(
         codat,
         clock=clock,
         settings=settings,
         rng=random.Random(1),
-        on_stop=lambda c, s: stops.setdefault(c, s),
+        on_stop=on_stop,
     )
     if live:
         tracker.set_live(HubAlwaysLive())

@@ -10,6 +10,7 @@ import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("LINKDESK_HOME", tempfile.mkdtemp(prefix="linkdesk-shots-"))
@@ -21,10 +22,13 @@ from PySide6.QtWidgets import QApplication, QDialog, QWidget
 from desktop.core.settings import DEFAULT_INVITATION
 from desktop.ui.theme import apply_theme
 
+if TYPE_CHECKING:
+    from desktop.ui.main_window import MainWindow
+
 Shot = Callable[[QApplication], QWidget]
 
 
-def main_window(app: QApplication) -> QWidget:
+def main_window(app: QApplication) -> MainWindow:
     from desktop.ui.main_window import MainWindow
 
     window = MainWindow()
@@ -44,9 +48,12 @@ def _guides_page() -> QWidget:
 
 def guide_viewer(app: QApplication) -> QWidget:
     """NetSuite's guide at step 4, as the live call opens it when the customer signs in."""
+    from desktop.ui.guides.page import GuidesPage
+
     window = main_window(app)
     page = window.pages["guides"]
-    page.open_platform("akxx", 4)  # type: ignore[attr-defined]
+    assert isinstance(page, GuidesPage)
+    page.open_platform("akxx", 4)
     return window
 
 
@@ -142,7 +149,7 @@ def reports_page(app: QApplication) -> QWidget:
     from desktop.ui.reports import ReportsPage
 
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
-    import stats as bench_stats  # type: ignore[import-not-found]
+    import stats as bench_stats
 
     database = Path(tempfile.mkdtemp(prefix="linkdesk-reports-")) / "calls.sqlite3"
     bench_stats.generate(database, 600)
