@@ -18,7 +18,7 @@ from desktop.ui.call.start_panel import StartPanel
 from desktop.ui.call.workspace import CallWorkspace
 from desktop.ui.guides.viewer import GuideViewer
 from tests.unit.calls.hand_tracker import HandTracker
-from tests.unit.journey_builders import connection, conns
+from tests.unit.journey_builders import connection, conns, error
 
 
 @dataclass
@@ -50,6 +50,20 @@ class Kit:
         )
         self.workspace.show_call(session.call_id)
         return session
+
+    def connection_failed(self, session: CallSession, message: str) -> None:
+        """30 s on, the API sees a connection with a data connection error (500) saying
+        ``message``."""
+        self.clock.advance(30)
+        at = self.clock.now()
+        failed = connection(
+            "7b8e7482-0000-4000-8000-000000000002",
+            "PendingAuth",
+            at,
+            key="akxx",
+            errors=[error("500", "Internal Server Error", message, at)],
+        )
+        self.tracker.observe(session.company_id, conns(at, failed))
 
     def platform_chosen(self, session: CallSession) -> None:
         """The customer picks QuickBooks Online in Link: the API sees the connection."""

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,7 +10,7 @@ from PySide6.QtWidgets import QApplication, QDialog
 
 from desktop.core.journey import Step
 from tests.store_files import saved_notes
-from tests.ui.call_workspace_kit import Kit, make_kit
+from tests.ui.call_workspace_kit import Kit
 
 # These tests make the store fail on purpose; its warnings are what they check.
 pytestmark = pytest.mark.expected_logs(r"^Call database refused ", r"the store refused a write: ")
@@ -34,13 +32,6 @@ class FullDisk:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.real, name)
-
-
-@pytest.fixture
-def kit(qtbot: Any, tmp_path: Path) -> Iterator[Kit]:
-    built = make_kit(qtbot, tmp_path)
-    yield built
-    built.store.close()
 
 
 def test_full_disk_shows_a_banner_keeps_the_notes_and_retries(

@@ -2,21 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import pytest
 from PySide6.QtCore import Qt
 
-from tests.ui.call_workspace_kit import Kit, make_kit
-
-
-@pytest.fixture
-def kit(qtbot: Any, tmp_path: Path) -> Iterator[Kit]:
-    built = make_kit(qtbot, tmp_path)
-    yield built
-    built.store.close()
+from tests.ui.call_workspace_kit import Kit
 
 
 def _press_alt(qtbot: Any, widget: Any, letter: str) -> None:

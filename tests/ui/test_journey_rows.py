@@ -2,21 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import pytest
-
 from desktop.core.journey import Step
-from tests.ui.call_workspace_kit import Kit, make_kit
-
-
-@pytest.fixture
-def kit(qtbot: Any, tmp_path: Path) -> Iterator[Kit]:
-    built = make_kit(qtbot, tmp_path)
-    yield built
-    built.store.close()
+from tests.ui.call_workspace_kit import Kit
 
 
 def test_only_changed_rows_are_set_again(qtbot: Any, kit: Kit) -> None:

@@ -36,7 +36,6 @@ from desktop.ui.guides.viewer import GuideViewer
 from desktop.ui.main_window import MainWindow
 from desktop.ui.rich_text import plain_tooltip
 from tests.ui.call_workspace_kit import make_kit
-from tests.unit.journey_builders import connection, conns, error
 
 # A gateway's error page, an image that would be fetched, and a link: each must show as text.
 MARKUP = '<html><body><img src="file:///etc/hostname"><b>Bad gateway</b> & <a href="x">here</a>'
@@ -90,16 +89,7 @@ def _shown_somewhere(root: QWidget, text: str) -> bool:
 def test_call_page_company_name_and_codats_message(qtbot: Any, tmp_path: Path) -> None:
     kit = make_kit(qtbot, tmp_path)
     session = kit.open_call(MARKUP)
-    kit.clock.advance(30)
-    at = kit.clock.now()
-    failed = connection(
-        "7b8e7482-0000-4000-8000-000000000002",
-        "PendingAuth",
-        at,
-        key="akxx",
-        errors=[error("500", "Internal Server Error", MARKUP, at)],
-    )
-    kit.tracker.observe(session.company_id, conns(at, failed))
+    kit.connection_failed(session, MARKUP)
     view = kit.workspace.current_view()
     assert view is not None
     detail = view.journey.detail_text
