@@ -199,4 +199,13 @@ def run(out: Path, only: list[str]) -> None:
 
 
 if __name__ == "__main__":
-    run(Path(sys.argv[1] if len(sys.argv) > 1 else "docs/screenshots"), sys.argv[2:])
+    import argparse
+
+    parser = argparse.ArgumentParser(description="Make the README's screenshots offscreen.")
+    parser.add_argument("out", nargs="?", default="docs/screenshots", help="folder to write to")
+    parser.add_argument("only", nargs="*", help=f"shots to make (default all): {', '.join(SHOTS)}")
+    args = parser.parse_args()
+    unknown = sorted(set(args.only) - set(SHOTS))
+    if unknown:
+        parser.error(f"no such shot: {', '.join(unknown)}")
+    run(Path(args.out), list(args.only))
