@@ -162,6 +162,10 @@ class CallWorkspace(QWidget):
         self.recent.setAccessibleName("Recent calls")
         self.recent.setToolTip("Calls you ended: choose one to read, copy or export it")
         self.recent.setTextElideMode(Qt.TextElideMode.ElideRight)
+        # As the open calls: the outcome ("Linked and first sync done", or the agent's words)
+        # wraps rather than being cut, and rows stay apart.
+        self.recent.setWordWrap(True)
+        self.recent.setAlternatingRowColors(True)
         self.recent.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.recent.currentItemChanged.connect(self._recent_chosen)
         self.recent_empty = QLabel("Calls you end are listed here.")
