@@ -78,6 +78,7 @@ class CallView(QWidget):
         self.title.setAccessibleName("Customer company")
         self.title.setProperty("role", "title")
         self._scale_title()
+        self._practice = practice or ""
         self.kind = QLabel(f"Practice call · {practice}" if practice else "")
         self.kind.setAccessibleName("Kind of call")
         self.kind.setTextFormat(Qt.TextFormat.PlainText)  # the scenario's name is the sandbox's
@@ -238,6 +239,11 @@ class CallView(QWidget):
     def set_presentation(self, on: bool) -> None:
         """For a shared screen: larger type, high contrast, and the agent's notes and timeline hidden."""
         self.presenting = on
+        if self._practice:  # the scenario and platform key are the trainer's, not the screen's
+            self.kind.setText("Practice call" if on else f"Practice call · {self._practice}")
+        # Shared, the Link URL shows from its start and unselected, wherever focus went.
+        self.link.url_edit.deselect()
+        self.link.url_edit.setCursorPosition(0)
         self._tab_chosen(self.tabs.currentIndex())
         self.tabs.setTabVisible(self.notes_tab, not on)
         self.tabs.setTabVisible(self.timeline_tab, not on)

@@ -6,7 +6,7 @@ import io
 
 import segno
 from PySide6.QtCore import Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QGuiApplication, QPixmap
+from PySide6.QtGui import QDesktopServices, QFocusEvent, QGuiApplication, QPixmap
 from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
@@ -48,6 +48,25 @@ def render_invitation(template: str, company: str, link: str, checklist: str, ag
         return out
 
 
+class UrlField(QLineEdit):
+    """The read-only Link URL. Qt selects a line edit's whole text when it takes focus from the
+    keyboard (or when a hidden widget hands focus on, as presentation mode does) and scrolls to
+    the selection's end: a shared screen then showed "27.0.0.1:…/company/9ce6…", the link without
+    its start. Here the selection runs backwards, so the start of the link stays in view."""
+
+    def focusInEvent(self, event: QFocusEvent) -> None:
+        super().focusInEvent(event)
+        self.show_start()
+
+    def show_start(self) -> None:
+        """Scroll back to the link's first character, keeping a whole-text selection if any."""
+        text = self.text()
+        if self.hasSelectedText() and self.selectedText() == text:
+            self.setSelection(len(text), -len(text))
+        else:
+            self.setCursorPosition(0)
+
+
 class LinkPanel(QGroupBox):
     copied = Signal(str)  # what was copied, in words for the timeline
 
@@ -55,7 +74,7 @@ class LinkPanel(QGroupBox):
         super().__init__("Link URL", parent)
         self.url = ""
         self.invitation = ""
-        self.url_edit = QLineEdit()
+        self.url_edit = UrlField()
         self.url_edit.setReadOnly(True)
         self.url_edit.setAccessibleName("Link URL")
         self.copy_button = QPushButton("Copy link")
