@@ -250,3 +250,21 @@ def test_the_first_frame_keeps_the_side_tabs_room(
         assert page.minimumSizeHint().width() == first
     finally:
         apply_theme(app, "light")
+
+
+def test_typing_at_first_start_goes_to_the_search(qtbot: Any, library: GuideLibrary) -> None:
+    # A new user started the app and typed "xero": the letters were lost until they pressed
+    # an arrow key or Ctrl+F.
+    from PySide6.QtWidgets import QApplication
+
+    from desktop.ui.main_window import MainWindow
+
+    window = MainWindow()
+    qtbot.addWidget(window)
+    page = GuidesPage(library)
+    window.set_page("guides", page)
+    window.show()
+    qtbot.waitActive(window)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is page.search_field)
+    qtbot.keyClicks(QApplication.focusWidget(), "xero")
+    assert page.visible_slugs() == ["xero"]

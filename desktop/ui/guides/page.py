@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, Qt, Signal
-from PySide6.QtGui import QFont, QKeyEvent, QKeySequence, QPalette, QShortcut
+from PySide6.QtGui import QFont, QKeyEvent, QKeySequence, QPalette, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -419,6 +419,17 @@ class GuidesPage(QWidget):
             self.tiles_view.doItemsLayout()  # lays out now and repaints the viewport
 
     # -- presentation -----------------------------------------------------------------------------
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        # Shown (at start, or by Ctrl+1) with the keyboard elsewhere, the agent's first keys are a
+        # platform's name: they go to the search box, not lost on the side bar.
+        focused = QApplication.focusWidget()
+        if focused is None or not self.isAncestorOf(focused):
+            if self.search_field.isVisibleTo(self):
+                self.search_field.setFocus(Qt.FocusReason.OtherFocusReason)
+            elif self._viewer is not None:  # a guide open: its keys (Alt+Left, Alt+Right)
+                self._viewer.setFocus(Qt.FocusReason.OtherFocusReason)
+
     def set_presentation(self, on: bool) -> None:
         """Larger type and high contrast for screen share; hides file errors and team marks."""
         self.presentation = on
