@@ -17,7 +17,13 @@ from PySide6.QtGui import QGuiApplication, QImage, QPainter
 from PySide6.QtSvg import QSvgRenderer
 
 ICONS = Path(__file__).resolve().parents[1] / "resources" / "icons"
-SIZES = {"linkdesk": (16, 32, 48, 64, 128, 256)}
+# The dark theme's tick and radio dot, drawn in a 14 px indicator (see desktop/ui/theme.py).
+INDICATOR_SIZES = (14, 28, 42)
+SIZES = {
+    "linkdesk": (16, 32, 48, 64, 128, 256),
+    "tick-dark": INDICATOR_SIZES,
+    "dot-dark": INDICATOR_SIZES,
+}
 NAV_SIZES = (24, 48, 72)
 
 

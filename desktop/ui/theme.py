@@ -93,12 +93,18 @@ def apply_theme(app: QApplication, choice: str, font_scale: float = 1.0) -> str:
     return name
 
 
+@cache  # read for every tick box Qt polishes; the theme files do not change while running
 def indicator_style(name: str) -> str:
     """Fusion outlines tick boxes and radio buttons in a shade of the window colour, nearly
     invisible on the dark theme: a visible outline there ("" on the light theme)."""
     if name != "dark":
         return ""
     spec = _palette_spec(name)
+    # A style sheet that styles the indicator draws no tick of its own: a ticked box was a plain
+    # blue square (seen by a new user in Settings). The tick and the dot are pictures, drawn in
+    # the HighlightedText colour (scripts/render_icons.py renders them from resources/icons).
+    tick = asset("icons", "png", "tick-dark-28.png").as_posix()
+    dot = asset("icons", "png", "dot-dark-28.png").as_posix()
     return (
         f"QCheckBox::indicator, QRadioButton::indicator {{ width: 14px; height: 14px;"
         f" border: 2px solid {spec['PlaceholderText']}; background: {spec['Base']}; }}"
@@ -106,6 +112,8 @@ def indicator_style(name: str) -> str:
         "QRadioButton::indicator { border-radius: 9px; }"
         f"QCheckBox::indicator:checked, QRadioButton::indicator:checked {{"
         f" background: {spec['Highlight']}; border-color: {spec['Highlight']}; }}"
+        f"QCheckBox::indicator:checked {{ image: url({tick}); }}"
+        f"QRadioButton::indicator:checked {{ image: url({dot}); }}"
         f"QCheckBox::indicator:disabled, QRadioButton::indicator:disabled {{"
         f" border-color: {spec['Mid']}; }}"
     )

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QPoint
-from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QApplication, QCheckBox, QWidget
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QApplication, QCheckBox, QRadioButton, QWidget
 
 from desktop.core.codat.models import Page
 from desktop.core.guides.library import GuideLibrary
@@ -115,6 +115,52 @@ def test_tick_boxes_stand_out_in_the_dark_theme(
     _settle()
     assert luminance(box.palette().color(box.backgroundRole())) < 0.1  # really dark
     assert _indicator_contrast(box) >= 3.0  # WCAG 2.1 non-text contrast
+
+
+def _tick_pixels(box: QCheckBox | QRadioButton) -> int:
+    """Pixels of the tick (or dot) inside a ticked indicator: within the square the Highlight
+    colour fills, those in the HighlightedText colour (0 for a plain filled square)."""
+    image = box.grab().toImage()
+    fill = box.palette().color(QPalette.ColorRole.Highlight)
+    ink = box.palette().color(QPalette.ColorRole.HighlightedText)
+    size = box.style().pixelMetric(box.style().PixelMetric.PM_IndicatorWidth, None, box)
+    width, height = min(size + 8, image.width()), image.height()
+    filled = [
+        (x, y)
+        for x in range(width)
+        for y in range(height)
+        if ratio(QColor(image.pixel(QPoint(x, y))), fill) < 1.2
+    ]
+    if not filled:
+        return 0
+    xs, ys = [x for x, _ in filled], [y for _, y in filled]
+    # The middle half of the filled shape: inside a round radio indicator too, away from its edge.
+    left, right = min(xs), max(xs)
+    top, bottom = min(ys), max(ys)
+    inset_x, inset_y = (right - left) // 4, (bottom - top) // 4
+    return sum(
+        1
+        for x in range(left + inset_x, right - inset_x + 1)
+        for y in range(top + inset_y, bottom - inset_y + 1)
+        if ratio(QColor(image.pixel(QPoint(x, y))), ink) < 1.5
+    )
+
+
+@pytest.mark.parametrize("kind", [QCheckBox, QRadioButton])
+def test_a_ticked_box_shows_a_tick_in_the_dark_theme(
+    qtbot: Any, qapp: QApplication, light_after: Any, kind: type[QCheckBox | QRadioButton]
+) -> None:
+    # A new user saw "Keep the key for this session only" ticked in Settings as a plain blue
+    # square: the dark theme's indicator style drew no tick.
+    apply_theme(qapp, "dark")
+    box = kind("Keep the key for this session only")
+    qtbot.addWidget(box)
+    box.show()
+    qtbot.waitExposed(box)
+    _settle()
+    box.setChecked(True)
+    _settle()
+    assert _tick_pixels(box) >= 10  # 0 for the plain filled square
 
 
 @pytest.mark.parametrize("theme", ["light", "dark"])
