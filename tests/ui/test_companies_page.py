@@ -139,3 +139,22 @@ def test_a_bug_in_the_loader_goes_to_the_crash_handler_not_the_page(
     assert "KeyError" in crash.reports[0].summary
     assert "results" not in widget.error.text()
     assert not widget.progress.isVisible()
+
+
+def test_the_short_columns_are_as_wide_as_their_text(qtbot: Any) -> None:
+    # At 1366x768 the "Created" date wrapped onto two lines beside a stretched name column.
+    from datetime import UTC, datetime
+
+    page = CompaniesPage(lambda text, number: None, lambda coro, name: None)  # type: ignore[arg-type,return-value]
+    qtbot.addWidget(page)
+    page.resize(1180, 650)
+    page.show()
+    qtbot.waitExposed(page)
+    created = datetime(2026, 12, 1, 5, 8, tzinfo=UTC)
+    row = CompanyRow("c-1", "Harbour Bakery Ltd", "PendingAuth", "QuickBooks Online", created, "")
+    page.model.set_rows([row])
+    page.table.show()
+    metrics = page.table.fontMetrics()
+    for column in (1, 2, 3):
+        text = page.model.data(page.model.index(0, column))
+        assert page.table.columnWidth(column) > metrics.horizontalAdvance(text), text
