@@ -365,3 +365,20 @@ def test_beside_a_call_the_step_and_its_stage_keep_one_line(
     assert label.fontMetrics().horizontalAdvance(label.text()) <= label.width()
     assert viewer.prev_button.accessibleName() == "Previous step"
     assert viewer.next_button.accessibleName() == "Next step"
+
+
+def test_the_platform_keys_keep_one_line_when_there_is_room(
+    qtbot: Any, library: GuideLibrary
+) -> None:
+    # "Platform keys:" sat above "gbol" on a 1366x768 screen with half the row empty.
+    viewer = GuideViewer(library)
+    qtbot.addWidget(viewer)
+    viewer.resize(760, 600)
+    viewer.show()
+    qtbot.waitExposed(viewer)
+    assert viewer.show_guide("xero")
+    qtbot.waitUntil(lambda: viewer._pending is None, timeout=5000)
+    body = viewer.scroll_area.widget()
+    keys = next(w for w in body.findChildren(QLabel) if w.accessibleName() == "Platform keys")
+    assert keys.text() == "Platform keys: gbol"
+    assert keys.height() < 2 * keys.fontMetrics().lineSpacing()

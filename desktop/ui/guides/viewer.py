@@ -607,9 +607,10 @@ class GuideViewer(QWidget):
         keys.setWordWrap(True)
         keys.setAccessibleName("Platform keys")
         keys.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        chips.addWidget(keys)
+        # The rest of the row is the keys' (with a stretch after it, a wrapping label took the
+        # narrowest width and broke "Platform keys:" from "gbol"); a long list still wraps.
+        chips.addWidget(keys, 1)
         self.internal_widgets.append(keys)
-        chips.addStretch(1)
         head.addLayout(chips)
         if guide.summary:
             head.addWidget(_label(guide.summary, "Summary", markdown=True))
