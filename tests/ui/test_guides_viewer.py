@@ -379,6 +379,7 @@ def test_the_platform_keys_keep_one_line_when_there_is_room(
     assert viewer.show_guide("xero")
     qtbot.waitUntil(lambda: viewer._pending is None, timeout=5000)
     body = viewer.scroll_area.widget()
+    assert body is not None
     keys = next(w for w in body.findChildren(QLabel) if w.accessibleName() == "Platform keys")
     assert keys.text() == "Platform keys: gbol"
     assert keys.height() < 2 * keys.fontMetrics().lineSpacing()
