@@ -12,7 +12,9 @@ from collections.abc import Sequence
 
 from PySide6.QtCore import QEvent
 from PySide6.QtGui import QResizeEvent
-from PySide6.QtWidgets import QLineEdit, QStyle, QStyleOptionFrame, QWidget
+from PySide6.QtWidgets import QLineEdit, QWidget
+
+FRAME_PAD = 6  # px a side: the frame and the inner padding around a line edit's text
 
 
 class FittedHintEdit(QLineEdit):
@@ -31,13 +33,15 @@ class FittedHintEdit(QLineEdit):
         return self._hints
 
     def text_room(self) -> int:
-        """Pixels the placeholder may take: the contents rectangle less the text margins and,
-        when the clear button is on, the room Qt keeps for it (about the field's height)."""
-        option = QStyleOptionFrame()
-        self.initStyleOption(option)
-        contents = self.style().subElementRect(QStyle.SubElement.SE_LineEditContents, option, self)
+        """Pixels the placeholder may take: the widget less its frame and padding (FRAME_PAD a
+        side, a little more than Fusion's), the text margins and, when the clear button is on,
+        the room Qt keeps for it (about the field's height).
+
+        Measured without QStyle on purpose: this field is on the first page, and the first frame
+        does without QStyle's Python wrapper (tests/e2e/test_first_frame_wrappers.py)."""
+        contents = self.contentsRect()
         margins = self.textMargins()
-        room = contents.width() - margins.left() - margins.right() - 4  # Qt's own 2 px a side
+        room = contents.width() - margins.left() - margins.right() - 2 * FRAME_PAD
         if self.isClearButtonEnabled():
             room -= contents.height()
         return room
