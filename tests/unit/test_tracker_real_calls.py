@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from desktop.core.clock import FakeClock
 from desktop.core.journey import EventKind, JourneyEvent, JourneyState, Phase, ProblemKey
 from desktop.core.tracker import Stop, StopReason, Tracker, TrackerSettings
 from tests.unit.journey_builders import when
-from tests.unit.tracker_fakes import COMPANY, FakeCodat, run_for, run_until
+from tests.unit.tracker_fakes import COMPANY, FakeCodat, run_for, run_until, scripted_journey
 
 XERO = "11111111-0000-4000-8000-0000000000c1"
 QBO = "22222222-0000-4000-8000-0000000000c2"
@@ -29,14 +31,14 @@ def _deauthorize(codat: FakeCodat, conn: str, **extra: str) -> None:
 
 
 def _tracker(
-    codat: FakeCodat, clock: FakeClock
+    codat: FakeCodat, clock: FakeClock, settings: TrackerSettings = SETTINGS
 ) -> tuple[Tracker, list[tuple[JourneyState, tuple[JourneyEvent, ...]]], list[Stop]]:
     updates: list[tuple[JourneyState, tuple[JourneyEvent, ...]]] = []
     stops: list[Stop] = []
     tracker = Tracker(
         codat,
         clock=clock,
-        settings=SETTINGS,
+        settings=settings,
         on_update=lambda c, s, e: updates.append((s, e)),
         on_stop=lambda c, s: stops.append(s),
     )
@@ -172,3 +174,67 @@ async def test_a_deleted_company_ends_the_journey_with_nothing_more_to_wait_for(
     state = tracker.state(COMPANY)
     assert state is not None and state.phase is Phase.FAILED
     assert state.problem is not None and state.problem.key is ProblemKey.COMPANY_GONE
+
+
+# The pace the journey wants, not a share of a quota: these tests are about when it is asked.
+UNMETERED = replace(SETTINGS, budget_per_hour=100_000.0)
+
+
+def _access_lost(state: JourneyState) -> bool:
+    return state.problem is not None and state.problem.key is ProblemKey.DEAUTHORIZED
+
+
+@pytest.mark.asyncio
+async def test_a_change_awaited_after_the_goal_is_followed_until_it_is_seen() -> None:
+    """A practice call's lesson after the first sync (xero-deauthorized): the goal does not end
+    the tracking, and access lost half a minute later is read at the pace of an expected change."""
+    clock, codat, t0 = scripted_journey(XERO)  # Linked at +120 s, first sync done at +150 s
+    lost_at = t0 + 180
+    clock.call_at(lost_at, lambda: _deauthorize(codat, XERO))
+    tracker, _, stops = _tracker(codat, clock, UNMETERED)
+    async with tracker:
+        tracker.track(COMPANY, until_seen=_access_lost)
+        await run_until(tracker, clock, lambda: clock.now() >= lost_at, seconds=600)
+        state = tracker.state(COMPANY)
+        assert stops == [] and state is not None and state.synced  # past the goal, still followed
+        finished_reads = len(codat.kinds())
+        await run_until(
+            tracker,
+            clock,
+            lambda: _access_lost(tracker.state(COMPANY) or state),
+            seconds=2 * SETTINGS.medium_interval,  # well before the slow interval
+        )
+        assert "connections" in codat.kinds()[finished_reads:]
+        await run_for(tracker, clock, 600)
+    assert stops == []  # the customer can sign in again: the call goes on being followed
+    assert tracker.internal_errors == []
+
+
+@pytest.mark.asyncio
+async def test_without_an_awaited_change_the_goal_ends_the_tracking_as_ever() -> None:
+    clock, codat, t0 = scripted_journey(XERO)
+    clock.call_at(t0 + 180, lambda: _deauthorize(codat, XERO))
+    tracker, _, stops = _tracker(codat, clock, UNMETERED)
+    async with tracker:
+        tracker.track(COMPANY)
+        await run_until(tracker, clock, lambda: bool(stops), seconds=600)
+    assert [s.reason for s in stops] == [StopReason.FINISHED]  # before access was lost
+    assert clock.now() < t0 + 180
+    state = tracker.state(COMPANY)
+    assert state is not None and state.synced and not _access_lost(state)
+
+
+@pytest.mark.expected_logs(r"^Internal error in the awaited change of ")
+@pytest.mark.asyncio
+async def test_a_broken_check_of_an_awaited_change_awaits_nothing() -> None:
+    clock, codat, _ = scripted_journey(XERO)
+    tracker, _, stops = _tracker(codat, clock, UNMETERED)
+
+    def broken(_state: JourneyState) -> bool:
+        raise RuntimeError("a bug in the check")
+
+    async with tracker:
+        tracker.track(COMPANY, until_seen=broken)
+        await run_until(tracker, clock, lambda: bool(stops), seconds=600)
+    assert [s.reason for s in stops] == [StopReason.FINISHED]
+    assert [str(e) for e in tracker.internal_errors] == ["a bug in the check"]

@@ -7,6 +7,10 @@ waiting for the customer's consent and the agent has not confirmed it, or nothin
 while) the interval is the medium one, growing towards the slow one. When nothing has moved for
 ``hot_window`` seconds the interval grows steadily towards the next slower one, so a customer who
 stays on one screen for ten minutes does not cost three hundred requests.
+
+A journey followed past its goal for a change still to come (``awaiting``: a practice call whose
+lesson, such as access revoked, comes after the first sync) expects that change from the moment
+the first sync was done: fast polling, then the medium interval until it comes.
 """
 
 from __future__ import annotations
@@ -76,15 +80,19 @@ def _ramp(low: float, high: float, quiet: float, window: float) -> float:
     return min(max(high, low), low * (1.0 + (quiet - window) / window))
 
 
-def change_expected_since(state: JourneyState) -> float | None:
+def change_expected_since(state: JourneyState, awaiting: bool = False) -> float | None:
     """Since when a change on the customer's side is likely soon, or None if it is not.
 
     A step the agent confirmed (or the API showed) starts the next one, and that next change is
     likely soon, except while the customer reviews what will be shared: a connection waiting for
     consent nobody has confirmed may stay PendingAuth for minutes. Once linked, the first sync's
-    completion is likely soon after the link, not after every progress tick.
+    completion is likely soon after the link, not after every progress tick. A finished journey
+    ``awaiting`` a change after its goal expects it since the first sync was done.
     """
     phase = state.phase
+    if phase is Phase.FINISHED and awaiting:
+        done = state.first_sync_done_at
+        return done if done is not None else state.changed_at
     if phase is Phase.SYNCING:
         linked = state.step(Step.SIGN_IN).seen_at
         return linked if linked is not None else state.changed_at
@@ -96,10 +104,13 @@ def change_expected_since(state: JourneyState) -> float | None:
     return state.changed_at
 
 
-def base_interval(state: JourneyState, now: float, settings: TrackerSettings) -> float:
-    """The interval this journey wants, in seconds, before any budget is considered."""
+def base_interval(
+    state: JourneyState, now: float, settings: TrackerSettings, awaiting: bool = False
+) -> float:
+    """The interval this journey wants, in seconds, before any budget is considered
+    (``awaiting``: a change is still to come after the goal)."""
     phase = state.phase
-    expected = change_expected_since(state)
+    expected = change_expected_since(state, awaiting)
     if expected is not None:
         quiet = max(0.0, now - expected)
         return _ramp(settings.fast_interval, settings.medium_interval, quiet, settings.hot_window)
@@ -116,11 +127,11 @@ WEIGHT_WAITING = 2.0
 WEIGHT_IDLE = 1.0
 
 
-def weight(state: JourneyState, on_screen: bool) -> float:
+def weight(state: JourneyState, on_screen: bool, awaiting: bool = False) -> float:
     """The call on screen first, then journeys expecting a change, then waiting ones, idle last."""
     if on_screen:
         return WEIGHT_ON_SCREEN
-    if change_expected_since(state) is not None:
+    if change_expected_since(state, awaiting) is not None:
         return WEIGHT_CHANGE_EXPECTED
     if state.phase in (Phase.AWAITING_CUSTOMER, Phase.LINKING):
         return WEIGHT_WAITING

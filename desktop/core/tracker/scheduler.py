@@ -14,7 +14,10 @@ reported.
 Tracking ends only when the goal is reached (Linked with the first sync complete, unless
 ``keep_watching``), when the caller untracks the company (the call ended), or when nothing more can
 happen: Codat answers 404 (the company was deleted) or 401/403 (our API key is refused). Lost
-access, an unlinked connection, a connection error or a failed sync keep the journey open.
+access, an unlinked connection, a connection error or a failed sync keep the journey open. A
+company tracked ``until_seen`` a change that comes after the goal (a practice call whose lesson,
+such as access revoked, follows the first sync) is followed past the goal until that change has
+been seen once: its connections are read at the pace of an expected change meanwhile.
 
 The tracker reports through plain callbacks and an async iterator; it knows nothing of Qt.
 """
@@ -143,6 +146,8 @@ class _Tracked:
     keep_watching: bool
     next_at: float
     order: int
+    # A change still to come after the goal: set until it returns True once (then None).
+    until_seen: Callable[[JourneyState], bool] | None = None
     polls: int = 0
     failures: int = 0
     in_flight: bool = False
@@ -254,8 +259,15 @@ class Tracker:
         keep_watching: bool | None = None,
         preselected_platform: str | None = None,
         state: JourneyState | None = None,
+        until_seen: Callable[[JourneyState], bool] | None = None,
     ) -> JourneyState:
-        """Start following a company (again); returns the journey as it stands."""
+        """Start following a company (again); returns the journey as it stands.
+
+        ``until_seen`` says whether a change that comes after the goal has been seen (a practice
+        call's lesson, such as access revoked after the first sync): until it says True once, the
+        goal does not end the tracking and the finished journey's connections are read at the
+        pace of an expected change. None (every real call): the goal ends it, as ever.
+        """
         if self._closed:
             raise RuntimeError("the tracker is closed")
         now = self.clock.now()
@@ -275,7 +287,9 @@ class Tracker:
             keep_watching=self.settings.keep_watching if keep_watching is None else keep_watching,
             next_at=first,
             order=self._order,
+            until_seen=until_seen,
         )
+        self._check_seen(tracked)
         self._companies[company_id] = tracked
         self._allot_at = float("-inf")  # one more to share the budget with
         self._ensure_running()
@@ -436,7 +450,15 @@ class Tracker:
         return min(later) if later else None
 
     def _weight(self, tracked: _Tracked) -> float:
-        return weight(tracked.state, tracked.company_id == self._focus)
+        return weight(tracked.state, tracked.company_id == self._focus, self._awaiting(tracked))
+
+    @staticmethod
+    def _awaiting(tracked: _Tracked) -> bool:
+        """A change is still to come after the goal (``track(until_seen=...)``)."""
+        return tracked.until_seen is not None
+
+    def _base_interval(self, tracked: _Tracked, now: float) -> float:
+        return base_interval(tracked.state, now, self.settings, self._awaiting(tracked))
 
     def _launch(self, tracked: _Tracked, now: float) -> None:
         tracked.in_flight = True
@@ -497,6 +519,10 @@ class Tracker:
             # Lost access or unlinked: what can change now is on the connections (the customer
             # re-authorizes this one, or connects another).
             return Ask.CONNECTIONS
+        if state.phase is Phase.FINISHED and self._awaiting(tracked):
+            # After the first sync what is still to come is the connection's status (access
+            # revoked, a one-time sync's connector removing itself); the data status follows it.
+            return Ask.CONNECTIONS
         if self._recheck_due(tracked, now):
             return Ask.CONNECTIONS
         return Ask.DATA_STATUS
@@ -518,10 +544,8 @@ class Tracker:
         """The wanted interval, stretched by this company's share of a scarce budget (s);
         while the team hub covers the company, the heartbeat."""
         if self.live is not None and self.live.covers(tracked.company_id, now):
-            return max(
-                self.settings.live_heartbeat, base_interval(tracked.state, now, self.settings)
-            )
-        return base_interval(tracked.state, now, self.settings) * self._stretch_of(tracked, now)
+            return max(self.settings.live_heartbeat, self._base_interval(tracked, now))
+        return self._base_interval(tracked, now) * self._stretch_of(tracked, now)
 
     def _slowed(self, tracked: _Tracked, now: float) -> bool:
         """The budget gives this company less than it wants: no extra questions then."""
@@ -540,9 +564,7 @@ class Tracker:
         regular: dict[str, float] = {}
         for tracked in active:
             state = tracked.state
-            rate = regular[tracked.company_id] = 1.0 / max(
-                base_interval(state, now, self.settings), 1e-3
-            )
+            rate = regular[tracked.company_id] = 1.0 / max(self._base_interval(tracked, now), 1e-3)
             if state.phase is Phase.SYNCING:
                 # Pull operations and connection re-reads go in between while a sync runs.
                 rate += 1.0 / self.settings.history_every + 1.0 / self.settings.connections_recheck
@@ -680,8 +702,13 @@ class Tracker:
             self._allot_at = float("-inf")
             self._report_pace(tracked, now)
             return
-        # Only the goal ends tracking here; 404 and 401/403 end it in _failed.
-        ending = state.phase is Phase.FINISHED and not tracked.keep_watching
+        # Only the goal ends tracking here (once no change is awaited after it); 404 and 401/403
+        # end it in _failed.
+        ending = (
+            state.phase is Phase.FINISHED
+            and not tracked.keep_watching
+            and not self._awaiting(tracked)
+        )
         if ending and not tracked.history_wanted:
             text = (
                 state.note
@@ -755,7 +782,7 @@ class Tracker:
         self._report_pace(tracked, now)
 
     def _pace(self, tracked: _Tracked, now: float) -> Pace:
-        wanted = base_interval(tracked.state, now, self.settings)
+        wanted = self._base_interval(tracked, now)
         interval = self._interval(tracked, now)
         next_at = max(tracked.next_at, self.budget.hold_until)
         limit: Limit | None = tracked.waits_for
@@ -780,8 +807,23 @@ class Tracker:
 
     def _apply(self, tracked: _Tracked, obs: Observation) -> None:
         tracked.state, events = apply(tracked.state, obs, tracked.config)
+        self._check_seen(tracked)
         if events and self.on_update is not None:
             self._call(self.on_update, tracked.company_id, tracked.state, events)
+
+    def _check_seen(self, tracked: _Tracked) -> None:
+        """Once the change awaited after the goal has been seen, the company is tracked as any
+        other (a bug in the check counts as seen: the goal ends the tracking again)."""
+        check = tracked.until_seen
+        if check is None:
+            return
+        try:
+            seen = check(tracked.state)
+        except Exception as exc:
+            self._internal_error(exc, f"the awaited change of {tracked.company_id}")
+            seen = True
+        if seen:
+            tracked.until_seen = None
 
     def _emit_stop(self, tracked: _Tracked, stop: Stop) -> None:
         tracked.stop = stop
