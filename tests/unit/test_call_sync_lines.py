@@ -3,6 +3,7 @@ whole, the outcome of an ended call in the store and the export (core only, on a
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC
 from pathlib import Path
 
@@ -23,7 +24,13 @@ class Tracker:
         self.clock = clock
         self.states: dict[str, JourneyState] = {}
 
-    def track(self, company_id: str, *, state: JourneyState | None = None) -> JourneyState:
+    def track(
+        self,
+        company_id: str,
+        *,
+        state: JourneyState | None = None,
+        until_seen: Callable[[JourneyState], bool] | None = None,
+    ) -> JourneyState:
         return self.states.setdefault(company_id, state or start(company_id, self.clock.now()))
 
     def untrack(self, company_id: str) -> None:

@@ -8,6 +8,7 @@ from typing import Protocol
 
 from desktop.core.calls.origin import CallOrigin, OriginSource, fixed_origin
 from desktop.core.calls.outcome import Outcome, RecentCall
+from desktop.core.calls.practice_hints import lesson_after_first_sync
 from desktop.core.calls.session import CallSession, CallStoreLike, StoredCall
 from desktop.core.clock import Clock
 from desktop.core.codat.errors import CodatError
@@ -27,8 +28,15 @@ log = logging.getLogger(__name__)
 class TrackerLike(Protocol):
     """What the manager needs of ``desktop.core.tracker.Tracker``."""
 
-    def track(self, company_id: str, *, state: JourneyState | None = None) -> JourneyState:
-        """Follow a company, from ``state`` if given (a resumed call) or from the start."""
+    def track(
+        self,
+        company_id: str,
+        *,
+        state: JourneyState | None = None,
+        until_seen: Callable[[JourneyState], bool] | None = None,
+    ) -> JourneyState:
+        """Follow a company, from ``state`` if given (a resumed call) or from the start; past the
+        first sync until ``until_seen(state)`` is true once, if given (a practice call's lesson)."""
         ...
 
     def untrack(self, company_id: str) -> None:
@@ -220,7 +228,7 @@ class CallManager:
         session = self._session(call_id, company_id, company_name, link_url, at, scenario)
         self.sessions[call_id] = session
         self.origins[call_id] = origin
-        session.state = self.tracker.track(company_id)
+        session.state = self.tracker.track(company_id, until_seen=lesson_after_first_sync(scenario))
         self._changed(session)
         return session
 
@@ -289,7 +297,11 @@ class CallManager:
         session.waiting_reason = reason
         if reason is None:
             session.state = session.history.merge(
-                self.tracker.track(session.company_id, state=session.state)
+                self.tracker.track(
+                    session.company_id,
+                    state=session.state,
+                    until_seen=lesson_after_first_sync(session.practice),
+                )
             )
         return reason is None
 

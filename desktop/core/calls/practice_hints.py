@@ -4,9 +4,16 @@ A practice call runs one of the embedded sandbox's scripted customers (``linkdes
 --list-scenarios``). Some scenarios show nothing in Codat's API for minutes (a customer who cancels
 on the software list leaves no connection behind), so without a word the trainee sees step 1 and
 nothing else. The hint says what the API can and cannot show at that point and what to do.
+
+Some scenarios' lesson comes after the first sync (access revoked half a minute later, a one-time
+sync's connector removing itself): such a call is followed past its first sync until the lesson
+has shown (``lesson_after_first_sync``, given to the tracker by the call manager), and its hint
+stays until then, saying that the call is not over.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from desktop.core.journey import JourneyState, ProblemKey, Step, StepStatus
 
@@ -32,8 +39,16 @@ _WAITING: dict[str, str] = {
         "connection error: read the Problem box and walk the customer through its fix."
     ),
     "xero-deauthorized": (
-        "Practice: Xero links and syncs, then the customer's access is revoked. Watch for the "
-        "connection turning Deauthorized and read out the fix."
+        "Practice: Xero links and syncs; about half a minute after the first sync the customer's "
+        "access is revoked. Keep the call open when the first sync is done: watch for the "
+        "connection turning Deauthorized, then read out the fix in the Problem box."
+    ),
+    "one-time-sync": (
+        "Practice: software on the customer's computer (QuickBooks Desktop or Sage 50) set to "
+        "sync once. Right after the first sync the connector removes itself and the timeline "
+        "shows the connection turning Deauthorized: that is expected, not lost access, so no "
+        "problem appears. Keep the call open until then, and explain that for ongoing syncs the "
+        "connector must stay installed."
     ),
     "slow-sync": (
         "Practice: the first sync runs slowly. Nothing is needed from the customer once they are "
@@ -50,23 +65,70 @@ _WAITING: dict[str, str] = {
 }
 
 
-def practice_hint(scenario: str | None, state: JourneyState) -> str | None:
+def _access_lost(state: JourneyState) -> bool:
+    return state.problem is not None and state.problem.key is ProblemKey.DEAUTHORIZED
+
+
+def _connector_removed(state: JourneyState) -> bool:
+    return state.one_time_sync
+
+
+# The scenarios whose lesson comes after the first sync (the sandbox's steps ``after_sync``), each
+# with what shows once it has come.
+_AFTER_FIRST_SYNC: dict[str, Callable[[JourneyState], bool]] = {
+    "xero-deauthorized": _access_lost,
+    "one-time-sync": _connector_removed,
+}
+LESSONS_AFTER_FIRST_SYNC = frozenset(_AFTER_FIRST_SYNC)
+
+# Said once the first sync is done while such a lesson has not shown yet.
+_AFTER_SYNC_WAITING: dict[str, str] = {
+    "xero-deauthorized": (
+        "Practice: the first sync is done, but this call is not over. In about half a minute the "
+        "customer's access is revoked: keep the call open and watch for the connection turning "
+        "Deauthorized, then read out the fix in the Problem box."
+    ),
+    "one-time-sync": (
+        "Practice: the first sync is done; the connector removes itself right after it. Keep "
+        "the call open: the timeline shows the connection turning Deauthorized, which here is "
+        "expected, not lost access."
+    ),
+}
+
+
+def lesson_after_first_sync(scenario: str | None) -> Callable[[JourneyState], bool] | None:
+    """For a practice call whose lesson comes after the first sync, what says it has shown;
+    None for every other scenario and every real call (their first sync is their end)."""
+    if not scenario:
+        return None
+    return _AFTER_FIRST_SYNC.get(scenario.partition(":")[0])
+
+
+def practice_hint(
+    scenario: str | None, state: JourneyState, lesson_shown: bool = False
+) -> str | None:
     """The hint for ``scenario`` (``NAME`` or ``NAME:platformKey``) at ``state``; None once the journey says it all by itself.
 
     The hint goes away when the call reaches what the scenario is about: a connection for
-    cancel-at-selection (it should not come), a problem shown, or the journey finished.
+    cancel-at-selection (it should not come), a problem shown, or the journey finished; for a
+    scenario whose lesson comes after the first sync, once that lesson has shown (now, or
+    earlier in the call: ``lesson_shown``).
     """
     if not scenario:
         return None
     # Saved as the sandbox's spec, "NAME" or "NAME:platformKey" (desktop.core.practice).
-    text = _WAITING.get(scenario.partition(":")[0])
+    name = scenario.partition(":")[0]
+    text = _WAITING.get(name)
     if text is None:
         return f"Practice call: scenario {scenario}."
-    if state.synced:
-        return None
     problem = state.problem
     if problem is not None and problem.key is not ProblemKey.STALLED:
         return None  # the Problem box now says what happened, with its fix
+    lesson = _AFTER_FIRST_SYNC.get(name)
+    if lesson is not None and state.first_sync_done:
+        return None if lesson_shown or lesson(state) else _AFTER_SYNC_WAITING[name]
+    if state.synced:
+        return None
     sync_step = next((s for s in state.steps if s.step is Step.COMPLETE), None)
     if sync_step is not None and sync_step.status is StepStatus.DONE:
         return None

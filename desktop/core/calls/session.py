@@ -17,7 +17,7 @@ from typing import Any, Protocol
 from desktop.core.calls.history import History, RecordedEvent
 from desktop.core.calls.origin import CallOrigin
 from desktop.core.calls.outcome import Outcome
-from desktop.core.calls.practice_hints import practice_hint
+from desktop.core.calls.practice_hints import lesson_after_first_sync, practice_hint
 from desktop.core.clock import Clock
 from desktop.core.codat.data_types import data_type_words
 from desktop.core.journey import (
@@ -269,6 +269,9 @@ class CallSession:
         self.call_id = call_id
         # The sandbox scenario of a practice call; None for every other call, sandbox or not.
         self.practice = practice
+        # A practice lesson that comes after the first sync: whether it has shown in this call.
+        self._lesson = lesson_after_first_sync(practice)
+        self.lesson_shown = False
         self._last_sync_line: str | None = None
         self.company_id = company_id
         self.company_name = company_name
@@ -310,6 +313,8 @@ class CallSession:
     # -- from the tracker --------------------------------------------------------------------------
     def on_update(self, state: JourneyState, events: Sequence[JourneyEvent] = ()) -> None:
         """A new journey state from the tracker, with the events that led to it."""
+        if self._lesson is not None and not self.lesson_shown and self._lesson(state):
+            self.lesson_shown = True
         self.retry_at = None
         self.retry_reason = None
         synced_types = False
@@ -587,7 +592,9 @@ class CallSession:
             retry_text=self.retry_text(),
             pace_text=self.pace_text(),
             stall_prompt=self.stall_prompt(),
-            hint=practice_hint(self.practice, self.state) if self.practice else None,
+            hint=practice_hint(self.practice, self.state, self.lesson_shown)
+            if self.practice
+            else None,
             practice=self.practice,
             ticks=dict(self.ticks),
             notes=self.notes,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from desktop.core.clock import FakeClock
@@ -20,8 +21,17 @@ class HandTracker:
         self.manager: CallManager | None = None
         self.confirmations: list[tuple[str, Step, float]] = []
         self.focused: str | None = None
+        # What each company was tracked until, past its first sync (a practice call's lesson).
+        self.until_seen: dict[str, Callable[[JourneyState], bool] | None] = {}
 
-    def track(self, company_id: str, *, state: JourneyState | None = None) -> JourneyState:
+    def track(
+        self,
+        company_id: str,
+        *,
+        state: JourneyState | None = None,
+        until_seen: Callable[[JourneyState], bool] | None = None,
+    ) -> JourneyState:
+        self.until_seen[company_id] = until_seen
         return self.states.setdefault(company_id, state or start(company_id, self.clock.now()))
 
     def untrack(self, company_id: str) -> None:

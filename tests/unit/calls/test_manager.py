@@ -11,7 +11,15 @@ from desktop.core.clock import FakeClock
 from desktop.core.journey import ConnectionsSeen, EventKind, Provenance, Step, StepStatus
 from desktop.core.store import StoreError
 from tests.unit.calls.calls_kit import CONN, FullDisk, start_desk
-from tests.unit.journey_builders import COMPANY, connection, conns
+from tests.unit.journey_builders import (
+    COMPANY,
+    Platform,
+    connection,
+    conns,
+    data_status,
+    error,
+    status,
+)
 
 LINK = f"https://link.codat.io/company/{COMPANY}"
 
@@ -162,4 +170,50 @@ def test_a_call_waiting_for_its_api_starts_when_it_is_back_and_writes_nothing_me
     assert second.manager.recheck_waiting() == [resumed]
     assert resumed.waiting_reason is None and COMPANY in second.tracker.states
     assert [(e.kind, e.summary) for e in second.store.events(session.call_id)] == saved
+    second.close()
+
+
+def test_a_practice_call_whose_lesson_comes_after_the_first_sync_is_followed_until_it_shows(
+    tmp_path: Path,
+) -> None:
+    """xero-deauthorized: the tracker is told what the lesson looks like, at the opening and
+    after a restart; a real call, and a practice call whose first sync is its end, are not."""
+    from desktop.core.journey import ProblemKey
+
+    clock = FakeClock()
+    db = tmp_path / "calls.sqlite3"
+    first = start_desk(db, clock)
+    practice = first.manager.open_call(COMPANY, "Practice", LINK, scenario="xero-deauthorized")
+    first.manager.open_call("c2", "Harbour Bakery", LINK)
+    first.manager.open_call("c3", "Practice", LINK, scenario="happy-path:qhyg")
+    until = first.tracker.until_seen
+    check = until[COMPANY]
+    assert check is not None and until["c2"] is None and until["c3"] is None
+
+    xero: Platform = {"key": "gbol", "name": "Xero"}
+    created = clock.now()
+    first.tracker.observe(COMPANY, conns(created + 5, connection(CONN, "Linked", created, **xero)))
+    done = data_status(created + 60, status("bills", "Complete", sync_id="s", last=created + 50))
+    first.tracker.observe(COMPANY, done)
+    assert practice.state.synced and not check(practice.state)
+    hint = practice.snapshot().hint
+    assert hint is not None and "not over" in hint  # the first sync is not the end of it
+    lost = error("401", "Unauthorized", "de-authorized", created + 89)
+    seen = connection(CONN, "Deauthorized", created, errors=[lost], **xero)
+    first.tracker.observe(COMPANY, conns(created + 90, seen))
+    assert check(practice.state)
+    problem = practice.problem
+    assert problem is not None and problem.key is ProblemKey.DEAUTHORIZED and problem.fix
+    assert practice.snapshot().hint is None and "deauthorized" in practice.summary()
+    # The trainee practises the fix: signed in again, the lesson stays shown.
+    first.tracker.observe(
+        COMPANY, conns(created + 120, connection(CONN, "Linked", created, **xero))
+    )
+    assert practice.state.synced and practice.snapshot().hint is None
+    first.close()
+
+    second = start_desk(db, clock)
+    second.manager.resume()
+    resumed = second.tracker.until_seen
+    assert resumed[COMPANY] is not None and resumed["c2"] is None and resumed["c3"] is None
     second.close()
