@@ -148,7 +148,8 @@ SCENARIOS: dict[str, Scenario] = {
         ),
         Scenario(
             "xero-deauthorized",
-            "links Xero, syncs, then access is revoked (Deauthorized)",
+            "links Xero, syncs; half a minute after the first sync access is revoked "
+            "(Deauthorized)",
             "gbol",
             _xero_deauthorized,
             takes_platform=False,
