@@ -17,9 +17,17 @@ from desktop.ui.call.outcome_dialog import OutcomeDialog
 from desktop.ui.call.start_panel import EMPTY_ACCOUNT, StartPanel
 from desktop.ui.guides.page import GuidesPage
 from desktop.ui.guides.viewer import GuideViewer
-from tests.ui.call_stages import bring_to
-from tests.ui.call_workspace_kit import make_kit
-from tests.unit.journey_builders import conns
+from tests.ui.call_stages import CONNECTION, bring_to
+from tests.ui.call_workspace_kit import Kit, make_kit
+from tests.unit.journey_builders import (
+    Platform,
+    connection,
+    conns,
+    data_status,
+    pull,
+    pulls,
+    status,
+)
 
 
 def _settle() -> None:
@@ -125,6 +133,94 @@ def test_the_first_sync_is_one_bar_in_words_and_one_line_per_change(
     assert isinstance(guide, GuideViewer) and guide.guide is not None
     assert guide.current_step == len(guide.guide.steps)
     assert "sync" in guide.guide.steps[guide.current_step - 1].title.lower()
+
+
+# The sandbox's sync-error scenario: these nine data types, billPayments fails part-way.
+NINE = (
+    "company",
+    "chartOfAccounts",
+    "taxRates",
+    "paymentMethods",
+    "suppliers",
+    "bills",
+    "billPayments",
+    "billCreditNotes",
+    "directCosts",
+)
+CODATS_WORDS = "The source platform returned an error while fetching billPayments."
+
+
+def _linked(kit: Kit, session: Any) -> None:
+    qbo: Platform = {"key": "qhyg", "name": "QuickBooks Online"}
+    kit.clock.advance(60)
+    created = kit.clock.now() - 5
+    for state in ("PendingAuth", "Linked"):
+        kit.clock.advance(30)
+        kit.tracker.observe(
+            session.company_id,
+            conns(kit.clock.now(), connection(CONNECTION, state, created, **qbo)),
+        )
+
+
+def _sync(kit: Kit, session: Any, states: list[str]) -> None:
+    """The data status and pull operations of the nine types, ``states`` in NINE's order; a
+    fetching type is 90 % through, a failed one at 100 % as Codat's pull operation says."""
+    kit.clock.advance(20)
+    now = kit.clock.now()
+    kit.tracker.observe(
+        session.company_id,
+        data_status(
+            now,
+            *(
+                status(t, s, sync_id=f"p{i}", last=now - 2 if s == "Complete" else None)
+                for i, (t, s) in enumerate(zip(NINE, states, strict=True))
+            ),
+        ),
+    )
+    progress = {"Complete": 100, "Fetching": 90, "FetchError": 100}
+    kit.tracker.observe(
+        session.company_id,
+        pulls(
+            now + 1,
+            *(
+                pull(
+                    f"p{i}",
+                    CONNECTION,
+                    t,
+                    s,
+                    now - 25,
+                    progress=progress[s],
+                    message=CODATS_WORDS if s == "FetchError" else None,
+                )
+                for i, (t, s) in enumerate(zip(NINE, states, strict=True))
+            ),
+        ),
+    )
+    _settle()
+
+
+def test_the_first_sync_bar_counts_what_is_done_and_says_what_failed(
+    qtbot: Any, tmp_path: Path
+) -> None:
+    """The sync-error practice call read "7 of 9 done (95%)", then "8 of 9 done (100%)" above
+    "... 1 failed": the bar's fill and words now count only the data types done."""
+    kit = make_kit(qtbot, tmp_path)
+    session = kit.open_call("Practice sync error", practice="sync-error")
+    _linked(kit, session)
+    journey = kit.workspace.views[session.call_id].journey
+    bar = journey.sync_bar
+    fetching = ["Complete"] * 5 + ["Fetching", "Fetching", "Complete", "Complete"]
+    _sync(kit, session, fetching)
+    assert (bar.text(), bar.value()) == ("7 of 9 done", 77)
+    assert journey.sync_counts.text() == "7 of 9 data types done · 2 fetching"
+    failed = ["Complete"] * 6 + ["FetchError", "Complete", "Complete"]
+    _sync(kit, session, failed)
+    assert (bar.text(), bar.value()) == ("8 of 9 done · 1 failed", 88)
+    assert journey.sync_counts.text() == "8 of 9 data types done · 1 failed"
+    assert journey.sync_box.title() == "First sync"  # not "done": one failed
+    _sync(kit, session, ["Complete"] * 9)  # a new sync fetched the bill payments
+    assert (bar.text(), bar.value()) == ("9 of 9 done", 100)
+    assert journey.sync_box.title() == "First sync: done"
 
 
 # -- practice --------------------------------------------------------------------------------------

@@ -7,12 +7,22 @@ from collections.abc import Callable
 from datetime import UTC
 from pathlib import Path
 
+import pytest
+
 from desktop.core.calls.manager import CallManager
 from desktop.core.calls.outcome import Outcome
 from desktop.core.calls.session import sync_summary
 from desktop.core.calls.store_adapter import StoreAdapter
 from desktop.core.clock import FakeClock
-from desktop.core.journey import JourneyState, Observation, Step, apply, start
+from desktop.core.journey import (
+    JourneyState,
+    Observation,
+    Step,
+    SyncItem,
+    SyncStatus,
+    apply,
+    start,
+)
 from desktop.core.store import CallStore, export_call
 from tests.unit.journey_builders import Platform, connection, conns, data_status, status
 
@@ -54,6 +64,47 @@ def _see(manager: CallManager, tracker: Tracker, company: str, observation: Obse
     state, events = apply(tracker.states[company], observation)
     tracker.states[company] = state
     manager.on_update(company, state, events)
+
+
+def _items(done: int, fetching: int = 0, failed: int = 0) -> list[SyncItem]:
+    """Data types as the journey keeps them: a fetching type nearly through, a failed
+    one at 100 % (Codat's progress of a pull that ended in error, as the sandbox sends it)."""
+    kinds = [SyncStatus.DONE] * done + [SyncStatus.FETCHING] * fetching
+    kinds += [SyncStatus.FAILED] * failed
+    return [
+        SyncItem(
+            data_type=f"type{i}",
+            status=kind,
+            codat_status={"done": "Complete", "fetching": "Fetching", "failed": "FetchError"}[
+                kind.value
+            ],
+            since=0.0,
+            progress={"done": 100, "fetching": 90, "failed": 100}[kind.value],
+        )
+        for i, kind in enumerate(kinds)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("done", "fetching", "failed", "bar", "percent"),
+    [
+        (7, 2, 0, "7 of 9 done", 77),  # was "7 of 9 done (98%)": fetching counted its progress
+        (8, 0, 1, "8 of 9 done · 1 failed", 88),  # was "8 of 9 done (100%)": failed counted 100
+        (9, 0, 0, "9 of 9 done", 100),
+        (0, 3, 0, "0 of 3 done", 0),
+        (199, 0, 1, "199 of 200 done · 1 failed", 99),  # never rounded up to 100
+    ],
+)
+def test_the_sync_bar_counts_only_the_data_types_done(
+    done: int, fetching: int, failed: int, bar: str, percent: int
+) -> None:
+    summary = sync_summary(_items(done, fetching, failed))
+    assert summary is not None
+    assert summary.bar_words() == bar
+    assert summary.percent == percent
+    # The bar and the line under it say the same counts.
+    assert summary.words().startswith(f"{done} of {done + fetching + failed} data types done")
+    assert (f"{failed} failed" in summary.words()) == bool(failed)
 
 
 def test_one_timeline_line_per_change_of_the_whole_sync_in_words(tmp_path: Path) -> None:

@@ -144,11 +144,17 @@ class SyncSummary:
     failed: int
     fetching: int
     queued: int
-    percent: int  # the mean of the data types' percents, 0-100
+    percent: int  # the share of data types done, rounded down: see sync_summary
 
     @property
     def finished(self) -> bool:
         return self.total > 0 and self.done + self.failed == self.total
+
+    def bar_words(self) -> str:
+        """The bar's own words: what is settled, e.g. "8 of 9 done · 1 failed" (the line under
+        the bar, ``words``, also says what is still fetching or queued)."""
+        text = f"{self.done} of {self.total} done"
+        return f"{text} · {self.failed} failed" if self.failed else text
 
     def words(self) -> str:
         """E.g. "12 of 27 data types done · 2 fetching · 1 failed"."""
@@ -177,15 +183,19 @@ def sync_summary(items: Sequence[SyncItem]) -> SyncSummary | None:
     """None before the first sync has any data type."""
     if not items:
         return None
-    rows = sync_rows(items)
-    count = {status: sum(1 for r in rows if r.status == status.value) for status in SyncStatus}
+    count = {status: sum(1 for i in items if i.status is status) for status in SyncStatus}
+    total, done = len(items), count[SyncStatus.DONE]
     return SyncSummary(
-        total=len(rows),
-        done=count[SyncStatus.DONE],
+        total=total,
+        done=done,
         failed=count[SyncStatus.FAILED],
         fetching=count[SyncStatus.FETCHING],
         queued=count[SyncStatus.QUEUED],
-        percent=round(sum(r.percent for r in rows) / len(rows)),
+        # The bar's rule: only data types done count, so the fill says what the words say ("7 of
+        # 9 done" fills 77 %). A failed type counts nothing (its pull may say 100 %, but its data
+        # is not there), nor does a fetching type's progress (each type's own bar shows it).
+        # Rounded down: never more than is truly done, and 100 % only when every type is done.
+        percent=done * 100 // total,
     )
 
 

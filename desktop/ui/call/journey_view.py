@@ -352,7 +352,7 @@ class JourneyView(QWidget):
         if summary is None:
             return
         self.sync_bar.setValue(summary.percent)
-        self.sync_bar.setFormat(f"{summary.done} of {summary.total} done (%p%)")
+        self.sync_bar.setFormat(summary.bar_words())
         self.sync_counts.setText(summary.words())
         # Each data type's bar is made and kept up to date only while the agent asked to see
         # them: made in the update that started the first sync, 13 bars held the loop.
