@@ -40,12 +40,16 @@ def _finished(state: JourneyState, stop: Stop | None) -> bool:
 
 def _sync_failed(state: JourneyState, stop: Stop | None) -> bool:
     problem = state.problem
+    detail = (problem.detail or "") if problem is not None else ""
     return (
         stop is None  # a failed first sync can be fixed: the journey stays open
         and problem is not None
         and problem.key is ProblemKey.SYNC_FAILED
-        and "billPayments" in (problem.detail or "")
-        and "returned an error" in (problem.detail or "")  # Codat's own words, from the history
+        and "could not fetch bill payments:" in problem.message  # the data type in words
+        # The data type in words, then Codat's own message as sent (from the history): it names
+        # Codat's field itself.
+        and detail.startswith("Bill payments: ")
+        and "returned an error while fetching billPayments" in detail
     )
 
 

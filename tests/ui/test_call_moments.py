@@ -223,6 +223,31 @@ def test_the_first_sync_bar_counts_what_is_done_and_says_what_failed(
     assert journey.sync_box.title() == "First sync: done"
 
 
+def test_a_failed_data_type_is_named_in_words_in_the_problem_box_timeline_and_export(
+    qtbot: Any, tmp_path: Path
+) -> None:
+    """The sync-error practice call's problem box said "could not fetch billPayments"."""
+    kit = make_kit(qtbot, tmp_path)
+    session = kit.open_call("Practice sync error", practice="sync-error")
+    _linked(kit, session)
+    _sync(kit, session, ["Complete"] * 6 + ["FetchError", "Complete", "Complete"])
+    journey = kit.workspace.views[session.call_id].journey
+    assert journey.problem_box.isVisible()
+    assert "could not fetch bill payments:" in journey.problem_text.text()
+    # Codat's message as Codat sent it, after the data type in words.
+    assert journey.detail_text.text() == f"Codat says: Bill payments: {CODATS_WORDS}"
+    journey.sync_details_button.click()
+    formats = [bar.format() for bar in journey.sync_bars.values()]
+    assert "Bill payments: failed (%p%)" in formats
+    lines = [e.message for e in session.timeline]
+    assert "First sync: 8 of 9 data types done · 1 failed (Bill payments failed)." in lines
+    exported = kit.workspace.export_text("text")
+    assert exported is not None and "could not fetch bill payments:" in exported
+    # billPayments appears only inside Codat's own words, never in LinkDesk's.
+    for text in [journey.problem_text.text(), *lines, exported]:
+        assert "billPayments" not in text.replace(CODATS_WORDS, "")
+
+
 # -- practice --------------------------------------------------------------------------------------
 def test_a_practice_cancel_at_selection_says_what_to_notice_then_the_stall_prompt_comes(
     qtbot: Any, tmp_path: Path

@@ -283,6 +283,38 @@ def test_sync_progress_uses_pull_operations_for_progress_and_messages() -> None:
     assert state.step(Step.COMPLETE).status is StepStatus.FAILED
 
 
+def test_a_failed_sync_names_its_data_types_in_words_and_keeps_codats_message() -> None:
+    """The sync-error practice call said "could not fetch billPayments": Codat's field, not
+    words. Codat's own message stays as it was sent (it names the field itself)."""
+    codats = "The source platform returned an error while fetching billPayments."
+    state, events = replay(
+        COMPANY,
+        T0,
+        [
+            conns(T0 + 10, connection(CONN, "Linked", T0 + 5)),
+            data_status(
+                T0 + 60,
+                status("billPayments", "FetchError", sync_id="op-bp"),
+                status("company", "FetchError", sync_id="op-co"),
+                status("bills", "Complete", sync_id="op-bills", last=T0 + 55),
+            ),
+            pulls(
+                T0 + 61,
+                pull("op-bp", CONN, "billPayments", "FetchError", T0 + 12, message=codats),
+                pull("op-co", CONN, "company", "FetchError", T0 + 12, message="Timed out"),
+                pull("op-bills", CONN, "bills", "Complete", T0 + 12, progress=100),
+            ),
+        ],
+    )
+    problem = state.problem
+    assert problem is not None and problem.key is ProblemKey.SYNC_FAILED
+    assert "could not fetch bill payments, company information:" in problem.message
+    assert problem.detail == f"Bill payments: {codats}; Company information: Timed out"
+    told = [e.message for e in events if e.kind is EventKind.PROBLEM]
+    assert told and "bill payments" in told[-1]
+    assert not any("billPayments" in line for line in told)
+
+
 def test_sync_of_an_older_connection_is_not_this_journeys_sync() -> None:
     # Data status still shows the old connection's finished sync from before the new connection.
     state, _ = replay(

@@ -55,6 +55,15 @@ def data_type_words(name: str) -> str:
     return _spell(name)
 
 
+def data_type_in_sentence(name: str) -> str:
+    """A data type's words inside a sentence ("Sync of bill credit notes", "could not fetch bill
+    payments"); an acronym at the start (two capitals) keeps its case."""
+    words = data_type_words(name)
+    if words[:2].isupper():
+        return words
+    return words[:1].lower() + words[1:]
+
+
 def _spell(camel: str) -> str:
     words = _HUMP.sub(" ", camel).replace("_", " ").strip()
     return words[:1].upper() + words[1:].lower() if words else ""

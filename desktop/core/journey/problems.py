@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from desktop.core.codat.data_types import data_type_in_sentence
 from desktop.core.codat.statuses import Meaning, connection_status_meaning, pull_status_meaning
 from desktop.core.journey.model import Problem, ProblemKey, Reason, Step, SyncItem
 
@@ -140,7 +141,7 @@ _WHO_FIRST = (Meaning.NEEDS_CUSTOMER, Meaning.NEEDS_AGENT, Meaning.NEEDS_SUPPORT
 
 def sync_failed(at: float, failed: Sequence[SyncItem], detail: str | None) -> Problem:
     """The first sync ended with data types in error; words and fix from the status table."""
-    names = [i.data_type for i in failed]
+    names = [data_type_in_sentence(i.data_type) for i in failed]
     listed = ", ".join(names[:5]) + (" and more" if len(names) > 5 else "")
     entries = [pull_status_meaning(i.codat_status) for i in failed]
     # The customer's part first: it is what the agent can settle on the call.

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
 
-from desktop.core.codat.data_types import data_type_words
+from desktop.core.codat.data_types import data_type_in_sentence, data_type_words
 from desktop.core.codat.errors import ErrorKind
 from desktop.core.codat.models import Connection, ConnectionStatus
 from desktop.core.journey import problems
@@ -396,7 +396,8 @@ def _base_problem(
     if conn.status == ConnectionStatus.UNLINKED:
         return _keep_since(previous, problems.unlinked(at, name))
     if sync_failed:
-        messages = [f"{i.data_type}: {i.message}" for i in failed_items]
+        # Each data type in words, then Codat's message for it as Codat sent it.
+        messages = [f"{data_type_words(i.data_type)}: {i.message}" for i in failed_items]
         return _keep_since(previous, problems.sync_failed(at, failed_items, "; ".join(messages)))
     if conn.status == ConnectionStatus.PENDING_AUTH and conn.active_error is not None:
         code, text, message = conn.active_error
@@ -548,7 +549,7 @@ def _events(old: JourneyState, new: JourneyState, at: float) -> tuple[JourneyEve
             JourneyEvent(
                 at,
                 EventKind.SYNC,
-                f"Sync of {_in_sentence(item.data_type)}: {item.status.value}{extra}.",
+                f"Sync of {data_type_in_sentence(item.data_type)}: {item.status.value}{extra}.",
                 data_type=item.data_type,
                 connection_id=new.connection_id,
             )
@@ -561,8 +562,8 @@ def _events(old: JourneyState, new: JourneyState, at: float) -> tuple[JourneyEve
                     JourneyEvent(
                         at,
                         EventKind.SYNC,
-                        f"Sync of {_in_sentence(item.data_type)}: no longer counted (its latest "
-                        "sync belongs to another connection).",
+                        f"Sync of {data_type_in_sentence(item.data_type)}: no longer counted "
+                        "(its latest sync belongs to another connection).",
                         data_type=item.data_type,
                         connection_id=new.connection_id,
                     )
@@ -601,12 +602,3 @@ def _events(old: JourneyState, new: JourneyState, at: float) -> tuple[JourneyEve
 
 def _problem_identity(problem: Problem) -> tuple[object, ...]:
     return (problem.key, problem.reason, problem.detail, problem.step, problem.since)
-
-
-def _in_sentence(data_type: str) -> str:
-    """A data type's words inside a sentence ("Sync of bill credit notes"), as the call page
-    words it; an acronym at the start (two capitals) keeps its case."""
-    words = data_type_words(data_type)
-    if words[:2].isupper():
-        return words
-    return words[:1].lower() + words[1:]
