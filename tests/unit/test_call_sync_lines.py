@@ -11,7 +11,7 @@ import pytest
 
 from desktop.core.calls.manager import CallManager
 from desktop.core.calls.outcome import Outcome
-from desktop.core.calls.session import sync_summary
+from desktop.core.calls.session import sync_rows, sync_summary
 from desktop.core.calls.store_adapter import StoreAdapter
 from desktop.core.clock import FakeClock
 from desktop.core.journey import (
@@ -147,3 +147,12 @@ def test_one_timeline_line_per_change_of_the_whole_sync_in_words(tmp_path: Path)
     assert [(r.company_name, r.outcome, r.practice) for r in recent] == [
         ("Harbour Bakery Ltd", "Customer will retry: tomorrow at 10", None)
     ]
+
+
+def test_a_failed_data_types_own_bar_says_failed_and_holds_nothing() -> None:
+    # Its pull reported 100 %: the row read "Bill payments: failed (100%)", as if the data were in.
+    (done, fetching, failed) = sync_rows(_items(1, 1, 1))
+    assert failed.status == "failed" and failed.percent == 0
+    assert failed.bar_words().endswith(": failed")
+    assert done.percent == 100 and done.bar_words().endswith(": done (100%)")
+    assert fetching.bar_words() == f"{fetching.words}: fetching ({fetching.percent}%)"

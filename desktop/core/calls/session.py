@@ -131,8 +131,14 @@ class SyncRow:
 
     data_type: str  # Codat's name, e.g. "chartOfAccounts"
     words: str  # "Chart of accounts"
-    percent: int  # 0-100
+    percent: int  # 0-100; a failed type's 0 (its data is not there, whatever its pull said)
     status: str  # a SyncStatus value: queued, fetching, done, failed
+
+    def bar_words(self) -> str:
+        """The row's bar text: "Invoices: fetching (45%)", "Bill payments: failed"."""
+        if self.status == SyncStatus.FAILED.value:
+            return f"{self.words}: failed"
+        return f"{self.words}: {self.status} ({self.percent}%)"
 
 
 @dataclass(frozen=True)
@@ -172,7 +178,9 @@ def sync_rows(items: Sequence[SyncItem]) -> list[SyncRow]:
     rows: list[SyncRow] = []
     for item in items:
         done = item.status is SyncStatus.DONE
-        percent = 100 if done else max(0, min(100, item.progress or 0))
+        # A failed pull may report 100 %: its bar read "failed (100%)", as if the data were in.
+        failed = item.status is SyncStatus.FAILED
+        percent = 100 if done else 0 if failed else max(0, min(100, item.progress or 0))
         rows.append(
             SyncRow(item.data_type, data_type_words(item.data_type), percent, item.status.value)
         )

@@ -370,7 +370,7 @@ class JourneyView(QWidget):
                 self.sync_bars[row.data_type] = bar
                 self.sync_details_layout.addWidget(bar)
             bar.setValue(row.percent)
-            bar.setFormat(f"{row.words}: {row.status} (%p%)")
+            bar.setFormat(row.bar_words())
 
     def _show_problem(self, snap: CallSnapshot) -> None:
         problem = snap.problem
