@@ -16,6 +16,7 @@ os.environ.setdefault("LANG", "C.UTF-8")
 import keyring
 import pytest
 
+from desktop.core import env_key
 from tests.memkeyring import MemoryKeyring
 
 T = TypeVar("T")
@@ -26,6 +27,9 @@ def linkdesk_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     home = tmp_path / "linkdesk-home"
     monkeypatch.setenv("LINKDESK_HOME", str(home))
     monkeypatch.delenv("LINKDESK_API_KEY", raising=False)
+    # A command run in-process withholds the environment's key into this module (core/env_key):
+    # process-wide, so a later test would find a key no one set for it.
+    monkeypatch.setattr(env_key, "_withheld", "")
     return home
 
 

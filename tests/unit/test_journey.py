@@ -489,3 +489,23 @@ def test_the_customers_problem_stays_shown_while_the_api_is_unreachable() -> Non
     state, _ = replay(COMPANY, T0, [conns(T0 + 10, bad), failed(T0 + 20)])
     assert state.problem is not None and state.problem.key is ProblemKey.CONNECTION_ERROR
     assert state.unreachable_since == T0 + 20
+
+
+def test_a_successful_sync_codat_stops_reporting_takes_step_5_back_with_a_line_saying_so() -> None:
+    # Found by the property test (tests/unit/test_journey_properties.py): a data type still
+    # "Queued" whose lastSuccessfulSync went away took step 5 back with no sync line saying why.
+    config = JourneyConfig()
+    state = start(COMPANY, T0, config)
+    state, _ = apply(state, conns(T0 + 1, connection(CONN, "Linked", T0, key="akxx")), config)
+    state, _ = apply(state, data_status(T0 + 2, status("suppliers", "Queued", last=T0)), config)
+    assert state.step(Step.COMPLETE).status is StepStatus.DONE
+    state, events = apply(state, data_status(T0 + 7, status("suppliers", "Queued")), config)
+    assert state.step(Step.COMPLETE).status is StepStatus.CURRENT
+    sync = [e.message for e in events if e.kind is EventKind.SYNC]
+    assert sync == ["Sync of suppliers: queued; Codat no longer reports a successful sync of it."]
+    state, events = apply(
+        state, data_status(T0 + 9, status("suppliers", "Queued", last=T0)), config
+    )
+    assert state.step(Step.COMPLETE).status is StepStatus.DONE
+    sync = [e.message for e in events if e.kind is EventKind.SYNC]
+    assert sync == ["Sync of suppliers: queued; Codat now reports a successful sync of it."]

@@ -542,14 +542,24 @@ def _events(old: JourneyState, new: JourneyState, at: float) -> tuple[JourneyEve
     before_sync = {i.data_type: i for i in old.sync}
     for item in new.sync:
         prior = before_sync.get(item.data_type)
-        if prior is not None and prior.status is item.status:
+        same_status = prior is not None and prior.status is item.status
+        if same_status and prior is not None and prior.synced_once == item.synced_once:
             continue
-        extra = f": {item.message}" if item.message else ""
+        words = data_type_in_sentence(item.data_type)
+        if same_status:
+            # The status stayed, but whether Codat reports a successful sync of this data type
+            # changed (its lastSuccessfulSync came or went): that alone can complete the first
+            # sync or take it back, and a step never moves without a line saying why.
+            now = "now reports" if item.synced_once else "no longer reports"
+            text = f"Sync of {words}: {item.status.value}; Codat {now} a successful sync of it."
+        else:
+            extra = f": {item.message}" if item.message else ""
+            text = f"Sync of {words}: {item.status.value}{extra}."
         events.append(
             JourneyEvent(
                 at,
                 EventKind.SYNC,
-                f"Sync of {data_type_in_sentence(item.data_type)}: {item.status.value}{extra}.",
+                text,
                 data_type=item.data_type,
                 connection_id=new.connection_id,
             )
