@@ -63,7 +63,7 @@ async def _stream_leader(urls: str) -> str:
     )
     try:
         js = nc.jetstream()
-        info = await patiently(lambda: js.stream_info("CODAT"))
+        info = await patiently(lambda: js.stream_info("CODAT"), api=True)
         assert info.cluster is not None and info.cluster.leader
         assert len(info.cluster.replicas or []) == 2  # R3: the leader and two replicas
         return info.cluster.leader
