@@ -22,22 +22,13 @@ from desktop.core.clock import SystemClock
 from desktop.core.codat import CodatClient
 from desktop.core.journey import ProblemKey, Step, start
 from desktop.core.store import CallStore
-from desktop.core.tracker import Tracker, TrackerSettings
+from desktop.core.tracker import Tracker
 from desktop.sandbox.scenarios import SCENARIOS
 from desktop.sandbox.server import SandboxServer, control_headers
+from tests.e2e.fast_tracker import FAST
 
 KEY = "linkdesk-sandbox"
-SETTINGS = TrackerSettings(
-    fast_interval=0.1,
-    medium_interval=0.2,
-    slow_interval=0.3,
-    hot_window=1000.0,
-    patience=1000.0,
-    budget_per_hour=10_000_000,
-    stagger=0.0,
-    connections_recheck=0.3,
-    history_every=0.3,
-)
+SETTINGS = FAST
 
 # The call as it stands, and whether its tracker still follows it -> the call has come to its end.
 Ended = Callable[[CallSession, bool], bool]

@@ -15,21 +15,12 @@ import pytest
 from desktop.core.clock import SystemClock
 from desktop.core.codat import CodatClient
 from desktop.core.journey import EventKind, JourneyEvent, JourneyState, ProblemKey
-from desktop.core.tracker import Stop, StopReason, Tracker, TrackerSettings
+from desktop.core.tracker import Stop, StopReason, Tracker
 from desktop.sandbox.server import SandboxServer, control_headers
+from tests.e2e.fast_tracker import FAST
 
 KEY = "linkdesk-sandbox"
-SETTINGS = TrackerSettings(
-    fast_interval=0.1,
-    medium_interval=0.2,
-    slow_interval=0.3,
-    hot_window=1000.0,
-    patience=1000.0,
-    budget_per_hour=10_000_000,
-    stagger=0.0,
-    connections_recheck=0.3,
-    history_every=0.3,
-)
+SETTINGS = FAST
 
 Check = Callable[[JourneyState, Stop | None, list[JourneyEvent]], bool]
 
