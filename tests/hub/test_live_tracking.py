@@ -106,6 +106,9 @@ async def test_a_desktop_that_was_offline_catches_up_from_the_stream(chain: Chai
 
 
 @pytest.mark.asyncio
+# A webhook that reaches the restarted hub before it has confirmed its stream is answered 503 and
+# delivered again (seen in a clean Debian run): that redelivery is what this test shows loses nothing.
+@pytest.mark.expected_logs(r"not stored, answered 503: the stream CODAT is not ready")
 async def test_the_hub_restarted_mid_journey_loses_nothing(chain: Chain, make_hub: object) -> None:
     company_id = await new_company(chain)
     run = start_live(chain)
